@@ -1,0 +1,434 @@
+/*
+ * respite - one agent's state and metrics.
+ *
+ * The state keeps only what the metrics of MODEL.md need: handled tickets
+ * of the last hour, hostile messages of the last day, and the agent's
+ * status changes of the last day and a half, each as a small array sorted
+ * by event time.  Metrics are computed from them at a `now` the caller
+ * passes in, so they can be tested by replaying hours in microseconds.
+ *
+ * Events are applied in the order received.  A late event (a ts before
+ * the agent's newest) is inserted where its time belongs, so it counts in
+ * every window it falls into.  Two metrics can only approximate late
+ * events and say so below: continuous work (a late event never moves the
+ * start of the current stretch) and the current status (it follows the
+ * latest status change by event time).
+ */
+#include "build.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+#define HANDLED_KEEP_MS		(61 * MS_PER_MIN)
+#define HOSTILE_KEEP_MS		(24 * MS_PER_HOUR)
+#define STATUS_KEEP_MS		(36 * MS_PER_HOUR)
+
+struct handled {
+	int64_t		ts;
+	int64_t		duration_ms;
+	double		weight;
+};
+
+struct hostile {
+	int64_t		ts;
+	double		severity;
+};
+
+struct transition {
+	int64_t			ts;
+	enum agent_status	status;
+};
+
+struct agent {
+	char			 id[RESPITE_NAME_MAX + 1];
+	char			 team[RESPITE_NAME_MAX + 1];
+	char			 tz[RESPITE_TZ_MAX + 1];
+	int64_t			 newest_ts;	/* updated_at */
+	int			 seen;
+	long			 open_tickets;
+	long			 live_contacts;	/* open phone/chat/messaging */
+
+	/* Continuous work (see agent_metrics). */
+	int64_t			 work_start;
+	int64_t			 last_activity;
+	int64_t			 break_start;
+
+	struct handled		*handled;
+	size_t			 nhandled, handled_cap;
+	struct hostile		*hostile;
+	size_t			 nhostile, hostile_cap;
+	struct transition	*trans;
+	size_t			 ntrans, trans_cap;
+};
+
+struct agent *
+agent_new(const char *id)
+{
+	struct agent	*a;
+
+	a = xcalloc(1, sizeof *a);
+	strncpy(a->id, id, sizeof a->id - 1);
+	return (a);
+}
+
+void
+agent_free(struct agent *a)
+{
+	if (a == NULL)
+		return;
+	free(a->handled);
+	free(a->hostile);
+	free(a->trans);
+	free(a);
+}
+
+const char *
+agent_id(const struct agent *a)
+{
+	return (a->id);
+}
+
+const char *
+agent_team(const struct agent *a)
+{
+	return (a->team);
+}
+
+const char *
+agent_tz(const struct agent *a)
+{
+	return (a->tz);
+}
+
+int64_t
+agent_updated_at(const struct agent *a)
+{
+	return (a->newest_ts);
+}
+
+enum agent_status
+agent_status(const struct agent *a)
+{
+	return (a->ntrans > 0 ? a->trans[a->ntrans - 1].status : AGENT_OFFLINE);
+}
+
+const char *
+agent_status_name(enum agent_status s)
+{
+	switch (s) {
+	case AGENT_WORKING:
+		return ("working");
+	case AGENT_ON_BREAK:
+		return ("on_break");
+	default:
+		return ("offline");
+	}
+}
+
+/*
+ * Insert an element of size sz with time ts into a time-sorted array,
+ * after any element of the same time.  Returns the new element's slot.
+ */
+static void *
+sorted_insert(void **arr, size_t *n, size_t *cap, size_t sz, int64_t ts)
+{
+	char	*base;
+	size_t	 lo = 0, hi = *n, mid;
+
+	if (*n == *cap) {
+		*cap = *cap == 0 ? 16 : *cap * 2;
+		*arr = xreallocarray(*arr, *cap, sz);
+	}
+	base = *arr;
+	/* Elements start with their int64_t ts. */
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (*(int64_t *)(void *)(base + mid * sz) <= ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(base + (lo + 1) * sz, base + lo * sz, (*n - lo) * sz);
+	(*n)++;
+	return (base + lo * sz);
+}
+
+/*
+ * Drop elements older than cutoff; keep_one keeps the newest such element
+ * (a status that was in force at the cutoff).
+ */
+static void
+prune_before(void *arr, size_t *n, size_t sz, int64_t cutoff, int keep_one)
+{
+	char	*base = arr;
+	size_t	 i = 0;
+
+	while (i < *n && *(int64_t *)(void *)(base + i * sz) < cutoff)
+		i++;
+	if (keep_one && i > 0)
+		i--;
+	if (i == 0)
+		return;
+	memmove(base, base + i * sz, (*n - i) * sz);
+	*n -= i;
+}
+
+static enum agent_status
+status_at(const struct agent *a, int64_t ts)
+{
+	size_t	i;
+
+	for (i = a->ntrans; i > 0; i--)
+		if (a->trans[i - 1].ts <= ts)
+			return (a->trans[i - 1].status);
+	return (AGENT_OFFLINE);
+}
+
+static void
+add_transition(struct agent *a, int64_t ts, enum agent_status s)
+{
+	struct transition	*t;
+
+	t = sorted_insert((void **)&a->trans, &a->ntrans, &a->trans_cap,
+	    sizeof *t, ts);
+	t->ts = ts;
+	t->status = s;
+}
+
+static int
+is_live_channel(enum respite_channel c)
+{
+	return (c == RESPITE_CH_PHONE || c == RESPITE_CH_CHAT ||
+	    c == RESPITE_CH_MESSAGING);
+}
+
+static int
+is_work_event(enum respite_event_type t)
+{
+	return (t == RESPITE_EV_TICKET_ASSIGNED ||
+	    t == RESPITE_EV_TICKET_HANDLED ||
+	    t == RESPITE_EV_MESSAGE_RECEIVED ||
+	    t == RESPITE_EV_MESSAGE_FLAGGED);
+}
+
+static int
+is_hostile(const struct respite_event *ev, const struct model_params *mp)
+{
+	if (ev->type == RESPITE_EV_MESSAGE_FLAGGED)
+		return (1);
+	return (ev->type == RESPITE_EV_MESSAGE_RECEIVED && ev->severity >= 0 &&
+	    ev->severity >= mp->hostile_threshold);
+}
+
+/* Apply one event (already validated) to the agent's state. */
+void
+agent_apply(struct agent *a, const struct respite_event *ev,
+    const struct model_params *mp)
+{
+	enum agent_status	 before, after;
+	int64_t			 ts = ev->ts_ms;
+	int			 late;
+
+	late = a->seen && ts < a->newest_ts;
+	if (ev->team[0] != '\0')
+		memcpy(a->team, ev->team, sizeof a->team);
+	if (ev->type == RESPITE_EV_AGENT_LOGIN && ev->tz[0] != '\0')
+		memcpy(a->tz, ev->tz, sizeof a->tz);
+
+	/*
+	 * Continuous work, part one: a quiet gap of natural_break_min with
+	 * no live contact in progress is a natural break, so the stretch
+	 * restarts with this event.  A late event cannot reopen the past:
+	 * it leaves the stretch as it is (an approximation).
+	 */
+	before = status_at(a, ts);
+	if (!late && a->seen && before == AGENT_WORKING &&
+	    ts - a->last_activity >= mp->natural_break_ms &&
+	    a->live_contacts == 0)
+		a->work_start = ts;
+
+	after = before;
+	switch (ev->type) {
+	case RESPITE_EV_AGENT_LOGIN:
+		if (before != AGENT_WORKING)
+			after = AGENT_WORKING;
+		break;
+	case RESPITE_EV_AGENT_LOGOUT:
+		after = AGENT_OFFLINE;
+		break;
+	case RESPITE_EV_BREAK_START:
+		after = AGENT_ON_BREAK;
+		break;
+	case RESPITE_EV_BREAK_END:
+		after = AGENT_WORKING;
+		break;
+	default:
+		if (before == AGENT_OFFLINE && is_work_event(ev->type))
+			after = AGENT_WORKING;	/* an implicit login */
+		break;
+	}
+	if (after != before)
+		add_transition(a, ts, after);
+	if (!late) {
+		if (before == AGENT_OFFLINE && after == AGENT_WORKING)
+			a->work_start = ts;
+		else if (ev->type == RESPITE_EV_BREAK_START &&
+		    before != AGENT_ON_BREAK)
+			a->break_start = ts;
+		else if (ev->type == RESPITE_EV_BREAK_END &&
+		    before == AGENT_ON_BREAK &&
+		    ts - a->break_start >= mp->natural_break_ms)
+			a->work_start = ts;	/* a break that counts */
+	}
+
+	switch (ev->type) {
+	case RESPITE_EV_AGENT_LOGOUT:
+		/* A logout ends every conversation still open. */
+		a->live_contacts = 0;
+		break;
+	case RESPITE_EV_TICKET_ASSIGNED:
+		a->open_tickets++;
+		if (is_live_channel(ev->channel))
+			a->live_contacts++;
+		break;
+	case RESPITE_EV_TICKET_HANDLED: {
+		struct handled	*h;
+
+		if (a->open_tickets > 0)
+			a->open_tickets--;
+		if (is_live_channel(ev->channel) && a->live_contacts > 0)
+			a->live_contacts--;
+		if (a->seen && ts < a->newest_ts - HANDLED_KEEP_MS)
+			break;		/* outside every window */
+		h = sorted_insert((void **)&a->handled, &a->nhandled,
+		    &a->handled_cap, sizeof *h, ts);
+		h->ts = ts;
+		h->duration_ms = (int64_t)llround(ev->duration_s * 1000);
+		h->weight = mp->weight[ev->channel];
+		break;
+	}
+	case RESPITE_EV_MESSAGE_RECEIVED:
+	case RESPITE_EV_MESSAGE_FLAGGED: {
+		struct hostile	*m;
+
+		if (!is_hostile(ev, mp) ||
+		    (a->seen && ts < a->newest_ts - HOSTILE_KEEP_MS))
+			break;
+		m = sorted_insert((void **)&a->hostile, &a->nhostile,
+		    &a->hostile_cap, sizeof *m, ts);
+		m->ts = ts;
+		m->severity = ev->severity >= 0 ? ev->severity : 1.0;
+		break;
+	}
+	default:
+		break;
+	}
+
+	if (!late) {
+		a->last_activity = ts;
+		a->newest_ts = ts;
+	}
+	a->seen = 1;
+	prune_before(a->handled, &a->nhandled, sizeof *a->handled,
+	    a->newest_ts - HANDLED_KEEP_MS, 0);
+	prune_before(a->hostile, &a->nhostile, sizeof *a->hostile,
+	    a->newest_ts - HOSTILE_KEEP_MS, 0);
+	prune_before(a->trans, &a->ntrans, sizeof *a->trans,
+	    a->newest_ts - STATUS_KEEP_MS, 1);
+}
+
+static int64_t
+overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
+{
+	int64_t	lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
+
+	return (hi > lo ? hi - lo : 0);
+}
+
+/* Milliseconds spent in status s within [from, to). */
+static int64_t
+time_in_status(const struct agent *a, enum agent_status s, int64_t from,
+    int64_t to)
+{
+	int64_t	total = 0, end;
+	size_t	i;
+
+	for (i = 0; i < a->ntrans; i++) {
+		if (a->trans[i].status != s)
+			continue;
+		end = i + 1 < a->ntrans ? a->trans[i + 1].ts : to;
+		total += overlap(a->trans[i].ts, end, from, to);
+	}
+	return (total);
+}
+
+/*
+ * Compute the metrics of MODEL.md at now (epoch ms).  now is normally the
+ * later of the wall clock and the agent's newest event.
+ */
+void
+agent_metrics(const struct agent *a, int64_t now,
+    const struct model_params *mp, struct agent_metrics *m)
+{
+	int64_t		 from = now - MS_PER_HOUR, handle = 0, present, day;
+	const char	*tz;
+	size_t		 i;
+	double		 age;
+
+	memset(m, 0, sizeof *m);
+	m->open_tickets = a->open_tickets;
+
+	/* Handled tickets in (now - 60 min, now]; handling time clipped. */
+	for (i = 0; i < a->nhandled; i++) {
+		const struct handled	*h = &a->handled[i];
+
+		if (h->ts > now)
+			continue;
+		if (h->ts > from) {
+			m->tickets_last_hour++;
+			m->weighted_load_last_hour += h->weight;
+		}
+		handle += overlap(h->ts - h->duration_ms, h->ts, from, now);
+	}
+	present = time_in_status(a, AGENT_WORKING, from, now);
+	if (present > 0) {
+		m->occupancy_last_hour = (double)handle / (double)present;
+		if (m->occupancy_last_hour > 1.0)
+			m->occupancy_last_hour = 1.0;
+	}
+
+	for (i = 0; i < a->nhostile; i++) {
+		const struct hostile	*h = &a->hostile[i];
+
+		if (h->ts > now)
+			continue;
+		if (h->ts > from)
+			m->hostile_last_hour++;
+		age = (double)(now - h->ts);
+		m->hostility_exposure += h->severity *
+		    exp2(-age / mp->half_life_ms);
+	}
+
+	/*
+	 * Continuous work: minutes since the stretch began (login, the end
+	 * of a break of natural_break_min or more, or the first event after
+	 * a quiet gap).  Not working, or a quiet gap still running, is 0.
+	 */
+	if (agent_status(a) == AGENT_WORKING && now >= a->work_start &&
+	    !(now - a->last_activity >= mp->natural_break_ms &&
+	    a->live_contacts == 0))
+		m->continuous_work_min = (long)((now - a->work_start) /
+		    MS_PER_MIN);
+
+	tz = a->tz[0] != '\0' ? a->tz : mp->timezone;
+	day = time_day_start(tz, now, mp->day_starts_at_min);
+	m->worked_today_min = (long)(time_in_status(a, AGENT_WORKING, day,
+	    now) / MS_PER_MIN);
+	m->minutes_on_break_today = (long)(time_in_status(a, AGENT_ON_BREAK,
+	    day, now) / MS_PER_MIN);
+}

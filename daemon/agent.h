@@ -1,0 +1,52 @@
+/* One agent's state and the metrics of MODEL.md, computed at a given now. */
+#ifndef AGENT_H
+#define AGENT_H
+
+#include <stdint.h>
+
+#include <respite/event.h>
+
+enum agent_status {
+	AGENT_OFFLINE = 0,
+	AGENT_WORKING,
+	AGENT_ON_BREAK
+};
+
+/* The model's parameters (the [model] section). */
+struct model_params {
+	int64_t		natural_break_ms;
+	double		hostile_threshold;
+	double		half_life_ms;
+	double		weight[RESPITE_CH_COUNT];	/* by channel */
+	const char	*timezone;			/* default agent zone */
+	int		day_starts_at_min;
+};
+
+struct agent_metrics {
+	long		tickets_last_hour;
+	double		weighted_load_last_hour;
+	double		occupancy_last_hour;
+	long		continuous_work_min;
+	long		hostile_last_hour;
+	double		hostility_exposure;
+	long		open_tickets;
+	long		worked_today_min;
+	long		minutes_on_break_today;
+};
+
+struct agent;
+
+struct agent	*agent_new(const char *);
+void		 agent_free(struct agent *);
+void		 agent_apply(struct agent *, const struct respite_event *,
+		    const struct model_params *);
+void		 agent_metrics(const struct agent *, int64_t,
+		    const struct model_params *, struct agent_metrics *);
+const char	*agent_id(const struct agent *);
+const char	*agent_team(const struct agent *);
+enum agent_status agent_status(const struct agent *);
+const char	*agent_status_name(enum agent_status);
+int64_t		 agent_updated_at(const struct agent *);
+const char	*agent_tz(const struct agent *);
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * respite - configuration.
+ *
+ * One INI file, parsed with libinih.  Every key is listed once in
+ * config_keys[] with its type, bounds and whether a running daemon can take
+ * a new value on SIGHUP; README.md and respite.conf(5) document the same
+ * table.  Unknown sections or keys and bad values are errors with the file
+ * and line.  Debian's inih is built without line numbers in the handler, so
+ * the handler records the first message and ini_parse() returns the line of
+ * the first error.
+ */
+#include "build.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "config.h"
+#include "log.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+
+enum config_type {
+	CT_LISTEN,
+	CT_PATH,
+	CT_SIZE,	/* bytes, with an optional K, M or G suffix (powers of 2) */
+	CT_COUNT,
+	CT_SECONDS,	/* with an optional s, m or h suffix */
+	CT_SYNC,
+	CT_LOGLEVEL,
+	CT_TZ,
+	CT_CLOCK,	/* HH:MM, stored as minutes */
+	CT_REAL
+};
+
+struct config_key {
+	const char		*section;
+	const char		*name;
+	enum config_type	 type;
+	size_t			 offset;
+	double			 min, max;
+	int			 restart;	/* needs a restart to change */
+};
+
+#define OFF(m) offsetof(struct config, m)
+static const struct config_key config_keys[] = {
+	{ "server", "listen", CT_LISTEN, OFF(listen), 0, 0, 1 },
+	{ "server", "max_body", CT_SIZE, OFF(max_body), 1024, 1024.0 * 1024 * 1024, 0 },
+	{ "server", "max_batch", CT_COUNT, OFF(max_batch), 1, 1000000, 0 },
+	{ "server", "max_connections", CT_COUNT, OFF(max_connections), 1, 100000, 0 },
+	{ "server", "max_clock_skew", CT_SECONDS, OFF(max_clock_skew_s), 0, 86400, 0 },
+	{ "server", "idle_timeout", CT_SECONDS, OFF(idle_timeout_s), 1, 3600, 0 },
+	{ "server", "request_timeout", CT_SECONDS, OFF(request_timeout_s), 1, 3600, 0 },
+	{ "storage", "path", CT_PATH, OFF(storage_path), 0, 0, 1 },
+	{ "storage", "synchronous", CT_SYNC, OFF(sync_full), 0, 0, 1 },
+	{ "storage", "commit_max_events", CT_COUNT, OFF(commit_max_events), 1, 1000000, 0 },
+	{ "log", "level", CT_LOGLEVEL, OFF(log_level), 0, 0, 0 },
+	{ "model", "timezone", CT_TZ, OFF(timezone), 0, 0, 0 },
+	{ "model", "day_starts_at", CT_CLOCK, OFF(day_starts_at_min), 0, 0, 0 },
+	{ "model", "natural_break_min", CT_COUNT, OFF(natural_break_min), 1, 120, 0 },
+	{ "model", "hostile_threshold", CT_REAL, OFF(hostile_threshold), 0, 1, 0 },
+	{ "model", "exposure_half_life_min", CT_REAL, OFF(exposure_half_life_min), 1, 1440, 0 },
+	{ "model", "weight_phone", CT_REAL, OFF(weight_phone), 0, 10, 0 },
+	{ "model", "weight_chat", CT_REAL, OFF(weight_chat), 0, 10, 0 },
+	{ "model", "weight_email", CT_REAL, OFF(weight_email), 0, 10, 0 },
+	{ "model", "weight_social", CT_REAL, OFF(weight_social), 0, 10, 0 },
+	{ "model", "weight_messaging", CT_REAL, OFF(weight_messaging), 0, 10, 0 },
+	{ "model", "weight_other", CT_REAL, OFF(weight_other), 0, 10, 0 },
+};
+#undef OFF
+
+struct config_parse {
+	struct config	*cf;
+	char		*cause;		/* first error, without FILE:LINE */
+	int		 listen_given;	/* the first listen line replaces the default */
+};
+
+const char *
+config_default_storage_path(void)
+{
+	static char	 path[4096];
+	const char	*dir;
+
+	/* systemd's StateDirectory= and `make run` set STATE_DIRECTORY. */
+	if ((dir = getenv("STATE_DIRECTORY")) != NULL && *dir != '\0') {
+		/* It may hold several colon-separated paths; use the first. */
+		snprintf(path, sizeof path, "%.*s/respite.db",
+		    (int)strcspn(dir, ":"), dir);
+		return (path);
+	}
+	return (LOCALSTATEDIR "/lib/respite/respite.db");
+}
+
+struct config *
+config_defaults(void)
+{
+	struct config	*cf;
+
+	cf = xcalloc(1, sizeof *cf);
+	cf->listen[0] = xstrdup("127.0.0.1:7878");
+	cf->nlisten = 1;
+	cf->max_body = 4 * 1024 * 1024;
+	cf->max_batch = 10000;
+	cf->max_connections = 1024;
+	cf->max_clock_skew_s = 300;
+	cf->idle_timeout_s = 60;
+	cf->request_timeout_s = 30;
+	cf->storage_path = xstrdup(config_default_storage_path());
+	cf->sync_full = 1;
+	cf->commit_max_events = 20000;
+	cf->log_level = LOG_LEVEL_INFO;
+	cf->timezone = xstrdup("UTC");
+	cf->day_starts_at_min = 4 * 60;
+	cf->natural_break_min = 5;
+	cf->hostile_threshold = 0.5;
+	cf->exposure_half_life_min = 30;
+	cf->weight_phone = 1.5;
+	cf->weight_chat = 1.0;
+	cf->weight_email = 0.7;
+	cf->weight_social = 1.0;
+	cf->weight_messaging = 0.9;
+	cf->weight_other = 1.0;
+	return (cf);
+}
+
+void
+config_free(struct config *cf)
+{
+	size_t	i;
+
+	if (cf == NULL)
+		return;
+	for (i = 0; i < cf->nlisten; i++)
+		free(cf->listen[i]);
+	free(cf->storage_path);
+	free(cf->timezone);
+	free(cf->file);
+	free(cf);
+}
+
+static int
+parse_number(const char *value, double *out, char *suffix)
+{
+	char	*end;
+	double	 d;
+
+	errno = 0;
+	d = strtod(value, &end);
+	if (end == value || errno != 0 || !isfinite(d))
+		return (-1);
+	while (isspace((unsigned char)*end))
+		end++;
+	*suffix = *end;
+	if (*end != '\0' && end[1] != '\0' &&
+	    strcasecmp(end + 1, "iB") != 0 && strcasecmp(end + 1, "B") != 0 &&
+	    strcasecmp(end + 1, "in") != 0)
+		return (-1);
+	*out = d;
+	return (0);
+}
+
+static int
+config_set(struct config_parse *cp, const struct config_key *k,
+    const char *value)
+{
+	struct config	*cf = cp->cf;
+	void		*field = (char *)cf + k->offset;
+	double		 d;
+	char		 sfx;
+	int		 h, m;
+	enum log_level	 level;
+
+	switch (k->type) {
+	case CT_LISTEN:
+		if (!cp->listen_given) {
+			while (cf->nlisten > 0)
+				free(cf->listen[--cf->nlisten]);
+			cp->listen_given = 1;
+		}
+		if (cf->nlisten == CONFIG_LISTEN_MAX) {
+			xasprintf(&cp->cause, "at most %d listen lines",
+			    CONFIG_LISTEN_MAX);
+			return (0);
+		}
+		if (strchr(value, ':') == NULL || value[strlen(value) - 1] == ':') {
+			xasprintf(&cp->cause, "listen: expected HOST:PORT or "
+			    "[IPV6]:PORT, got \"%s\"", value);
+			return (0);
+		}
+		cf->listen[cf->nlisten++] = xstrdup(value);
+		return (1);
+	case CT_PATH:
+		if (*value == '\0') {
+			xasprintf(&cp->cause, "%s: must not be empty", k->name);
+			return (0);
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(value);
+		return (1);
+	case CT_TZ:
+		if (!time_zone_valid(value)) {
+			xasprintf(&cp->cause, "%s: unknown time zone \"%s\"",
+			    k->name, value);
+			return (0);
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(value);
+		return (1);
+	case CT_SYNC:
+		if (strcasecmp(value, "full") == 0)
+			*(int *)field = 1;
+		else if (strcasecmp(value, "normal") == 0)
+			*(int *)field = 0;
+		else {
+			xasprintf(&cp->cause, "%s: expected full or normal, "
+			    "got \"%s\"", k->name, value);
+			return (0);
+		}
+		return (1);
+	case CT_LOGLEVEL:
+		if (log_level_parse(value, &level) == -1) {
+			xasprintf(&cp->cause, "%s: expected error, warning, "
+			    "info or debug, got \"%s\"", k->name, value);
+			return (0);
+		}
+		*(enum log_level *)field = level;
+		return (1);
+	case CT_CLOCK:
+		if (sscanf(value, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 23 ||
+		    m < 0 || m > 59 || strlen(value) != 5) {
+			xasprintf(&cp->cause, "%s: expected HH:MM, got \"%s\"",
+			    k->name, value);
+			return (0);
+		}
+		*(int *)field = h * 60 + m;
+		return (1);
+	default:
+		break;
+	}
+
+	if (parse_number(value, &d, &sfx) == -1)
+		goto bad;
+	switch (k->type) {
+	case CT_SIZE:
+		switch (toupper((unsigned char)sfx)) {
+		case '\0': break;
+		case 'K': d *= 1024; break;
+		case 'M': d *= 1024 * 1024; break;
+		case 'G': d *= 1024.0 * 1024 * 1024; break;
+		default: goto bad;
+		}
+		break;
+	case CT_SECONDS:
+		switch (sfx) {
+		case '\0': case 's': break;
+		case 'm': d *= 60; break;
+		case 'h': d *= 3600; break;
+		default: goto bad;
+		}
+		break;
+	default:
+		if (sfx != '\0')
+			goto bad;
+		break;
+	}
+	if (k->type != CT_REAL && d != floor(d))
+		goto bad;
+	if (d < k->min || d > k->max) {
+		xasprintf(&cp->cause, "%s: %s is out of range (%g to %g)",
+		    k->name, value, k->min, k->max);
+		return (0);
+	}
+	switch (k->type) {
+	case CT_SIZE:
+	case CT_COUNT:
+		*(size_t *)field = (size_t)d;
+		break;
+	case CT_SECONDS:
+		*(long *)field = (long)d;
+		break;
+	case CT_REAL:
+		*(double *)field = d;
+		break;
+	default:
+		break;
+	}
+	return (1);
+
+bad:
+	xasprintf(&cp->cause, "%s: invalid value \"%s\"", k->name, value);
+	return (0);
+}
+
+static int
+config_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct config_parse	*cp = arg;
+	size_t			 i;
+	int			 known_section = 0;
+
+	if (cp->cause != NULL)
+		return (0);	/* keep only the first error */
+	for (i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
+		if (strcmp(config_keys[i].section, section) != 0)
+			continue;
+		known_section = 1;
+		if (strcmp(config_keys[i].name, name) == 0)
+			return (config_set(cp, &config_keys[i], value));
+	}
+	if (!known_section)
+		xasprintf(&cp->cause, "unknown section [%s]", section);
+	else
+		xasprintf(&cp->cause, "unknown key \"%s\" in [%s]", name,
+		    section);
+	return (0);
+}
+
+struct config *
+config_load(const char *file, char **cause)
+{
+	struct config_parse	 cp;
+	FILE			*f;
+	int			 line;
+
+	memset(&cp, 0, sizeof cp);
+	cp.cf = config_defaults();
+	if (file == NULL)
+		return (cp.cf);
+	if ((f = fopen(file, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", file, strerror(errno));
+		goto fail;
+	}
+	line = ini_parse_file(f, config_handler, &cp);
+	fclose(f);
+	if (line != 0) {
+		xasprintf(cause, "%s:%d: %s", file, line, cp.cause != NULL ?
+		    cp.cause : "syntax error (expected [section] or key = value)");
+		goto fail;
+	}
+	cp.cf->file = xstrdup(file);
+	return (cp.cf);
+
+fail:
+	free(cp.cause);
+	config_free(cp.cf);
+	return (NULL);
+}
+
+/* Log each key that changed but only takes effect after a restart. */
+void
+config_log_restart_keys(const struct config *old, const struct config *new)
+{
+	size_t	i;
+	int	same = old->nlisten == new->nlisten;
+
+	for (i = 0; same && i < old->nlisten; i++)
+		same = strcmp(old->listen[i], new->listen[i]) == 0;
+	if (!same)
+		log_warnx("reload: [server] listen changed; needs a restart");
+	if (strcmp(old->storage_path, new->storage_path) != 0)
+		log_warnx("reload: [storage] path changed; needs a restart");
+	if (old->sync_full != new->sync_full)
+		log_warnx("reload: [storage] synchronous changed; needs a "
+		    "restart");
+}

@@ -1,0 +1,54 @@
+/* The configuration: an INI file parsed with libinih into struct config. */
+#ifndef RESPITE_CONFIG_H
+#define RESPITE_CONFIG_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+#define CONFIG_LISTEN_MAX	16
+
+struct config {
+	char		*file;		/* file read, NULL for built-in defaults */
+
+	/* [server] */
+	char		*listen[CONFIG_LISTEN_MAX];	/* restart */
+	size_t		 nlisten;
+	size_t		 max_body;		/* bytes */
+	size_t		 max_batch;		/* events per request */
+	size_t		 max_connections;
+	long		 max_clock_skew_s;
+	long		 idle_timeout_s;	/* keep-alive connection idle */
+	long		 request_timeout_s;	/* reading a request, writing a reply */
+
+	/* [storage] */
+	char		*storage_path;		/* restart */
+	int		 sync_full;		/* restart: synchronous=FULL or NORMAL */
+	size_t		 commit_max_events;	/* group commit size bound */
+
+	/* [log] */
+	enum log_level	 log_level;
+
+	/* [model] (MODEL.md) */
+	char		*timezone;		/* default agent zone */
+	int		 day_starts_at_min;	/* minutes after local midnight */
+	size_t		 natural_break_min;
+	double		 hostile_threshold;	/* classified severity counted hostile */
+	double		 exposure_half_life_min;
+	double		 weight_phone, weight_chat, weight_email, weight_social,
+			 weight_messaging, weight_other;
+};
+
+/*
+ * Parse file into a new config (defaults for every key not given).  file
+ * NULL means built-in defaults.  On error returns NULL and a new string
+ * "FILE:LINE: message" in *cause.
+ */
+struct config	*config_load(const char *, char **);
+struct config	*config_defaults(void);
+void		 config_free(struct config *);
+void		 config_log_restart_keys(const struct config *,
+		    const struct config *);
+const char	*config_default_storage_path(void);
+
+#endif

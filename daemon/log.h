@@ -1,0 +1,28 @@
+/* Logging (ntpd/relayd log.c): levels, stderr with <N> prefixes. */
+#ifndef LOG_H
+#define LOG_H
+
+#include <stdarg.h>
+
+enum log_level {
+	LOG_LEVEL_ERROR = 3,
+	LOG_LEVEL_WARNING = 4,
+	LOG_LEVEL_INFO = 6,
+	LOG_LEVEL_DEBUG = 7
+};
+
+void	log_init(int, enum log_level);
+void	log_set_level(enum log_level);
+enum log_level log_get_level(void);
+int	log_level_parse(const char *, enum log_level *);
+const char *log_level_name(enum log_level);
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...) __attribute__((format(printf, 1, 2)))
+	    __attribute__((noreturn));
+void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2)))
+	    __attribute__((noreturn));
+
+#endif

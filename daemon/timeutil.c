@@ -1,0 +1,209 @@
+/*
+ * respite - time formats and local days.
+ *
+ * Event times are epoch milliseconds everywhere inside; RFC 3339 is only
+ * the wire format.  The local-day computation switches TZ for the call,
+ * which is fine in a single-threaded daemon and keeps us on the system's
+ * own zone database instead of a copy of it.
+ */
+#include "build.h"
+
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "timeutil.h"
+#include "xmalloc.h"
+
+/* The wall clock, for timestamps only; read once per callback. */
+int64_t
+time_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static int
+parse_digits(const char **p, int n, int *out)
+{
+	int	v = 0;
+
+	while (n-- > 0) {
+		if (!isdigit((unsigned char)**p))
+			return (-1);
+		v = v * 10 + (**p - '0');
+		(*p)++;
+	}
+	*out = v;
+	return (0);
+}
+
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	/* Howard Hinnant's algorithm: days since 1970-01-01. */
+	int64_t		era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (era * 146097 + doe - 719468);
+}
+
+/*
+ * Parse an RFC 3339 date-time ("2026-11-22T10:15:00Z", "…T10:15:00.250+01:00")
+ * into epoch milliseconds.  Fractions beyond milliseconds are truncated.
+ * Returns 0 on success, -1 if the string is not a valid date-time.
+ */
+int
+time_parse_rfc3339(const char *s, int64_t *ms)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	const char	*p = s;
+	int		 y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, frac = 0;
+	int		 digits = 0, leap;
+
+	if (parse_digits(&p, 4, &y) == -1 || *p++ != '-' ||
+	    parse_digits(&p, 2, &mo) == -1 || *p++ != '-' ||
+	    parse_digits(&p, 2, &d) == -1)
+		return (-1);
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return (-1);
+	p++;
+	if (parse_digits(&p, 2, &h) == -1 || *p++ != ':' ||
+	    parse_digits(&p, 2, &mi) == -1 || *p++ != ':' ||
+	    parse_digits(&p, 2, &sec) == -1)
+		return (-1);
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return (-1);
+		while (isdigit((unsigned char)*p)) {
+			if (digits < 3)
+				frac = frac * 10 + (*p - '0');
+			digits++;
+			p++;
+		}
+		while (digits < 3) {
+			frac *= 10;
+			digits++;
+		}
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (parse_digits(&p, 2, &oh) == -1 || *p++ != ':' ||
+		    parse_digits(&p, 2, &om) == -1 || oh > 23 || om > 59)
+			return (-1);
+	} else
+		return (-1);
+	if (*p != '\0')
+		return (-1);
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
+		return (-1);
+	if (sec == 60)		/* a leap second is the next second's start */
+		sec = 59, frac = 999;
+	*ms = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
+	    (int64_t)sign * (oh * 3600 + om * 60)) * 1000 + frac;
+	return (0);
+}
+
+/* Format epoch ms as RFC 3339 UTC, with milliseconds only when non-zero. */
+char *
+time_format_rfc3339(int64_t ms, char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		t;
+	int64_t		rem;
+	size_t		n;
+
+	rem = ms % 1000;
+	if (rem < 0)
+		rem += 1000;
+	t = (time_t)((ms - rem) / 1000);
+	gmtime_r(&t, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (rem != 0)
+		snprintf(buf + n, len - n, ".%03dZ", (int)rem);
+	else
+		snprintf(buf + n, len - n, "Z");
+	return (buf);
+}
+
+/*
+ * Is name an IANA zone present in the system's zone database?  Only
+ * [A-Za-z0-9_+-] path components are accepted, so nothing outside
+ * /usr/share/zoneinfo can be named.
+ */
+int
+time_zone_valid(const char *name)
+{
+	char		 path[256];
+	struct stat	 st;
+	const char	*p;
+
+	if (*name == '\0' || strlen(name) > 63 || *name == '/')
+		return (0);
+	if (strcmp(name, "UTC") == 0)
+		return (1);
+	for (p = name; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr("_+-/", *p) == NULL)
+			return (0);
+		if (*p == '/' && (p[1] == '/' || p[1] == '\0'))
+			return (0);
+	}
+	if (strstr(name, "..") != NULL)
+		return (0);
+	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+	return (stat(path, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+/*
+ * The start (epoch ms) of the local day containing now in zone tz, where a
+ * day starts at start_min minutes after local midnight (04:00 is 240).
+ * tz NULL or "" means UTC.
+ */
+int64_t
+time_day_start(const char *tz, int64_t now_ms, int start_min)
+{
+	struct tm	 tm;
+	time_t		 t, start;
+	char		*saved = NULL;
+	const char	*old;
+
+	if (tz == NULL || *tz == '\0')
+		tz = "UTC";
+	if ((old = getenv("TZ")) != NULL)
+		saved = xstrdup(old);
+	setenv("TZ", tz, 1);
+	tzset();
+
+	/* Shift back by the day offset so 00:00..start_min belongs to the day before. */
+	t = (time_t)(now_ms / 1000) - (time_t)start_min * 60;
+	localtime_r(&t, &tm);
+	tm.tm_hour = 0;
+	tm.tm_min = start_min;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	start = mktime(&tm);
+
+	if (saved != NULL) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else
+		unsetenv("TZ");
+	tzset();
+	return ((int64_t)start * 1000);
+}

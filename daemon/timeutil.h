@@ -1,0 +1,19 @@
+/* Time formats (RFC 3339, epoch ms) and local-day arithmetic. */
+#ifndef TIMEUTIL_H
+#define TIMEUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TIME_RFC3339_LEN	32	/* buffer for time_format_rfc3339 */
+#define MS_PER_MIN		60000LL
+#define MS_PER_HOUR		3600000LL
+#define MS_PER_DAY		86400000LL
+
+int64_t	time_now_ms(void);
+int	time_parse_rfc3339(const char *, int64_t *);
+char	*time_format_rfc3339(int64_t, char *, size_t);
+int	time_zone_valid(const char *);
+int64_t	time_day_start(const char *, int64_t, int);
+
+#endif
