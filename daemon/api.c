@@ -1,1 +1,459 @@
-/* placeholder */
+/*
+ * respite - the v1 API.
+ *
+ * Routes a parsed request to its handler and turns results into the JSON
+ * of API.md.  Writes (events, breaks) go through the group commit and are
+ * answered only from its callback, after the data is durable; reads are
+ * answered at once from the in-memory model.  Each handler reads the
+ * clock once and passes that `now` down.
+ */
+#include "build.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "event.h"
+#include "ingest.h"
+#include "log.h"
+#include "stats.h"
+#include "strain.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+/* Route names for /metrics: static strings, compared by address. */
+static const char R_EVENTS[] = "/v1/events";
+static const char R_AGENTS[] = "/v1/agents";
+static const char R_AGENT[] = "/v1/agents/{id}";
+static const char R_BREAK[] = "/v1/agents/{id}/break";
+static const char R_HEALTHZ[] = "/healthz";
+static const char R_METRICS[] = "/metrics";
+static const char R_OTHER[] = "other";
+
+/* A write waiting for its group commit. */
+struct pending {
+	struct api		*api;
+	struct http_conn	*conn;
+	const char		*route;
+	char			 agent[RESPITE_NAME_MAX + 1];
+};
+
+static void
+reply_error(struct http_conn *c, const char *route,
+    const struct api_error *err, const char *extra)
+{
+	stats_reject(err->code);
+	stats_http(route, err->status);
+	http_reply_error(c, err, extra);
+}
+
+static void __attribute__((format(printf, 6, 7)))
+fail(struct http_conn *c, const char *route, int status, const char *code,
+    const char *field, const char *fmt, ...)
+{
+	struct api_error	err;
+	va_list			ap;
+
+	api_error_set(&err, status, code, -1, field, "%s", "");
+	va_start(ap, fmt);
+	vsnprintf(err.message, sizeof err.message, fmt, ap);
+	va_end(ap);
+	reply_error(c, route, &err, NULL);
+}
+
+static void
+reply_json(struct http_conn *c, const char *route, int status, json_t *o)
+{
+	stats_http(route, status);
+	http_reply_json(c, status, o, NULL);
+}
+
+static void
+method_not_allowed(struct http_conn *c, const char *route, const char *allow)
+{
+	struct api_error	err;
+	char			hdr[64];
+
+	api_error_set(&err, 405, "method_not_allowed", -1, NULL,
+	    "%s only accepts %s", route, allow);
+	snprintf(hdr, sizeof hdr, "Allow: %s\r\n", allow);
+	reply_error(c, route, &err, hdr);
+}
+
+static json_t *
+json_time(int64_t ms)
+{
+	char	buf[TIME_RFC3339_LEN];
+
+	return (json_string(time_format_rfc3339(ms, buf, sizeof buf)));
+}
+
+static json_t *
+json_str_or_null(const char *s)
+{
+	return (*s != '\0' ? json_string(s) : json_null());
+}
+
+/* The time an agent is judged at: the later of the clock and its newest event. */
+static int64_t
+agent_now(const struct agent *a, int64_t now)
+{
+	return (agent_updated_at(a) > now ? agent_updated_at(a) : now);
+}
+
+static json_t *
+factor_json(const struct strain_factor *f)
+{
+	return (json_pack("{s:f, s:f, s:f}", "value", f->value, "position",
+	    f->position, "points", f->points));
+}
+
+/* The agent object of API.md; full adds metrics and factors. */
+static json_t *
+agent_json(struct api *api, const struct agent *a, int64_t now, int full)
+{
+	struct agent_metrics	 m;
+	struct strain		 s;
+	json_t			*o;
+
+	now = agent_now(a, now);
+	agent_metrics(a, now, &api->mp, &m);
+	strain_compute(&m, api->cf->sustainable_load_per_hour, &s);
+	o = json_pack("{s:s, s:o, s:s, s:i, s:s, s:o}",
+	    "agent", agent_id(a),
+	    "team", json_str_or_null(agent_team(a)),
+	    "status", agent_status_name(agent_status(a)),
+	    "strain", s.score,
+	    "level", strain_level_name(strain_level_of(s.score)),
+	    "updated_at", json_time(agent_updated_at(a)));
+	if (!full)
+		return (o);
+	json_object_set_new(o, "metrics", json_pack("{s:I, s:f, s:f, s:I, "
+	    "s:I, s:f, s:I, s:I, s:I}",
+	    "tickets_last_hour", (json_int_t)m.tickets_last_hour,
+	    "weighted_load_last_hour", m.weighted_load_last_hour,
+	    "occupancy_last_hour", m.occupancy_last_hour,
+	    "continuous_work_min", (json_int_t)m.continuous_work_min,
+	    "hostile_last_hour", (json_int_t)m.hostile_last_hour,
+	    "hostility_exposure", m.hostility_exposure,
+	    "open_tickets", (json_int_t)m.open_tickets,
+	    "worked_today_min", (json_int_t)m.worked_today_min,
+	    "minutes_on_break_today", (json_int_t)m.minutes_on_break_today));
+	json_object_set_new(o, "factors", json_pack("{s:o, s:o, s:o, s:o}",
+	    "intensity", factor_json(&s.intensity),
+	    "occupancy", factor_json(&s.occupancy),
+	    "continuous", factor_json(&s.continuous),
+	    "exposure", factor_json(&s.exposure)));
+	json_object_set_new(o, "open_suggestions", json_array());
+	return (o);
+}
+
+/* Apply a newly committed event to the model (commit_apply_cb). */
+void
+api_apply_cb(const struct respite_event *ev, void *arg)
+{
+	struct api	*api = arg;
+
+	stats_event(ev->type);
+	agents_apply(api->agents, ev, &api->mp);
+}
+
+static void
+events_done_cb(const struct commit_result *r, void *arg)
+{
+	struct pending	*p = arg;
+
+	if (r->ok != 0)
+		fail(p->conn, p->route, 503, "unavailable", NULL,
+		    "storage is failing; nothing of this request was stored, "
+		    "retry later");
+	else {
+		size_t	i;
+
+		for (i = 0; i < r->duplicates; i++)
+			stats_duplicate();
+		reply_json(p->conn, p->route, 202, json_pack("{s:I, s:I}",
+		    "accepted", (json_int_t)r->accepted,
+		    "duplicates", (json_int_t)r->duplicates));
+	}
+	free(p);
+}
+
+static int
+is_ndjson(const struct http_request *req)
+{
+	const char	*ct = http_header_get(req, "Content-Type");
+
+	if (ct == NULL)
+		return (0);
+	return (strncasecmp(ct, "application/x-ndjson", 20) == 0 ||
+	    strncasecmp(ct, "application/ndjson", 18) == 0 ||
+	    strncasecmp(ct, "application/jsonl", 17) == 0 ||
+	    strncasecmp(ct, "application/x-jsonlines", 23) == 0);
+}
+
+static void
+post_events(struct api *api, struct http_conn *c,
+    const struct http_request *req, const char *body, size_t len,
+    int64_t now)
+{
+	struct ingest_limits	 lim;
+	struct event_batch	 batch;
+	struct api_error	 err;
+	struct pending		*p;
+
+	lim.max_batch = api->cf->max_batch;
+	lim.max_skew_ms = (int64_t)api->cf->max_clock_skew_s * 1000;
+	if (ingest_parse(body, len, is_ndjson(req), &lim, now, &batch,
+	    &err) == -1) {
+		log_debug("events: %s: rejected: %s", http_conn_peer(c),
+		    err.code);
+		reply_error(c, R_EVENTS, &err, NULL);
+		return;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->api = api;
+	p->conn = c;
+	p->route = R_EVENTS;
+	commit_submit(api->commit, &batch, events_done_cb, p);
+}
+
+static const char *const levels[] = { "ok", "elevated", "high", "critical" };
+
+static void
+get_agents(struct api *api, struct http_conn *c,
+    const struct http_request *req, int64_t now)
+{
+	struct agent	**v;
+	json_t		 *list, *o;
+	char		  team[RESPITE_NAME_MAX + 2], level[16];
+	size_t		  i, n;
+	int		  has_team, has_level, want = -1;
+
+	has_team = http_query_get(req->query, "team", team, sizeof team);
+	if (has_team == -1 || (has_team == 1 && !event_name_valid(team))) {
+		fail(c, R_AGENTS, 400, "invalid_request", "team",
+		    "team: must be 1-64 chars of [A-Za-z0-9._@-]");
+		return;
+	}
+	has_level = http_query_get(req->query, "level", level, sizeof level);
+	if (has_level == 1)
+		for (i = 0; i < 4; i++)
+			if (strcmp(level, levels[i]) == 0)
+				want = (int)i;
+	if (has_level == -1 || (has_level == 1 && want == -1)) {
+		fail(c, R_AGENTS, 400, "invalid_request", "level",
+		    "level: must be one of ok, elevated, high, critical");
+		return;
+	}
+	list = json_array();
+	v = agents_sorted(api->agents, &n);
+	for (i = 0; i < n; i++) {
+		if (has_team == 1 && strcmp(agent_team(v[i]), team) != 0)
+			continue;
+		o = agent_json(api, v[i], now, 0);
+		if (want >= 0 && strcmp(json_string_value(json_object_get(o,
+		    "level")), levels[want]) != 0) {
+			json_decref(o);
+			continue;
+		}
+		json_array_append_new(list, o);
+	}
+	free(v);
+	reply_json(c, R_AGENTS, 200, json_pack("{s:o}", "agents", list));
+}
+
+static void
+break_done_cb(const struct commit_result *r, void *arg)
+{
+	struct pending	*p = arg;
+	struct agent	*a;
+
+	if (r->ok != 0)
+		fail(p->conn, p->route, 503, "unavailable", NULL,
+		    "storage is failing; the break was not recorded, retry "
+		    "later");
+	else if ((a = agents_get(p->api->agents, p->agent)) == NULL)
+		fail(p->conn, p->route, 500, "internal", NULL,
+		    "agent vanished");
+	else
+		reply_json(p->conn, p->route, 200, agent_json(p->api, a,
+		    time_now_ms(), 1));
+	free(p);
+}
+
+static void
+post_break(struct api *api, struct http_conn *c, struct agent *a,
+    const char *body, size_t len, int64_t now)
+{
+	struct event_batch	 batch;
+	struct pending		*p;
+	json_error_t		 je;
+	json_t			*o, *v;
+	const char		*action;
+	enum agent_status	 st = agent_status(a);
+	enum respite_event_type	 type;
+
+	if ((o = json_loadb(body, len, 0, &je)) == NULL) {
+		fail(c, R_BREAK, 400, "bad_json", NULL, "line %d, column %d: "
+		    "%s", je.line, je.column, je.text);
+		return;
+	}
+	v = json_is_object(o) ? json_object_get(o, "action") : NULL;
+	action = json_is_string(v) ? json_string_value(v) : "";
+	if (strcmp(action, "start") == 0)
+		type = RESPITE_EV_BREAK_START;
+	else if (strcmp(action, "end") == 0)
+		type = RESPITE_EV_BREAK_END;
+	else {
+		json_decref(o);
+		fail(c, R_BREAK, 400, "invalid_request", "action",
+		    "action: must be \"start\" or \"end\"");
+		return;
+	}
+	json_decref(o);
+	if (type == RESPITE_EV_BREAK_START && st != AGENT_WORKING) {
+		fail(c, R_BREAK, 409, "conflict", "action", "agent %s is %s; "
+		    "only a working agent can start a break", agent_id(a),
+		    agent_status_name(st));
+		return;
+	}
+	if (type == RESPITE_EV_BREAK_END && st != AGENT_ON_BREAK) {
+		fail(c, R_BREAK, 409, "conflict", "action", "agent %s is not "
+		    "on a break", agent_id(a));
+		return;
+	}
+	memset(&batch, 0, sizeof batch);
+	batch.ev = xcalloc(1, sizeof *batch.ev);
+	batch.n = 1;
+	batch.ev->type = type;
+	snprintf(batch.ev->agent, sizeof batch.ev->agent, "%s", agent_id(a));
+	batch.ev->ts_ms = agent_now(a, now);
+	batch.ev->received_ms = now;
+	batch.ev->duration_s = -1;
+	batch.ev->severity = -1;
+	p = xcalloc(1, sizeof *p);
+	p->api = api;
+	p->conn = c;
+	p->route = R_BREAK;
+	snprintf(p->agent, sizeof p->agent, "%s", agent_id(a));
+	commit_submit(api->commit, &batch, break_done_cb, p);
+}
+
+static void
+get_healthz(struct api *api, struct http_conn *c)
+{
+	char	*cause = NULL;
+	int	 ok;
+
+	ok = commit_healthy(api->commit) && store_check(api->store, &cause) == 0;
+	reply_json(c, R_HEALTHZ, ok ? 200 : 503, json_pack("{s:s, s:s, s:s}",
+	    "status", ok ? "ok" : "degraded",
+	    "db", ok ? "ok" : "failing",
+	    "version", PACKAGE_VERSION));
+	free(cause);
+}
+
+static void
+get_metrics(struct api *api, struct http_conn *c)
+{
+	struct agent	**v;
+	char		 *buf = NULL;
+	size_t		  len = 0, i, n, by_status[3] = { 0, 0, 0 };
+	FILE		 *f;
+
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		fatal("open_memstream");
+	stats_http(R_METRICS, 200);
+	stats_write(f);
+	v = agents_sorted(api->agents, &n);
+	for (i = 0; i < n; i++)
+		by_status[agent_status(v[i])]++;
+	free(v);
+	fprintf(f, "# HELP respite_agents Agents known, by status.\n"
+	    "# TYPE respite_agents gauge\n");
+	for (i = 0; i < 3; i++)
+		fprintf(f, "respite_agents{status=\"%s\"} %zu\n",
+		    agent_status_name((enum agent_status)i), by_status[i]);
+	fclose(f);
+	http_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", buf,
+	    len, NULL);
+	free(buf);
+}
+
+/* Split "/v1/agents/ID[/break]" into the id and what follows. */
+static int
+agent_path(const char *path, char *id, size_t idlen, const char **rest)
+{
+	const char	*p = path + strlen("/v1/agents/"), *slash;
+	size_t		 n;
+
+	slash = strchr(p, '/');
+	n = slash != NULL ? (size_t)(slash - p) : strlen(p);
+	if (n == 0 || n >= idlen)
+		return (-1);
+	memcpy(id, p, n);
+	id[n] = '\0';
+	*rest = slash != NULL ? slash : "";
+	return (0);
+}
+
+/* The http_handler_cb: route one request. */
+void
+api_handle(struct http_conn *c, const struct http_request *req,
+    const char *body, size_t len, void *arg)
+{
+	struct api	*api = arg;
+	struct agent	*a;
+	const char	*m = req->method, *path = req->path, *rest;
+	char		 id[RESPITE_NAME_MAX + 2];
+	int		 get, post;
+	int64_t		 now = time_now_ms();
+
+	get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+	post = strcmp(m, "POST") == 0;
+
+	if (strcmp(path, "/v1/events") == 0) {
+		if (!post)
+			method_not_allowed(c, R_EVENTS, "POST");
+		else
+			post_events(api, c, req, body, len, now);
+	} else if (strcmp(path, "/v1/agents") == 0) {
+		if (!get)
+			method_not_allowed(c, R_AGENTS, "GET, HEAD");
+		else
+			get_agents(api, c, req, now);
+	} else if (strncmp(path, "/v1/agents/", 11) == 0 &&
+	    agent_path(path, id, sizeof id, &rest) == 0 &&
+	    (*rest == '\0' || strcmp(rest, "/break") == 0)) {
+		const char	*route = *rest == '\0' ? R_AGENT : R_BREAK;
+
+		if (*rest == '\0' && !get)
+			method_not_allowed(c, route, "GET, HEAD");
+		else if (*rest != '\0' && !post)
+			method_not_allowed(c, route, "POST");
+		else if (!event_name_valid(id) ||
+		    (a = agents_get(api->agents, id)) == NULL)
+			fail(c, route, 404, "not_found", NULL,
+			    "no agent \"%.64s\"", id);
+		else if (*rest == '\0')
+			reply_json(c, route, 200, agent_json(api, a, now, 1));
+		else
+			post_break(api, c, a, body, len, now);
+	} else if (strcmp(path, "/healthz") == 0) {
+		if (!get)
+			method_not_allowed(c, R_HEALTHZ, "GET, HEAD");
+		else
+			get_healthz(api, c);
+	} else if (strcmp(path, "/metrics") == 0) {
+		if (!get)
+			method_not_allowed(c, R_METRICS, "GET, HEAD");
+		else
+			get_metrics(api, c);
+	} else
+		fail(c, R_OTHER, 404, "not_found", NULL, "no such path: %.100s",
+		    path);
+}

@@ -1,1 +1,220 @@
-/* placeholder */
+/*
+ * respite - group commit.
+ *
+ * Requests that arrive together share one SQLite transaction, so one
+ * fsync covers them all.  The first batch of a group activates a
+ * zero-delay event; libevent runs it after every callback already made
+ * active in this loop iteration, that is, once the loop has drained what
+ * was readable.  A group that reaches max_events is committed at once.
+ *
+ * Only after COMMIT returns are the new events applied to the model and
+ * the batches answered; when anything fails the whole group is rolled
+ * back and every batch in it is told so (the HTTP layer answers 503), so
+ * nothing is ever half-stored or acknowledged without being durable.
+ */
+#include "build.h"
+
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commit.h"
+#include "log.h"
+#include "stats.h"
+#include "xmalloc.h"
+
+struct commit_batch {
+	struct event_batch		 batch;	/* owned */
+	unsigned char			*is_new;
+	commit_done_cb			 done;
+	void				*arg;
+	STAILQ_ENTRY(commit_batch)	 entry;
+};
+
+struct commit {
+	struct store			*store;
+	struct event			*ev;
+	commit_apply_cb			 apply;
+	void				*apply_arg;
+	STAILQ_HEAD(, commit_batch)	 queue;
+	size_t				 nevents;
+	size_t				 max_events;
+	int				 healthy;
+	int				 failing;	/* for logging transitions */
+};
+
+static double
+monotonic_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+static void
+commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	commit_flush(arg);
+}
+
+struct commit *
+commit_new(struct event_base *base, struct store *store,
+    commit_apply_cb apply, void *apply_arg)
+{
+	struct commit	*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->store = store;
+	c->apply = apply;
+	c->apply_arg = apply_arg;
+	c->max_events = 20000;
+	c->healthy = 1;
+	STAILQ_INIT(&c->queue);
+	c->ev = event_new(base, -1, 0, commit_cb, c);
+	return (c);
+}
+
+/* Flushes what is pending (answering it), then frees. */
+void
+commit_free(struct commit *c)
+{
+	if (c == NULL)
+		return;
+	commit_flush(c);
+	event_free(c->ev);
+	free(c);
+}
+
+void
+commit_set_max_events(struct commit *c, size_t n)
+{
+	c->max_events = n;
+}
+
+/*
+ * Queue batch (stolen: *batch is emptied) for the next group commit; done
+ * is called with the outcome.  An empty batch is answered at the commit
+ * like any other, so replies keep their order.
+ */
+void
+commit_submit(struct commit *c, struct event_batch *batch,
+    commit_done_cb done, void *arg)
+{
+	struct commit_batch	*b;
+
+	b = xcalloc(1, sizeof *b);
+	b->batch = *batch;
+	memset(batch, 0, sizeof *batch);
+	b->is_new = xcalloc(b->batch.n > 0 ? b->batch.n : 1, 1);
+	b->done = done;
+	b->arg = arg;
+	if (STAILQ_EMPTY(&c->queue))
+		event_active(c->ev, 0, 0);
+	STAILQ_INSERT_TAIL(&c->queue, b, entry);
+	c->nevents += b->batch.n;
+	if (c->nevents >= c->max_events)
+		commit_flush(c);
+}
+
+size_t
+commit_pending(const struct commit *c)
+{
+	return (c->nevents);
+}
+
+/* Did the last commit succeed? */
+int
+commit_healthy(const struct commit *c)
+{
+	return (c->healthy);
+}
+
+static void
+finish(struct commit_batch *b, const struct commit_result *r)
+{
+	if (b->done != NULL)
+		b->done(r, b->arg);
+	event_batch_free(&b->batch);
+	free(b->is_new);
+	free(b);
+}
+
+/* Commit everything pending now and answer it. */
+void
+commit_flush(struct commit *c)
+{
+	STAILQ_HEAD(, commit_batch)	 group;
+	struct commit_batch		*b;
+	struct commit_result		 r;
+	char				*cause = NULL;
+	double				 t0;
+	size_t				 i, nevents = c->nevents;
+	int				 rc;
+
+	if (STAILQ_EMPTY(&c->queue))
+		return;
+	/* Take the group; batches submitted by callbacks go to the next. */
+	STAILQ_INIT(&group);
+	STAILQ_CONCAT(&group, &c->queue);
+	c->nevents = 0;
+	event_del(c->ev);
+
+	t0 = monotonic_s();
+	if ((rc = store_begin(c->store, &cause)) == 0) {
+		STAILQ_FOREACH(b, &group, entry) {
+			for (i = 0; i < b->batch.n && rc == 0; i++) {
+				rc = store_add_event(c->store, &b->batch.ev[i],
+				    &cause);
+				if (rc >= 0) {
+					b->is_new[i] = rc == 1;
+					rc = 0;
+				}
+			}
+			if (rc != 0)
+				break;
+		}
+	}
+	if (rc == 0)
+		rc = store_commit(c->store, &cause);
+	if (rc != 0)
+		store_rollback(c->store);
+	stats_commit(monotonic_s() - t0, rc == 0);
+
+	memset(&r, 0, sizeof r);
+	if (rc != 0) {
+		if (!c->failing)
+			log_warnx("storage: commit of %zu events failed: %s",
+			    nevents, cause);
+		c->failing = 1;
+		c->healthy = 0;
+		r.ok = -1;
+		r.cause = cause;
+		while ((b = STAILQ_FIRST(&group)) != NULL) {
+			STAILQ_REMOVE_HEAD(&group, entry);
+			finish(b, &r);
+		}
+		free(cause);
+		return;
+	}
+	if (c->failing)
+		log_info("storage: commits succeed again");
+	c->failing = 0;
+	c->healthy = 1;
+	while ((b = STAILQ_FIRST(&group)) != NULL) {
+		STAILQ_REMOVE_HEAD(&group, entry);
+		r.accepted = r.duplicates = 0;
+		for (i = 0; i < b->batch.n; i++) {
+			if (b->is_new[i]) {
+				r.accepted++;
+				c->apply(&b->batch.ev[i], c->apply_arg);
+			} else
+				r.duplicates++;
+		}
+		finish(b, &r);
+	}
+}

@@ -1,0 +1,39 @@
+/* Group commit: events of concurrent requests share one transaction. */
+#ifndef COMMIT_H
+#define COMMIT_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+
+#include <respite/event.h>
+
+#include "ingest.h"
+#include "store.h"
+
+struct commit;
+
+/* The outcome of one submitted batch. */
+struct commit_result {
+	int		 ok;		/* 0: stored; -1: the group failed */
+	size_t		 accepted;	/* newly stored */
+	size_t		 duplicates;	/* id already known */
+	const char	*cause;		/* when !ok, borrowed */
+};
+
+/* Called for each newly stored event, in order, after its commit. */
+typedef void (*commit_apply_cb)(const struct respite_event *, void *);
+/* Called once per batch after its group committed or failed. */
+typedef void (*commit_done_cb)(const struct commit_result *, void *);
+
+struct commit	*commit_new(struct event_base *, struct store *,
+		    commit_apply_cb, void *);
+void		 commit_free(struct commit *);
+void		 commit_set_max_events(struct commit *, size_t);
+void		 commit_submit(struct commit *, struct event_batch *,
+		    commit_done_cb, void *);
+void		 commit_flush(struct commit *);
+size_t		 commit_pending(const struct commit *);
+int		 commit_healthy(const struct commit *);
+
+#endif

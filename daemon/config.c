@@ -70,6 +70,7 @@ static const struct config_key config_keys[] = {
 	{ "model", "timezone", CT_TZ, OFF(timezone), 0, 0, 0 },
 	{ "model", "day_starts_at", CT_CLOCK, OFF(day_starts_at_min), 0, 0, 0 },
 	{ "model", "natural_break_min", CT_COUNT, OFF(natural_break_min), 1, 120, 0 },
+	{ "model", "sustainable_load_per_hour", CT_REAL, OFF(sustainable_load_per_hour), 1, 1000, 0 },
 	{ "model", "hostile_threshold", CT_REAL, OFF(hostile_threshold), 0, 1, 0 },
 	{ "model", "exposure_half_life_min", CT_REAL, OFF(exposure_half_life_min), 1, 1440, 0 },
 	{ "model", "weight_phone", CT_REAL, OFF(weight_phone), 0, 10, 0 },
@@ -124,6 +125,7 @@ config_defaults(void)
 	cf->timezone = xstrdup("UTC");
 	cf->day_starts_at_min = 4 * 60;
 	cf->natural_break_min = 5;
+	cf->sustainable_load_per_hour = 12;
 	cf->hostile_threshold = 0.5;
 	cf->exposure_half_life_min = 30;
 	cf->weight_phone = 1.5;

@@ -33,6 +33,7 @@ struct config {
 	char		*timezone;		/* default agent zone */
 	int		 day_starts_at_min;	/* minutes after local midnight */
 	size_t		 natural_break_min;
+	double		 sustainable_load_per_hour;
 	double		 hostile_threshold;	/* classified severity counted hostile */
 	double		 exposure_half_life_min;
 	double		 weight_phone, weight_chat, weight_email, weight_social,

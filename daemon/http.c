@@ -1,1 +1,631 @@
-/* placeholder */
+/*
+ * respite - HTTP/1.1 server.
+ *
+ * Our own small server on bufferevents rather than libevent's evhttp,
+ * because the API contract needs things evhttp cannot give: a JSON body
+ * on every error (evhttp answers 413 and 400 with its own HTML), replies
+ * deferred until a group commit is durable, a hard connection limit, and
+ * per-request deadlines against slow clients.
+ *
+ * A connection handles one request at a time.  While a request is being
+ * handled nothing more is read; the next pipelined request is parsed only
+ * after the previous reply has been handed to the kernel, so one busy
+ * client cannot keep the loop to itself.  Timeouts: idle_timeout between
+ * requests, request_timeout from a request's first byte to its last and
+ * for writing a reply.
+ */
+#include "build.h"
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "http.h"
+#include "log.h"
+#include "xmalloc.h"
+
+enum conn_state {
+	CONN_IDLE,	/* waiting for a request's first byte */
+	CONN_HEAD,
+	CONN_BODY,
+	CONN_HANDLING,	/* the handler owns the request */
+	CONN_WRITING	/* the reply is being written */
+};
+
+struct http_conn {
+	struct http_server	*srv;
+	struct bufferevent	*bev;
+	struct event		*deadline;
+	TAILQ_ENTRY(http_conn)	 entry;
+	enum conn_state		 state;
+	struct http_request	 req;
+	int			 have_req;
+	struct http_chunked	 chunked;
+	char			*body;
+	size_t			 body_len, body_cap;
+	int			 close_after;
+	int			 head_only;	/* HEAD: reply without body */
+	char			 peer[64];
+};
+
+struct http_listener {
+	struct evconnlistener	*lev;
+	char			 address[80];
+};
+
+struct http_server {
+	struct event_base		*base;
+	http_handler_cb			 handler;
+	void				*arg;
+	struct http_limits		 limits;
+	struct http_listener		 listeners[16];
+	size_t				 nlisteners;
+	TAILQ_HEAD(, http_conn)		 conns;
+	size_t				 nconns;
+	int				 stopping;
+};
+
+static void	conn_read(struct http_conn *);
+static void	conn_free(struct http_conn *);
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return ("OK");
+	case 201: return ("Created");
+	case 202: return ("Accepted");
+	case 204: return ("No Content");
+	case 400: return ("Bad Request");
+	case 401: return ("Unauthorized");
+	case 403: return ("Forbidden");
+	case 404: return ("Not Found");
+	case 405: return ("Method Not Allowed");
+	case 409: return ("Conflict");
+	case 413: return ("Content Too Large");
+	case 429: return ("Too Many Requests");
+	case 500: return ("Internal Server Error");
+	case 503: return ("Service Unavailable");
+	default: return ("Unknown");
+	}
+}
+
+static void
+conn_set_timeouts(struct http_conn *c)
+{
+	struct timeval	rd, wr;
+
+	rd.tv_sec = c->state == CONN_IDLE ? c->srv->limits.idle_timeout_s :
+	    c->srv->limits.request_timeout_s;
+	rd.tv_usec = 0;
+	wr.tv_sec = c->srv->limits.request_timeout_s;
+	wr.tv_usec = 0;
+	bufferevent_set_timeouts(c->bev, &rd, &wr);
+}
+
+static void
+conn_reset(struct http_conn *c)
+{
+	if (c->have_req)
+		http_request_clear(&c->req);
+	c->have_req = 0;
+	memset(&c->chunked, 0, sizeof c->chunked);
+	free(c->body);
+	c->body = NULL;
+	c->body_len = c->body_cap = 0;
+	c->head_only = 0;
+	c->state = CONN_IDLE;
+	evtimer_del(c->deadline);
+}
+
+static void
+conn_free(struct http_conn *c)
+{
+	struct http_server	*srv = c->srv;
+
+	conn_reset(c);
+	TAILQ_REMOVE(&srv->conns, c, entry);
+	srv->nconns--;
+	event_free(c->deadline);
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/*
+ * Queue a reply.  extra is NULL or more header lines, each ending in
+ * "\r\n".  The connection goes on (or closes) once it is written.
+ */
+void
+http_reply(struct http_conn *c, int status, const char *type,
+    const char *body, size_t len, const char *extra)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	char		 date[64];
+	struct tm	 tm;
+	time_t		 t;
+
+	if (c->state != CONN_HANDLING && c->state != CONN_HEAD &&
+	    c->state != CONN_BODY && c->state != CONN_IDLE) {
+		log_warnx("http: %s: second reply to one request dropped",
+		    c->peer);
+		return;
+	}
+	if (c->srv->stopping)
+		c->close_after = 1;
+	t = time(NULL);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
+	    "Server: respited/" PACKAGE_VERSION "\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n%s%s\r\n", status, status_text(status),
+	    date, type, len, c->close_after ? "Connection: close\r\n" : "",
+	    extra != NULL ? extra : "");
+	if (!c->head_only && len > 0)
+		evbuffer_add(out, body, len);
+	c->state = CONN_WRITING;
+	evtimer_del(c->deadline);
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_enable(c->bev, EV_WRITE);
+}
+
+/* Reply with a JSON body; steals obj. */
+void
+http_reply_json(struct http_conn *c, int status, json_t *obj,
+    const char *extra)
+{
+	char	*s;
+
+	if ((s = json_dumps(obj, JSON_COMPACT)) == NULL)
+		fatalx("http_reply_json: out of memory");
+	json_decref(obj);
+	http_reply(c, status, "application/json; charset=utf-8", s,
+	    strlen(s), extra);
+	free(s);
+}
+
+void
+http_reply_error(struct http_conn *c, const struct api_error *err,
+    const char *extra)
+{
+	char	*s;
+
+	s = api_error_json(err);
+	http_reply(c, err->status, "application/json; charset=utf-8", s,
+	    strlen(s), extra);
+	free(s);
+}
+
+const char *
+http_conn_peer(const struct http_conn *c)
+{
+	return (c->peer);
+}
+
+/* Answer an HTTP-level problem and close the connection after it. */
+static void
+conn_fail(struct http_conn *c, int status, const char *code,
+    const char *message)
+{
+	struct api_error	err;
+
+	api_error_set(&err, status, code, -1, NULL, "%s", message);
+	c->close_after = 1;
+	c->state = CONN_HANDLING;
+	http_reply_error(c, &err, NULL);
+}
+
+static void
+conn_dispatch(struct http_conn *c)
+{
+	c->state = CONN_HANDLING;
+	evtimer_del(c->deadline);
+	bufferevent_disable(c->bev, EV_READ);
+	if (!c->req.keep_alive)
+		c->close_after = 1;
+	c->head_only = strcmp(c->req.method, "HEAD") == 0;
+	c->srv->handler(c, &c->req, c->body != NULL ? c->body : "",
+	    c->body_len, c->srv->arg);
+}
+
+static void
+body_reserve(struct http_conn *c, size_t more)
+{
+	if (c->body_len + more + 1 <= c->body_cap)
+		return;
+	c->body_cap = c->body_len + more + 1;
+	if (c->body_cap < 4096)
+		c->body_cap = 4096;
+	c->body = xreallocarray(c->body, 1, c->body_cap);
+}
+
+static void
+conn_too_large(struct http_conn *c)
+{
+	char	msg[128];
+
+	snprintf(msg, sizeof msg, "request body larger than %zu bytes "
+	    "(max_body)", c->srv->limits.max_body);
+	conn_fail(c, 413, "too_large", msg);
+}
+
+static void
+conn_read(struct http_conn *c)
+{
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+	struct http_parse_error	 perr;
+	struct timeval		 tv;
+	const char		*expect;
+	unsigned char		*p;
+	size_t			 len, n, outlen;
+	ssize_t			 rc;
+	int			 done;
+
+	for (;;) {
+		len = evbuffer_get_length(in);
+		switch (c->state) {
+		case CONN_IDLE:
+			if (len == 0)
+				return;
+			c->state = CONN_HEAD;
+			tv.tv_sec = c->srv->limits.request_timeout_s;
+			tv.tv_usec = 0;
+			evtimer_add(c->deadline, &tv);
+			conn_set_timeouts(c);
+			/* FALLTHROUGH */
+		case CONN_HEAD:
+			n = len < HTTP_HEAD_MAX + 1 ? len : HTTP_HEAD_MAX + 1;
+			p = evbuffer_pullup(in, (ssize_t)n);
+			rc = http_parse_head((const char *)p, n, &c->req, &perr);
+			if (rc == 0)
+				return;
+			if (rc < 0) {
+				conn_fail(c, perr.status == 431 ? 413 : 400,
+				    perr.status == 431 ? "too_large" :
+				    "invalid_request", perr.message);
+				return;
+			}
+			c->have_req = 1;
+			evbuffer_drain(in, (size_t)rc);
+			if (!c->req.chunked && c->req.content_length <= 0) {
+				conn_dispatch(c);
+				return;
+			}
+			if (!c->req.chunked && (uint64_t)c->req.content_length >
+			    c->srv->limits.max_body) {
+				conn_too_large(c);
+				return;
+			}
+			if ((expect = http_header_get(&c->req, "Expect")) !=
+			    NULL && strcasecmp(expect, "100-continue") == 0 &&
+			    c->req.minor >= 1)
+				evbuffer_add_printf(bufferevent_get_output(
+				    c->bev), "HTTP/1.1 100 Continue\r\n\r\n");
+			c->state = CONN_BODY;
+			break;
+		case CONN_BODY:
+			if (len == 0)
+				return;
+			if (!c->req.chunked) {
+				n = (size_t)c->req.content_length - c->body_len;
+				if (n > len)
+					n = len;
+				body_reserve(c, n);
+				evbuffer_remove(in, c->body + c->body_len, n);
+				c->body_len += n;
+				if (c->body_len < (size_t)c->req.content_length)
+					return;
+				c->body[c->body_len] = '\0';
+				conn_dispatch(c);
+				return;
+			}
+			p = evbuffer_pullup(in, -1);
+			body_reserve(c, len);
+			outlen = c->body_len;
+			rc = http_chunked_decode(&c->chunked, (const char *)p,
+			    len, c->body, &outlen, &done);
+			if (rc < 0) {
+				conn_fail(c, 400, "invalid_request",
+				    "malformed chunked body");
+				return;
+			}
+			c->body_len = outlen;
+			evbuffer_drain(in, (size_t)rc);
+			if (c->body_len > c->srv->limits.max_body) {
+				conn_too_large(c);
+				return;
+			}
+			if (!done)
+				return;
+			c->body[c->body_len] = '\0';
+			conn_dispatch(c);
+			return;
+		default:
+			return;
+		}
+	}
+}
+
+static void
+read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_read(arg);
+}
+
+static void
+write_cb(struct bufferevent *bev, void *arg)
+{
+	struct http_conn	*c = arg;
+
+	(void)bev;
+	if (c->state != CONN_WRITING)
+		return;		/* e.g. a 100 Continue went out */
+	if (c->close_after) {
+		conn_free(c);
+		return;
+	}
+	conn_reset(c);
+	conn_set_timeouts(c);
+	bufferevent_enable(c->bev, EV_READ);
+	/* A pipelined request may already be waiting in the input buffer. */
+	conn_read(c);
+}
+
+static void
+event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct http_conn	*c = arg;
+
+	(void)bev;
+	if (c->state == CONN_HANDLING) {
+		/*
+		 * The handler still owns the request and will reply; the
+		 * reply then fails to write and frees the connection.
+		 */
+		c->close_after = 1;
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT)
+		log_debug("http: %s: %s timeout, closing", c->peer,
+		    (what & BEV_EVENT_READING) ? "read" : "write");
+	else if (what & BEV_EVENT_ERROR)
+		log_debug("http: %s: %s", c->peer,
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	conn_free(c);
+}
+
+static void
+deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->state != CONN_HEAD && c->state != CONN_BODY)
+		return;
+	log_info("http: %s: request not complete after %lds, closing", c->peer,
+	    c->srv->limits.request_timeout_s);
+	conn_free(c);
+}
+
+static void
+format_addr(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char	host[64];
+
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+
+		evutil_inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+		snprintf(buf, len, "[%s]:%u", host, ntohs(s6->sin6_port));
+	} else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)sa;
+
+		evutil_inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+		snprintf(buf, len, "%s:%u", host, ntohs(s4->sin_port));
+	} else
+		snprintf(buf, len, "local");
+}
+
+static void
+accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	static const char busy_body[] = "{\"error\":{\"code\":\"unavailable\","
+	    "\"message\":\"too many connections (max_connections)\"}}";
+	char			 busy[320];
+	int			 blen;
+	struct http_server	*srv = arg;
+	struct http_conn	*c;
+
+	(void)lev;
+	(void)salen;
+	if (srv->nconns >= srv->limits.max_connections || srv->stopping) {
+		/* Best effort: the socket is new, its buffer empty. */
+		blen = snprintf(busy, sizeof busy, "HTTP/1.1 503 Service "
+		    "Unavailable\r\nContent-Type: application/json; "
+		    "charset=utf-8\r\nContent-Length: %zu\r\nConnection: "
+		    "close\r\nRetry-After: 1\r\n\r\n%s", sizeof busy_body - 1,
+		    busy_body);
+		if (send(fd, busy, (size_t)blen, MSG_NOSIGNAL |
+		    MSG_DONTWAIT) < 0)
+			log_debug("http: refusing a connection: %s",
+			    strerror(errno));
+		shutdown(fd, SHUT_WR);
+		evutil_closesocket(fd);
+		log_warnx("http: connection refused: max_connections (%zu) "
+		    "reached", srv->limits.max_connections);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->srv = srv;
+	format_addr(sa, c->peer, sizeof c->peer);
+	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		log_warnx("http: cannot set up a connection");
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	c->deadline = evtimer_new(srv->base, deadline_cb, c);
+	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	c->state = CONN_IDLE;
+	conn_set_timeouts(c);
+	bufferevent_enable(c->bev, EV_READ);
+	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
+	srv->nconns++;
+}
+
+static void
+accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	(void)lev;
+	(void)arg;
+	/* EMFILE and friends: log, keep going; libevent retries. */
+	log_warn("http: accept");
+}
+
+struct http_server *
+http_server_new(struct event_base *base, http_handler_cb handler, void *arg,
+    const struct http_limits *limits)
+{
+	struct http_server	*srv;
+
+	srv = xcalloc(1, sizeof *srv);
+	srv->base = base;
+	srv->handler = handler;
+	srv->arg = arg;
+	srv->limits = *limits;
+	TAILQ_INIT(&srv->conns);
+	return (srv);
+}
+
+void
+http_server_set_limits(struct http_server *srv,
+    const struct http_limits *limits)
+{
+	srv->limits = *limits;
+}
+
+/*
+ * Listen on spec ("127.0.0.1:7878", "[::1]:7878", "*:7878").  Returns 0,
+ * or -1 and a new string in *cause.
+ */
+int
+http_server_listen(struct http_server *srv, const char *spec, char **cause)
+{
+	struct sockaddr_storage	 ss;
+	struct http_listener	*l;
+	socklen_t		 sslen;
+	int			 len = sizeof ss;
+	char			*s;
+
+	if (srv->nlisteners == sizeof srv->listeners / sizeof srv->listeners[0]) {
+		xasprintf(cause, "%s: too many listeners", spec);
+		return (-1);
+	}
+	if (strncmp(spec, "*:", 2) == 0)
+		xasprintf(&s, "0.0.0.0:%s", spec + 2);
+	else
+		s = xstrdup(spec);
+	memset(&ss, 0, sizeof ss);
+	if (evutil_parse_sockaddr_port(s, (struct sockaddr *)&ss, &len) != 0) {
+		xasprintf(cause, "listen %s: not a numeric HOST:PORT", spec);
+		free(s);
+		return (-1);
+	}
+	free(s);
+	l = &srv->listeners[srv->nlisteners];
+	l->lev = evconnlistener_new_bind(srv->base, accept_cb, srv,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    1024, (struct sockaddr *)&ss, len);
+	if (l->lev == NULL) {
+		xasprintf(cause, "listen %s: %s", spec, strerror(errno));
+		return (-1);
+	}
+	evconnlistener_set_error_cb(l->lev, accept_error_cb);
+	sslen = sizeof ss;
+	if (getsockname(evconnlistener_get_fd(l->lev), (struct sockaddr *)&ss,
+	    &sslen) == 0)
+		format_addr((struct sockaddr *)&ss, l->address,
+		    sizeof l->address);
+	else
+		snprintf(l->address, sizeof l->address, "%s", spec);
+	srv->nlisteners++;
+	return (0);
+}
+
+size_t
+http_server_naddresses(const struct http_server *srv)
+{
+	return (srv->nlisteners);
+}
+
+/* The address listener i is bound to, e.g. "127.0.0.1:7878". */
+const char *
+http_server_address(const struct http_server *srv, size_t i)
+{
+	return (srv->listeners[i].address);
+}
+
+/*
+ * Stop accepting and close every connection that is not in the middle of
+ * a request the handler owns; those close after their reply.
+ */
+void
+http_server_stop(struct http_server *srv)
+{
+	struct http_conn	*c, *next;
+	size_t			 i;
+
+	srv->stopping = 1;
+	for (i = 0; i < srv->nlisteners; i++) {
+		evconnlistener_free(srv->listeners[i].lev);
+		srv->listeners[i].lev = NULL;
+	}
+	srv->nlisteners = 0;
+	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->state == CONN_HANDLING || c->state == CONN_WRITING)
+			c->close_after = 1;
+		else
+			conn_free(c);
+	}
+}
+
+size_t
+http_server_nconns(const struct http_server *srv)
+{
+	return (srv->nconns);
+}
+
+void
+http_server_free(struct http_server *srv)
+{
+	struct http_conn	*c;
+	size_t			 i;
+
+	if (srv == NULL)
+		return;
+	for (i = 0; i < srv->nlisteners; i++)
+		evconnlistener_free(srv->listeners[i].lev);
+	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
+		conn_free(c);
+	free(srv);
+}

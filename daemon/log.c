@@ -15,13 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 #include <time.h>
 
 #include <event2/event.h>
 
 #include "log.h"
 
-static int		log_prefix_prio;	/* <N> prefixes for journald */
+static enum log_target	log_target = LOG_TO_STDERR;
 static enum log_level	log_level = LOG_LEVEL_INFO;
 
 static const struct {
@@ -49,7 +50,11 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 		return;
 	if (errnum != 0 && (size_t)n < sizeof buf)
 		snprintf(buf + n, sizeof buf - n, ": %s", strerror(errnum));
-	if (log_prefix_prio) {
+	if (log_target == LOG_TO_SYSLOG) {
+		syslog((int)level, "%s", buf);
+		return;
+	}
+	if (log_target == LOG_TO_JOURNAL) {
 		fprintf(stderr, "<%d>%s\n", (int)level, buf);
 		return;
 	}
@@ -78,18 +83,23 @@ log_event_cb(int severity, const char *msg)
 		level = LOG_LEVEL_ERROR;
 		break;
 	}
-	if (level <= log_level)
-		fprintf(stderr, log_prefix_prio ? "<%d>libevent: %s\n" :
-		    "%d libevent: %s\n", (int)level, msg);
+	if (level > log_level)
+		return;
+	if (log_target == LOG_TO_SYSLOG)
+		syslog((int)level, "libevent: %s", msg);
+	else if (log_target == LOG_TO_JOURNAL)
+		fprintf(stderr, "<%d>libevent: %s\n", (int)level, msg);
+	else
+		fprintf(stderr, "%s libevent: %s\n", log_level_name(level), msg);
 }
 
-/*
- * Set up logging.  prefix_prio selects journald-style <N> prefixes.
- */
+/* Set up logging to target at level. */
 void
-log_init(int prefix_prio, enum log_level level)
+log_init(enum log_target target, enum log_level level)
 {
-	log_prefix_prio = prefix_prio;
+	log_target = target;
+	if (target == LOG_TO_SYSLOG)
+		openlog("respited", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	log_level = level;
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	event_set_log_callback(log_event_cb);

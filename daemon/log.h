@@ -11,7 +11,13 @@ enum log_level {
 	LOG_LEVEL_DEBUG = 7
 };
 
-void	log_init(int, enum log_level);
+enum log_target {
+	LOG_TO_STDERR,		/* -f on a terminal: time and level words */
+	LOG_TO_JOURNAL,		/* stderr read by journald: <N> prefixes */
+	LOG_TO_SYSLOG		/* detached daemon */
+};
+
+void	log_init(enum log_target, enum log_level);
 void	log_set_level(enum log_level);
 enum log_level log_get_level(void);
 int	log_level_parse(const char *, enum log_level *);

@@ -1,1 +1,348 @@
-/* placeholder */
+/*
+ * respite - respited, the daemon.
+ *
+ * Parses options, loads the configuration, wires the modules together
+ * and runs the event loop (OpenBSD ntpd.c keeps main() the same way).
+ * Nothing here knows HTTP, SQL or the model: see http.c, store.c,
+ * commit.c, agent.c and api.c.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "agents.h"
+#include "api.h"
+#include "commit.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "store.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG	SYSCONFDIR "/respite/respite.conf"
+#define SHUTDOWN_GRACE_S 4	/* exit within 5 s of SIGTERM */
+
+struct respited {
+	struct event_base	*base;
+	struct config		*cf;
+	const char		*config_path;	/* NULL: built-in defaults */
+	struct store		*store;
+	struct commit		*commit;
+	struct agents		*agents;
+	struct http_server	*http;
+	struct api		 api;
+	struct event		*drain;		/* shutdown: waiting for replies */
+	struct timeval		 drain_deadline;
+	int			 stopping;
+};
+
+static void
+notify(const char *state)
+{
+#ifdef HAVE_LIBSYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+static __attribute__((noreturn)) void
+usage(int status)
+{
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: respited [-c FILE] [-f] [-t] [-V] [-h]\n"
+	    "  -c FILE  configuration file (default %s;\n"
+	    "           built-in defaults if it does not exist)\n"
+	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -t       check the configuration and exit\n"
+	    "  -V       print the version and exit\n"
+	    "  -h       print this help and exit\n", DEFAULT_CONFIG);
+	exit(status);
+}
+
+static void
+params_from_config(const struct config *cf, struct model_params *mp)
+{
+	memset(mp, 0, sizeof *mp);
+	mp->natural_break_ms = (int64_t)cf->natural_break_min * MS_PER_MIN;
+	mp->hostile_threshold = cf->hostile_threshold;
+	mp->half_life_ms = cf->exposure_half_life_min * MS_PER_MIN;
+	mp->weight[RESPITE_CH_NONE] = cf->weight_other;
+	mp->weight[RESPITE_CH_PHONE] = cf->weight_phone;
+	mp->weight[RESPITE_CH_CHAT] = cf->weight_chat;
+	mp->weight[RESPITE_CH_EMAIL] = cf->weight_email;
+	mp->weight[RESPITE_CH_SOCIAL] = cf->weight_social;
+	mp->weight[RESPITE_CH_MESSAGING] = cf->weight_messaging;
+	mp->weight[RESPITE_CH_OTHER] = cf->weight_other;
+	mp->timezone = cf->timezone;
+	mp->day_starts_at_min = cf->day_starts_at_min;
+}
+
+static void
+limits_from_config(const struct config *cf, struct http_limits *l)
+{
+	l->max_body = cf->max_body;
+	l->max_connections = cf->max_connections;
+	l->idle_timeout_s = cf->idle_timeout_s;
+	l->request_timeout_s = cf->request_timeout_s;
+}
+
+/* Load the configuration named on the command line or the default one. */
+static struct config *
+load_config(const char *path, const char **used, char **cause)
+{
+	if (path == NULL) {
+		if (access(DEFAULT_CONFIG, F_OK) == -1 && errno == ENOENT) {
+			*used = NULL;
+			return (config_load(NULL, cause));
+		}
+		path = DEFAULT_CONFIG;
+	}
+	*used = path;
+	return (config_load(path, cause));
+}
+
+static void
+reload(struct respited *d)
+{
+	struct config		*cf;
+	struct http_limits	 limits;
+	const char		*used;
+	char			*cause = NULL;
+
+	notify("RELOADING=1");
+	if (d->config_path == NULL) {
+		log_info("reload: no configuration file; keeping built-in "
+		    "defaults");
+		notify("READY=1");
+		return;
+	}
+	if ((cf = config_load(d->config_path, &cause)) == NULL) {
+		log_warnx("reload failed, keeping the old configuration: %s",
+		    cause);
+		free(cause);
+		notify("READY=1");
+		return;
+	}
+	(void)used;
+	config_log_restart_keys(d->cf, cf);
+	log_set_level(cf->log_level);
+	limits_from_config(cf, &limits);
+	http_server_set_limits(d->http, &limits);
+	commit_set_max_events(d->commit, cf->commit_max_events);
+	params_from_config(cf, &d->api.mp);
+	d->api.cf = cf;
+	config_free(d->cf);
+	d->cf = cf;
+	log_info("reloaded %s", d->config_path);
+	notify("READY=1");
+}
+
+static void
+drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct respited	*d = arg;
+	struct timeval	 now, tv = { 0, 50000 };
+
+	(void)fd;
+	(void)what;
+	evutil_gettimeofday(&now, NULL);
+	if (http_server_nconns(d->http) == 0 ||
+	    evutil_timercmp(&now, &d->drain_deadline, >)) {
+		if (http_server_nconns(d->http) > 0)
+			log_warnx("shutdown: %zu connections still open, "
+			    "closing them", http_server_nconns(d->http));
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	evtimer_add(d->drain, &tv);
+}
+
+static void
+shutdown_start(struct respited *d, int sig)
+{
+	struct timeval	grace = { SHUTDOWN_GRACE_S, 0 }, now;
+
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	notify("STOPPING=1");
+	log_info("%s: stopping", strsignal(sig));
+	http_server_stop(d->http);
+	/* Commit and answer what was received; then wait for the replies. */
+	commit_flush(d->commit);
+	evutil_gettimeofday(&now, NULL);
+	evutil_timeradd(&now, &grace, &d->drain_deadline);
+	d->drain = evtimer_new(d->base, drain_cb, d);
+	drain_cb(-1, 0, d);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct respited	*d = arg;
+
+	(void)what;
+	if (sig == SIGHUP)
+		reload(d);
+	else
+		shutdown_start(d, (int)sig);
+}
+
+static int
+rebuild_cb(const struct respite_event *ev, void *arg)
+{
+	struct respited	*d = arg;
+
+	agents_apply(d->agents, ev, &d->api.mp);
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "test", no_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct respited		 d;
+	struct http_limits	 limits;
+	struct event		*sigs[4];
+	const int		 signums[4] = { SIGTERM, SIGINT, SIGHUP, 0 };
+	const char		*path = NULL, *js;
+	char			*cause = NULL;
+	int			 ch, foreground = 0, check = 0, i;
+	int64_t			 t0, t1;
+	size_t			 k, nevents = 0;
+	enum log_target		 target;
+
+	while ((ch = getopt_long(argc, argv, "c:ftVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'V':
+			printf("respited %s\n", PACKAGE_VERSION);
+			return (0);
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc)
+		usage(2);
+
+	memset(&d, 0, sizeof d);
+	if ((d.cf = load_config(path, &d.config_path, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return (1);
+	}
+	if (check) {
+		if (d.config_path == NULL)
+			printf("no configuration file at %s; the built-in "
+			    "defaults are used\n", DEFAULT_CONFIG);
+		printf("configuration OK\n");
+		config_free(d.cf);
+		return (0);
+	}
+
+	js = getenv("JOURNAL_STREAM");
+	target = foreground ? (js != NULL && *js != '\0' ? LOG_TO_JOURNAL :
+	    LOG_TO_STDERR) : LOG_TO_SYSLOG;
+	log_init(target, d.cf->log_level);
+	if (!foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+	signal(SIGPIPE, SIG_IGN);
+
+	log_info("respited %s starting", PACKAGE_VERSION);
+	if (d.config_path == NULL)
+		log_info("no configuration file at %s; using built-in defaults",
+		    DEFAULT_CONFIG);
+	else
+		log_info("configuration: %s", d.config_path);
+
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	if ((d.store = store_open(d.cf->storage_path, d.cf->sync_full,
+	    &cause)) == NULL)
+		fatalx("storage: %s", cause);
+
+	d.agents = agents_new();
+	d.api.agents = d.agents;
+	d.api.store = d.store;
+	d.api.cf = d.cf;
+	params_from_config(d.cf, &d.api.mp);
+
+	t0 = time_now_ms();
+	if (store_foreach_event(d.store, rebuild_cb, &d, &cause) == -1)
+		fatalx("storage: %s", cause);
+	t1 = time_now_ms();
+	(void)nevents;
+	log_info("state rebuilt: %zu agents in %lld ms", agents_count(d.agents),
+	    (long long)(t1 - t0));
+
+	d.commit = commit_new(d.base, d.store, api_apply_cb, &d.api);
+	commit_set_max_events(d.commit, d.cf->commit_max_events);
+	d.api.commit = d.commit;
+
+	limits_from_config(d.cf, &limits);
+	d.http = http_server_new(d.base, api_handle, &d.api, &limits);
+	for (k = 0; k < d.cf->nlisten; k++)
+		if (http_server_listen(d.http, d.cf->listen[k], &cause) == -1)
+			fatalx("%s", cause);
+
+	for (i = 0; signums[i] != 0; i++) {
+		sigs[i] = evsignal_new(d.base, signums[i], signal_cb, &d);
+		evsignal_add(sigs[i], NULL);
+	}
+
+	for (k = 0; k < http_server_naddresses(d.http); k++)
+		log_info("listening on http://%s", http_server_address(d.http,
+		    k));
+	log_info("storing in %s (synchronous=%s)", store_path(d.store),
+	    d.cf->sync_full ? "full" : "normal");
+	notify("READY=1");
+
+	event_base_dispatch(d.base);
+
+	commit_free(d.commit);
+	http_server_free(d.http);
+	for (i = 0; signums[i] != 0; i++)
+		event_free(sigs[i]);
+	if (d.drain != NULL)
+		event_free(d.drain);
+	store_close(d.store);
+	agents_free(d.agents);
+	log_info("stopped");
+	config_free(d.cf);
+	event_base_free(d.base);
+	return (0);
+}
