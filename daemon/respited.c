@@ -9,6 +9,7 @@
 #include "build.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -74,6 +75,55 @@ usage(int status)
 	    "  -V       print the version and exit\n"
 	    "  -h       print this help and exit\n", DEFAULT_CONFIG);
 	exit(status);
+}
+
+/*
+ * Detach: fork, and let the parent wait until the child says it is ready
+ * (listening, database open), so `respited` without -f exits 0 only once
+ * the service works and 1 if it failed.  Until then the child logs to the
+ * terminal like -f.  Returns the pipe to signal readiness on.
+ */
+static int
+detach(void)
+{
+	int	fds[2];
+	char	c;
+	pid_t	pid;
+
+	if (pipe(fds) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &c, 1) == 1 && c == 'R')
+			_exit(0);
+		_exit(1);
+	}
+	close(fds[0]);
+	if (setsid() == -1)
+		fatal("setsid");
+	return (fds[1]);
+}
+
+static void
+detach_done(int fd, enum log_level level)
+{
+	int	null;
+
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	log_init(LOG_TO_SYSLOG, level);
+	if (chdir("/") == -1)
+		log_warn("chdir /");
+	if (write(fd, "R", 1) != 1)
+		log_warn("telling the parent we are ready");
+	close(fd);
 }
 
 static void
@@ -232,6 +282,7 @@ main(int argc, char **argv)
 	const char		*path = NULL, *js;
 	char			*cause = NULL;
 	int			 ch, foreground = 0, check = 0, i;
+	int			 ready_fd = -1;
 	int64_t			 t0, t1;
 	size_t			 k, nevents = 0;
 	enum log_target		 target;
@@ -275,11 +326,10 @@ main(int argc, char **argv)
 	}
 
 	js = getenv("JOURNAL_STREAM");
-	target = foreground ? (js != NULL && *js != '\0' ? LOG_TO_JOURNAL :
-	    LOG_TO_STDERR) : LOG_TO_SYSLOG;
+	target = js != NULL && *js != '\0' ? LOG_TO_JOURNAL : LOG_TO_STDERR;
 	log_init(target, d.cf->log_level);
-	if (!foreground && daemon(0, 0) == -1)
-		fatal("daemon");
+	if (!foreground)
+		ready_fd = detach();
 	signal(SIGPIPE, SIG_IGN);
 
 	log_info("respited %s starting", PACKAGE_VERSION);
@@ -330,6 +380,8 @@ main(int argc, char **argv)
 	log_info("storing in %s (synchronous=%s)", store_path(d.store),
 	    d.cf->sync_full ? "full" : "normal");
 	notify("READY=1");
+	if (ready_fd != -1)
+		detach_done(ready_fd, d.cf->log_level);
 
 	event_base_dispatch(d.base);
 

@@ -171,26 +171,33 @@ time_zone_valid(const char *name)
 }
 
 /*
- * The start (epoch ms) of the local day containing now in zone tz, where a
- * day starts at start_min minutes after local midnight (04:00 is 240).
- * tz NULL or "" means UTC.
+ * Recent answers of time_day_start, so that listing thousands of agents
+ * does not switch TZ (and re-read a zone file) thousands of times.  A day
+ * found to start at `start` is the same day until start + 23 h at least,
+ * whatever DST does.
  */
-int64_t
-time_day_start(const char *tz, int64_t now_ms, int start_min)
+#define DAY_CACHE_SIZE	8
+static struct {
+	char		tz[64];
+	int		start_min;
+	int64_t		start;
+} day_cache[DAY_CACHE_SIZE];
+static unsigned int day_cache_next;
+
+static int64_t
+day_start_uncached(const char *tz, int64_t now_ms, int start_min)
 {
 	struct tm	 tm;
 	time_t		 t, start;
 	char		*saved = NULL;
 	const char	*old;
 
-	if (tz == NULL || *tz == '\0')
-		tz = "UTC";
 	if ((old = getenv("TZ")) != NULL)
 		saved = xstrdup(old);
 	setenv("TZ", tz, 1);
 	tzset();
 
-	/* Shift back by the day offset so 00:00..start_min belongs to the day before. */
+	/* Step back by the offset so 00:00..start_min is the day before. */
 	t = (time_t)(now_ms / 1000) - (time_t)start_min * 60;
 	localtime_r(&t, &tm);
 	tm.tm_hour = 0;
@@ -206,4 +213,33 @@ time_day_start(const char *tz, int64_t now_ms, int start_min)
 		unsetenv("TZ");
 	tzset();
 	return ((int64_t)start * 1000);
+}
+
+/*
+ * The start (epoch ms) of the local day containing now in zone tz, where a
+ * day starts at start_min minutes after local midnight (04:00 is 240).
+ * tz NULL or "" means UTC.
+ */
+int64_t
+time_day_start(const char *tz, int64_t now_ms, int start_min)
+{
+	unsigned int	i;
+	int64_t		start;
+
+	if (tz == NULL || *tz == '\0')
+		tz = "UTC";
+	for (i = 0; i < DAY_CACHE_SIZE; i++) {
+		if (day_cache[i].tz[0] != '\0' &&
+		    day_cache[i].start_min == start_min &&
+		    strcmp(day_cache[i].tz, tz) == 0 &&
+		    now_ms >= day_cache[i].start &&
+		    now_ms < day_cache[i].start + 23 * MS_PER_HOUR)
+			return (day_cache[i].start);
+	}
+	start = day_start_uncached(tz, now_ms, start_min);
+	i = day_cache_next++ % DAY_CACHE_SIZE;
+	snprintf(day_cache[i].tz, sizeof day_cache[i].tz, "%s", tz);
+	day_cache[i].start_min = start_min;
+	day_cache[i].start = start;
+	return (start);
 }

@@ -1,0 +1,524 @@
+# respite - shared helpers for the integration tests.
+#
+# Sourced by every tests/integration/*.sh script (which are bash).  It
+# runs the real `respited -f` on a temporary directory and a free port on
+# 127.0.0.1, talks to it over HTTP with curl, reads replies with jq, and
+# prints TAP for automake's tap-driver.sh.  Nothing here sleeps blindly:
+# every wait polls /healthz, a log line or a process with a bound.
+#
+# Environment (set by `make check`, see Makefile.am):
+#   RESPITED     the daemon to run; may be a command with a wrapper, e.g.
+#                'valgrind --error-exitcode=1 --leak-check=full ./respited'
+#   TOP_SRCDIR   the source tree
+#   SHARED_DATA  shared test data (unused by most scripts)
+# Optional:
+#   RESPITE_TEST_SLOW  multiplier for every bounded wait (default 1; set
+#                      automatically to 10 when RESPITED runs valgrind)
+#   RESPITE_KEEP_TMP   1: keep the temporary directory after the run
+#
+# Conventions: TAP output goes to stdout; everything else (curl, the
+# daemon) goes to stderr or files.  Never `set -e`: a failed request is a
+# failed test, not a dead script.
+
+# No proxy may stand between us and 127.0.0.1.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
+    no_proxy NO_PROXY
+export LC_ALL=C
+
+if [ -z "${RESPITED:-}" ]; then
+	# Run by hand from the build directory.
+	for _c in ./respited ../respited ../../respited; do
+		if [ -x "$_c" ]; then
+			RESPITED=$(cd "$(dirname "$_c")" && pwd)/respited
+			break
+		fi
+	done
+fi
+: "${RESPITED:=respited}"
+: "${RESPITE_TEST_SLOW:=}"
+if [ -z "$RESPITE_TEST_SLOW" ]; then
+	case "$RESPITED" in
+	*valgrind*) RESPITE_TEST_SLOW=10 ;;
+	*) RESPITE_TEST_SLOW=1 ;;
+	esac
+fi
+
+# ---------------------------------------------------------------- TAP
+
+_tap_n=0
+_tap_failed=0
+
+# ok DESC: a passing test.
+ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $*"
+}
+
+# not_ok DESC [DIAG...]: a failing test, with diagnostic lines.
+not_ok() {
+	local desc=$1
+	shift
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n - $desc"
+	for _l in "$@"; do
+		diag "$_l"
+	done
+}
+
+# todo DESC REASON: a known failure (a daemon bug reported upstream).
+todo_not_ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "not ok $_tap_n - $1 # TODO $2"
+}
+
+# skip DESC REASON
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
+}
+
+# diag MSG: a TAP comment (shown in the .log file).
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+# skip_all REASON: nothing can run here.
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# bail_out REASON: stop everything (the harness marks it an error).
+bail_out() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# done_testing: the trailing plan.
+done_testing() {
+	echo "1..$_tap_n"
+	exit 0
+}
+
+# check DESC STATUS: ok if STATUS is 0.  For `cmd; check "desc" $?`.
+check() {
+	if [ "$2" -eq 0 ]; then ok "$1"; else not_ok "$1"; fi
+}
+
+# check_ok DESC CMD...: ok if CMD succeeds.
+check_ok() {
+	local desc=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		ok "$desc"
+	else
+		not_ok "$desc" "command failed: $*"
+	fi
+}
+
+# check_fail DESC CMD...: ok if CMD fails.
+check_fail() {
+	local desc=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		not_ok "$desc" "command succeeded: $*"
+	else
+		ok "$desc"
+	fi
+}
+
+# is GOT EXPECTED DESC
+is() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3" "expected: $2" "     got: $1"
+	fi
+}
+
+# like GOT PATTERN DESC: GOT matches the grep -E pattern.
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok "$3"
+	else
+		not_ok "$3" "expected to match: $2" "got: $1"
+	fi
+}
+
+# num_near GOT EXPECTED TOLERANCE DESC: |GOT - EXPECTED| <= TOLERANCE.
+num_near() {
+	if awk -v g="$1" -v e="$2" -v t="$3" 'BEGIN {
+	    if (g == "" || g !~ /^-?[0-9.eE+-]+$/) exit 1
+	    d = g - e; if (d < 0) d = -d; exit !(d <= t) }'; then
+		ok "$4"
+	else
+		not_ok "$4" "expected: $2 (+/- $3)" "     got: $1"
+	fi
+}
+
+# ---------------------------------------------------------------- tools
+
+have() {
+	command -v "$1" >/dev/null 2>&1
+}
+
+# require_tools: skip the whole script without curl or jq.
+require_tools() {
+	have curl || skip_all "curl is not installed"
+	have jq || skip_all "jq is not installed"
+	case "$RESPITED" in
+	*/*) ;;
+	*) have "$RESPITED" || skip_all "no respited to test (set RESPITED)" ;;
+	esac
+	# The first word is the daemon or its wrapper.
+	set -- $RESPITED
+	have "$1" || [ -x "$1" ] || bail_out "cannot run $1"
+}
+
+have_python() {
+	have python3
+}
+
+have_sqlite3() {
+	have sqlite3
+}
+
+# now_ms: the wall clock in epoch milliseconds.
+now_ms() {
+	local t
+	t=$(date +%s%N)
+	echo $((t / 1000000))
+}
+
+# rfc3339 EPOCH_SECONDS: "2026-11-22T10:15:00Z".
+rfc3339() {
+	date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
+}
+
+# slow N: N scaled by RESPITE_TEST_SLOW.
+slow() {
+	echo $(($1 * RESPITE_TEST_SLOW))
+}
+
+# ---------------------------------------------------------------- setup
+
+TMPD=
+PORT=
+CONF=
+LOG=
+DB=
+DAEMON_PID=
+DAEMON_RC=
+BASE=
+_bg_pids=
+
+# free_port: print a TCP port on 127.0.0.1 that nobody listens on now.
+free_port() {
+	if have_python; then
+		python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+		return
+	fi
+	# No python: probe random high ports until one refuses connections.
+	local p i
+	for i in $(seq 1 50); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+	bail_out "no free port found"
+}
+
+# setup: a temporary directory, a port, default paths; cleanup on exit.
+setup() {
+	TMPD=$(mktemp -d "${TMPDIR:-/tmp}/respite-it.XXXXXX") ||
+	    bail_out "mktemp failed"
+	PORT=$(free_port)
+	CONF=$TMPD/respite.conf
+	LOG=$TMPD/respited.log
+	DB=$TMPD/respite.db
+	BASE=http://127.0.0.1:$PORT
+	: >"$LOG"
+	trap cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+}
+
+# bg_register PID: a helper process to kill at cleanup.
+bg_register() {
+	_bg_pids="$_bg_pids $1"
+}
+
+cleanup() {
+	local p
+	for p in $_bg_pids; do
+		kill -9 "$p" 2>/dev/null
+	done
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -9 "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	if [ "$_tap_failed" -gt 0 ] && [ -s "$LOG" ]; then
+		diag "last lines of the daemon log ($LOG):"
+		tail -n 30 "$LOG" | sed 's/^/  /' | diag "$(cat)"
+	fi
+	if [ -n "$TMPD" ] && [ "${RESPITE_KEEP_TMP:-0}" != 1 ]; then
+		rm -rf "$TMPD"
+	fi
+}
+
+# write_config [TEXT]: the base configuration plus TEXT (more sections;
+# a section may repeat, e.g. another [server] with max_batch).
+write_config() {
+	{
+		echo "# written by $(basename "$0")"
+		echo "[server]"
+		echo "listen = 127.0.0.1:$PORT"
+		echo "[storage]"
+		echo "path = $DB"
+		echo "synchronous = normal"
+		echo "[log]"
+		echo "level = info"
+		if [ $# -gt 0 ]; then
+			printf '%s\n' "$1"
+		fi
+	} >"$CONF"
+}
+
+# ---------------------------------------------------------------- daemon
+
+# start_daemon [ARGS...]: start respited -f -c $CONF and wait for
+# /healthz.  Returns non-zero if it did not come up.
+start_daemon() {
+	DAEMON_RC=
+	echo "=== start $(date -u +%H:%M:%S.%N)" >>"$LOG"
+	$RESPITED -f -c "$CONF" "$@" 2>>"$LOG" &
+	DAEMON_PID=$!
+	wait_healthy
+}
+
+# wait_healthy [SECONDS]: poll /healthz until 200 (default 10 s).
+wait_healthy() {
+	local limit code i
+	limit=$(( $(slow "${1:-10}") * 10 ))
+	for i in $(seq 1 "$limit"); do
+		if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+			diag "respited exited during start-up"
+			return 1
+		fi
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 \
+		    "$BASE/healthz" 2>/dev/null)
+		[ "$code" = 200 ] && return 0
+		sleep 0.1
+	done
+	diag "respited not healthy after ${1:-10} s"
+	return 1
+}
+
+# wait_exit PID SECONDS: poll until PID is gone.  Returns 1 on timeout.
+wait_exit() {
+	local i limit
+	limit=$(( $(slow "$2") * 20 ))
+	for i in $(seq 1 "$limit"); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# stop_daemon [SIGNAL] [SECONDS]: signal respited (default TERM) and wait
+# for it to exit (default bound 10 s).  Sets DAEMON_RC (its exit status,
+# or "timeout") and STOP_MS (milliseconds from the signal to the exit).
+stop_daemon() {
+	local sig=${1:-TERM} bound=${2:-10} t0
+	DAEMON_RC=
+	STOP_MS=
+	[ -n "$DAEMON_PID" ] || return 1
+	t0=$(now_ms)
+	kill "-$sig" "$DAEMON_PID" 2>/dev/null
+	if wait_exit "$DAEMON_PID" "$bound"; then
+		STOP_MS=$(( $(now_ms) - t0 ))
+		wait "$DAEMON_PID"
+		DAEMON_RC=$?
+	else
+		STOP_MS=$(( $(now_ms) - t0 ))
+		DAEMON_RC=timeout
+		kill -9 "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	DAEMON_PID=
+	[ "$DAEMON_RC" = 0 ]
+}
+
+# kill9_daemon: SIGKILL, no questions asked.
+kill9_daemon() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -9 "$DAEMON_PID" 2>/dev/null
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+}
+
+# wait_log PATTERN [SECONDS] [FROM_LINE]: poll the daemon log for a grep -E
+# pattern (in lines after FROM_LINE).  Returns 1 on timeout.
+wait_log() {
+	local i limit from=${3:-0}
+	limit=$(( $(slow "${2:-5}") * 10 ))
+	for i in $(seq 1 "$limit"); do
+		tail -n "+$((from + 1))" "$LOG" | grep -Eq -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# log_lines: the number of lines in the daemon log now.
+log_lines() {
+	wc -l <"$LOG" | tr -d ' '
+}
+
+# ---------------------------------------------------------------- HTTP
+
+STATUS=
+BODY=
+HEADERS=
+CURL_RC=
+
+# req METHOD PATH [BODY] [CURL ARGS...]: one request.  BODY is sent as is
+# ("" for none; "@FILE" reads a file).  Content-Type is application/json
+# unless the extra arguments set one.  Sets STATUS (000 when no reply),
+# BODY, HEADERS and CURL_RC.
+req() {
+	local method=$1 path=$2 data=${3:-} ct=1 a out hdr
+	shift 2
+	[ $# -gt 0 ] && shift
+	for a in "$@"; do
+		case "$a" in
+		[Cc]ontent-[Tt]ype:*) ct=0 ;;
+		esac
+	done
+	out=$TMPD/req.body
+	hdr=$TMPD/req.headers
+	: >"$out"
+	: >"$hdr"
+	set -- -sS --max-time "$(slow 10)" -o "$out" -D "$hdr" \
+	    -w '%{http_code}' -X "$method" "$@"
+	if [ -n "$data" ]; then
+		set -- "$@" --data-binary "$data"
+		[ $ct = 1 ] && set -- "$@" -H 'Content-Type: application/json'
+	fi
+	STATUS=$(curl "$@" "$BASE$path" 2>"$TMPD/req.err")
+	CURL_RC=$?
+	BODY=$(cat "$out")
+	HEADERS=$(tr -d '\r' <"$hdr")
+}
+
+# post_events BODY [CURL ARGS...]
+post_events() {
+	req POST /v1/events "$@"
+}
+
+# jqb FILTER: apply jq -c FILTER to $BODY (prints "" if not JSON).
+jqb() {
+	printf '%s' "$BODY" | jq -c "$1" 2>/dev/null
+}
+
+# jqr FILTER: the same with raw strings.
+jqr() {
+	printf '%s' "$BODY" | jq -r "$1" 2>/dev/null
+}
+
+# status_is CODE DESC
+status_is() {
+	if [ "$STATUS" = "$1" ]; then
+		ok "$2"
+	else
+		not_ok "$2" "expected HTTP $1, got $STATUS" "body: $BODY" \
+		    "$(cat "$TMPD/req.err" 2>/dev/null)"
+	fi
+}
+
+# body_is JSON DESC: the body equals JSON (compared after jq -S -c).
+body_is() {
+	local want got
+	want=$(printf '%s' "$1" | jq -S -c .)
+	got=$(printf '%s' "$BODY" | jq -S -c . 2>/dev/null)
+	if [ -n "$got" ] && [ "$got" = "$want" ]; then
+		ok "$2"
+	else
+		not_ok "$2" "expected: $want" "     got: $BODY (HTTP $STATUS)"
+	fi
+}
+
+# reply_is CODE JSON DESC: status and exact body.
+reply_is() {
+	if [ "$STATUS" != "$1" ]; then
+		not_ok "$3" "expected HTTP $1 $2" "     got HTTP $STATUS $BODY"
+		return
+	fi
+	body_is "$2" "$3"
+}
+
+# jq_is FILTER EXPECTED DESC: jq -c FILTER on the body prints EXPECTED.
+jq_is() {
+	local got
+	got=$(jqb "$1")
+	if [ "$got" = "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3" "$1: expected $2" "$1:      got $got" \
+		    "body: $BODY (HTTP $STATUS)"
+	fi
+}
+
+# jq_check FILTER DESC: jq -e FILTER on the body is true.
+jq_check() {
+	if printf '%s' "$BODY" | jq -e "$1" >/dev/null 2>&1; then
+		ok "$2"
+	else
+		not_ok "$2" "not true: $1" "body: $BODY (HTTP $STATUS)"
+	fi
+}
+
+# error_is STATUS CODE INDEX FIELD DESC: a JSON error reply.  INDEX and
+# FIELD are "-" when they must be absent.
+error_is() {
+	local want got idx fld
+	[ "$3" = - ] && idx=null || idx=$3
+	[ "$4" = - ] && fld=null || fld="\"$4\""
+	want="$1 \"$2\" $idx $fld string"
+	got="$STATUS $(jqb '.error.code') $(jqb '.error.index') \
+$(jqb '.error.field') $(jqb '.error.message | type')"
+	got=$(echo $got)
+	if [ "$got" = "$want" ]; then
+		ok "$5"
+	else
+		not_ok "$5" "expected: status code index field message-type = $want" \
+		    "     got: $got" "body: $BODY"
+	fi
+}
+
+# header_is NAME VALUE DESC: a reply header (case-insensitive name).
+header_get() {
+	printf '%s\n' "$HEADERS" | awk -v n="$1" 'BEGIN { n = tolower(n) }
+	    { i = index($0, ":"); if (i > 0 && tolower(substr($0, 1, i - 1)) == n) {
+	    v = substr($0, i + 1); sub(/^[ \t]+/, "", v); print v; exit } }'
+}
+
+header_is() {
+	is "$(header_get "$1")" "$2" "$3"
+}
+
+# agent_exists ID: GET /v1/agents lists ID (does not touch STATUS/BODY).
+agent_listed() {
+	curl -sS --max-time "$(slow 10)" "$BASE/v1/agents" 2>/dev/null |
+	    jq -e --arg a "$1" 'any(.agents[]; .agent == $a)' >/dev/null
+}
+
+# db_query SQL: sqlite3 on the database (read only, waits on locks).
+db_query() {
+	sqlite3 -cmd '.timeout 5000' "file:$DB?mode=ro" "$1" 2>&1
+}
