@@ -42,7 +42,8 @@
 struct respited {
 	struct event_base	*base;
 	struct config		*cf;
-	const char		*config_path;	/* NULL: built-in defaults */
+	char			*config_path;	/* NULL: built-in defaults */
+	const char		*config_arg;	/* -c, or NULL */
 	struct store		*store;
 	struct commit		*commit;
 	struct agents		*agents;
@@ -153,19 +154,23 @@ limits_from_config(const struct config *cf, struct http_limits *l)
 	l->request_timeout_s = cf->request_timeout_s;
 }
 
-/* Load the configuration named on the command line or the default one. */
+/*
+ * Load the configuration named on the command line, else the default file,
+ * else the built-in defaults.  *used becomes the file read (an absolute
+ * path, so SIGHUP finds it after the daemon changed to /) or NULL.
+ */
 static struct config *
-load_config(const char *path, const char **used, char **cause)
+load_config(const char *path, char **used, char **cause)
 {
+	*used = NULL;
 	if (path == NULL) {
-		if (access(DEFAULT_CONFIG, F_OK) == -1 && errno == ENOENT) {
-			*used = NULL;
+		if (access(DEFAULT_CONFIG, F_OK) == -1 && errno == ENOENT)
 			return (config_load(NULL, cause));
-		}
 		path = DEFAULT_CONFIG;
 	}
-	*used = path;
-	return (config_load(path, cause));
+	if ((*used = realpath(path, NULL)) == NULL)
+		*used = xstrdup(path);	/* config_load reports the error */
+	return (config_load(*used, cause));
 }
 
 static void
@@ -173,24 +178,26 @@ reload(struct respited *d)
 {
 	struct config		*cf;
 	struct http_limits	 limits;
-	const char		*used;
-	char			*cause = NULL;
+	char			*used, *cause = NULL;
 
 	notify("RELOADING=1");
-	if (d->config_path == NULL) {
-		log_info("reload: no configuration file; keeping built-in "
-		    "defaults");
-		notify("READY=1");
-		return;
-	}
-	if ((cf = config_load(d->config_path, &cause)) == NULL) {
+	if ((cf = load_config(d->config_arg, &used, &cause)) == NULL) {
 		log_warnx("reload failed, keeping the old configuration: %s",
 		    cause);
 		free(cause);
+		free(used);
 		notify("READY=1");
 		return;
 	}
-	(void)used;
+	if (used == NULL && d->config_path == NULL) {
+		log_info("reload: still no configuration file at %s; keeping "
+		    "the built-in defaults", DEFAULT_CONFIG);
+		config_free(cf);
+		notify("READY=1");
+		return;
+	}
+	free(d->config_path);
+	d->config_path = used;
 	config_log_restart_keys(d->cf, cf);
 	log_set_level(cf->log_level);
 	limits_from_config(cf, &limits);
@@ -200,7 +207,8 @@ reload(struct respited *d)
 	d->api.cf = cf;
 	config_free(d->cf);
 	d->cf = cf;
-	log_info("reloaded %s", d->config_path);
+	log_info("reloaded %s", d->config_path != NULL ? d->config_path :
+	    "the built-in defaults");
 	notify("READY=1");
 }
 
@@ -311,9 +319,11 @@ main(int argc, char **argv)
 		usage(2);
 
 	memset(&d, 0, sizeof d);
+	d.config_arg = path;
 	if ((d.cf = load_config(path, &d.config_path, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
+		free(d.config_path);
 		return (1);
 	}
 	if (check) {
@@ -322,6 +332,7 @@ main(int argc, char **argv)
 			    "defaults are used\n", DEFAULT_CONFIG);
 		printf("configuration OK\n");
 		config_free(d.cf);
+		free(d.config_path);
 		return (0);
 	}
 
@@ -395,6 +406,7 @@ main(int argc, char **argv)
 	agents_free(d.agents);
 	log_info("stopped");
 	config_free(d.cf);
+	free(d.config_path);
 	event_base_free(d.base);
 	return (0);
 }
