@@ -275,13 +275,18 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 	if (after != before)
 		add_transition(a, ts, after);
 	if (!late) {
-		if (before == AGENT_OFFLINE && after == AGENT_WORKING)
+		/*
+		 * Arriving (a login, a work event, even a break_start) starts
+		 * a new stretch; a break_start also starts the break.  A
+		 * break_end or a login that ends a long enough break is a
+		 * natural break.
+		 */
+		if (before == AGENT_OFFLINE && after != AGENT_OFFLINE)
 			a->work_start = ts;
-		else if (ev->type == RESPITE_EV_BREAK_START &&
+		if (ev->type == RESPITE_EV_BREAK_START &&
 		    before != AGENT_ON_BREAK)
 			a->break_start = ts;
-		else if (ev->type == RESPITE_EV_BREAK_END &&
-		    before == AGENT_ON_BREAK &&
+		else if (before == AGENT_ON_BREAK && after == AGENT_WORKING &&
 		    ts - a->break_start >= mp->natural_break_ms)
 			a->work_start = ts;	/* a break that counts */
 	}

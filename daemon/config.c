@@ -6,8 +6,11 @@
  * a new value on SIGHUP; README.md and respite.conf(5) document the same
  * table.  Unknown sections or keys and bad values are errors with the file
  * and line.  Debian's inih is built without line numbers in the handler, so
- * the handler records the first message and ini_parse() returns the line of
- * the first error.
+ * we feed it lines through our own reader, which counts them: the handler
+ * records its first message with that line, and ini_parse_stream() returns
+ * the line of the first error of any kind (a syntax error may come first).
+ * The reader also refuses lines longer than inih's line buffer, which inih
+ * would otherwise cut short without a word.
  */
 #include "build.h"
 
@@ -85,7 +88,11 @@ static const struct config_key config_keys[] = {
 struct config_parse {
 	struct config	*cf;
 	char		*cause;		/* first error, without FILE:LINE */
+	int		 cause_line;	/* its line */
 	int		 listen_given;	/* the first listen line replaces the default */
+	FILE		*f;
+	int		 line;		/* lines read so far */
+	int		 read_errno;	/* a read failed (a directory, say) */
 };
 
 const char *
@@ -240,8 +247,11 @@ config_set(struct config_parse *cp, const struct config_key *k,
 		*(enum log_level *)field = level;
 		return (1);
 	case CT_CLOCK:
-		if (sscanf(value, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 23 ||
-		    m < 0 || m > 59 || strlen(value) != 5) {
+		if (strlen(value) != 5 || !isdigit((unsigned char)value[0]) ||
+		    !isdigit((unsigned char)value[1]) || value[2] != ':' ||
+		    !isdigit((unsigned char)value[3]) ||
+		    !isdigit((unsigned char)value[4]) ||
+		    sscanf(value, "%2d:%2d", &h, &m) != 2 || h > 23 || m > 59) {
 			xasprintf(&cp->cause, "%s: expected HH:MM, got \"%s\"",
 			    k->name, value);
 			return (0);
@@ -280,7 +290,7 @@ config_set(struct config_parse *cp, const struct config_key *k,
 	if (k->type != CT_REAL && d != floor(d))
 		goto bad;
 	if (d < k->min || d > k->max) {
-		xasprintf(&cp->cause, "%s: %s is out of range (%g to %g)",
+		xasprintf(&cp->cause, "%s: %s is out of range (%.15g to %.15g)",
 		    k->name, value, k->min, k->max);
 		return (0);
 	}
@@ -315,6 +325,7 @@ config_handler(void *arg, const char *section, const char *name,
 
 	if (cp->cause != NULL)
 		return (0);	/* keep only the first error */
+	cp->cause_line = cp->line;
 	for (i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
 		if (strcmp(config_keys[i].section, section) != 0)
 			continue;
@@ -328,6 +339,38 @@ config_handler(void *arg, const char *section, const char *name,
 		xasprintf(&cp->cause, "unknown key \"%s\" in [%s]", name,
 		    section);
 	return (0);
+}
+
+/*
+ * fgets() for inih, counting lines.  A line that does not fit its buffer
+ * (num bytes) is skipped whole and recorded as an error.
+ */
+static char *
+config_reader(char *str, int num, void *arg)
+{
+	struct config_parse	*cp = arg;
+	size_t			 len;
+	int			 c;
+
+	if (fgets(str, num, cp->f) == NULL) {
+		if (ferror(cp->f))
+			cp->read_errno = errno;
+		return (NULL);
+	}
+	cp->line++;
+	len = strlen(str);
+	if (len == (size_t)num - 1 && str[len - 1] != '\n' &&
+	    (c = getc(cp->f)) != '\n' && c != EOF) {
+		while ((c = getc(cp->f)) != '\n' && c != EOF)
+			;
+		if (cp->cause == NULL) {
+			xasprintf(&cp->cause, "line too long (at most %d "
+			    "characters)", num - 2);
+			cp->cause_line = cp->line;
+		}
+		*str = '\0';	/* inih skips an empty line */
+	}
+	return (str);
 }
 
 struct config *
@@ -345,11 +388,20 @@ config_load(const char *file, char **cause)
 		xasprintf(cause, "%s: %s", file, strerror(errno));
 		goto fail;
 	}
-	line = ini_parse_file(f, config_handler, &cp);
+	cp.f = f;
+	line = ini_parse_stream(config_reader, &cp, config_handler, &cp);
 	fclose(f);
+	if (cp.read_errno != 0) {
+		xasprintf(cause, "%s: %s", file, strerror(cp.read_errno));
+		goto fail;
+	}
+	if (cp.cause != NULL && (line == 0 || cp.cause_line <= line)) {
+		xasprintf(cause, "%s:%d: %s", file, cp.cause_line, cp.cause);
+		goto fail;
+	}
 	if (line != 0) {
-		xasprintf(cause, "%s:%d: %s", file, line, cp.cause != NULL ?
-		    cp.cause : "syntax error (expected [section] or key = value)");
+		xasprintf(cause, "%s:%d: syntax error (expected [section] or "
+		    "key = value)", file, line);
 		goto fail;
 	}
 	cp.cf->file = xstrdup(file);

@@ -21,7 +21,8 @@
 
 enum {
 	CH_SIZE,	/* reading the hex size */
-	CH_SIZE_EXT,	/* after the size: extensions up to LF */
+	CH_SIZE_EXT,	/* after ';': a chunk extension, up to CR */
+	CH_SIZE_LF,	/* the LF of the size line's CRLF */
 	CH_DATA,
 	CH_DATA_CR,	/* CRLF after the data */
 	CH_DATA_LF,
@@ -32,7 +33,9 @@ enum {
 static int
 is_tchar(int c)
 {
-	return (isalnum(c) || strchr("!#$%&'*+-.^_`|~", c) != NULL);
+	/* strchr() finds the terminating NUL too: keep it out. */
+	return (c != '\0' &&
+	    (isalnum(c) || strchr("!#$%&'*+-.^_`|~", c) != NULL));
 }
 
 static int
@@ -98,7 +101,8 @@ http_parse_head(const char *buf, size_t len, struct http_request *req,
 			}
 	}
 	if (end == NULL) {
-		if (len > HTTP_HEAD_MAX)
+		/* Skipped empty lines count too, or they could go on forever. */
+		if (len + (size_t)(buf - orig) > HTTP_HEAD_MAX)
 			return (perr(err, 431, "request head too large"));
 		return (0);
 	}
@@ -137,8 +141,17 @@ http_parse_head(const char *buf, size_t len, struct http_request *req,
 	*p++ = '\0';
 	if (strncmp(p, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)p[7]) ||
 	    p[8] != '\0') {
+		/*
+		 * A well-formed HTTP-version (DIGIT "." DIGIT) we do not
+		 * speak is 505, anything else 400.  Decide before the
+		 * clear frees the head p points into.
+		 */
+		int	wellformed = strncmp(p, "HTTP/", 5) == 0 &&
+		    isdigit((unsigned char)p[5]) && p[6] == '.' &&
+		    isdigit((unsigned char)p[7]) && p[8] == '\0';
+
 		http_request_clear(req);
-		if (strncmp(p, "HTTP/", 5) == 0)
+		if (wellformed)
 			return (perr(err, 505, "HTTP version not supported"));
 		return (perr(err, 400, "malformed request line"));
 	}
@@ -223,6 +236,10 @@ http_parse_head(const char *buf, size_t len, struct http_request *req,
 		return (perr(err, 400,
 		    "both Content-Length and Transfer-Encoding"));
 	}
+	if (req->chunked && req->minor == 0) {
+		http_request_clear(req);
+		return (perr(err, 400, "chunked transfer-coding in HTTP/1.0"));
+	}
 	return ((ssize_t)(end + 4 - orig));
 
 bad_line:
@@ -293,18 +310,22 @@ http_chunked_decode(struct http_chunked *c, const char *in, size_t len,
 				i++;
 				break;
 			}
-			if (c->line == 0)
+			/* The size ends in CRLF or ";extension"; nothing else. */
+			if (c->line == 0 || (in[i] != '\r' && in[i] != ';'))
 				return (-1);
-			c->state = CH_SIZE_EXT;
+			c->state = in[i++] == ';' ? CH_SIZE_EXT : CH_SIZE_LF;
 			c->line = 0;
 			break;
 		case CH_SIZE_EXT:
-			/* ";name=value" extensions are ignored, up to LF. */
-			if (in[i++] != '\n') {
-				if (++c->line > 1024)
-					return (-1);
-				break;
-			}
+			/* Extensions are ignored, up to the CR. */
+			if (in[i] == '\n' || ++c->line > 1024)
+				return (-1);
+			if (in[i++] == '\r')
+				c->state = CH_SIZE_LF;
+			break;
+		case CH_SIZE_LF:
+			if (in[i++] != '\n')
+				return (-1);
 			c->line = 0;
 			c->state = c->remaining == 0 ? CH_TRAILER : CH_DATA;
 			break;

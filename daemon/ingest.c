@@ -284,7 +284,9 @@ ingest_parse(const char *body, size_t len, int ndjson,
 
 	memset(out, 0, sizeof *out);
 	if (!ndjson) {
-		if ((root = json_loadb(body, len, 0, &je)) == NULL)
+		/* Any JSON text: a bare 42 is not bad JSON, just no event. */
+		if ((root = json_loadb(body, len, JSON_DECODE_ANY, &je)) ==
+		    NULL)
 			return (bad_json(err, -1, &je));
 		out->keep = root;
 		if (json_is_array(root)) {
@@ -331,7 +333,7 @@ ingest_parse(const char *body, size_t len, int ndjson,
 			nl = end;
 		if (is_blank(p, nl - p))
 			continue;
-		if ((o = json_loadb(p, nl - p, 0, &je)) == NULL) {
+		if ((o = json_loadb(p, nl - p, JSON_DECODE_ANY, &je)) == NULL) {
 			api_error_set(err, 400, "bad_json", index, NULL,
 			    "events[%ld]: %s", index, je.text);
 			goto fail;

@@ -181,7 +181,9 @@ reload(struct respited *d)
 	char			*used, *cause = NULL;
 
 	notify("RELOADING=1");
-	if ((cf = load_config(d->config_arg, &used, &cause)) == NULL) {
+	/* A -c file was made absolute at start-up: the daemon is now in /. */
+	if ((cf = load_config(d->config_arg != NULL ? d->config_path :
+	    NULL, &used, &cause)) == NULL) {
 		log_warnx("reload failed, keeping the old configuration: %s",
 		    cause);
 		free(cause);

@@ -11,10 +11,12 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -150,9 +152,11 @@ time_format_rfc3339(int64_t ms, char *buf, size_t len)
 int
 time_zone_valid(const char *name)
 {
-	char		 path[256];
+	char		 path[256], magic[4];
 	struct stat	 st;
 	const char	*p;
+	ssize_t		 n;
+	int		 fd;
 
 	if (*name == '\0' || strlen(name) > 63 || *name == '/')
 		return (0);
@@ -167,7 +171,14 @@ time_zone_valid(const char *name)
 	if (strstr(name, "..") != NULL)
 		return (0);
 	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
-	return (stat(path, &st) == 0 && S_ISREG(st.st_mode));
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return (0);
+	/* Only TZif files are zones: "leapseconds" is a text file. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (0);
+	n = read(fd, magic, sizeof magic);
+	close(fd);
+	return (n == (ssize_t)sizeof magic && memcmp(magic, "TZif", 4) == 0);
 }
 
 /*
@@ -197,9 +208,16 @@ day_start_uncached(const char *tz, int64_t now_ms, int start_min)
 	setenv("TZ", tz, 1);
 	tzset();
 
-	/* Step back by the offset so 00:00..start_min is the day before. */
-	t = (time_t)(now_ms / 1000) - (time_t)start_min * 60;
+	/*
+	 * Local times before start_min belong to the day before.  Compare
+	 * local wall-clock minutes rather than stepping now back by
+	 * start_min real minutes: on a day the clocks change the two
+	 * differ by an hour.
+	 */
+	t = (time_t)(now_ms / 1000);
 	localtime_r(&t, &tm);
+	if (tm.tm_hour * 60 + tm.tm_min < start_min)
+		tm.tm_mday--;	/* mktime() normalises day 0 */
 	tm.tm_hour = 0;
 	tm.tm_min = start_min;
 	tm.tm_sec = 0;

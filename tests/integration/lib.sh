@@ -239,6 +239,8 @@ s.close()'
 setup() {
 	TMPD=$(mktemp -d "${TMPDIR:-/tmp}/respite-it.XXXXXX") ||
 	    bail_out "mktemp failed"
+	# The daemon names its configuration by its real path.
+	TMPD=$(cd "$TMPD" && pwd -P)
 	PORT=$(free_port)
 	CONF=$TMPD/respite.conf
 	LOG=$TMPD/respited.log
@@ -265,7 +267,7 @@ cleanup() {
 	fi
 	if [ "$_tap_failed" -gt 0 ] && [ -s "$LOG" ]; then
 		diag "last lines of the daemon log ($LOG):"
-		tail -n 30 "$LOG" | sed 's/^/  /' | diag "$(cat)"
+		tail -n 30 "$LOG" | sed 's/^/#   /'
 	fi
 	if [ -n "$TMPD" ] && [ "${RESPITE_KEEP_TMP:-0}" != 1 ]; then
 		rm -rf "$TMPD"
@@ -441,15 +443,14 @@ status_is() {
 	fi
 }
 
-# body_is JSON DESC: the body equals JSON (compared after jq -S -c).
+# body_is JSON DESC: the body equals JSON (as JSON values: key order and
+# spacing do not matter).
 body_is() {
-	local want got
-	want=$(printf '%s' "$1" | jq -S -c .)
-	got=$(printf '%s' "$BODY" | jq -S -c . 2>/dev/null)
-	if [ -n "$got" ] && [ "$got" = "$want" ]; then
+	if jq -n -e --argjson a "$1" --argjson b "$BODY" '$a == $b' \
+	    >/dev/null 2>&1; then
 		ok "$2"
 	else
-		not_ok "$2" "expected: $want" "     got: $BODY (HTTP $STATUS)"
+		not_ok "$2" "expected: $1" "     got: $BODY (HTTP $STATUS)"
 	fi
 }
 
@@ -483,21 +484,19 @@ jq_check() {
 	fi
 }
 
-# error_is STATUS CODE INDEX FIELD DESC: a JSON error reply.  INDEX and
-# FIELD are "-" when they must be absent.
+# error_is STATUS CODE INDEX FIELD DESC: a JSON error reply of API.md.
+# INDEX and FIELD are "-" when they must be absent.
 error_is() {
 	local want got idx fld
 	[ "$3" = - ] && idx=null || idx=$3
 	[ "$4" = - ] && fld=null || fld="\"$4\""
-	want="$1 \"$2\" $idx $fld string"
-	got="$STATUS $(jqb '.error.code') $(jqb '.error.index') \
-$(jqb '.error.field') $(jqb '.error.message | type')"
-	got=$(echo $got)
+	want="$1 [\"$2\",$idx,$fld,\"string\",[\"error\"]]"
+	got="$STATUS $(jqb '[.error.code, .error.index, .error.field,
+	    (.error.message | type), keys]')"
 	if [ "$got" = "$want" ]; then
 		ok "$5"
 	else
-		not_ok "$5" "expected: status code index field message-type = $want" \
-		    "     got: $got" "body: $BODY"
+		not_ok "$5" "expected: $want" "     got: $got" "body: $BODY"
 	fi
 }
 
@@ -518,7 +517,7 @@ agent_listed() {
 	    jq -e --arg a "$1" 'any(.agents[]; .agent == $a)' >/dev/null
 }
 
-# db_query SQL: sqlite3 on the database (read only, waits on locks).
+# db_query SQL: sqlite3 on the database (waits up to 5 s on locks).
 db_query() {
-	sqlite3 -cmd '.timeout 5000' "file:$DB?mode=ro" "$1" 2>&1
+	sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>&1
 }

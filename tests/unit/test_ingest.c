@@ -220,10 +220,11 @@ test_bad_json(void **state)
 	/* A NUL inside a string is not accepted. */
 	expect_error("{\"type\": \"agent.login\", \"agent\": \"a\\u0000b\"}",
 	    0, 400, "bad_json", -1, "");
-	/* A bare scalar is not a JSON text jansson accepts by default. */
-	expect_error("42", 0, 400, "bad_json", -1, "");
-	expect_error("\"agent.login\"", 0, 400, "bad_json", -1, "");
-	expect_error("null", 0, 400, "bad_json", -1, "");
+	/* JSON, but not an event or a list of them. */
+	expect_error("42", 0, 400, "invalid_event", -1, "");
+	expect_error("\"agent.login\"", 0, 400, "invalid_event", -1, "");
+	expect_error("null", 0, 400, "invalid_event", -1, "");
+	expect_error(" true ", 0, 400, "invalid_event", -1, "");
 }
 
 static void
@@ -810,7 +811,10 @@ test_ndjson_errors(void **state)
 	    "\n\n"
 	    "{\"type\": \"agent.nap\", \"agent\": \"b\"}", 1, 400,
 	    "unknown_type", 1, "type");
-	/* An array on one line is not an event. */
+	/* A scalar or an array on one line is JSON, but not an event. */
+	expect_error("{\"type\": \"agent.login\", \"agent\": \"a\"}\n42\n", 1,
+	    400, "invalid_event", 1, "");
+	expect_error("\"agent.login\"\n", 1, 400, "invalid_event", 0, "");
 	expect_error("[{\"type\": \"agent.login\", \"agent\": \"a\"}]\n", 1,
 	    400, "invalid_event", 0, "");
 	/* A pretty-printed object is not NDJSON. */

@@ -256,6 +256,10 @@ test_zone_valid(void **state)
 	assert_int_equal(time_zone_valid("europe.berlin"), 0);
 	assert_int_equal(time_zone_valid("zone.tab"), 0);
 	assert_int_equal(time_zone_valid("Europe/Berlin;rm"), 0);
+	/* Files of the zone database that are not zones. */
+	assert_int_equal(time_zone_valid("leapseconds"), 0);
+	assert_int_equal(time_zone_valid("iso3166.tab"), 0);
+	assert_int_equal(time_zone_valid("right/Europe/Berlin"), 1);
 
 	memset(long_name, 'A', sizeof long_name);
 	long_name[64] = '\0';
@@ -312,11 +316,17 @@ static const struct {
 static void
 test_day_start(void **state)
 {
-	size_t	i;
+	size_t	i, k, n = sizeof day_cases / sizeof day_cases[0];
 	int64_t	got;
 
 	(void)state;
-	for (i = 0; i < sizeof day_cases / sizeof day_cases[0]; i++) {
+	/*
+	 * Forwards, backwards and forwards again: time_day_start keeps
+	 * recent answers, and a remembered day must never answer for a
+	 * time outside it or in another zone.
+	 */
+	for (k = 0; k < 3 * n; k++) {
+		i = k / n == 1 ? n - 1 - k % n : k % n;
 		got = time_day_start(day_cases[i].tz, day_cases[i].now, 240);
 		if (got != day_cases[i].start)
 			fail_msg("%s: got %lld, expected %lld (%+lld min)",
@@ -324,6 +334,28 @@ test_day_start(void **state)
 			    (long long)day_cases[i].start,
 			    (long long)(got - day_cases[i].start) / 60000);
 	}
+}
+
+static void
+test_day_start_long_and_short_days(void **state)
+{
+	int64_t	t;
+
+	(void)state;
+	/*
+	 * Berlin's day of 2026-10-24 04:00 CEST (02:00Z) lasts 25 hours,
+	 * to 2026-10-25 04:00 CET (03:00Z); that of 2026-03-28 04:00 CET
+	 * (03:00Z) lasts 23 hours, to 2026-03-29 04:00 CEST (02:00Z).
+	 * Walk both in 10-minute steps.
+	 */
+	for (t = 1792807200000LL; t < 1792807200000LL + 26 * 3600000LL;
+	    t += 600000)
+		assert_int_equal(time_day_start("Europe/Berlin", t, 240),
+		    t < 1792897200000LL ? 1792807200000LL : 1792897200000LL);
+	for (t = 1774666800000LL; t < 1774666800000LL + 24 * 3600000LL;
+	    t += 600000)
+		assert_int_equal(time_day_start("Europe/Berlin", t, 240),
+		    t < 1774749600000LL ? 1774666800000LL : 1774749600000LL);
 }
 
 static void
@@ -395,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_zone_valid),
 		cmocka_unit_test(test_day_start),
+		cmocka_unit_test(test_day_start_long_and_short_days),
 		cmocka_unit_test(test_day_start_other_offsets),
 		cmocka_unit_test(test_day_start_restores_tz),
 		cmocka_unit_test(test_now),

@@ -1,0 +1,420 @@
+#!/usr/bin/env bash
+# respite - the HTTP/1.1 server: keep-alive, pipelining, malformed and
+# oversized requests, max_connections, slow clients, timeouts, IPv6.
+#
+# Raw-socket cases use a small python3 client (standard library only);
+# without python3 they are skipped.
+
+. "$(dirname "$0")/lib.sh"
+require_tools
+setup
+
+PY=$TMPD/http.py
+cat >"$PY" <<'EOF'
+# Raw HTTP/1.1 client for http.sh; prints one JSON object.
+import json, socket, sys, time
+
+HOST = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
+PORT = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+
+
+def conn(timeout=5.0, host=None):
+    fam = socket.AF_INET6 if ":" in (host or HOST) else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect((host or HOST, PORT))
+    return s
+
+
+class Reader:
+    def __init__(self, s):
+        self.s, self.buf, self.closed, self.error = s, b"", False, None
+
+    def fill(self):
+        try:
+            d = self.s.recv(65536)
+        except socket.timeout:
+            self.error = "timeout"
+            return False
+        except OSError as e:
+            self.error = type(e).__name__
+            self.closed = True
+            return False
+        if not d:
+            self.closed = True
+            return False
+        self.buf += d
+        return True
+
+    def response(self):
+        while b"\r\n\r\n" not in self.buf:
+            if not self.fill():
+                return None
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        hdrs = {}
+        for l in lines[1:]:
+            k, v = l.split(":", 1)
+            hdrs[k.strip().lower()] = v.strip()
+        if status == 100:
+            return {"status": 100, "headers": hdrs, "body": ""}
+        n = int(hdrs.get("content-length", "0"))
+        while len(self.buf) < n:
+            if not self.fill():
+                return None
+        body, self.buf = self.buf[:n], self.buf[n:]
+        return {"status": status, "headers": hdrs,
+                "body": body.decode("utf-8", "replace")}
+
+    def wait_close(self, limit):
+        t0 = time.time()
+        self.s.settimeout(limit)
+        while not self.closed:
+            if not self.fill() and self.error == "timeout":
+                return None
+        return time.time() - t0
+
+
+def request(s, method, path, body=b"", extra=""):
+    s.sendall(("%s %s HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n%s\r\n"
+               % (method, path, len(body), extra)).encode() + body)
+
+
+def cmd_send():
+    # stdin: raw bytes sent at once; argv[4]: how many replies to read.
+    data = sys.stdin.buffer.read()
+    s = conn()
+    s.sendall(data)
+    r = Reader(s)
+    out = []
+    for _ in range(int(sys.argv[4])):
+        x = r.response()
+        if x is None:
+            break
+        out.append(x)
+    closed = r.wait_close(3.0) is not None if len(sys.argv) > 5 else None
+    return {"responses": out, "closed": closed, "error": r.error}
+
+
+def cmd_maxconn():
+    # max_connections is 3: three idle connections, then a fourth.
+    idle = [conn() for _ in range(3)]
+    time.sleep(0.2)     # let the daemon accept the three
+    res = {}
+    s4 = conn()
+    r4 = Reader(s4)
+    x = r4.response()
+    res["fourth"] = x
+    res["fourth_closed"] = r4.wait_close(3.0) is not None
+    # A real client that sends its request at once.
+    s5 = conn()
+    request(s5, "GET", "/healthz")
+    r5 = Reader(s5)
+    res["fifth"] = r5.response()
+    res["fifth_error"] = r5.error
+    # The first three still work.
+    request(idle[0], "GET", "/healthz")
+    res["idle0"] = Reader(idle[0]).response()
+    # Close one; a new connection then gets served.
+    idle[1].close()
+    t0, res["after"] = time.time(), None
+    while time.time() - t0 < 3:
+        s = conn()
+        request(s, "GET", "/healthz")
+        x = Reader(s).response()
+        s.close()
+        if x and x["status"] == 200:
+            res["after"] = x
+            break
+        time.sleep(0.1)
+    return res
+
+
+def cmd_slow():
+    # A sends half a request and stalls; B must still be served at once.
+    body = b'{"type":"agent.login","agent":"slow1"}'
+    a = conn()
+    a.sendall(("POST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n"
+               "Content-Type: application/json\r\n\r\n" % len(body)).encode()
+              + body[:10])
+    time.sleep(0.1)
+    t0 = time.time()
+    b = conn()
+    request(b, "POST", "/v1/events", b'{"type":"agent.login","agent":"fast1"}')
+    rb = Reader(b).response()
+    request(b, "GET", "/v1/agents/fast1")
+    rb2 = Reader(b).response()
+    tb = time.time() - t0
+    a.sendall(body[10:])
+    ra = Reader(a).response()
+    return {"b": rb, "b2": rb2, "b_seconds": tb, "a": ra}
+
+
+def cmd_trickle():
+    # One byte every 0.25 s: the read timeout never fires, the request
+    # deadline (request_timeout) must.
+    s = conn()
+    s.settimeout(0.25)
+    data = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: " + b"a" * 1000
+    t0 = time.time()
+    for i in range(len(data)):
+        try:
+            s.send(data[i:i + 1])
+            d = s.recv(4096)
+            if not d:
+                return {"closed_after": time.time() - t0}
+            return {"reply": d.decode("latin-1")[:200]}
+        except socket.timeout:
+            pass
+        except OSError as e:
+            return {"closed_after": time.time() - t0, "error": str(e)}
+        if time.time() - t0 > 10:
+            break
+    return {"closed_after": None}
+
+
+def cmd_idle():
+    # argv[4]: "fresh" (no request) or "after" (after one request).
+    s = conn()
+    r = Reader(s)
+    res = {}
+    if sys.argv[4] == "after":
+        request(s, "GET", "/healthz")
+        res["reply"] = r.response()
+    res["closed_after"] = r.wait_close(6.0)
+    return res
+
+
+def cmd_v6get():
+    s = conn(host="::1")
+    request(s, "GET", "/healthz")
+    return {"reply": Reader(s).response()}
+
+
+print(json.dumps(globals()["cmd_" + sys.argv[1]]()))
+EOF
+
+# py CMD ARGS...: run the raw client against the daemon; sets BODY.
+py() {
+	local c=$1
+	shift
+	BODY=$(timeout 20 python3 "$PY" "$c" 127.0.0.1 "$PORT" "$@" 2>"$TMPD/py.err")
+	[ -n "$BODY" ] || BODY='{"python_error": true}'
+	STATUS=py
+}
+
+# raw N [close]: send the file $TMPD/rq at once, read N replies (and
+# whether the daemon then closes).  Not in a pipeline: it sets BODY.
+raw() {
+	py send "$@" <"$TMPD/rq"
+}
+
+write_config "[server]
+max_connections = 3
+idle_timeout = 10
+request_timeout = 2
+max_body = 64K"
+start_daemon || bail_out "respited did not start: $(tail -n 5 "$LOG")"
+
+# ---- keep-alive: several requests over one connection (curl)
+
+out=$(curl -sS -o /dev/null -o /dev/null -o /dev/null -o /dev/null \
+    -w '%{http_code}:%{num_connects} ' "$BASE/healthz" "$BASE/v1/agents" \
+    "$BASE/healthz" "$BASE/nope" 2>&1)
+is "$out" "200:1 200:0 200:0 404:0 " "keep-alive: 4 requests, one connection"
+out=$(curl -sS -o /dev/null -w '%{http_code}:%{num_connects} ' \
+    -H 'Content-Type: application/json' \
+    -d '{"type":"agent.login","agent":"ka1"}' "$BASE/v1/events" \
+    --next -o /dev/null -w '%{http_code}:%{num_connects} ' \
+    "$BASE/v1/agents/ka1" 2>&1)
+is "$out" "202:1 200:0 " "keep-alive: a POST then a GET on the same connection"
+out=$(curl -sS -o /dev/null -o /dev/null -w '%{http_code}:%{num_connects} ' \
+    -H 'Connection: close' "$BASE/healthz" "$BASE/healthz" 2>&1)
+is "$out" "200:1 200:1 " "Connection: close: the daemon closes, the next request reconnects"
+
+if ! have_python; then
+	for t in pipelining malformed oversized max_connections slow_client \
+	    request_timeout idle_timeout ipv6; do
+		skip "$t" "python3 is not installed"
+	done
+	stop_daemon
+	done_testing
+fi
+
+# ---- pipelining: three requests in one write, three replies in order
+
+ev='{"type":"agent.login","agent":"pipe1","team":"p"}'
+printf 'GET /healthz HTTP/1.1\r\nHost: t\r\n\r\nPOST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%sGET /v1/agents/pipe1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n' \
+    ${#ev} "$ev" >"$TMPD/rq"
+raw 3 close
+jq_is '[.responses[].status]' '[200,202,200]' "pipelining: three replies, in order"
+jq_is '.responses[1].body | fromjson' '{"accepted":1,"duplicates":0}' "pipelining: the POST's 202 body"
+jq_is '.responses[2].body | fromjson | [.agent, .team]' '["pipe1","p"]' \
+    "pipelining: the GET after the POST sees its event"
+jq_is '[.responses[2].headers.connection, .closed]' '["close",true]' \
+    "pipelining: Connection: close on the last request closes after it"
+
+printf 'GET /healthz HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\nGARBAGE\r\n\r\n' >"$TMPD/rq"
+raw 3 close
+jq_is '[.responses[].status, .closed]' '[200,200,400,true]' \
+    "pipelining: a bad third request gets its own 400 after two good replies, then close"
+
+# ---- malformed requests: 400 with a JSON error, then close
+
+# bad_req DESC STATUS CODE: send $TMPD/rq, expect one JSON error and a close.
+bad_req() {
+	raw 1 close
+	local got
+	got=$(jqb '[.responses[0].status, (.responses[0].body | fromjson? | .error.code),
+	    .responses[0].headers["content-type"], .closed]')
+	if [ "$got" = "[$2,\"$3\",\"application/json; charset=utf-8\",true]" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "expected [$2,\"$3\",json,closed]" "got $got" "$BODY"
+	fi
+}
+
+printf 'GARBAGE\r\n\r\n' >"$TMPD/rq"
+bad_req "a request line without a target: 400 invalid_request" 400 invalid_request
+printf 'GET /healthz\r\n\r\n' >"$TMPD/rq"
+bad_req "a request line without a version: 400" 400 invalid_request
+printf 'GET healthz HTTP/1.1\r\n\r\n' >"$TMPD/rq"
+bad_req "a target not starting with /: 400" 400 invalid_request
+printf 'GET /healthz HTTP/2.0\r\n\r\n' >"$TMPD/rq"
+bad_req "HTTP/2.0 in the request line: 400 (JSON)" 400 invalid_request
+printf 'GET /a b HTTP/1.1\r\n\r\n' >"$TMPD/rq"
+bad_req "a space in the target: 400" 400 invalid_request
+printf 'GET /healthz HTTP/1.1\r\nNoColonHere\r\n\r\n' >"$TMPD/rq"
+bad_req "a header without a colon: 400" 400 invalid_request
+printf 'GET /healthz HTTP/1.1\r\nHost: t\r\n folded\r\n\r\n' >"$TMPD/rq"
+bad_req "obsolete header folding: 400" 400 invalid_request
+printf 'POST /v1/events HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' >"$TMPD/rq"
+bad_req "Content-Length and chunked together: 400" 400 invalid_request
+printf 'POST /v1/events HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n12345' >"$TMPD/rq"
+bad_req "two different Content-Lengths: 400" 400 invalid_request
+printf 'POST /v1/events HTTP/1.1\r\nContent-Length: -1\r\n\r\n' >"$TMPD/rq"
+bad_req "a negative Content-Length: 400" 400 invalid_request
+printf 'POST /v1/events HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n' >"$TMPD/rq"
+bad_req "an unsupported transfer-coding: 400 (JSON)" 400 invalid_request
+printf 'POST /v1/events HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n0\r\n\r\n' >"$TMPD/rq"
+bad_req "a malformed chunked body: 400" 400 invalid_request
+printf 'GET /%%zz HTTP/1.1\r\n\r\n' >"$TMPD/rq"
+bad_req "bad percent-encoding in the path: 400" 400 invalid_request
+
+# ---- oversized head: 413 too_large (JSON)
+
+{
+	printf 'GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: '
+	head -c 20000 /dev/zero | tr '\0' a
+	printf '\r\n\r\n'
+} >"$TMPD/rq"
+bad_req "a 20 KB header: 413 too_large" 413 too_large
+{
+	printf 'GET /healthz HTTP/1.1\r\n'
+	for i in $(seq 1 70); do printf 'X-H%d: v\r\n' "$i"; done
+	printf '\r\n'
+} >"$TMPD/rq"
+bad_req "70 header fields: 413 too_large" 413 too_large
+{
+	printf 'GET /%s HTTP/1.1\r\n\r\n' "$(head -c 17000 /dev/zero | tr '\0' a)"
+} >"$TMPD/rq"
+bad_req "a 17 KB request target: 413 too_large" 413 too_large
+
+# The daemon is unharmed.
+req GET /healthz
+status_is 200 "healthz after the malformed requests"
+
+# ---- max_connections = 3
+
+py maxconn
+jq_is '[.fourth.status, (.fourth.body | fromjson | .error.code), .fourth_closed]' \
+    '[503,"unavailable",true]' "the 4th connection gets 503 unavailable (JSON) and is closed"
+jq_is '.fourth.headers["content-type"]' '"application/json; charset=utf-8"' "the 503 is JSON"
+jq_is '[.fifth.status, (.fifth.body | fromjson | .error.code)]' '[503,"unavailable"]' \
+    "a client that sends its request at once also reads the 503"
+jq_is '.idle0.status' 200 "the 3 admitted connections still work"
+jq_is '.after.status' 200 "after closing one, a new connection is served"
+code=$(curl -sS -o /dev/null -w '%{http_code}' "$BASE/healthz" 2>/dev/null)
+is "$code" 200 "all slots free again once the clients are gone"
+
+# ---- a slow client does not block others
+
+py slow
+jq_is '[.b.status, .b2.status, (.b2.body | fromjson | .agent)]' '[202,200,"fast1"]' \
+    "while a client stalls mid-body, another is served"
+if [ "$(jqr '.b_seconds < 1')" = true ]; then
+	ok "the other client waited less than 1 s ($(jqr .b_seconds) s)"
+else
+	not_ok "the other client waited less than 1 s" "$BODY"
+fi
+jq_is '[.a.status, (.a.body | fromjson)]' '[202,{"accepted":1,"duplicates":0}]' \
+    "the slow client's request completes when the rest arrives"
+
+# ---- request_timeout = 2: a trickling request is cut off
+
+py trickle
+got=$(jqr '.closed_after')
+if awk -v g="$got" 'BEGIN { exit !(g != "null" && g >= 1.5 && g <= 4) }'; then
+	ok "a request trickling one byte at a time is closed after request_timeout (${got} s)"
+else
+	not_ok "a trickling request is closed after request_timeout (2 s)" "$BODY"
+fi
+
+# half a request, then silence: closed after request_timeout too
+printf 'POST /v1/events HTTP/1.1\r\nContent-Length: 100\r\n\r\n{"ty' >"$TMPD/rq"
+raw 1 close
+jq_is '[.responses, .closed]' '[[],true]' "a stalled request body is closed without a reply after request_timeout"
+
+stop_daemon
+is "$DAEMON_RC" 0 "SIGTERM with clients gone: exit 0"
+
+# ---- idle_timeout = 1 (and IPv6, if this machine has ::1)
+
+V6=no
+if python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+	V6=yes
+fi
+extra=
+[ $V6 = yes ] && extra="listen = [::1]:$PORT"
+write_config "[server]
+$extra
+idle_timeout = 1"
+start_daemon || bail_out "respited did not restart: $(tail -n 5 "$LOG")"
+
+py idle fresh
+got=$(jqr '.closed_after')
+if awk -v g="$got" 'BEGIN { exit !(g != "null" && g >= 0.5 && g <= 3) }'; then
+	ok "an idle new connection is closed after idle_timeout 1 s (${got} s)"
+else
+	not_ok "an idle connection is closed after idle_timeout" "$BODY"
+fi
+py idle after
+got=$(jqr '.closed_after')
+if [ "$(jqr '.reply.status')" = 200 ] &&
+    awk -v g="$got" 'BEGIN { exit !(g != "null" && g >= 0.5 && g <= 3) }'; then
+	ok "a kept-alive connection is closed 1 s after its last reply (${got} s)"
+else
+	not_ok "a kept-alive connection is closed after idle_timeout" "$BODY"
+fi
+
+if [ $V6 = yes ]; then
+	grep -q "listening on http://\[::1\]:$PORT" "$LOG"
+	check "the daemon logs listening on http://[::1]:$PORT" $?
+	code=$(curl -sS -g -o /dev/null -w '%{http_code}' "http://[::1]:$PORT/healthz" 2>/dev/null)
+	is "$code" 200 "GET /healthz over IPv6 [::1]"
+	out=$(curl -sS -g -H 'Content-Type: application/json' \
+	    -d '{"type":"agent.login","agent":"six"}' "http://[::1]:$PORT/v1/events" 2>&1)
+	is "$out" '{"accepted":1,"duplicates":0}' "POST /v1/events over IPv6"
+	req GET /v1/agents/six
+	status_is 200 "the IPv6 event is visible over IPv4"
+else
+	for t in "listen [::1] logged" "healthz over IPv6" "POST over IPv6" "IPv6 event visible"; do
+		skip "$t" "no IPv6 loopback on this machine"
+	done
+fi
+
+stop_daemon
+is "$DAEMON_RC" 0 "SIGTERM: exit 0"
+
+done_testing

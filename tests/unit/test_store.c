@@ -1,0 +1,596 @@
+/*
+ * Unit tests for daemon/store.c on a real SQLite file in a mkdtemp
+ * directory: the schema at open, duplicate ids (within a transaction,
+ * across transactions and across a close and reopen), rollback, reading
+ * every event back in insertion order with all fields, and the refusals
+ * for a file that is not a database and for a newer schema.
+ */
+#include "build.h"
+
+#include <sys/stat.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define T0		1795342500000LL		/* 2026-11-22T10:15:00Z */
+
+static char	dir[64];
+static char	db[128];
+
+/* Remove the database and its WAL files between tests. */
+static void
+remove_db(void)
+{
+	char	path[160];
+
+	unlink(db);
+	snprintf(path, sizeof path, "%s-wal", db);
+	unlink(path);
+	snprintf(path, sizeof path, "%s-shm", db);
+	unlink(path);
+	snprintf(path, sizeof path, "%s-journal", db);
+	unlink(path);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/respite-test-store.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return (-1);
+	snprintf(db, sizeof db, "%s/respite.db", dir);
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	char	path[160];
+
+	(void)state;
+	remove_db();
+	snprintf(path, sizeof path, "%s/a/b/respite.db", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/a/b/respite.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/a/b/respite.db-shm", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/a/b", dir);
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/a", dir);
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/file", dir);
+	unlink(path);
+	return (rmdir(dir));
+}
+
+static int
+test_teardown(void **state)
+{
+	(void)state;
+	remove_db();
+	return (0);
+}
+
+static struct store *
+open_ok(const char *path)
+{
+	struct store	*st;
+	char		*cause = NULL;
+
+	if ((st = store_open(path, 1, &cause)) == NULL)
+		fail_msg("store_open: %s", cause);
+	assert_null(cause);
+	return (st);
+}
+
+static struct respite_event
+mk(const char *id, enum respite_event_type type, const char *agent,
+    int64_t ts)
+{
+	struct respite_event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	snprintf(ev.id, sizeof ev.id, "%s", id);
+	ev.type = type;
+	snprintf(ev.agent, sizeof ev.agent, "%s", agent);
+	ev.ts_ms = ts;
+	ev.received_ms = ts + 5;
+	ev.duration_s = -1;
+	ev.severity = -1;
+	return (ev);
+}
+
+static int
+add(struct store *st, const struct respite_event *ev)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = store_add_event(st, ev, &cause);
+	if (rc == -1)
+		fail_msg("store_add_event: %s", cause);
+	return (rc);
+}
+
+static void
+begin(struct store *st)
+{
+	char	*cause = NULL;
+
+	if (store_begin(st, &cause) != 0)
+		fail_msg("store_begin: %s", cause);
+}
+
+static void
+commit(struct store *st)
+{
+	char	*cause = NULL;
+
+	if (store_commit(st, &cause) != 0)
+		fail_msg("store_commit: %s", cause);
+}
+
+/* Collects what store_foreach_event gives back. */
+struct collected {
+	struct respite_event	ev[16];
+	size_t			n;
+	size_t			stop_after;	/* 0: never stop */
+};
+
+static int
+collect_cb(const struct respite_event *ev, void *arg)
+{
+	struct collected	*c = arg;
+
+	if (c->n < sizeof c->ev / sizeof c->ev[0])
+		c->ev[c->n] = *ev;
+	c->n++;
+	return (c->stop_after != 0 && c->n >= c->stop_after);
+}
+
+static size_t
+count_events(struct store *st)
+{
+	struct collected	*c;
+	char			*cause = NULL;
+	size_t			 n;
+
+	c = calloc(1, sizeof *c);
+	if (store_foreach_event(st, collect_cb, c, &cause) != 0)
+		fail_msg("store_foreach_event: %s", cause);
+	n = c->n;
+	free(c);
+	return (n);
+}
+
+/* One value from an SQL query on a separate connection, as text. */
+static void
+query(const char *path, const char *sql, char *out, size_t len)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*s;
+
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	snprintf(out, len, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+}
+
+static void
+test_open_creates_schema(void **state)
+{
+	struct store	*st;
+	char		 path[160], v[256];
+	struct stat	 sb;
+
+	(void)state;
+	/* Missing parent directories are created. */
+	snprintf(path, sizeof path, "%s/a/b/respite.db", dir);
+	st = open_ok(path);
+	assert_string_equal(store_path(st), path);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	snprintf(path, sizeof path, "%s/a/b", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0750);
+	{
+		char	*cause = NULL;
+
+		assert_int_equal(store_check(st, &cause), 0);
+		assert_null(cause);
+	}
+	store_close(st);
+
+	snprintf(path, sizeof path, "%s/a/b/respite.db", dir);
+	query(path, "PRAGMA user_version", v, sizeof v);
+	assert_string_equal(v, "1");
+	query(path, "PRAGMA journal_mode", v, sizeof v);
+	assert_string_equal(v, "wal");
+	query(path, "SELECT count(*) FROM events", v, sizeof v);
+	assert_string_equal(v, "0");
+	query(path, "SELECT group_concat(name, ',') FROM pragma_table_info("
+	    "'events')", v, sizeof v);
+	assert_string_equal(v, "seq,id,type,agent,team,ts,received,channel,"
+	    "ticket,duration_s,severity,categories,lang,tz");
+
+	/* Opening again keeps it as it is. */
+	st = open_ok(path);
+	store_close(st);
+	query(path, "PRAGMA user_version", v, sizeof v);
+	assert_string_equal(v, "1");
+	store_close(NULL);
+}
+
+static void
+test_duplicates(void **state)
+{
+	struct store		*st;
+	struct respite_event	 a, b;
+	char			 n[32];
+
+	(void)state;
+	st = open_ok(db);
+	a = mk("e-1", RESPITE_EV_AGENT_LOGIN, "alice", T0);
+	b = mk("e-2", RESPITE_EV_AGENT_LOGIN, "bob", T0);
+
+	/* Within one transaction. */
+	begin(st);
+	assert_int_equal(add(st, &a), 1);
+	assert_int_equal(add(st, &a), 0);
+	assert_int_equal(add(st, &b), 1);
+	commit(st);
+
+	/* Across transactions: the first one stands. */
+	a.type = RESPITE_EV_AGENT_LOGOUT;
+	begin(st);
+	assert_int_equal(add(st, &a), 0);
+	assert_int_equal(add(st, &b), 0);
+	commit(st);
+	assert_int_equal(count_events(st), 2);
+	store_close(st);
+
+	/* Across a close and reopen. */
+	st = open_ok(db);
+	begin(st);
+	assert_int_equal(add(st, &a), 0);
+	a = mk("e-3", RESPITE_EV_AGENT_LOGIN, "alice", T0);
+	assert_int_equal(add(st, &a), 1);
+	commit(st);
+	assert_int_equal(count_events(st), 3);
+	store_close(st);
+	query(db, "SELECT type FROM events WHERE id = 'e-1'", n, sizeof n);
+	assert_string_equal(n, "1");		/* still the login */
+}
+
+static void
+test_no_id_never_duplicate(void **state)
+{
+	struct store		*st;
+	struct respite_event	 ev;
+
+	(void)state;
+	st = open_ok(db);
+	ev = mk("", RESPITE_EV_MESSAGE_RECEIVED, "alice", T0);
+	ev.channel = RESPITE_CH_CHAT;
+	begin(st);
+	assert_int_equal(add(st, &ev), 1);
+	assert_int_equal(add(st, &ev), 1);
+	commit(st);
+	store_close(st);
+	st = open_ok(db);
+	begin(st);
+	assert_int_equal(add(st, &ev), 1);
+	commit(st);
+	assert_int_equal(count_events(st), 3);
+	store_close(st);
+}
+
+static void
+test_rollback(void **state)
+{
+	struct store		*st;
+	struct respite_event	 a, b;
+
+	(void)state;
+	st = open_ok(db);
+	a = mk("r-1", RESPITE_EV_AGENT_LOGIN, "alice", T0);
+	b = mk("", RESPITE_EV_AGENT_LOGIN, "bob", T0);
+	begin(st);
+	assert_int_equal(add(st, &a), 1);
+	assert_int_equal(add(st, &b), 1);
+	store_rollback(st);
+	assert_int_equal(count_events(st), 0);
+	/* A rolled-back id is free again. */
+	begin(st);
+	assert_int_equal(add(st, &a), 1);
+	commit(st);
+	assert_int_equal(count_events(st), 1);
+	/* Rolling back with no transaction open is harmless. */
+	store_rollback(st);
+	assert_int_equal(count_events(st), 1);
+	store_close(st);
+
+	/* A transaction left open at close is not committed. */
+	st = open_ok(db);
+	begin(st);
+	assert_int_equal(add(st, &b), 1);
+	store_close(st);
+	st = open_ok(db);
+	assert_int_equal(count_events(st), 1);
+	store_close(st);
+}
+
+static void
+test_begin_twice(void **state)
+{
+	struct store	*st;
+	char		*cause = NULL;
+
+	(void)state;
+	st = open_ok(db);
+	begin(st);
+	assert_int_equal(store_begin(st, &cause), -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, db));
+	assert_non_null(strstr(cause, "begin"));
+	free(cause);
+	store_rollback(st);
+	store_close(st);
+}
+
+static void
+test_foreach_all_fields(void **state)
+{
+	struct store		*st;
+	struct respite_event	 ev[3];
+	struct collected	*c;
+	char			*cause = NULL;
+
+	(void)state;
+	/* Stored out of event-time order: read back in insertion order. */
+	ev[0] = mk("h-1", RESPITE_EV_TICKET_HANDLED, "alice", T0 + 60000);
+	snprintf(ev[0].team, sizeof ev[0].team, "support-de");
+	ev[0].channel = RESPITE_CH_PHONE;
+	snprintf(ev[0].ticket, sizeof ev[0].ticket, "T-4711");
+	ev[0].duration_s = 312.25;
+	ev[1] = mk("", RESPITE_EV_MESSAGE_FLAGGED, "bob", T0);
+	ev[1].channel = RESPITE_CH_SOCIAL;
+	ev[1].severity = 0.875;
+	ev[1].categories = RESPITE_CAT_INSULT | RESPITE_CAT_THREAT;
+	snprintf(ev[1].lang, sizeof ev[1].lang, "de-AT");
+	ev[1].text = "never stored";
+	ev[1].text_len = 12;
+	ev[2] = mk("l-1", RESPITE_EV_AGENT_LOGIN, "carol", T0 - 3600000);
+	snprintf(ev[2].tz, sizeof ev[2].tz, "Europe/Berlin");
+
+	st = open_ok(db);
+	begin(st);
+	assert_int_equal(add(st, &ev[0]), 1);
+	assert_int_equal(add(st, &ev[1]), 1);
+	assert_int_equal(add(st, &ev[2]), 1);
+	commit(st);
+	store_close(st);
+
+	st = open_ok(db);
+	c = calloc(1, sizeof *c);
+	assert_int_equal(store_foreach_event(st, collect_cb, c, &cause), 0);
+	assert_int_equal(c->n, 3);
+
+	assert_string_equal(c->ev[0].id, "h-1");
+	assert_int_equal(c->ev[0].type, RESPITE_EV_TICKET_HANDLED);
+	assert_string_equal(c->ev[0].agent, "alice");
+	assert_string_equal(c->ev[0].team, "support-de");
+	assert_int_equal(c->ev[0].ts_ms, T0 + 60000);
+	assert_int_equal(c->ev[0].received_ms, T0 + 60005);
+	assert_int_equal(c->ev[0].channel, RESPITE_CH_PHONE);
+	assert_string_equal(c->ev[0].ticket, "T-4711");
+	assert_true(c->ev[0].duration_s == 312.25);
+	assert_true(c->ev[0].severity == -1);
+	assert_int_equal(c->ev[0].categories, 0);
+	assert_string_equal(c->ev[0].lang, "");
+	assert_string_equal(c->ev[0].tz, "");
+	assert_null(c->ev[0].text);
+
+	assert_string_equal(c->ev[1].id, "");
+	assert_int_equal(c->ev[1].type, RESPITE_EV_MESSAGE_FLAGGED);
+	assert_string_equal(c->ev[1].agent, "bob");
+	assert_string_equal(c->ev[1].team, "");
+	assert_int_equal(c->ev[1].ts_ms, T0);
+	assert_int_equal(c->ev[1].channel, RESPITE_CH_SOCIAL);
+	assert_string_equal(c->ev[1].ticket, "");
+	assert_true(c->ev[1].duration_s == -1);
+	assert_true(c->ev[1].severity == 0.875);
+	assert_int_equal(c->ev[1].categories,
+	    RESPITE_CAT_INSULT | RESPITE_CAT_THREAT);
+	assert_string_equal(c->ev[1].lang, "de-AT");
+	assert_null(c->ev[1].text);
+	assert_int_equal(c->ev[1].text_len, 0);
+
+	assert_string_equal(c->ev[2].id, "l-1");
+	assert_int_equal(c->ev[2].type, RESPITE_EV_AGENT_LOGIN);
+	assert_string_equal(c->ev[2].agent, "carol");
+	assert_int_equal(c->ev[2].ts_ms, T0 - 3600000);
+	assert_int_equal(c->ev[2].channel, RESPITE_CH_NONE);
+	assert_string_equal(c->ev[2].tz, "Europe/Berlin");
+
+	/* A non-zero return from the callback stops the walk. */
+	memset(c, 0, sizeof *c);
+	c->stop_after = 2;
+	assert_int_equal(store_foreach_event(st, collect_cb, c, &cause), 0);
+	assert_int_equal(c->n, 2);
+	assert_string_equal(c->ev[1].agent, "bob");
+	free(c);
+	store_close(st);
+
+	/* The message text has no column to go to. */
+	{
+		char	v[16];
+
+		query(db, "SELECT count(*) FROM events WHERE id IS NULL AND "
+		    "agent = 'bob' AND severity = 0.875", v, sizeof v);
+		assert_string_equal(v, "1");
+	}
+}
+
+static void
+test_longest_values(void **state)
+{
+	struct store		*st;
+	struct respite_event	 ev;
+	struct collected	*c;
+	char			*cause = NULL;
+
+	(void)state;
+	ev = mk("", RESPITE_EV_TICKET_ASSIGNED, "", T0);
+	memset(ev.id, 'i', RESPITE_ID_MAX);
+	memset(ev.agent, 'a', RESPITE_NAME_MAX);
+	memset(ev.team, 't', RESPITE_NAME_MAX);
+	memset(ev.ticket, 'k', RESPITE_ID_MAX);
+	ev.channel = RESPITE_CH_MESSAGING;
+	st = open_ok(db);
+	begin(st);
+	assert_int_equal(add(st, &ev), 1);
+	commit(st);
+	c = calloc(1, sizeof *c);
+	assert_int_equal(store_foreach_event(st, collect_cb, c, &cause), 0);
+	assert_int_equal(c->n, 1);
+	assert_string_equal(c->ev[0].id, ev.id);
+	assert_string_equal(c->ev[0].agent, ev.agent);
+	assert_string_equal(c->ev[0].team, ev.team);
+	assert_string_equal(c->ev[0].ticket, ev.ticket);
+	assert_int_equal(c->ev[0].channel, RESPITE_CH_MESSAGING);
+	free(c);
+	store_close(st);
+}
+
+static void
+test_not_a_database(void **state)
+{
+	struct store	*st;
+	FILE		*f;
+	char		*cause = NULL;
+	int		 i;
+
+	(void)state;
+	f = fopen(db, "w");
+	assert_non_null(f);
+	for (i = 0; i < 200; i++)
+		fputs("this is a text file, not an SQLite database\n", f);
+	fclose(f);
+	st = store_open(db, 1, &cause);
+	assert_null(st);
+	assert_non_null(cause);
+	/* It names the file and says what is wrong with it. */
+	if (strncmp(cause, db, strlen(db)) != 0 ||
+	    strstr(cause, "not a database") == NULL)
+		fail_msg("unclear cause: %s", cause);
+	free(cause);
+}
+
+static void
+test_not_a_directory(void **state)
+{
+	struct store	*st;
+	FILE		*f;
+	char		*cause = NULL, path[160], want[256];
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/file", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/file/sub/respite.db", dir);
+	st = store_open(path, 0, &cause);
+	assert_null(st);
+	snprintf(want, sizeof want, "cannot create %s/file/sub: Not a "
+	    "directory", dir);
+	assert_string_equal(cause, want);
+	free(cause);
+}
+
+static void
+test_newer_schema(void **state)
+{
+	struct store	*st;
+	sqlite3		*h;
+	char		*cause = NULL, want[256], v[16];
+
+	(void)state;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE events (x);"
+	    "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	st = store_open(db, 1, &cause);
+	assert_null(st);
+	snprintf(want, sizeof want, "%s: schema version 2 is newer than this "
+	    "respited knows (1); use a newer respited", db);
+	assert_string_equal(cause, want);
+	free(cause);
+	/* And it was left alone. */
+	query(db, "PRAGMA user_version", v, sizeof v);
+	assert_string_equal(v, "2");
+}
+
+static void
+test_old_schema_without_version(void **state)
+{
+	struct store	*st;
+	sqlite3		*h;
+	char		*cause = NULL;
+
+	(void)state;
+	/* An SQLite file of someone else's at version 0 with a clash. */
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE events (x)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(h);
+	st = store_open(db, 1, &cause);
+	assert_null(st);
+	assert_non_null(cause);
+	if (strncmp(cause, db, strlen(db)) != 0 ||
+	    strstr(cause, "migration") == NULL ||
+	    strstr(cause, "already exists") == NULL)
+		fail_msg("unclear cause: %s", cause);
+	free(cause);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_open_creates_schema,
+		    test_teardown),
+		cmocka_unit_test_teardown(test_duplicates, test_teardown),
+		cmocka_unit_test_teardown(test_no_id_never_duplicate,
+		    test_teardown),
+		cmocka_unit_test_teardown(test_rollback, test_teardown),
+		cmocka_unit_test_teardown(test_begin_twice, test_teardown),
+		cmocka_unit_test_teardown(test_foreach_all_fields,
+		    test_teardown),
+		cmocka_unit_test_teardown(test_longest_values, test_teardown),
+		cmocka_unit_test_teardown(test_not_a_database, test_teardown),
+		cmocka_unit_test_teardown(test_not_a_directory, test_teardown),
+		cmocka_unit_test_teardown(test_newer_schema, test_teardown),
+		cmocka_unit_test_teardown(test_old_schema_without_version,
+		    test_teardown),
+	};
+
+	return (cmocka_run_group_tests_name("store", tests, setup, teardown));
+}
