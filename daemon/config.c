@@ -14,6 +14,10 @@
  */
 #include "build.h"
 
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -24,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <event2/util.h>
 #include <ini.h>
 
 #include "config.h"
@@ -109,6 +114,38 @@ config_default_storage_path(void)
 		return (path);
 	}
 	return (LOCALSTATEDIR "/lib/respite/respite.db");
+}
+
+/*
+ * Parse a listen address ("127.0.0.1:7878", "[::1]:7878", "*:7878") into
+ * ss (may be NULL to only check it).  Returns 0 or -1.
+ */
+int
+config_listen_addr(const char *spec, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_storage	 tmp;
+	char			*s;
+	int			 n = sizeof tmp, rc;
+
+	if (strncmp(spec, "*:", 2) == 0)
+		xasprintf(&s, "0.0.0.0:%s", spec + 2);
+	else
+		s = xstrdup(spec);
+	memset(&tmp, 0, sizeof tmp);
+	rc = evutil_parse_sockaddr_port(s, (struct sockaddr *)&tmp, &n);
+	free(s);
+	/* libevent takes a missing port as 0; we want one. */
+	if (rc != 0 || (tmp.ss_family == AF_INET &&
+	    ((struct sockaddr_in *)&tmp)->sin_port == 0) ||
+	    (tmp.ss_family == AF_INET6 &&
+	    ((struct sockaddr_in6 *)&tmp)->sin6_port == 0))
+		return (-1);
+	if (ss != NULL) {
+		*ss = tmp;
+		*len = (socklen_t)n;
+	}
+	return (0);
 }
 
 struct config *
@@ -203,9 +240,10 @@ config_set(struct config_parse *cp, const struct config_key *k,
 			    CONFIG_LISTEN_MAX);
 			return (0);
 		}
-		if (strchr(value, ':') == NULL || value[strlen(value) - 1] == ':') {
-			xasprintf(&cp->cause, "listen: expected HOST:PORT or "
-			    "[IPV6]:PORT, got \"%s\"", value);
+		if (config_listen_addr(value, NULL, NULL) == -1) {
+			xasprintf(&cp->cause, "listen: expected a numeric "
+			    "HOST:PORT, [IPV6]:PORT or *:PORT with a port from 1 "
+			    "to 65535, got \"%s\"", value);
 			return (0);
 		}
 		cf->listen[cf->nlisten++] = xstrdup(value);

@@ -2,6 +2,8 @@
 #ifndef RESPITE_CONFIG_H
 #define RESPITE_CONFIG_H
 
+#include <sys/socket.h>
+
 #include <stddef.h>
 
 #include "log.h"
@@ -51,5 +53,7 @@ void		 config_free(struct config *);
 void		 config_log_restart_keys(const struct config *,
 		    const struct config *);
 const char	*config_default_storage_path(void);
+int		 config_listen_addr(const char *, struct sockaddr_storage *,
+		    socklen_t *);
 
 #endif

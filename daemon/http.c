@@ -35,6 +35,7 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
+#include "config.h"
 #include "http.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -533,28 +534,19 @@ http_server_listen(struct http_server *srv, const char *spec, char **cause)
 	struct sockaddr_storage	 ss;
 	struct http_listener	*l;
 	socklen_t		 sslen;
-	int			 len = sizeof ss;
-	char			*s;
 
 	if (srv->nlisteners == sizeof srv->listeners / sizeof srv->listeners[0]) {
 		xasprintf(cause, "%s: too many listeners", spec);
 		return (-1);
 	}
-	if (strncmp(spec, "*:", 2) == 0)
-		xasprintf(&s, "0.0.0.0:%s", spec + 2);
-	else
-		s = xstrdup(spec);
-	memset(&ss, 0, sizeof ss);
-	if (evutil_parse_sockaddr_port(s, (struct sockaddr *)&ss, &len) != 0) {
+	if (config_listen_addr(spec, &ss, &sslen) == -1) {
 		xasprintf(cause, "listen %s: not a numeric HOST:PORT", spec);
-		free(s);
 		return (-1);
 	}
-	free(s);
 	l = &srv->listeners[srv->nlisteners];
 	l->lev = evconnlistener_new_bind(srv->base, accept_cb, srv,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-	    1024, (struct sockaddr *)&ss, len);
+	    1024, (struct sockaddr *)&ss, (int)sslen);
 	if (l->lev == NULL) {
 		xasprintf(cause, "listen %s: %s", spec, strerror(errno));
 		return (-1);
