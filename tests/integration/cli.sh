@@ -143,7 +143,7 @@ conf_error "real out of range (hostile_threshold)" 6 \
     '[server]\nmax_batch = 2\n[model]\nweight_phone = 2\n\nhostile_threshold = 1.5\n'
 conf_error "seconds with a bad unit" 2 'idle_timeout: invalid value "5d"' \
     '[server]\nidle_timeout = 5d\n'
-conf_error "bad listen" 2 'listen: expected HOST:PORT.*' \
+conf_error "bad listen" 2 'listen: expected a numeric HOST:PORT.*' \
     '[server]\nlisten = localhost\n'
 conf_error "bad synchronous" 2 'synchronous: expected full or normal.*' \
     '[storage]\nsynchronous = sometimes\n'

@@ -273,11 +273,22 @@ test_repeated_listen(void **state)
 	load_bad(text, "18: at most 16 listen lines");
 
 	load_bad("[server]\nlisten = localhost\n", "2: listen: expected "
-	    "HOST:PORT or [IPV6]:PORT, got \"localhost\"");
+	    "a numeric HOST:PORT, [IPV6]:PORT or *:PORT with a port from 1 "
+	    "to 65535, got \"localhost\"");
+	load_bad("[server]\nlisten = localhost:7878\n", "2: listen: expected "
+	    "a numeric HOST:PORT, [IPV6]:PORT or *:PORT with a port from 1 "
+	    "to 65535, got \"localhost:7878\"");
 	load_bad("[server]\nlisten = 127.0.0.1:\n", "2: listen: expected "
-	    "HOST:PORT or [IPV6]:PORT, got \"127.0.0.1:\"");
+	    "a numeric HOST:PORT, [IPV6]:PORT or *:PORT with a port from 1 "
+	    "to 65535, got \"127.0.0.1:\"");
+	load_bad("[server]\nlisten = 127.0.0.1:0\n", "2: listen: expected "
+	    "a numeric HOST:PORT, [IPV6]:PORT or *:PORT with a port from 1 "
+	    "to 65535, got \"127.0.0.1:0\"");
 	load_bad("[server]\nlisten =\n", "2: listen: expected "
-	    "HOST:PORT or [IPV6]:PORT, got \"\"");
+	    "a numeric HOST:PORT, [IPV6]:PORT or *:PORT with a port from 1 "
+	    "to 65535, got \"\"");
+	cf = load_ok("[server]\nlisten = *:9000\n");
+	config_free(cf);
 }
 
 static void
