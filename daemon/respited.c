@@ -398,10 +398,13 @@ main(int argc, char **argv)
 
 	event_base_dispatch(d.base);
 
+	/* More signals while closing down must not kill us half-way. */
+	for (i = 0; signums[i] != 0; i++) {
+		event_free(sigs[i]);
+		signal(signums[i], SIG_IGN);
+	}
 	commit_free(d.commit);
 	http_server_free(d.http);
-	for (i = 0; signums[i] != 0; i++)
-		event_free(sigs[i]);
 	if (d.drain != NULL)
 		event_free(d.drain);
 	store_close(d.store);
