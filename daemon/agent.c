@@ -35,9 +35,12 @@ struct handled {
 };
 
 struct hostile {
-	int64_t		ts;
-	double		severity;
+	int64_t			ts;
+	double			severity;
+	enum respite_channel	channel;
 };
+
+#define OPEN_TICKETS_TRACKED	64	/* ticket ids remembered per agent */
 
 struct transition {
 	int64_t			ts;
@@ -64,6 +67,14 @@ struct agent {
 	size_t			 nhostile, hostile_cap;
 	struct transition	*trans;
 	size_t			 ntrans, trans_cap;
+
+	/* Ids of open tickets (the newest OPEN_TICKETS_TRACKED). */
+	char			*open_ids[OPEN_TICKETS_TRACKED];
+	size_t			 nopen_ids;
+	int64_t			 channel_seen[RESPITE_CH_COUNT];
+
+	void			*ext;		/* the advisor's state */
+	void			(*ext_free)(void *);
 };
 
 struct agent *
@@ -79,8 +90,14 @@ agent_new(const char *id)
 void
 agent_free(struct agent *a)
 {
+	size_t	i;
+
 	if (a == NULL)
 		return;
+	for (i = 0; i < a->nopen_ids; i++)
+		free(a->open_ids[i]);
+	if (a->ext != NULL && a->ext_free != NULL)
+		a->ext_free(a->ext);
 	free(a->handled);
 	free(a->hostile);
 	free(a->trans);
@@ -97,6 +114,109 @@ const char *
 agent_team(const struct agent *a)
 {
 	return (a->team);
+}
+
+/* Attach state of a later stage (the advisor); freed with the agent. */
+void
+agent_set_ext(struct agent *a, void *ext, void (*ext_free)(void *))
+{
+	a->ext = ext;
+	a->ext_free = ext_free;
+}
+
+void *
+agent_ext(const struct agent *a)
+{
+	return (a->ext);
+}
+
+/* When the current stretch of continuous work began (epoch ms). */
+int64_t
+agent_work_start(const struct agent *a)
+{
+	return (a->work_start);
+}
+
+/* When the current status began (epoch ms; 0 if never seen). */
+int64_t
+agent_status_since(const struct agent *a)
+{
+	return (a->ntrans > 0 ? a->trans[a->ntrans - 1].ts : 0);
+}
+
+/* Is a ticket with this id assigned and not yet handled? */
+int
+agent_ticket_open(const struct agent *a, const char *ticket)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nopen_ids; i++)
+		if (strcmp(a->open_ids[i], ticket) == 0)
+			return (1);
+	return (0);
+}
+
+/* Did the agent work on channel c in (now - 60 min, now]? */
+int
+agent_uses_channel(const struct agent *a, enum respite_channel c,
+    int64_t now)
+{
+	return (c > RESPITE_CH_NONE && c < RESPITE_CH_COUNT &&
+	    a->channel_seen[c] != 0 && a->channel_seen[c] > now - MS_PER_HOUR);
+}
+
+/*
+ * The channel most hostile messages came from in the last hour (weighted
+ * by severity), or RESPITE_CH_NONE.
+ */
+enum respite_channel
+agent_most_hostile_channel(const struct agent *a, int64_t now)
+{
+	double			w[RESPITE_CH_COUNT] = { 0 }, best = 0;
+	enum respite_channel	c = RESPITE_CH_NONE;
+	size_t			i;
+	int			k;
+
+	for (i = 0; i < a->nhostile; i++)
+		if (a->hostile[i].ts > now - MS_PER_HOUR &&
+		    a->hostile[i].ts <= now)
+			w[a->hostile[i].channel] += a->hostile[i].severity;
+	for (k = RESPITE_CH_NONE + 1; k < RESPITE_CH_COUNT; k++)
+		if (w[k] > best) {
+			best = w[k];
+			c = (enum respite_channel)k;
+		}
+	return (c);
+}
+
+static void
+open_id_add(struct agent *a, const char *ticket)
+{
+	if (*ticket == '\0' || agent_ticket_open(a, ticket))
+		return;
+	if (a->nopen_ids == OPEN_TICKETS_TRACKED) {
+		free(a->open_ids[0]);
+		memmove(a->open_ids, a->open_ids + 1,
+		    (OPEN_TICKETS_TRACKED - 1) * sizeof a->open_ids[0]);
+		a->nopen_ids--;
+	}
+	a->open_ids[a->nopen_ids++] = xstrdup(ticket);
+}
+
+static void
+open_id_remove(struct agent *a, const char *ticket)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nopen_ids; i++) {
+		if (strcmp(a->open_ids[i], ticket) == 0) {
+			free(a->open_ids[i]);
+			memmove(a->open_ids + i, a->open_ids + i + 1,
+			    (a->nopen_ids - i - 1) * sizeof a->open_ids[0]);
+			a->nopen_ids--;
+			return;
+		}
+	}
 }
 
 const char *
@@ -297,6 +417,7 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 		a->live_contacts = 0;
 		break;
 	case RESPITE_EV_TICKET_ASSIGNED:
+		open_id_add(a, ev->ticket);
 		a->open_tickets++;
 		if (is_live_channel(ev->channel))
 			a->live_contacts++;
@@ -304,6 +425,7 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 	case RESPITE_EV_TICKET_HANDLED: {
 		struct handled	*h;
 
+		open_id_remove(a, ev->ticket);
 		if (a->open_tickets > 0)
 			a->open_tickets--;
 		if (is_live_channel(ev->channel) && a->live_contacts > 0)
@@ -328,6 +450,7 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 		    &a->hostile_cap, sizeof *m, ts);
 		m->ts = ts;
 		m->severity = ev->severity >= 0 ? ev->severity : 1.0;
+		m->channel = ev->channel;
 		break;
 	}
 	default:
@@ -338,6 +461,9 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 		a->last_activity = ts;
 		a->newest_ts = ts;
 	}
+	if (ev->channel > RESPITE_CH_NONE && ev->channel < RESPITE_CH_COUNT &&
+	    is_work_event(ev->type) && ts > a->channel_seen[ev->channel])
+		a->channel_seen[ev->channel] = ts;
 	a->seen = 1;
 	prune_before(a->handled, &a->nhandled, sizeof *a->handled,
 	    a->newest_ts - HANDLED_KEEP_MS, 0);

@@ -48,5 +48,14 @@ enum agent_status agent_status(const struct agent *);
 const char	*agent_status_name(enum agent_status);
 int64_t		 agent_updated_at(const struct agent *);
 const char	*agent_tz(const struct agent *);
+void		 agent_set_ext(struct agent *, void *, void (*)(void *));
+void		*agent_ext(const struct agent *);
+int64_t		 agent_work_start(const struct agent *);
+int64_t		 agent_status_since(const struct agent *);
+int		 agent_ticket_open(const struct agent *, const char *);
+int		 agent_uses_channel(const struct agent *, enum respite_channel,
+		    int64_t);
+enum respite_channel agent_most_hostile_channel(const struct agent *,
+		    int64_t);
 
 #endif

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "stats.h"
 #include "strain.h"
+#include "suggest.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -41,6 +42,12 @@ struct pending {
 	char			 agent[RESPITE_NAME_MAX + 1];
 };
 
+const char API_R_SUGGESTIONS[] = "/v1/suggestions";
+const char API_R_SUGGESTION[] = "/v1/suggestions/{id}";
+const char API_R_TEAMS[] = "/v1/teams";
+const char API_R_TEAM[] = "/v1/teams/{team}";
+const char API_R_HISTORY[] = "/v1/agents/{id}/history";
+
 static void
 reply_error(struct http_conn *c, const char *route,
     const struct api_error *err, const char *extra)
@@ -50,8 +57,15 @@ reply_error(struct http_conn *c, const char *route,
 	http_reply_error(c, err, extra);
 }
 
-static void __attribute__((format(printf, 6, 7)))
-fail(struct http_conn *c, const char *route, int status, const char *code,
+void
+api_reply_error(struct http_conn *c, const char *route,
+    const struct api_error *err)
+{
+	reply_error(c, route, err, NULL);
+}
+
+void
+api_fail(struct http_conn *c, const char *route, int status, const char *code,
     const char *field, const char *fmt, ...)
 {
 	struct api_error	err;
@@ -64,15 +78,16 @@ fail(struct http_conn *c, const char *route, int status, const char *code,
 	reply_error(c, route, &err, NULL);
 }
 
-static void
-reply_json(struct http_conn *c, const char *route, int status, json_t *o)
+void
+api_reply_json(struct http_conn *c, const char *route, int status, json_t *o)
 {
 	stats_http(route, status);
 	http_reply_json(c, status, o, NULL);
 }
 
-static void
-method_not_allowed(struct http_conn *c, const char *route, const char *allow)
+void
+api_method_not_allowed(struct http_conn *c, const char *route,
+    const char *allow)
 {
 	struct api_error	err;
 	char			hdr[64];
@@ -83,13 +98,36 @@ method_not_allowed(struct http_conn *c, const char *route, const char *allow)
 	reply_error(c, route, &err, hdr);
 }
 
-static json_t *
-json_time(int64_t ms)
+json_t *
+api_time(int64_t ms)
 {
 	char	buf[TIME_RFC3339_LEN];
 
 	return (json_string(time_format_rfc3339(ms, buf, sizeof buf)));
 }
+
+/*
+ * Parse query parameter name as RFC 3339 or epoch ms into *ms.  Returns
+ * 1 if given, 0 if absent, -1 if malformed.
+ */
+int
+api_query_time(const char *query, const char *name, int64_t *ms)
+{
+	char	buf[64], *end;
+	int	rc;
+
+	if ((rc = http_query_get(query, name, buf, sizeof buf)) != 1)
+		return (rc);
+	if (time_parse_rfc3339(buf, ms) == 0)
+		return (1);
+	*ms = strtoll(buf, &end, 10);
+	return (*buf != '\0' && *end == '\0' && *ms >= 0 ? 1 : -1);
+}
+
+#define fail api_fail
+#define reply_json api_reply_json
+#define method_not_allowed api_method_not_allowed
+#define json_time api_time
 
 static json_t *
 json_str_or_null(const char *s)
@@ -98,8 +136,8 @@ json_str_or_null(const char *s)
 }
 
 /* The time an agent is judged at: the later of the clock and its newest event. */
-static int64_t
-agent_now(const struct agent *a, int64_t now)
+int64_t
+api_agent_now(const struct agent *a, int64_t now)
 {
 	return (agent_updated_at(a) > now ? agent_updated_at(a) : now);
 }
@@ -111,23 +149,31 @@ factor_json(const struct strain_factor *f)
 	    f->position, "points", f->points));
 }
 
+static void
+open_sugg_cb(const struct suggestion *s, void *arg)
+{
+	json_array_append_new(arg, sugg_json(s));
+}
+
 /* The agent object of API.md; full adds metrics and factors. */
 static json_t *
 agent_json(struct api *api, const struct agent *a, int64_t now, int full)
 {
 	struct agent_metrics	 m;
 	struct strain		 s;
-	json_t			*o;
+	struct advise_view	 v;
+	json_t			*o, *open;
 
-	now = agent_now(a, now);
+	now = api_agent_now(a, now);
 	agent_metrics(a, now, &api->mp, &m);
-	strain_compute(&m, api->cf->sustainable_load_per_hour, &s);
+	strain_compute(&m, &api->ap.strain, &s);
+	advise_level(api->advise, a, now, &v);
 	o = json_pack("{s:s, s:o, s:s, s:i, s:s, s:o}",
 	    "agent", agent_id(a),
 	    "team", json_str_or_null(agent_team(a)),
 	    "status", agent_status_name(agent_status(a)),
 	    "strain", s.score,
-	    "level", strain_level_name(strain_level_of(s.score)),
+	    "level", strain_level_name(v.level),
 	    "updated_at", json_time(agent_updated_at(a)));
 	if (!full)
 		return (o);
@@ -147,7 +193,9 @@ agent_json(struct api *api, const struct agent *a, int64_t now, int full)
 	    "occupancy", factor_json(&s.occupancy),
 	    "continuous", factor_json(&s.continuous),
 	    "exposure", factor_json(&s.exposure)));
-	json_object_set_new(o, "open_suggestions", json_array());
+	open = json_array();
+	advise_open_for_agent(api->advise, agent_id(a), open_sugg_cb, open);
+	json_object_set_new(o, "open_suggestions", open);
 	return (o);
 }
 
@@ -158,7 +206,7 @@ api_apply_cb(const struct respite_event *ev, void *arg)
 	struct api	*api = arg;
 
 	stats_event(ev->type);
-	agents_apply(api->agents, ev, &api->mp);
+	advise_event(api->advise, ev);
 }
 
 static void
@@ -266,6 +314,22 @@ get_agents(struct api *api, struct http_conn *c,
 	reply_json(c, R_AGENTS, 200, json_pack("{s:o}", "agents", list));
 }
 
+/* A batch of one break event for agent a, as POST /break makes it. */
+void
+api_break_batch(struct event_batch *batch, const struct agent *a,
+    enum respite_event_type type, int64_t now)
+{
+	memset(batch, 0, sizeof *batch);
+	batch->ev = xcalloc(1, sizeof *batch->ev);
+	batch->n = 1;
+	batch->ev->type = type;
+	snprintf(batch->ev->agent, sizeof batch->ev->agent, "%s", agent_id(a));
+	batch->ev->ts_ms = api_agent_now(a, now);
+	batch->ev->received_ms = now;
+	batch->ev->duration_s = -1;
+	batch->ev->severity = -1;
+}
+
 static void
 break_done_cb(const struct commit_result *r, void *arg)
 {
@@ -326,15 +390,7 @@ post_break(struct api *api, struct http_conn *c, struct agent *a,
 		    "on a break", agent_id(a));
 		return;
 	}
-	memset(&batch, 0, sizeof batch);
-	batch.ev = xcalloc(1, sizeof *batch.ev);
-	batch.n = 1;
-	batch.ev->type = type;
-	snprintf(batch.ev->agent, sizeof batch.ev->agent, "%s", agent_id(a));
-	batch.ev->ts_ms = agent_now(a, now);
-	batch.ev->received_ms = now;
-	batch.ev->duration_s = -1;
-	batch.ev->severity = -1;
+	api_break_batch(&batch, a, type, now);
 	p = xcalloc(1, sizeof *p);
 	p->api = api;
 	p->conn = c;
@@ -428,6 +484,17 @@ api_handle(struct http_conn *c, const struct http_request *req,
 			get_agents(api, c, req, now);
 	} else if (strncmp(path, "/v1/agents/", 11) == 0 &&
 	    agent_path(path, id, sizeof id, &rest) == 0 &&
+	    strcmp(rest, "/history") == 0) {
+		if (!get)
+			method_not_allowed(c, API_R_HISTORY, "GET, HEAD");
+		else if (!event_name_valid(id) ||
+		    (a = agents_get(api->agents, id)) == NULL)
+			fail(c, API_R_HISTORY, 404, "not_found", NULL,
+			    "no agent \"%.64s\"", id);
+		else
+			api_history(api, c, a, req, now);
+	} else if (strncmp(path, "/v1/agents/", 11) == 0 &&
+	    agent_path(path, id, sizeof id, &rest) == 0 &&
 	    (*rest == '\0' || strcmp(rest, "/break") == 0)) {
 		const char	*route = *rest == '\0' ? R_AGENT : R_BREAK;
 
@@ -443,6 +510,28 @@ api_handle(struct http_conn *c, const struct http_request *req,
 			reply_json(c, route, 200, agent_json(api, a, now, 1));
 		else
 			post_break(api, c, a, body, len, now);
+	} else if (strcmp(path, "/v1/suggestions") == 0) {
+		if (!get)
+			method_not_allowed(c, API_R_SUGGESTIONS, "GET, HEAD");
+		else
+			api_suggestions_list(api, c, req, now);
+	} else if (strncmp(path, "/v1/suggestions/", 16) == 0) {
+		if (!post)
+			method_not_allowed(c, API_R_SUGGESTION, "POST");
+		else
+			api_suggestion_answer(api, c, path + 16, body, len,
+			    now);
+	} else if (strcmp(path, "/v1/teams") == 0 ||
+	    strncmp(path, "/v1/teams/", 10) == 0) {
+		const char	*team = path[9] == '/' ? path + 10 : NULL;
+
+		if (!get)
+			method_not_allowed(c, team != NULL ? API_R_TEAM :
+			    API_R_TEAMS, "GET, HEAD");
+		else
+			api_teams(api, c, team, now);
+	} else if (strcmp(path, "/v1/stream") == 0) {
+		api_stream(api, c, req);
 	} else if (strcmp(path, "/healthz") == 0) {
 		if (!get)
 			method_not_allowed(c, R_HEALTHZ, "GET, HEAD");

@@ -5,10 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "advise.h"
 #include "agent.h"
 #include "agents.h"
 #include "commit.h"
 #include "config.h"
+#include "dispatch.h"
 #include "http.h"
 #include "store.h"
 
@@ -16,12 +18,50 @@ struct api {
 	struct agents		*agents;
 	struct commit		*commit;
 	struct store		*store;
+	struct advise		*advise;
+	struct dispatch		*dispatch;
 	const struct config	*cf;		/* the one in force */
 	struct model_params	 mp;
+	struct advise_params	 ap;
 };
 
+/* Route names for /metrics: static strings, compared by address. */
+extern const char API_R_SUGGESTIONS[], API_R_SUGGESTION[], API_R_TEAMS[],
+    API_R_TEAM[], API_R_HISTORY[];
+
+/* api.c */
 void	api_handle(struct http_conn *, const struct http_request *,
 	    const char *, size_t, void *);
 void	api_apply_cb(const struct respite_event *, void *);
+void	api_fail(struct http_conn *, const char *, int, const char *,
+	    const char *, const char *, ...)
+	    __attribute__((format(printf, 6, 7)));
+void	api_reply_error(struct http_conn *, const char *,
+	    const struct api_error *);
+void	api_reply_json(struct http_conn *, const char *, int, json_t *);
+void	api_method_not_allowed(struct http_conn *, const char *,
+	    const char *);
+int64_t	api_agent_now(const struct agent *, int64_t);
+json_t	*api_time(int64_t);
+int	api_query_time(const char *, const char *, int64_t *);
+void	api_break_batch(struct event_batch *, const struct agent *,
+	    enum respite_event_type, int64_t);
+
+/* api_suggestions.c */
+void	api_suggestions_list(struct api *, struct http_conn *,
+	    const struct http_request *, int64_t);
+void	api_suggestion_answer(struct api *, struct http_conn *,
+	    const char *, const char *, size_t, int64_t);
+
+/* api_teams.c */
+void	api_teams(struct api *, struct http_conn *, const char *, int64_t);
+
+/* api_stream.c */
+void	api_stream(struct api *, struct http_conn *,
+	    const struct http_request *);
+
+/* api_history.c */
+void	api_history(struct api *, struct http_conn *, struct agent *,
+	    const struct http_request *, int64_t);
 
 #endif

@@ -38,6 +38,8 @@ struct commit {
 	struct event			*ev;
 	commit_apply_cb			 apply;
 	void				*apply_arg;
+	commit_group_cb			 group_done;
+	void				*group_arg;
 	STAILQ_HEAD(, commit_batch)	 queue;
 	size_t				 nevents;
 	size_t				 max_events;
@@ -88,6 +90,14 @@ commit_free(struct commit *c)
 	commit_flush(c);
 	event_free(c->ev);
 	free(c);
+}
+
+/* Set the hook run after a group's events were applied (the outbox). */
+void
+commit_set_group_cb(struct commit *c, commit_group_cb cb, void *arg)
+{
+	c->group_done = cb;
+	c->group_arg = arg;
 }
 
 void
@@ -205,14 +215,20 @@ commit_flush(struct commit *c)
 		log_info("storage: commits succeed again");
 	c->failing = 0;
 	c->healthy = 1;
+	/* Apply every new event first, then let derived state settle. */
+	STAILQ_FOREACH(b, &group, entry)
+		for (i = 0; i < b->batch.n; i++)
+			if (b->is_new[i])
+				c->apply(&b->batch.ev[i], c->apply_arg);
+	if (c->group_done != NULL)
+		c->group_done(c->group_arg);
 	while ((b = STAILQ_FIRST(&group)) != NULL) {
 		STAILQ_REMOVE_HEAD(&group, entry);
 		r.accepted = r.duplicates = 0;
 		for (i = 0; i < b->batch.n; i++) {
-			if (b->is_new[i]) {
+			if (b->is_new[i])
 				r.accepted++;
-				c->apply(&b->batch.ev[i], c->apply_arg);
-			} else
+			else
 				r.duplicates++;
 		}
 		finish(b, &r);

@@ -23,6 +23,8 @@ struct commit_result {
 
 /* Called for each newly stored event, in order, after its commit. */
 typedef void (*commit_apply_cb)(const struct respite_event *, void *);
+/* Called once after a group's events were applied, before any answer. */
+typedef void (*commit_group_cb)(void *);
 /* Called once per batch after its group committed or failed. */
 typedef void (*commit_done_cb)(const struct commit_result *, void *);
 
@@ -30,6 +32,7 @@ struct commit	*commit_new(struct event_base *, struct store *,
 		    commit_apply_cb, void *);
 void		 commit_free(struct commit *);
 void		 commit_set_max_events(struct commit *, size_t);
+void		 commit_set_group_cb(struct commit *, commit_group_cb, void *);
 void		 commit_submit(struct commit *, struct event_batch *,
 		    commit_done_cb, void *);
 void		 commit_flush(struct commit *);

@@ -74,6 +74,8 @@ static const struct config_key config_keys[] = {
 	{ "storage", "path", CT_PATH, OFF(storage_path), 0, 0, 1 },
 	{ "storage", "synchronous", CT_SYNC, OFF(sync_full), 0, 0, 1 },
 	{ "storage", "commit_max_events", CT_COUNT, OFF(commit_max_events), 1, 1000000, 0 },
+	{ "stream", "max_subscribers", CT_COUNT, OFF(stream_max_subscribers), 0, 1000000, 0 },
+	{ "stream", "buffer", CT_SIZE, OFF(stream_buffer), 1024, 1024.0 * 1024 * 1024, 0 },
 	{ "log", "level", CT_LOGLEVEL, OFF(log_level), 0, 0, 0 },
 	{ "model", "timezone", CT_TZ, OFF(timezone), 0, 0, 0 },
 	{ "model", "day_starts_at", CT_CLOCK, OFF(day_starts_at_min), 0, 0, 0 },
@@ -87,6 +89,45 @@ static const struct config_key config_keys[] = {
 	{ "model", "weight_social", CT_REAL, OFF(weight_social), 0, 10, 0 },
 	{ "model", "weight_messaging", CT_REAL, OFF(weight_messaging), 0, 10, 0 },
 	{ "model", "weight_other", CT_REAL, OFF(weight_other), 0, 10, 0 },
+	{ "model", "intensity_low", CT_REAL, OFF(m_intensity_low), 0, 10, 0 },
+	{ "model", "intensity_high", CT_REAL, OFF(m_intensity_high), 0, 10, 0 },
+	{ "model", "weight_intensity", CT_REAL, OFF(m_weight_intensity), 0, 1, 0 },
+	{ "model", "occupancy_low", CT_REAL, OFF(m_occupancy_low), 0, 1, 0 },
+	{ "model", "occupancy_high", CT_REAL, OFF(m_occupancy_high), 0, 1, 0 },
+	{ "model", "weight_occupancy", CT_REAL, OFF(m_weight_occupancy), 0, 1, 0 },
+	{ "model", "continuous_high_min", CT_REAL, OFF(m_continuous_high_min), 1, 1440, 0 },
+	{ "model", "weight_continuous", CT_REAL, OFF(m_weight_continuous), 0, 1, 0 },
+	{ "model", "exposure_high", CT_REAL, OFF(m_exposure_high), 0.01, 100, 0 },
+	{ "model", "weight_exposure", CT_REAL, OFF(m_weight_exposure), 0, 1, 0 },
+	{ "model", "level_elevated", CT_REAL, OFF(m_level_elevated), 0, 100, 0 },
+	{ "model", "level_high", CT_REAL, OFF(m_level_high), 0, 100, 0 },
+	{ "model", "level_critical", CT_REAL, OFF(m_level_critical), 0, 100, 0 },
+	{ "model", "level_hysteresis", CT_REAL, OFF(m_level_hysteresis), 0, 50, 0 },
+	{ "advice", "recovery_severity", CT_REAL, OFF(a_recovery_severity), 0, 1, 0 },
+	{ "advice", "recovery_exposure", CT_REAL, OFF(a_recovery_exposure), 0, 100, 0 },
+	{ "advice", "recovery_clear_exposure", CT_REAL, OFF(a_recovery_clear_exposure), 0, 100, 0 },
+	{ "advice", "recovery_quiet_min", CT_REAL, OFF(a_recovery_quiet_min), 0, 1440, 0 },
+	{ "advice", "recovery_hold_max_min", CT_REAL, OFF(a_recovery_hold_max_min), 0, 120, 0 },
+	{ "advice", "recovery_min_minutes", CT_REAL, OFF(a_recovery_min_minutes), 1, 60, 0 },
+	{ "advice", "recovery_max_minutes", CT_REAL, OFF(a_recovery_max_minutes), 1, 60, 0 },
+	{ "advice", "micro_break_after_min", CT_REAL, OFF(a_micro_break_after_min), 1, 1440, 0 },
+	{ "advice", "micro_break_minutes", CT_REAL, OFF(a_micro_break_minutes), 1, 120, 0 },
+	{ "advice", "rest_break_after_min", CT_REAL, OFF(a_rest_break_after_min), 1, 1440, 0 },
+	{ "advice", "rest_break_minutes", CT_REAL, OFF(a_rest_break_minutes), 1, 120, 0 },
+	{ "advice", "rest_worked_today_min", CT_REAL, OFF(a_rest_worked_today_min), 1, 1440, 0 },
+	{ "advice", "rest_breaks_today_min", CT_REAL, OFF(a_rest_breaks_today_min), 0, 1440, 0 },
+	{ "advice", "snooze_default_min", CT_REAL, OFF(a_snooze_default_min), 1, 120, 0 },
+	{ "advice", "snooze_max_min", CT_REAL, OFF(a_snooze_max_min), 1, 120, 0 },
+	{ "advice", "snooze_max_times", CT_REAL, OFF(a_snooze_max_times), 0, 10, 0 },
+	{ "advice", "dismiss_cooldown_min", CT_REAL, OFF(a_dismiss_cooldown_min), 0, 1440, 0 },
+	{ "advice", "max_per_hour", CT_REAL, OFF(a_max_per_hour), 1, 60, 0 },
+	{ "advice", "rebalance_after_min", CT_REAL, OFF(a_rebalance_after_min), 0, 1440, 0 },
+	{ "advice", "rebalance_min_open", CT_REAL, OFF(a_rebalance_min_open), 1, 1000, 0 },
+	{ "advice", "rebalance_max_move", CT_REAL, OFF(a_rebalance_max_move), 1, 1000, 0 },
+	{ "advice", "rebalance_channel_minutes", CT_REAL, OFF(a_rebalance_channel_minutes), 1, 1440, 0 },
+	{ "advice", "overload_strain", CT_REAL, OFF(a_overload_strain), 0, 100, 0 },
+	{ "advice", "overload_after_min", CT_REAL, OFF(a_overload_after_min), 0, 1440, 0 },
+	{ "advice", "live_window_min", CT_REAL, OFF(a_live_window_min), 1, 1440, 0 },
 };
 #undef OFF
 
@@ -165,6 +206,8 @@ config_defaults(void)
 	cf->storage_path = xstrdup(config_default_storage_path());
 	cf->sync_full = 1;
 	cf->commit_max_events = 20000;
+	cf->stream_max_subscribers = 1000;
+	cf->stream_buffer = 256 * 1024;
 	cf->log_level = LOG_LEVEL_INFO;
 	cf->timezone = xstrdup("UTC");
 	cf->day_starts_at_min = 4 * 60;
@@ -178,6 +221,45 @@ config_defaults(void)
 	cf->weight_social = 1.0;
 	cf->weight_messaging = 0.9;
 	cf->weight_other = 1.0;
+	cf->m_intensity_low = 0.5;
+	cf->m_intensity_high = 1.5;
+	cf->m_weight_intensity = 0.3;
+	cf->m_occupancy_low = 0.6;
+	cf->m_occupancy_high = 0.95;
+	cf->m_weight_occupancy = 0.25;
+	cf->m_continuous_high_min = 120;
+	cf->m_weight_continuous = 0.2;
+	cf->m_exposure_high = 2.0;
+	cf->m_weight_exposure = 0.25;
+	cf->m_level_elevated = 40;
+	cf->m_level_high = 60;
+	cf->m_level_critical = 80;
+	cf->m_level_hysteresis = 5;
+	cf->a_recovery_severity = 0.8;
+	cf->a_recovery_exposure = 1.5;
+	cf->a_recovery_clear_exposure = 0.75;
+	cf->a_recovery_quiet_min = 30;
+	cf->a_recovery_hold_max_min = 10;
+	cf->a_recovery_min_minutes = 1;
+	cf->a_recovery_max_minutes = 5;
+	cf->a_micro_break_after_min = 50;
+	cf->a_micro_break_minutes = 5;
+	cf->a_rest_break_after_min = 110;
+	cf->a_rest_break_minutes = 15;
+	cf->a_rest_worked_today_min = 330;
+	cf->a_rest_breaks_today_min = 30;
+	cf->a_snooze_default_min = 10;
+	cf->a_snooze_max_min = 30;
+	cf->a_snooze_max_times = 2;
+	cf->a_dismiss_cooldown_min = 20;
+	cf->a_max_per_hour = 4;
+	cf->a_rebalance_after_min = 10;
+	cf->a_rebalance_min_open = 2;
+	cf->a_rebalance_max_move = 3;
+	cf->a_rebalance_channel_minutes = 30;
+	cf->a_overload_strain = 60;
+	cf->a_overload_after_min = 15;
+	cf->a_live_window_min = 15;
 	return (cf);
 }
 

@@ -28,6 +28,10 @@ struct config {
 	int		 sync_full;		/* restart: synchronous=FULL or NORMAL */
 	size_t		 commit_max_events;	/* group commit size bound */
 
+	/* [stream] */
+	size_t		 stream_max_subscribers;
+	size_t		 stream_buffer;		/* bytes unsent per subscriber */
+
 	/* [log] */
 	enum log_level	 log_level;
 
@@ -40,6 +44,47 @@ struct config {
 	double		 exposure_half_life_min;
 	double		 weight_phone, weight_chat, weight_email, weight_social,
 			 weight_messaging, weight_other;
+	double		 m_intensity_low;
+	double		 m_intensity_high;
+	double		 m_weight_intensity;
+	double		 m_occupancy_low;
+	double		 m_occupancy_high;
+	double		 m_weight_occupancy;
+	double		 m_continuous_high_min;
+	double		 m_weight_continuous;
+	double		 m_exposure_high;
+	double		 m_weight_exposure;
+	double		 m_level_elevated;
+	double		 m_level_high;
+	double		 m_level_critical;
+	double		 m_level_hysteresis;
+
+	/* [advice] (MODEL.md) */
+	double		 a_recovery_severity;
+	double		 a_recovery_exposure;
+	double		 a_recovery_clear_exposure;
+	double		 a_recovery_quiet_min;
+	double		 a_recovery_hold_max_min;
+	double		 a_recovery_min_minutes;
+	double		 a_recovery_max_minutes;
+	double		 a_micro_break_after_min;
+	double		 a_micro_break_minutes;
+	double		 a_rest_break_after_min;
+	double		 a_rest_break_minutes;
+	double		 a_rest_worked_today_min;
+	double		 a_rest_breaks_today_min;
+	double		 a_snooze_default_min;
+	double		 a_snooze_max_min;
+	double		 a_snooze_max_times;
+	double		 a_dismiss_cooldown_min;
+	double		 a_max_per_hour;
+	double		 a_rebalance_after_min;
+	double		 a_rebalance_min_open;
+	double		 a_rebalance_max_move;
+	double		 a_rebalance_channel_minutes;
+	double		 a_overload_strain;
+	double		 a_overload_after_min;
+	double		 a_live_window_min;
 };
 
 /*

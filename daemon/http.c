@@ -13,6 +13,15 @@
  * client cannot keep the loop to itself.  Timeouts: idle_timeout between
  * requests, request_timeout from a request's first byte to its last and
  * for writing a reply.
+ *
+ * A handler may instead start a stream (Server-Sent Events): headers
+ * without Content-Length, then writes for as long as the connection
+ * lives, ended by closing it.  A streaming connection reads on, only to
+ * notice EOF, and throws away whatever the client sends; it has no read
+ * timeout (the stream's own keep-alive comments are what keeps proxies
+ * from thinking it idle), but keeps the write timeout, so a client that
+ * stops reading is dropped.  Its owner hears of the end through a close
+ * callback, exactly once, whoever ends it.
  */
 #include "build.h"
 
@@ -23,6 +32,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +55,8 @@ enum conn_state {
 	CONN_HEAD,
 	CONN_BODY,
 	CONN_HANDLING,	/* the handler owns the request */
-	CONN_WRITING	/* the reply is being written */
+	CONN_WRITING,	/* the reply is being written */
+	CONN_STREAMING	/* a streamed reply: until either side closes */
 };
 
 struct http_conn {
@@ -62,6 +73,9 @@ struct http_conn {
 	int			 close_after;
 	int			 head_only;	/* HEAD: reply without body */
 	char			 peer[64];
+	http_stream_cb		 stream_drain;	/* CONN_STREAMING only */
+	http_stream_cb		 stream_close;	/* NULL once called */
+	void			*stream_arg;
 };
 
 struct http_listener {
@@ -134,11 +148,24 @@ conn_reset(struct http_conn *c)
 	evtimer_del(c->deadline);
 }
 
+/* Tell a stream's owner it has ended; at most once. */
+static void
+stream_closed(struct http_conn *c)
+{
+	http_stream_cb	cb = c->stream_close;
+
+	c->stream_close = NULL;
+	c->stream_drain = NULL;
+	if (cb != NULL)
+		cb(c, c->stream_arg);
+}
+
 static void
 conn_free(struct http_conn *c)
 {
 	struct http_server	*srv = c->srv;
 
+	stream_closed(c);
 	conn_reset(c);
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
@@ -216,6 +243,105 @@ const char *
 http_conn_peer(const struct http_conn *c)
 {
 	return (c->peer);
+}
+
+/*
+ * Answer the request being handled with a stream: the status line and
+ * headers (type is the Content-Type; extra NULL or more header lines,
+ * each ending in "\r\n"), no body yet.  drain_cb and close_cb with arg:
+ * see http.h.
+ */
+int
+http_stream_start(struct http_conn *c, int status, const char *type,
+    const char *extra, http_stream_cb drain_cb, http_stream_cb close_cb,
+    void *arg)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	struct timeval	 wr;
+	char		 date[64];
+	struct tm	 tm;
+	time_t		 t;
+
+	if (c->state != CONN_HANDLING) {
+		log_warnx("http: %s: stream started outside a request, "
+		    "dropped", c->peer);
+		return (-1);
+	}
+	t = time(NULL);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
+	    "Server: respited/" PACKAGE_VERSION "\r\n"
+	    "Content-Type: %s\r\nCache-Control: no-store\r\n"
+	    "Connection: close\r\n%s\r\n", status, status_text(status), date,
+	    type, extra != NULL ? extra : "");
+	c->state = CONN_STREAMING;
+	c->close_after = 1;
+	c->stream_drain = drain_cb;
+	c->stream_close = close_cb;
+	c->stream_arg = arg;
+	evtimer_del(c->deadline);
+	wr.tv_sec = c->srv->limits.request_timeout_s;
+	wr.tv_usec = 0;
+	bufferevent_set_timeouts(c->bev, NULL, &wr);
+	/* Anything pipelined after the request is ignored, like the rest. */
+	evbuffer_drain(bufferevent_get_input(c->bev),
+	    evbuffer_get_length(bufferevent_get_input(c->bev)));
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return (0);
+}
+
+/* Queue len bytes on a stream; ignored once it has ended. */
+void
+http_stream_write(struct http_conn *c, const void *data, size_t len)
+{
+	if (c->state != CONN_STREAMING || len == 0)
+		return;
+	evbuffer_add(bufferevent_get_output(c->bev), data, len);
+}
+
+void
+http_stream_printf(struct http_conn *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (c->state != CONN_STREAMING)
+		return;
+	va_start(ap, fmt);
+	evbuffer_add_vprintf(bufferevent_get_output(c->bev), fmt, ap);
+	va_end(ap);
+}
+
+/* Bytes queued on the connection and not yet handed to the kernel. */
+size_t
+http_stream_buffered(const struct http_conn *c)
+{
+	return (evbuffer_get_length(bufferevent_get_output(c->bev)));
+}
+
+/*
+ * End a stream: its close callback runs now, and the connection closes
+ * once what is queued has been written (or the write timeout passes).
+ */
+void
+http_stream_end(struct http_conn *c)
+{
+	if (c->state != CONN_STREAMING)
+		return;
+	stream_closed(c);
+	c->state = CONN_WRITING;
+	bufferevent_disable(c->bev, EV_READ);
+	if (http_stream_buffered(c) == 0)
+		conn_free(c);
+}
+
+/* End a stream at once, throwing away whatever is still queued. */
+void
+http_stream_abort(struct http_conn *c)
+{
+	if (c->state != CONN_STREAMING)
+		return;
+	conn_free(c);
 }
 
 /* Answer an HTTP-level problem and close the connection after it. */
@@ -365,8 +491,15 @@ conn_read(struct http_conn *c)
 static void
 read_cb(struct bufferevent *bev, void *arg)
 {
-	(void)bev;
-	conn_read(arg);
+	struct http_conn	*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+
+	if (c->state == CONN_STREAMING) {
+		/* Nothing a client sends on a stream means anything. */
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	conn_read(c);
 }
 
 static void
@@ -375,6 +508,11 @@ write_cb(struct bufferevent *bev, void *arg)
 	struct http_conn	*c = arg;
 
 	(void)bev;
+	if (c->state == CONN_STREAMING) {
+		if (c->stream_drain != NULL)
+			c->stream_drain(c, c->stream_arg);
+		return;
+	}
 	if (c->state != CONN_WRITING)
 		return;		/* e.g. a 100 Continue went out */
 	if (c->close_after) {
@@ -408,6 +546,8 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	else if (what & BEV_EVENT_ERROR)
 		log_debug("http: %s: %s", c->peer,
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	else if ((what & BEV_EVENT_EOF) && c->state == CONN_STREAMING)
+		log_debug("http: %s: the client closed the stream", c->peer);
 	conn_free(c);
 }
 
@@ -578,7 +718,8 @@ http_server_address(const struct http_server *srv, size_t i)
 
 /*
  * Stop accepting and close every connection that is not in the middle of
- * a request the handler owns; those close after their reply.
+ * a request the handler owns; those close after their reply.  Streams end
+ * (their close callbacks run) and close once their queue is written.
  */
 void
 http_server_stop(struct http_server *srv)
@@ -596,6 +737,8 @@ http_server_stop(struct http_server *srv)
 		next = TAILQ_NEXT(c, entry);
 		if (c->state == CONN_HANDLING || c->state == CONN_WRITING)
 			c->close_after = 1;
+		else if (c->state == CONN_STREAMING)
+			http_stream_end(c);
 		else
 			conn_free(c);
 	}

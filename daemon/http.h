@@ -49,4 +49,32 @@ void		 http_reply_error(struct http_conn *, const struct api_error *,
 		    const char *);
 const char	*http_conn_peer(const struct http_conn *);
 
+/*
+ * Streaming replies (Server-Sent Events).  Instead of an http_reply*()
+ * call, a handler may answer with http_stream_start(), which returns 0, or
+ * -1 if the connection has no request to answer: the status line and
+ * headers go out at once (no Content-Length, "Connection: close": the
+ * body ends when the connection does), then any number of writes.  The
+ * connection keeps reading to notice the client leaving and discards what
+ * it sends; it has no idle timeout, only the write timeout
+ * (request_timeout) for a client that stops reading.
+ *
+ * drain_cb (may be NULL) is called whenever everything written so far has
+ * been handed to the kernel.  close_cb is called exactly once when the
+ * stream ends for any reason: the client went away or timed out, the
+ * server stopped, or http_stream_end() / http_stream_abort().  After
+ * close_cb has been called the connection pointer must not be used again
+ * (close_cb itself may still call http_conn_peer()).
+ */
+typedef void (*http_stream_cb)(struct http_conn *, void *);
+
+int		 http_stream_start(struct http_conn *, int, const char *,
+		    const char *, http_stream_cb, http_stream_cb, void *);
+void		 http_stream_write(struct http_conn *, const void *, size_t);
+void		 http_stream_printf(struct http_conn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+size_t		 http_stream_buffered(const struct http_conn *);
+void		 http_stream_end(struct http_conn *);
+void		 http_stream_abort(struct http_conn *);
+
 #endif

@@ -23,12 +23,15 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "advise.h"
 #include "agents.h"
 #include "api.h"
 #include "commit.h"
 #include "config.h"
+#include "dispatch.h"
 #include "http.h"
 #include "log.h"
+#include "outbox.h"
 #include "store.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -48,6 +51,10 @@ struct respited {
 	struct commit		*commit;
 	struct agents		*agents;
 	struct http_server	*http;
+	struct outbox		*outbox;
+	struct dispatch		*dispatch;	/* GET /v1/stream */
+	struct advise		*advise;
+	struct event		*tick;		/* the advisor's minute timer */
 	struct api		 api;
 	struct event		*drain;		/* shutdown: waiting for replies */
 	struct timeval		 drain_deadline;
@@ -145,6 +152,113 @@ params_from_config(const struct config *cf, struct model_params *mp)
 	mp->day_starts_at_min = cf->day_starts_at_min;
 }
 
+static double
+clamp_min(double v, double lo)
+{
+	return (v < lo ? lo : v);
+}
+
+static void
+advice_from_config(const struct config *cf, struct advise_params *p)
+{
+	advise_params_default(p);
+	p->strain.sustainable_load = cf->sustainable_load_per_hour;
+	p->strain.intensity_lo = cf->m_intensity_low;
+	p->strain.intensity_hi = cf->m_intensity_high;
+	p->strain.intensity_w = cf->m_weight_intensity;
+	p->strain.occupancy_lo = cf->m_occupancy_low;
+	p->strain.occupancy_hi = cf->m_occupancy_high;
+	p->strain.occupancy_w = cf->m_weight_occupancy;
+	p->strain.continuous_hi = cf->m_continuous_high_min;
+	p->strain.continuous_w = cf->m_weight_continuous;
+	p->strain.exposure_hi = cf->m_exposure_high;
+	p->strain.exposure_w = cf->m_weight_exposure;
+	p->strain.elevated = (int)cf->m_level_elevated;
+	p->strain.high = (int)cf->m_level_high;
+	p->strain.critical = (int)cf->m_level_critical;
+	p->strain.hysteresis = (int)cf->m_level_hysteresis;
+	p->recovery_severity = cf->a_recovery_severity;
+	p->recovery_exposure = cf->a_recovery_exposure;
+	p->recovery_clear_exposure = cf->a_recovery_clear_exposure;
+	p->recovery_quiet_ms = (int64_t)(cf->a_recovery_quiet_min * MS_PER_MIN);
+	p->recovery_hold_ms = (int64_t)(cf->a_recovery_hold_max_min *
+	    MS_PER_MIN);
+	p->recovery_min_minutes = (int)cf->a_recovery_min_minutes;
+	p->recovery_max_minutes = (int)clamp_min(cf->a_recovery_max_minutes,
+	    cf->a_recovery_min_minutes);
+	p->micro_after_min = (long)cf->a_micro_break_after_min;
+	p->micro_minutes = (int)cf->a_micro_break_minutes;
+	p->rest_after_min = (long)cf->a_rest_break_after_min;
+	p->rest_minutes = (int)cf->a_rest_break_minutes;
+	p->rest_worked_min = (long)cf->a_rest_worked_today_min;
+	p->rest_break_min = (long)cf->a_rest_breaks_today_min;
+	p->snooze_default_min = (int)cf->a_snooze_default_min;
+	p->snooze_max_min = (int)cf->a_snooze_max_min;
+	p->snooze_max_times = (int)cf->a_snooze_max_times;
+	p->dismiss_cooldown_ms = (int64_t)(cf->a_dismiss_cooldown_min *
+	    MS_PER_MIN);
+	p->max_per_hour = (int)cf->a_max_per_hour;
+	p->rebalance_after_ms = (int64_t)(cf->a_rebalance_after_min *
+	    MS_PER_MIN);
+	p->rebalance_min_open = (int)cf->a_rebalance_min_open;
+	p->rebalance_max_move = (int)cf->a_rebalance_max_move;
+	p->rebalance_channel_minutes = (int)cf->a_rebalance_channel_minutes;
+	p->overload_strain = (int)cf->a_overload_strain;
+	p->overload_after_ms = (int64_t)(cf->a_overload_after_min * MS_PER_MIN);
+	p->live_window_ms = (int64_t)(cf->a_live_window_min * MS_PER_MIN);
+}
+
+/* Write what the model and advisor changed; retried on the next call. */
+static void
+flush_outbox(struct respited *d)
+{
+	static int	 failing;
+	char		*cause = NULL;
+
+	if (outbox_flush(d->outbox, &cause) == -1) {
+		if (!failing)
+			log_warnx("storage: writing suggestions failed (will "
+			    "retry): %s", cause);
+		failing = 1;
+		free(cause);
+		return;
+	}
+	if (failing)
+		log_info("storage: suggestions written again");
+	failing = 0;
+}
+
+static void
+group_done_cb(void *arg)
+{
+	flush_outbox(arg);
+}
+
+/* Arm the advisor's timer for the next whole wall-clock minute. */
+static void
+tick_schedule(struct respited *d)
+{
+	int64_t		now = time_now_ms(), next;
+	struct timeval	tv;
+
+	next = (now / MS_PER_MIN + 1) * MS_PER_MIN;
+	tv.tv_sec = (time_t)((next - now) / 1000);
+	tv.tv_usec = (suseconds_t)(((next - now) % 1000) * 1000);
+	evtimer_add(d->tick, &tv);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct respited	*d = arg;
+
+	(void)fd;
+	(void)what;
+	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
+	flush_outbox(d);
+	tick_schedule(d);
+}
+
 static void
 limits_from_config(const struct config *cf, struct http_limits *l)
 {
@@ -152,6 +266,13 @@ limits_from_config(const struct config *cf, struct http_limits *l)
 	l->max_connections = cf->max_connections;
 	l->idle_timeout_s = cf->idle_timeout_s;
 	l->request_timeout_s = cf->request_timeout_s;
+}
+
+static void
+stream_limits_from_config(const struct config *cf, struct dispatch_limits *l)
+{
+	l->max_subscribers = cf->stream_max_subscribers;
+	l->buffer_bytes = cf->stream_buffer;
 }
 
 /*
@@ -178,6 +299,7 @@ reload(struct respited *d)
 {
 	struct config		*cf;
 	struct http_limits	 limits;
+	struct dispatch_limits	 slimits;
 	char			*used, *cause = NULL;
 
 	notify("RELOADING=1");
@@ -204,8 +326,13 @@ reload(struct respited *d)
 	log_set_level(cf->log_level);
 	limits_from_config(cf, &limits);
 	http_server_set_limits(d->http, &limits);
+	stream_limits_from_config(cf, &slimits);
+	dispatch_set_limits(d->dispatch, &slimits);
 	commit_set_max_events(d->commit, cf->commit_max_events);
+	/* The model's parameters point into cf: swap before freeing. */
 	params_from_config(cf, &d->api.mp);
+	advice_from_config(cf, &d->api.ap);
+	advise_set_params(d->advise, &d->api.mp, &d->api.ap);
 	d->api.cf = cf;
 	config_free(d->cf);
 	d->cf = cf;
@@ -244,6 +371,7 @@ shutdown_start(struct respited *d, int sig)
 	d->stopping = 1;
 	notify("STOPPING=1");
 	log_info("%s: stopping", strsignal(sig));
+	dispatch_close_all(d->dispatch);
 	http_server_stop(d->http);
 	/* Commit and answer what was received; then wait for the replies. */
 	commit_flush(d->commit);
@@ -274,6 +402,16 @@ rebuild_cb(const struct respite_event *ev, void *arg)
 	return (0);
 }
 
+static int
+restore_suggestion_cb(const char *body, void *arg)
+{
+	struct respited	*d = arg;
+
+	if (advise_restore_suggestion(d->advise, body) == -1)
+		log_warnx("storage: a stored suggestion could not be read");
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -287,6 +425,7 @@ main(int argc, char **argv)
 	};
 	struct respited		 d;
 	struct http_limits	 limits;
+	struct dispatch_limits	 slimits;
 	struct event		*sigs[4];
 	const int		 signums[4] = { SIGTERM, SIGINT, SIGHUP, 0 };
 	const char		*path = NULL, *js;
@@ -294,7 +433,7 @@ main(int argc, char **argv)
 	int			 ch, foreground = 0, check = 0, i;
 	int			 ready_fd = -1;
 	int64_t			 t0, t1;
-	size_t			 k, nevents = 0;
+	size_t			 k;
 	enum log_target		 target;
 
 	while ((ch = getopt_long(argc, argv, "c:ftVh", longopts, NULL)) != -1) {
@@ -367,13 +506,39 @@ main(int argc, char **argv)
 	t0 = time_now_ms();
 	if (store_foreach_event(d.store, rebuild_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
+	/*
+	 * The advisor starts from the rebuilt model and the stored
+	 * suggestions (open ones, and the last two hours' for cooldowns and
+	 * the hourly cap); it raises nothing until the next event or tick.
+	 */
+	advice_from_config(d.cf, &d.api.ap);
+	d.outbox = outbox_new(d.store);
+	stream_limits_from_config(d.cf, &slimits);
+	d.dispatch = dispatch_new(d.base, d.store, &slimits);
+	outbox_set_dispatch(d.outbox, d.dispatch);
+	d.api.dispatch = d.dispatch;
+	d.advise = advise_new(d.agents, d.outbox, &d.api.mp, &d.api.ap,
+	    store_max_seq(d.store, "suggestions") + 1);
+	{
+		struct agent	**v;
+		size_t		  n;
+
+		v = agents_sorted(d.agents, &n);
+		for (k = 0; k < n; k++)
+			advise_restore_agent(d.advise, v[k]);
+		free(v);
+	}
+	if (store_suggestions_load(d.store, time_now_ms() - 2 * MS_PER_HOUR,
+	    restore_suggestion_cb, &d, &cause) == -1)
+		fatalx("storage: %s", cause);
+	d.api.advise = d.advise;
 	t1 = time_now_ms();
-	(void)nevents;
 	log_info("state rebuilt: %zu agents in %lld ms", agents_count(d.agents),
 	    (long long)(t1 - t0));
 
 	d.commit = commit_new(d.base, d.store, api_apply_cb, &d.api);
 	commit_set_max_events(d.commit, d.cf->commit_max_events);
+	commit_set_group_cb(d.commit, group_done_cb, &d);
 	d.api.commit = d.commit;
 
 	limits_from_config(d.cf, &limits);
@@ -392,6 +557,8 @@ main(int argc, char **argv)
 		    k));
 	log_info("storing in %s (synchronous=%s)", store_path(d.store),
 	    d.cf->sync_full ? "full" : "normal");
+	d.tick = evtimer_new(d.base, tick_cb, &d);
+	tick_schedule(&d);
 	notify("READY=1");
 	if (ready_fd != -1)
 		detach_done(ready_fd, d.cf->log_level);
@@ -404,9 +571,14 @@ main(int argc, char **argv)
 		signal(signums[i], SIG_IGN);
 	}
 	commit_free(d.commit);
+	flush_outbox(&d);
+	event_free(d.tick);
 	http_server_free(d.http);
+	dispatch_free(d.dispatch);
 	if (d.drain != NULL)
 		event_free(d.drain);
+	advise_free(d.advise);
+	outbox_free(d.outbox);
 	store_close(d.store);
 	agents_free(d.agents);
 	log_info("stopped");

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@ struct store {
 	sqlite3_stmt	*begin;
 	sqlite3_stmt	*commit;
 	sqlite3_stmt	*rollback;
+	sqlite3_stmt	*sugg_put;
+	sqlite3_stmt	*stream_add;
 };
 
 static const char *const migrations[] = {
@@ -52,6 +55,31 @@ static const char *const migrations[] = {
 	"  categories INTEGER NOT NULL DEFAULT 0,"
 	"  lang TEXT,"
 	"  tz TEXT"
+	");",
+	/* 1 -> 2: suggestions and the stream of what was published */
+	"CREATE TABLE suggestions ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  agent TEXT NOT NULL,"
+	"  team TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  audience TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  body TEXT NOT NULL"
+	");"
+	"CREATE INDEX suggestions_agent ON suggestions (agent, seq);"
+	"CREATE INDEX suggestions_team ON suggestions (team, seq);"
+	"CREATE INDEX suggestions_open ON suggestions (status) "
+	"  WHERE status IN ('open', 'snoozed');"
+	"CREATE INDEX events_agent_ts ON events (agent, ts);"
+	"CREATE TABLE stream ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  event TEXT NOT NULL,"
+	"  agent TEXT NOT NULL,"
+	"  team TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  data TEXT NOT NULL"
 	");",
 };
 
@@ -196,7 +224,14 @@ store_open(const char *path, int sync_full, char **cause)
 	    "ON CONFLICT (id) DO NOTHING", &st->insert, cause) == -1 ||
 	    prepare(st, "BEGIN IMMEDIATE", &st->begin, cause) == -1 ||
 	    prepare(st, "COMMIT", &st->commit, cause) == -1 ||
-	    prepare(st, "ROLLBACK", &st->rollback, cause) == -1)
+	    prepare(st, "ROLLBACK", &st->rollback, cause) == -1 ||
+	    prepare(st, "INSERT INTO suggestions (seq, agent, team, kind, "
+	    "status, audience, created_at, updated_at, body) VALUES "
+	    "(?,?,?,?,?,?,?,?,?) ON CONFLICT (seq) DO UPDATE SET "
+	    "status = excluded.status, updated_at = excluded.updated_at, "
+	    "body = excluded.body", &st->sugg_put, cause) == -1 ||
+	    prepare(st, "INSERT INTO stream (seq, event, agent, team, created, "
+	    "data) VALUES (?,?,?,?,?,?)", &st->stream_add, cause) == -1)
 		goto fail;
 	free(mode);
 	return (st);
@@ -217,6 +252,8 @@ store_close(struct store *st)
 	sqlite3_finalize(st->begin);
 	sqlite3_finalize(st->commit);
 	sqlite3_finalize(st->rollback);
+	sqlite3_finalize(st->sugg_put);
+	sqlite3_finalize(st->stream_add);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("storage: closing %s: %s", st->path,
 		    sqlite3_errmsg(st->db));
@@ -333,14 +370,36 @@ int
 store_foreach_event(struct store *st, store_event_cb cb, void *arg,
     char **cause)
 {
+	return (store_foreach_agent_event(st, NULL, 0, INT64_MAX, cb, arg,
+	    cause));
+}
+
+/*
+ * Call cb for the events of one agent (NULL: all) with from <= ts <= to,
+ * in the order received.  Returns 0, or -1 with *cause set.
+ */
+int
+store_foreach_agent_event(struct store *st, const char *agent, int64_t from,
+    int64_t to, store_event_cb cb, void *arg, char **cause)
+{
 	struct respite_event	 ev;
 	sqlite3_stmt		*s;
 	int			 rc;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT id, type, agent, team, ts, "
-	    "received, channel, ticket, duration_s, severity, categories, "
-	    "lang, tz FROM events ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, agent == NULL ?
+	    "SELECT id, type, agent, team, ts, received, channel, ticket, "
+	    "duration_s, severity, categories, lang, tz FROM events "
+	    "ORDER BY seq" :
+	    "SELECT id, type, agent, team, ts, received, channel, ticket, "
+	    "duration_s, severity, categories, lang, tz FROM events "
+	    "WHERE agent = ?1 AND ts >= ?2 AND ts <= ?3 ORDER BY seq",
+	    -1, &s, NULL) != SQLITE_OK)
 		return (store_error(st, cause, "read events"));
+	if (agent != NULL) {
+		sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, from);
+		sqlite3_bind_int64(s, 3, to);
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&ev, 0, sizeof ev);
 		column_copy(s, 0, ev.id, sizeof ev.id);
@@ -386,5 +445,216 @@ store_check(struct store *st, char **cause)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
 		return (store_error(st, cause, "check"));
+	return (0);
+}
+
+/*
+ * Insert or update a suggestion (inside the open transaction).  body is
+ * its full JSON; the other columns are what lists filter and sort on.
+ */
+int
+store_suggestion_put(struct store *st, const struct store_suggestion *sg,
+    char **cause)
+{
+	sqlite3_stmt	*s = st->sugg_put;
+	int		 rc;
+
+	sqlite3_bind_int64(s, 1, sg->seq);
+	sqlite3_bind_text(s, 2, sg->agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, sg->team, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, sg->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, sg->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, sg->audience, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, sg->created_at);
+	sqlite3_bind_int64(s, 8, sg->updated_at);
+	sqlite3_bind_text(s, 9, sg->body, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "store suggestion"));
+	return (0);
+}
+
+/*
+ * Call cb with the JSON body of every suggestion that is open or snoozed,
+ * or was created or updated at or after since_ms (for cooldowns and the
+ * hourly cap), in id order.
+ */
+int
+store_suggestions_load(struct store *st, int64_t since_ms,
+    store_text_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT body FROM suggestions WHERE "
+	    "status IN ('open', 'snoozed') OR created_at >= ?1 OR "
+	    "updated_at >= ?1 ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "load suggestions"));
+	sqlite3_bind_int64(s, 1, since_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(s, 0), arg) != 0)
+			break;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "load suggestions"));
+	return (0);
+}
+
+/*
+ * List suggestions newest first, filtered by q, at most q->limit of them
+ * with seq < q->before (0: from the newest).  cb gets each JSON body.
+ * Returns the number listed, or -1.
+ */
+int
+store_suggestions_list(struct store *st, const struct store_sugg_query *q,
+    store_text_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc, n = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT body FROM suggestions WHERE "
+	    "(?1 IS NULL OR agent = ?1) AND (?2 IS NULL OR team = ?2) AND "
+	    "(?3 IS NULL OR status = ?3) AND (?4 IS NULL OR kind = ?4) AND "
+	    "(?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR seq < ?6) "
+	    "AND (?7 IS NULL OR audience = ?7) ORDER BY seq DESC LIMIT ?8",
+	    -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "list suggestions"));
+	if (q->agent != NULL)
+		sqlite3_bind_text(s, 1, q->agent, -1, SQLITE_STATIC);
+	if (q->team != NULL)
+		sqlite3_bind_text(s, 2, q->team, -1, SQLITE_STATIC);
+	if (q->status != NULL)
+		sqlite3_bind_text(s, 3, q->status, -1, SQLITE_STATIC);
+	if (q->kind != NULL)
+		sqlite3_bind_text(s, 4, q->kind, -1, SQLITE_STATIC);
+	if (q->since_ms >= 0)
+		sqlite3_bind_int64(s, 5, q->since_ms);
+	if (q->before > 0)
+		sqlite3_bind_int64(s, 6, q->before);
+	if (q->audience != NULL)
+		sqlite3_bind_text(s, 7, q->audience, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, q->limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n++;
+		if (cb((const char *)sqlite3_column_text(s, 0), arg) != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "list suggestions"));
+	return (n);
+}
+
+/* Is there a stored suggestion with this id?  1, or 0 (also on error). */
+int
+store_suggestion_exists(struct store *st, int64_t seq)
+{
+	sqlite3_stmt	*s;
+	int		 found = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM suggestions WHERE "
+	    "seq = ?", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, seq);
+		found = sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	return (found);
+}
+
+/* The highest suggestion id and stream sequence stored, 0 if none. */
+int64_t
+store_max_seq(struct store *st, const char *table)
+{
+	sqlite3_stmt	*s;
+	int64_t		 v = 0;
+	char		*sql;
+
+	xasprintf(&sql, "SELECT coalesce(max(seq), 0) FROM %s", table);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	free(sql);
+	return (v);
+}
+
+/* Append one published stream item (inside the open transaction). */
+int
+store_stream_add(struct store *st, const struct store_stream_item *it,
+    char **cause)
+{
+	sqlite3_stmt	*s = st->stream_add;
+	int		 rc;
+
+	sqlite3_bind_int64(s, 1, it->seq);
+	sqlite3_bind_text(s, 2, it->event, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, it->agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, it->team, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, it->created_ms);
+	sqlite3_bind_text(s, 6, it->data, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "store stream item"));
+	return (0);
+}
+
+/*
+ * Call cb for each stream item after seq `after`, oldest first, for one
+ * agent or one team (the other NULL); at most limit items.
+ */
+int
+store_stream_since(struct store *st, int64_t after, const char *agent,
+    const char *team, int limit, store_stream_cb cb, void *arg, char **cause)
+{
+	struct store_stream_item	 it;
+	sqlite3_stmt			*s;
+	int				 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT seq, event, agent, team, "
+	    "created, data FROM stream WHERE seq > ?1 AND "
+	    "(?2 IS NULL OR agent = ?2) AND (?3 IS NULL OR team = ?3) "
+	    "ORDER BY seq LIMIT ?4", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read stream"));
+	sqlite3_bind_int64(s, 1, after);
+	if (agent != NULL)
+		sqlite3_bind_text(s, 2, agent, -1, SQLITE_STATIC);
+	if (team != NULL)
+		sqlite3_bind_text(s, 3, team, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		it.seq = sqlite3_column_int64(s, 0);
+		it.event = (const char *)sqlite3_column_text(s, 1);
+		it.agent = (const char *)sqlite3_column_text(s, 2);
+		it.team = (const char *)sqlite3_column_text(s, 3);
+		it.created_ms = sqlite3_column_int64(s, 4);
+		it.data = (const char *)sqlite3_column_text(s, 5);
+		if (cb(&it, arg) != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read stream"));
+	return (0);
+}
+
+/* Delete stream items older than before_ms (inside a transaction). */
+int
+store_stream_prune(struct store *st, int64_t before_ms, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM stream WHERE created < ?",
+	    -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "prune stream"));
+	sqlite3_bind_int64(s, 1, before_ms);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "prune stream"));
 	return (0);
 }

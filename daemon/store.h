@@ -6,11 +6,36 @@
 
 #include <respite/event.h>
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 
 struct store;
 
+/* A suggestion row: the columns lists filter on, and its JSON body. */
+struct store_suggestion {
+	int64_t		 seq;
+	const char	*agent, *team, *kind, *status, *audience;
+	int64_t		 created_at, updated_at;
+	const char	*body;
+};
+
+/* Filters of GET /v1/suggestions; NULL or -1 means any. */
+struct store_sugg_query {
+	const char	*agent, *team, *status, *kind, *audience;
+	int64_t		 since_ms;
+	int64_t		 before;	/* cursor: seq below this, 0 for none */
+	int		 limit;
+};
+
+/* One published stream item (SSE event). */
+struct store_stream_item {
+	int64_t		 seq;
+	const char	*event, *agent, *team, *data;
+	int64_t		 created_ms;
+};
+
 typedef int (*store_event_cb)(const struct respite_event *, void *);
+typedef int (*store_text_cb)(const char *, void *);
+typedef int (*store_stream_cb)(const struct store_stream_item *, void *);
 
 struct store	*store_open(const char *, int, char **);
 void		 store_close(struct store *);
@@ -21,7 +46,23 @@ int		 store_commit(struct store *, char **);
 void		 store_rollback(struct store *);
 int		 store_foreach_event(struct store *, store_event_cb, void *,
 		    char **);
+int		 store_foreach_agent_event(struct store *, const char *,
+		    int64_t, int64_t, store_event_cb, void *, char **);
 int		 store_check(struct store *, char **);
 const char	*store_path(const struct store *);
+int		 store_suggestion_put(struct store *,
+		    const struct store_suggestion *, char **);
+int		 store_suggestions_load(struct store *, int64_t, store_text_cb,
+		    void *, char **);
+int		 store_suggestions_list(struct store *,
+		    const struct store_sugg_query *, store_text_cb, void *,
+		    char **);
+int64_t		 store_max_seq(struct store *, const char *);
+int		 store_suggestion_exists(struct store *, int64_t);
+int		 store_stream_add(struct store *,
+		    const struct store_stream_item *, char **);
+int		 store_stream_since(struct store *, int64_t, const char *,
+		    const char *, int, store_stream_cb, void *, char **);
+int		 store_stream_prune(struct store *, int64_t, char **);
 
 #endif

@@ -17,7 +17,7 @@ static void
 factor(struct strain_factor *f, double value, double lo, double hi,
     double weight)
 {
-	double	pos = (value - lo) / (hi - lo);
+	double	pos = hi > lo ? (value - lo) / (hi - lo) : 0;
 
 	if (pos < 0)
 		pos = 0;
@@ -28,21 +28,42 @@ factor(struct strain_factor *f, double value, double lo, double hi,
 	f->points = 100.0 * weight * pos;
 }
 
-/*
- * Compute the four factors and the score from m; sustainable is the
- * sustainable weighted load per hour (12).
- */
+/* MODEL.md's defaults. */
 void
-strain_compute(const struct agent_metrics *m, double sustainable,
+strain_params_default(struct strain_params *p)
+{
+	p->sustainable_load = 12;
+	p->intensity_lo = 0.5;
+	p->intensity_hi = 1.5;
+	p->intensity_w = 0.30;
+	p->occupancy_lo = 0.60;
+	p->occupancy_hi = 0.95;
+	p->occupancy_w = 0.25;
+	p->continuous_hi = 120;
+	p->continuous_w = 0.20;
+	p->exposure_hi = 2.0;
+	p->exposure_w = 0.25;
+	p->elevated = 40;
+	p->high = 60;
+	p->critical = 80;
+	p->hysteresis = 5;
+}
+
+/* Compute the four factors and the score from m. */
+void
+strain_compute(const struct agent_metrics *m, const struct strain_params *p,
     struct strain *s)
 {
 	double	sum;
 
-	factor(&s->intensity, m->weighted_load_last_hour / sustainable, 0.5,
-	    1.5, 0.30);
-	factor(&s->occupancy, m->occupancy_last_hour, 0.60, 0.95, 0.25);
-	factor(&s->continuous, (double)m->continuous_work_min, 0, 120, 0.20);
-	factor(&s->exposure, m->hostility_exposure, 0, 2.0, 0.25);
+	factor(&s->intensity, m->weighted_load_last_hour / p->sustainable_load,
+	    p->intensity_lo, p->intensity_hi, p->intensity_w);
+	factor(&s->occupancy, m->occupancy_last_hour, p->occupancy_lo,
+	    p->occupancy_hi, p->occupancy_w);
+	factor(&s->continuous, (double)m->continuous_work_min, 0,
+	    p->continuous_hi, p->continuous_w);
+	factor(&s->exposure, m->hostility_exposure, 0, p->exposure_hi,
+	    p->exposure_w);
 	sum = s->intensity.points + s->occupancy.points +
 	    s->continuous.points + s->exposure.points;
 	/* Half up, with a little slack for 70.75 computed as 70.7499999. */
@@ -51,16 +72,34 @@ strain_compute(const struct agent_metrics *m, double sustainable,
 		s->score = 100;
 }
 
+/* The level of a score, with no memory. */
 enum strain_level
-strain_level_of(int score)
+strain_level_of(const struct strain_params *p, int score)
 {
-	if (score >= 80)
+	if (score >= p->critical)
 		return (STRAIN_CRITICAL);
-	if (score >= 60)
+	if (score >= p->high)
 		return (STRAIN_HIGH);
-	if (score >= 40)
+	if (score >= p->elevated)
 		return (STRAIN_ELEVATED);
 	return (STRAIN_OK);
+}
+
+/*
+ * The level after cur given a new score: up at once, down only once the
+ * score is hysteresis points below the threshold of the current level, so
+ * a score wobbling around 60 does not flap between elevated and high.
+ */
+enum strain_level
+strain_level_next(const struct strain_params *p, enum strain_level cur,
+    int score)
+{
+	enum strain_level	raw = strain_level_of(p, score), down;
+
+	if (raw >= cur)
+		return (raw);
+	down = strain_level_of(p, score + p->hysteresis);
+	return (down < cur ? down : cur);
 }
 
 const char *

@@ -138,7 +138,7 @@ num_near "$(jqb .factors.continuous.points)" 6.6667 0.001 "continuous factor: 40
 num_near "$(jqb .factors.exposure.value)" "$want" 0.003 "exposure factor value = hostility_exposure"
 num_near "$(jqb '.factors | [.[].points] | add')" "$(awk -v w="$want" 'BEGIN { print 20 / 3 + w / 2 * 25 }')" 0.05 \
     "the factors' points add up to the strain"
-jq_is '.open_suggestions' '[]' "open_suggestions is an array"
+jq_is '.open_suggestions | map(.kind)' '["recovery_break"]' "open_suggestions holds the recovery break the 0.8 message raised"
 
 req GET /v1/agents/hot1
 status_is 200 "GET /v1/agents/hot1: 200"

@@ -212,6 +212,7 @@ DAEMON_PID=
 DAEMON_RC=
 BASE=
 _bg_pids=
+_started=
 
 # free_port: print a TCP port on 127.0.0.1 that nobody listens on now.
 free_port() {
@@ -223,10 +224,14 @@ print(s.getsockname()[1])
 s.close()'
 		return
 	fi
-	# No python: probe random high ports until one refuses connections.
-	local p i
+	# No python: probe random ports below the ephemeral range (where
+	# client sockets live) until one refuses connections.  start_daemon
+	# still retries elsewhere if the port turns out to be taken.
+	local p i lo=32768
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+	[ "$lo" -gt 12000 ] 2>/dev/null || lo=32768
 	for i in $(seq 1 50); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % (lo - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return
@@ -297,11 +302,33 @@ write_config() {
 # start_daemon [ARGS...]: start respited -f -c $CONF and wait for
 # /healthz.  Returns non-zero if it did not come up.
 start_daemon() {
-	DAEMON_RC=
-	echo "=== start $(date -u +%H:%M:%S.%N)" >>"$LOG"
-	$RESPITED -f -c "$CONF" "$@" 2>>"$LOG" &
-	DAEMON_PID=$!
-	wait_healthy
+	local try n new
+	for try in 1 2 3; do
+		DAEMON_RC=
+		n=$(log_lines)
+		echo "=== start $(date -u +%H:%M:%S.%N)" >>"$LOG"
+		$RESPITED -f -c "$CONF" "$@" 2>>"$LOG" &
+		DAEMON_PID=$!
+		if wait_healthy; then
+			_started=1
+			return 0
+		fi
+		# Lost the race for the port free_port found?  Take another
+		# (only before the first successful start: later restarts
+		# must keep their address).
+		if [ -z "$_started" ] && ! kill -0 "$DAEMON_PID" 2>/dev/null &&
+		    tail -n "+$((n + 1))" "$LOG" | grep -q "Address already in use"; then
+			wait "$DAEMON_PID" 2>/dev/null
+			new=$(free_port)
+			diag "port $PORT was taken; trying $new"
+			sed -i "s/:$PORT\$/:$new/" "$CONF"
+			PORT=$new
+			BASE=http://127.0.0.1:$PORT
+			continue
+		fi
+		return 1
+	done
+	return 1
 }
 
 # wait_healthy [SECONDS]: poll /healthz until 200 (default 10 s).

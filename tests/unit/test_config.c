@@ -646,6 +646,29 @@ test_restart_keys_logged(void **state)
 	config_free(b);
 }
 
+/* [stream]: the limits of GET /v1/stream. */
+static void
+test_stream_keys(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	cf = load_ok("[log]\nlevel = info\n");
+	assert_int_equal(cf->stream_max_subscribers, 1000);
+	assert_int_equal(cf->stream_buffer, 256 * 1024);
+	config_free(cf);
+	cf = load_ok("[stream]\nmax_subscribers = 0\nbuffer = 1M\n");
+	assert_int_equal(cf->stream_max_subscribers, 0);
+	assert_int_equal(cf->stream_buffer, 1024 * 1024);
+	config_free(cf);
+	load_bad("[stream]\nmax_subscribers = 1000001\n",
+	    "2: max_subscribers: 1000001 is out of range (0 to 1000000)");
+	load_bad("[stream]\nbuffer = 1023\n",
+	    "2: buffer: 1023 is out of range (1024 to 1073741824)");
+	load_bad("[stream]\nbuffer = lots\n",
+	    "2: buffer: invalid value \"lots\"");
+}
+
 int
 main(void)
 {
@@ -666,6 +689,7 @@ main(void)
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_missing_or_unreadable_file),
 		cmocka_unit_test(test_restart_keys_logged),
+		cmocka_unit_test(test_stream_keys),
 	};
 
 	return (cmocka_run_group_tests_name("config", tests, setup, teardown));

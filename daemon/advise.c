@@ -1,0 +1,1200 @@
+/*
+ * respite - the advisor.
+ *
+ * Turns each agent's state into suggestions by the rules of MODEL.md:
+ * recovery, micro and rest breaks for the agent; rebalancing and team
+ * overload for the lead.  It runs on event time.  Before an agent's event
+ * is applied, the agent is "advanced" to the event's time: the rules are
+ * evaluated at every whole minute since the last evaluation, as the live
+ * minute timer would have done.  Live agents (whose newest event arrived
+ * in real time) are advanced by advise_tick() from a wall-clock timer at
+ * each minute.  Either way the rules see the same times, so replaying a
+ * recorded day gives the suggestions living through it gave.
+ *
+ * A suggestion exists from the moment it is released.  Before that it is
+ * a candidate: a recovery break waiting for the agent's conversation to
+ * end, or any break waiting under the hourly cap.  Every change that
+ * clients see goes to the outbox, which stores it and then publishes it.
+ * Nothing here reads the clock: `now` is always passed in.
+ */
+#include "build.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advise.h"
+#include "event.h"
+#include "log.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+#define RELEASES_KEPT	16	/* release times remembered per agent */
+#define CATCHUP_MAX_MIN	(24 * 60)	/* longest catch-up, in minutes */
+#define IDLE_MAX_MS	(12 * MS_PER_HOUR)	/* no timers after this */
+
+struct candidate {
+	enum sugg_priority	 priority;
+	int			 minutes;
+	char			 reason[SUGG_REASON_MAX];
+	int64_t			 raised;
+	char			 ticket[RESPITE_ID_MAX + 1];	/* held for it */
+	int64_t			 hold_until;		/* 0: not held */
+};
+
+struct adv_team;
+
+struct adv_agent {
+	struct advise		*adv;
+	struct agent		*agent;
+	struct adv_team		*team;
+	int64_t			 eval_at;	/* last evaluation, event time */
+	int			 strain;
+	enum strain_level	 level;
+	int64_t			 high_since;	/* 0: below high */
+	int64_t			 rebalance_at;	/* minute of the last search */
+	enum agent_status	 status;	/* as last published */
+	int			 live;
+	int64_t			 severe_at;	/* last message >= recovery_severity */
+	double			 severe_sev;
+	struct suggestion	*active[SK_COUNT];	/* open or snoozed */
+	struct candidate	*cand[SK_COUNT];
+	int64_t			 released[RELEASES_KEPT];
+	int			 nreleased;
+	int64_t			 dismissed_at[SK_COUNT];
+};
+
+struct adv_team {
+	char			  name[RESPITE_NAME_MAX + 1];
+	struct adv_agent	**members;
+	size_t			  nmembers, cap;
+	int64_t			  eval_at;
+	int64_t			  overload_since;
+	struct suggestion	 *overload;
+	int64_t			  overload_dismissed;
+};
+
+struct advise {
+	struct agents		 *agents;
+	struct outbox		 *outbox;
+	struct model_params	  mp;
+	struct advise_params	  p;
+	int64_t			  next_seq;
+	struct adv_team		**teams;
+	size_t			  nteams;
+	struct adv_agent	**all;		/* every agent with state */
+	size_t			  nall, allcap;
+};
+
+static void	evaluate(struct adv_agent *, int64_t);
+
+/* Write a reason (SUGG_REASON_MAX bytes), cut if it must be. */
+static void __attribute__((format(printf, 2, 3)))
+reasonf(char *dst, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, SUGG_REASON_MAX, fmt, ap);
+	va_end(ap);
+}
+
+void
+advise_params_default(struct advise_params *p)
+{
+	memset(p, 0, sizeof *p);
+	strain_params_default(&p->strain);
+	p->recovery_severity = 0.8;
+	p->recovery_exposure = 1.5;
+	p->recovery_clear_exposure = 0.75;
+	p->recovery_quiet_ms = 30 * MS_PER_MIN;
+	p->recovery_hold_ms = 10 * MS_PER_MIN;
+	p->recovery_min_minutes = 1;
+	p->recovery_max_minutes = 5;
+	p->micro_after_min = 50;
+	p->micro_minutes = 5;
+	p->rest_after_min = 110;
+	p->rest_minutes = 15;
+	p->rest_worked_min = 330;
+	p->rest_break_min = 30;
+	p->snooze_default_min = 10;
+	p->snooze_max_min = 30;
+	p->snooze_max_times = 2;
+	p->dismiss_cooldown_ms = 20 * MS_PER_MIN;
+	p->max_per_hour = 4;
+	p->rebalance_after_ms = 10 * MS_PER_MIN;
+	p->rebalance_min_open = 2;
+	p->rebalance_max_move = 3;
+	p->rebalance_channel_minutes = 30;
+	p->overload_strain = 60;
+	p->overload_after_ms = 15 * MS_PER_MIN;
+	p->live_window_ms = 15 * MS_PER_MIN;
+}
+
+struct advise *
+advise_new(struct agents *agents, struct outbox *outbox,
+    const struct model_params *mp, const struct advise_params *p,
+    int64_t next_seq)
+{
+	struct advise	*adv;
+
+	adv = xcalloc(1, sizeof *adv);
+	adv->agents = agents;
+	adv->outbox = outbox;
+	adv->mp = *mp;
+	adv->p = *p;
+	adv->next_seq = next_seq > 0 ? next_seq : 1;
+	return (adv);
+}
+
+void
+advise_set_params(struct advise *adv, const struct model_params *mp,
+    const struct advise_params *p)
+{
+	adv->mp = *mp;
+	adv->p = *p;
+}
+
+static void
+adv_agent_free(void *arg)
+{
+	struct adv_agent	*aa = arg;
+	int			 k;
+
+	for (k = 0; k < SK_COUNT; k++) {
+		free(aa->active[k]);
+		free(aa->cand[k]);
+	}
+	free(aa);
+}
+
+/* The agents keep their state (freed with them); this frees the rest. */
+void
+advise_free(struct advise *adv)
+{
+	size_t	i;
+
+	if (adv == NULL)
+		return;
+	for (i = 0; i < adv->nteams; i++) {
+		free(adv->teams[i]->members);
+		free(adv->teams[i]->overload);
+		free(adv->teams[i]);
+	}
+	free(adv->teams);
+	free(adv->all);
+	free(adv);
+}
+
+static struct adv_team *
+team_get(struct advise *adv, const char *name, int create)
+{
+	struct adv_team	*t;
+	size_t		 i;
+
+	for (i = 0; i < adv->nteams; i++)
+		if (strcmp(adv->teams[i]->name, name) == 0)
+			return (adv->teams[i]);
+	if (!create)
+		return (NULL);
+	t = xcalloc(1, sizeof *t);
+	snprintf(t->name, sizeof t->name, "%s", name);
+	adv->teams = xreallocarray(adv->teams, adv->nteams + 1,
+	    sizeof *adv->teams);
+	adv->teams[adv->nteams++] = t;
+	return (t);
+}
+
+static void
+team_remove_member(struct adv_team *t, struct adv_agent *aa)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nmembers; i++) {
+		if (t->members[i] == aa) {
+			t->members[i] = t->members[--t->nmembers];
+			return;
+		}
+	}
+}
+
+/* Keep aa in the member list of its agent's current team. */
+static void
+sync_team(struct adv_agent *aa)
+{
+	const char	*name = agent_team(aa->agent);
+	struct adv_team	*t;
+
+	if (aa->team != NULL && strcmp(aa->team->name, name) == 0)
+		return;
+	if (aa->team != NULL)
+		team_remove_member(aa->team, aa);
+	aa->team = NULL;
+	if (*name == '\0')
+		return;
+	t = team_get(aa->adv, name, 1);
+	if (t->nmembers == t->cap) {
+		t->cap = t->cap == 0 ? 8 : t->cap * 2;
+		t->members = xreallocarray(t->members, t->cap,
+		    sizeof *t->members);
+	}
+	t->members[t->nmembers++] = aa;
+	aa->team = t;
+}
+
+static struct adv_agent *
+state_of(struct advise *adv, struct agent *a)
+{
+	struct adv_agent	*aa;
+
+	if ((aa = agent_ext(a)) != NULL)
+		return (aa);
+	aa = xcalloc(1, sizeof *aa);
+	aa->adv = adv;
+	aa->agent = a;
+	aa->status = AGENT_OFFLINE;
+	agent_set_ext(a, aa, adv_agent_free);
+	if (adv->nall == adv->allcap) {
+		adv->allcap = adv->allcap == 0 ? 64 : adv->allcap * 2;
+		adv->all = xreallocarray(adv->all, adv->allcap,
+		    sizeof *adv->all);
+	}
+	adv->all[adv->nall++] = aa;
+	return (aa);
+}
+
+static const char *
+team_name(const struct adv_agent *aa)
+{
+	return (agent_team(aa->agent));
+}
+
+/* Queue a suggestion's new state, published to the stream. */
+static void
+changed(struct advise *adv, struct suggestion *s, int64_t now)
+{
+	s->updated_at = now;
+	outbox_suggestion(adv->outbox, s, 1);
+}
+
+static void
+publish_level(struct adv_agent *aa, enum strain_level prev, int64_t now)
+{
+	outbox_item(aa->adv->outbox, "level", agent_id(aa->agent),
+	    team_name(aa), json_pack("{s:s, s:o, s:s, s:s, s:i}",
+	    "agent", agent_id(aa->agent),
+	    "team", *team_name(aa) != '\0' ? json_string(team_name(aa)) :
+	    json_null(),
+	    "level", strain_level_name(aa->level),
+	    "previous", strain_level_name(prev),
+	    "strain", aa->strain), now);
+}
+
+static void
+publish_status(struct adv_agent *aa, int64_t now)
+{
+	outbox_item(aa->adv->outbox, "agent", agent_id(aa->agent),
+	    team_name(aa), json_pack("{s:s, s:o, s:s}",
+	    "agent", agent_id(aa->agent),
+	    "team", *team_name(aa) != '\0' ? json_string(team_name(aa)) :
+	    json_null(),
+	    "status", agent_status_name(agent_status(aa->agent))), now);
+}
+
+static void
+expire(struct advise *adv, struct suggestion **slot, int64_t now)
+{
+	struct suggestion	*s = *slot;
+
+	s->status = SS_EXPIRED;
+	changed(adv, s, now);
+	free(s);
+	*slot = NULL;
+}
+
+/* Releases to this agent in (now - 60 min, now]. */
+static int
+releases_last_hour(const struct adv_agent *aa, int64_t now)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < aa->nreleased; i++)
+		if (aa->released[i] > now - MS_PER_HOUR &&
+		    aa->released[i] <= now)
+			n++;
+	return (n);
+}
+
+static void
+note_release(struct adv_agent *aa, int64_t t)
+{
+	if (aa->nreleased == RELEASES_KEPT) {
+		memmove(aa->released, aa->released + 1,
+		    (RELEASES_KEPT - 1) * sizeof aa->released[0]);
+		aa->nreleased--;
+	}
+	aa->released[aa->nreleased++] = t;
+}
+
+static int
+in_cooldown(const struct advise *adv, int64_t dismissed_at, int64_t now)
+{
+	return (dismissed_at != 0 &&
+	    now - dismissed_at < adv->p.dismiss_cooldown_ms);
+}
+
+/* Raise a candidate of kind k unless one is active, waiting or cooling. */
+static void
+raise_candidate(struct adv_agent *aa, enum sugg_kind k,
+    enum sugg_priority prio, int minutes, const char *reason, int64_t now)
+{
+	struct candidate	*c;
+
+	if (aa->active[k] != NULL || aa->cand[k] != NULL ||
+	    in_cooldown(aa->adv, aa->dismissed_at[k], now))
+		return;
+	c = xcalloc(1, sizeof *c);
+	c->priority = prio;
+	c->minutes = minutes;
+	c->raised = now;
+	snprintf(c->reason, sizeof c->reason, "%s", reason);
+	aa->cand[k] = c;
+}
+
+static void
+drop_candidate(struct adv_agent *aa, enum sugg_kind k)
+{
+	free(aa->cand[k]);
+	aa->cand[k] = NULL;
+}
+
+/* Release a candidate as an open suggestion. */
+static void
+release(struct adv_agent *aa, enum sugg_kind k, int64_t now)
+{
+	struct advise		*adv = aa->adv;
+	struct candidate	*c = aa->cand[k];
+	struct suggestion	*s;
+
+	s = xcalloc(1, sizeof *s);
+	s->seq = adv->next_seq++;
+	s->kind = k;
+	s->status = SS_OPEN;
+	s->priority = c->priority;
+	snprintf(s->agent, sizeof s->agent, "%s", agent_id(aa->agent));
+	snprintf(s->team, sizeof s->team, "%s", team_name(aa));
+	s->created_at = now;
+	s->minutes = c->minutes;
+	reasonf(s->reason, "%s", c->reason);
+	aa->active[k] = s;
+	drop_candidate(aa, k);
+	note_release(aa, now);
+	changed(adv, s, now);
+}
+
+/* Has the agent had a natural break since t (MODEL.md)? */
+static int
+natural_break_since(const struct adv_agent *aa, int64_t t,
+    const struct agent_metrics *m, int64_t now)
+{
+	const struct agent	*a = aa->agent;
+	enum agent_status	 st = agent_status(a);
+
+	if (agent_work_start(a) > t)
+		return (1);	/* a new stretch of work began */
+	/*
+	 * A quiet gap of natural_break_min with no contact in progress is
+	 * a natural break as soon as it is that long, not only once the
+	 * next event starts a new stretch: at work, continuous work is 0
+	 * exactly then (a break raised at t had 50 minutes or more).
+	 */
+	if (st == AGENT_WORKING && m->continuous_work_min == 0)
+		return (1);
+	return (st != AGENT_WORKING && agent_status_since(a) >= t &&
+	    now - agent_status_since(a) >= aa->adv->mp.natural_break_ms);
+}
+
+static int
+recovery_cause_gone(const struct adv_agent *aa,
+    const struct agent_metrics *m, int64_t now)
+{
+	return (m->hostility_exposure < aa->adv->p.recovery_clear_exposure &&
+	    (aa->severe_at == 0 ||
+	    now - aa->severe_at >= aa->adv->p.recovery_quiet_ms));
+}
+
+static int
+rest_day_rule(const struct advise *adv, const struct agent_metrics *m)
+{
+	return (m->worked_today_min >= adv->p.rest_worked_min &&
+	    m->minutes_on_break_today < adv->p.rest_break_min);
+}
+
+static int
+recovery_minutes(const struct advise *adv, double sev, double exposure)
+{
+	double	x, a, b;
+
+	a = (sev - adv->p.recovery_severity) /
+	    (1.0 - adv->p.recovery_severity + 1e-9);
+	b = (exposure - adv->p.recovery_exposure) /
+	    (adv->p.recovery_exposure + 1e-9);
+	x = a > b ? a : b;
+	if (x < 0)
+		x = 0;
+	if (x > 1)
+		x = 1;
+	return (adv->p.recovery_min_minutes + (int)lround(x *
+	    (adv->p.recovery_max_minutes - adv->p.recovery_min_minutes)));
+}
+
+static void
+agent_rules(struct adv_agent *aa, const struct agent_metrics *m, int64_t now)
+{
+	struct advise	*adv = aa->adv;
+	struct agent	*a = aa->agent;
+	char		 reason[SUGG_REASON_MAX];
+	int		 k, day;
+
+	/* Snoozes that ended reopen; after the last one, priority rises. */
+	for (k = 0; k < SK_COUNT; k++) {
+		struct suggestion	*s = aa->active[k];
+
+		if (s == NULL || s->status != SS_SNOOZED ||
+		    now < s->snooze_until)
+			continue;
+		s->status = SS_OPEN;
+		if (s->snoozes >= adv->p.snooze_max_times &&
+		    s->priority < SP_URGENT)
+			s->priority++;
+		changed(adv, s, now);
+	}
+
+	/*
+	 * A logout ends the shift: a break suggestion has nothing left to
+	 * suggest (and a logout is a natural break anyway).
+	 */
+	if (agent_status(a) == AGENT_OFFLINE) {
+		for (k = 0; k < SK_COUNT; k++) {
+			if (!sugg_is_agent_kind(k))
+				continue;
+			if (aa->active[k] != NULL)
+				expire(adv, &aa->active[k], now);
+			drop_candidate(aa, k);
+		}
+		return;
+	}
+
+	/* Expiry: the condition that raised it is gone. */
+	if (recovery_cause_gone(aa, m, now)) {
+		if (aa->active[SK_RECOVERY_BREAK] != NULL)
+			expire(adv, &aa->active[SK_RECOVERY_BREAK], now);
+		drop_candidate(aa, SK_RECOVERY_BREAK);
+	}
+	if (aa->active[SK_MICRO_BREAK] != NULL && natural_break_since(aa,
+	    aa->active[SK_MICRO_BREAK]->created_at, m, now))
+		expire(adv, &aa->active[SK_MICRO_BREAK], now);
+	if (aa->cand[SK_MICRO_BREAK] != NULL && natural_break_since(aa,
+	    aa->cand[SK_MICRO_BREAK]->raised, m, now))
+		drop_candidate(aa, SK_MICRO_BREAK);
+	day = rest_day_rule(adv, m);
+	if (aa->active[SK_REST_BREAK] != NULL && !day && natural_break_since(aa,
+	    aa->active[SK_REST_BREAK]->created_at, m, now))
+		expire(adv, &aa->active[SK_REST_BREAK], now);
+	if (aa->cand[SK_REST_BREAK] != NULL && !day && natural_break_since(aa,
+	    aa->cand[SK_REST_BREAK]->raised, m, now))
+		drop_candidate(aa, SK_REST_BREAK);
+
+	/* New candidates, only for an agent at work. */
+	if (agent_status(a) == AGENT_WORKING) {
+		if (m->hostility_exposure >= adv->p.recovery_exposure) {
+			reasonf(reason, "%ld hostile messages "
+			    "in the last hour (exposure %.1f)",
+			    m->hostile_last_hour, m->hostility_exposure);
+			raise_candidate(aa, SK_RECOVERY_BREAK, SP_HIGH,
+			    recovery_minutes(adv, 0, m->hostility_exposure),
+			    reason, now);
+		}
+		if (m->continuous_work_min >= adv->p.rest_after_min || day) {
+			if (day)
+				reasonf(reason, "worked %ldh%02ld "
+				    "today with %ld minutes of breaks",
+				    m->worked_today_min / 60,
+				    m->worked_today_min % 60,
+				    m->minutes_on_break_today);
+			else
+				reasonf(reason, "%ld minutes of "
+				    "work without a break",
+				    m->continuous_work_min);
+			raise_candidate(aa, SK_REST_BREAK, SP_HIGH,
+			    adv->p.rest_minutes, reason, now);
+		} else if (m->continuous_work_min >= adv->p.micro_after_min &&
+		    aa->active[SK_REST_BREAK] == NULL &&
+		    aa->cand[SK_REST_BREAK] == NULL) {
+			reasonf(reason, "%ld minutes of work "
+			    "without a break", m->continuous_work_min);
+			raise_candidate(aa, SK_MICRO_BREAK, SP_NORMAL,
+			    adv->p.micro_minutes, reason, now);
+		}
+	}
+
+	/* A rest break makes a micro break superfluous. */
+	if ((aa->active[SK_REST_BREAK] != NULL ||
+	    aa->cand[SK_REST_BREAK] != NULL)) {
+		drop_candidate(aa, SK_MICRO_BREAK);
+		if (aa->active[SK_MICRO_BREAK] != NULL &&
+		    aa->active[SK_REST_BREAK] != NULL)
+			expire(adv, &aa->active[SK_MICRO_BREAK], now);
+	}
+
+	/* A recovery break held for its conversation: released when done. */
+	if (aa->cand[SK_RECOVERY_BREAK] != NULL) {
+		struct candidate	*c = aa->cand[SK_RECOVERY_BREAK];
+
+		if (c->hold_until != 0 && (now >= c->hold_until ||
+		    !agent_ticket_open(a, c->ticket)))
+			c->hold_until = 0;
+	}
+
+	/* Release under the hourly cap, highest priority first. */
+	if (agent_status(a) != AGENT_WORKING)
+		return;
+	while (releases_last_hour(aa, now) < adv->p.max_per_hour) {
+		int	best = -1;
+
+		for (k = 0; k < SK_COUNT; k++) {
+			struct candidate	*c = aa->cand[k];
+
+			if (c == NULL || c->hold_until != 0)
+				continue;
+			if (best < 0 || c->priority >
+			    aa->cand[best]->priority ||
+			    (c->priority == aa->cand[best]->priority &&
+			    c->raised < aa->cand[best]->raised))
+				best = k;
+		}
+		if (best < 0)
+			break;
+		release(aa, (enum sugg_kind)best, now);
+	}
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long	x = *(const long *)a, y = *(const long *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static long
+median(long *v, size_t n)
+{
+	if (n == 0)
+		return (0);
+	qsort(v, n, sizeof *v, cmp_long);
+	return (n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
+/* Lead rule: move work from an agent at high strain to a teammate. */
+static void
+rebalance_rule(struct adv_agent *aa, int64_t now)
+{
+	struct advise		*adv = aa->adv;
+	struct adv_team		*t = aa->team;
+	struct adv_agent	*best = NULL;
+	struct agent_metrics	 bm, mm, *m = &mm;
+	struct strain		 sst, *st = &sst;
+	struct suggestion	*s;
+	enum respite_channel	 hostile_ch = RESPITE_CH_NONE, c;
+	long			*open, med, bopen = 0, n;
+	size_t			 i, k = 0;
+	int			 shares, hostile;
+
+	if (aa->active[SK_REBALANCE] != NULL) {
+		if (aa->level < STRAIN_HIGH ||
+		    agent_status(aa->agent) != AGENT_WORKING)
+			expire(adv, &aa->active[SK_REBALANCE], now);
+		return;
+	}
+	if (t == NULL || agent_status(aa->agent) == AGENT_OFFLINE ||
+	    aa->level < STRAIN_HIGH || aa->high_since == 0 ||
+	    now - aa->high_since < adv->p.rebalance_after_ms ||
+	    in_cooldown(adv, aa->dismissed_at[SK_REBALANCE], now) ||
+	    aa->rebalance_at >= (now / MS_PER_MIN) * MS_PER_MIN)
+		return;
+	agent_metrics(aa->agent, now, &adv->mp, m);
+	if (m->open_tickets < adv->p.rebalance_min_open)
+		return;
+	strain_compute(m, &adv->p.strain, st);
+	/* The search reads the whole team: at most once a minute. */
+	aa->rebalance_at = (now / MS_PER_MIN) * MS_PER_MIN;
+
+	open = xcalloc(t->nmembers + 1, sizeof *open);
+	/* Open tickets of the working team, read from the model. */
+	for (i = 0; i < t->nmembers; i++) {
+		struct adv_agent	*o = t->members[i];
+
+		if (agent_status(o->agent) == AGENT_OFFLINE)
+			continue;
+		agent_metrics(o->agent, now, &adv->mp, &bm);
+		open[k++] = bm.open_tickets;
+	}
+	med = median(open, k);
+	free(open);
+	if ((n = m->open_tickets - med) > adv->p.rebalance_max_move)
+		n = adv->p.rebalance_max_move;
+
+	/* Mostly hostility: the exposure factor gives the most points. */
+	hostile = st->exposure.points > st->intensity.points &&
+	    st->exposure.points > st->occupancy.points &&
+	    st->exposure.points > st->continuous.points;
+	if (hostile)
+		hostile_ch = agent_most_hostile_channel(aa->agent, now);
+	if (!hostile || hostile_ch == RESPITE_CH_NONE) {
+		hostile = 0;
+		if (n < 1)
+			return;
+	}
+
+	for (i = 0; i < t->nmembers; i++) {
+		struct adv_agent	*o = t->members[i];
+
+		if (o == aa || o->level != STRAIN_OK ||
+		    agent_status(o->agent) != AGENT_WORKING)
+			continue;
+		agent_metrics(o->agent, now, &adv->mp, &bm);
+		if (bm.open_tickets >= med)
+			continue;
+		shares = 0;
+		for (c = RESPITE_CH_NONE + 1; c < RESPITE_CH_COUNT; c++)
+			if ((hostile ? c == hostile_ch :
+			    agent_uses_channel(aa->agent, c, now)) &&
+			    agent_uses_channel(o->agent, c, now))
+				shares = 1;
+		if (!shares)
+			continue;
+		if (best == NULL || bm.open_tickets < bopen ||
+		    (bm.open_tickets == bopen && o->strain < best->strain) ||
+		    (bm.open_tickets == bopen && o->strain == best->strain &&
+		    strcmp(agent_id(o->agent), agent_id(best->agent)) < 0)) {
+			best = o;
+			bopen = bm.open_tickets;
+		}
+	}
+	if (best == NULL)
+		return;
+
+	s = xcalloc(1, sizeof *s);
+	s->seq = adv->next_seq++;
+	s->kind = SK_REBALANCE;
+	s->status = SS_OPEN;
+	s->priority = SP_HIGH;
+	snprintf(s->team, sizeof s->team, "%s", t->name);
+	snprintf(s->from, sizeof s->from, "%s", agent_id(aa->agent));
+	snprintf(s->to, sizeof s->to, "%s", agent_id(best->agent));
+	s->created_at = now;
+	if (hostile) {
+		s->move_channel = hostile_ch;
+		s->move_minutes = adv->p.rebalance_channel_minutes;
+		s->minutes = s->move_minutes;
+		reasonf(s->reason, "%s's strain (%d) comes "
+		    "mostly from hostility (exposure %.1f, %ld hostile messages "
+		    "in the last hour, most on %s); %s takes %s for %d minutes",
+		    s->from, aa->strain, m->hostility_exposure,
+		    m->hostile_last_hour, event_channel_name(hostile_ch), s->to,
+		    event_channel_name(hostile_ch), s->move_minutes);
+	} else {
+		s->move_tickets = (int)n;
+		reasonf(s->reason, "%s at %s strain (%d) "
+		    "for %ld minutes with %ld open tickets; %s is at ok with "
+		    "%ld (team median %ld): move %ld", s->from,
+		    strain_level_name(aa->level), aa->strain,
+		    (long)((now - aa->high_since) / MS_PER_MIN),
+		    m->open_tickets, s->to, bopen, med, n);
+	}
+	aa->active[SK_REBALANCE] = s;
+	changed(adv, s, now);
+}
+
+/*
+ * Lead rule: the team's median strain stays high.  Members' strain is
+ * what their own last evaluation found: at the same minute, as
+ * team_advance() evaluates them all before this runs.
+ */
+static void
+team_rules(struct advise *adv, struct adv_team *t, int64_t now)
+{
+	struct suggestion	*s;
+	long			*v, med, p90;
+	size_t			 i, n = 0;
+
+	v = xcalloc(t->nmembers + 1, sizeof *v);
+	for (i = 0; i < t->nmembers; i++)
+		if (agent_status(t->members[i]->agent) != AGENT_OFFLINE)
+			v[n++] = t->members[i]->strain;
+	med = median(v, n);
+	p90 = n > 0 ? v[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1] : 0;
+	free(v);
+
+	if (n == 0 || med < adv->p.overload_strain) {
+		t->overload_since = 0;
+		if (t->overload != NULL && med < adv->p.overload_strain -
+		    adv->p.strain.hysteresis) {
+			expire(adv, &t->overload, now);
+		}
+		return;
+	}
+	if (t->overload_since == 0)
+		t->overload_since = now;
+	if (t->overload != NULL || now - t->overload_since <
+	    adv->p.overload_after_ms ||
+	    in_cooldown(adv, t->overload_dismissed, now))
+		return;
+	s = xcalloc(1, sizeof *s);
+	s->seq = adv->next_seq++;
+	s->kind = SK_TEAM_OVERLOAD;
+	s->status = SS_OPEN;
+	s->priority = SP_URGENT;
+	snprintf(s->team, sizeof s->team, "%s", t->name);
+	s->created_at = now;
+	s->minutes = (int)((now - t->overload_since) / MS_PER_MIN);
+	reasonf(s->reason, "team median strain %ld (p90 "
+	    "%ld) for %d minutes across %zu agents: add staff or pause a "
+	    "low-priority channel", med, p90, s->minutes, n);
+	t->overload = s;
+	changed(adv, s, now);
+}
+
+/* Evaluate every rule for one agent at now. */
+static void
+evaluate(struct adv_agent *aa, int64_t now)
+{
+	struct advise		*adv = aa->adv;
+	struct agent_metrics	 m;
+	struct strain		 st;
+	enum strain_level	 prev = aa->level;
+
+	agent_metrics(aa->agent, now, &adv->mp, &m);
+	strain_compute(&m, &adv->p.strain, &st);
+	aa->strain = st.score;
+	aa->level = strain_level_next(&adv->p.strain, aa->level, st.score);
+	if (aa->level != prev)
+		publish_level(aa, prev, now);
+	if (aa->level >= STRAIN_HIGH) {
+		if (aa->high_since == 0)
+			aa->high_since = now;
+	} else
+		aa->high_since = 0;
+	agent_rules(aa, &m, now);
+	if (aa->eval_at < now)
+		aa->eval_at = now;
+}
+
+static int
+has_work(const struct adv_agent *aa)
+{
+	int	k;
+
+	if (agent_status(aa->agent) != AGENT_OFFLINE)
+		return (1);
+	for (k = 0; k < SK_COUNT; k++)
+		if (aa->active[k] != NULL || aa->cand[k] != NULL)
+			return (1);
+	return (0);
+}
+
+/*
+ * Evaluate aa at every whole minute in (eval_at, t], as the live timer
+ * would have.  An offline agent with nothing pending is skipped straight
+ * to t.
+ */
+static void
+advance_agent(struct adv_agent *aa, int64_t t)
+{
+	int64_t	m;
+
+	if (aa->eval_at == 0 || t <= aa->eval_at)
+		return;
+	m = (aa->eval_at / MS_PER_MIN + 1) * MS_PER_MIN;
+	if (t - m > CATCHUP_MAX_MIN * MS_PER_MIN)
+		m = ((t - CATCHUP_MAX_MIN * MS_PER_MIN) / MS_PER_MIN) *
+		    MS_PER_MIN;
+	for (; m <= t; m += MS_PER_MIN) {
+		if (!has_work(aa)) {
+			aa->eval_at = t;
+			return;
+		}
+		evaluate(aa, m);
+	}
+}
+
+/* Is a member recent enough for the timers (and its team's) at t? */
+static int
+member_current(const struct adv_agent *aa, int64_t t)
+{
+	return (t - agent_updated_at(aa->agent) < IDLE_MAX_MS);
+}
+
+/*
+ * Bring team t to `upto`: at every whole minute in (eval_at, upto],
+ * first every member is evaluated at that minute, then the lead rules
+ * run on them.  So the lead rules always see all teammates as of the
+ * same minute, whichever member's event comes first, and a replayed day
+ * sees what the live timer, which does the same each minute, saw.
+ * Members idle for IDLE_MAX_MS are left alone, as the live timer leaves
+ * them.
+ */
+static void
+team_advance(struct advise *adv, struct adv_team *t, int64_t upto)
+{
+	int64_t	m;
+	size_t	i;
+	int	busy;
+
+	if (t->eval_at == 0)
+		t->eval_at = (upto / MS_PER_MIN) * MS_PER_MIN;
+	if (upto > t->eval_at) {
+		m = (t->eval_at / MS_PER_MIN + 1) * MS_PER_MIN;
+		if (upto - m > CATCHUP_MAX_MIN * MS_PER_MIN)
+			m = ((upto - CATCHUP_MAX_MIN * MS_PER_MIN) /
+			    MS_PER_MIN) * MS_PER_MIN;
+		for (; m <= upto; m += MS_PER_MIN) {
+			busy = t->overload != NULL;
+			for (i = 0; i < t->nmembers && !busy; i++)
+				busy = has_work(t->members[i]) &&
+				    member_current(t->members[i], m);
+			if (!busy)
+				break;	/* nobody at work: skip to upto */
+			for (i = 0; i < t->nmembers; i++)
+				if (member_current(t->members[i], m))
+					advance_agent(t->members[i], m);
+			for (i = 0; i < t->nmembers; i++)
+				rebalance_rule(t->members[i], m);
+			team_rules(adv, t, m);
+		}
+		t->eval_at = upto;
+	}
+	for (i = 0; i < t->nmembers; i++)
+		if (member_current(t->members[i], upto))
+			advance_agent(t->members[i], upto);
+}
+
+/* Advance aa to t, with its whole team if it has one. */
+static void
+advance(struct adv_agent *aa, int64_t t)
+{
+	if (aa->team != NULL)
+		team_advance(aa->adv, aa->team, t);
+	else
+		advance_agent(aa, t);
+}
+
+static int
+is_severe(const struct advise *adv, const struct respite_event *ev)
+{
+	return ((ev->type == RESPITE_EV_MESSAGE_FLAGGED ||
+	    ev->type == RESPITE_EV_MESSAGE_RECEIVED) && ev->severity >= 0 &&
+	    ev->severity >= adv->p.recovery_severity);
+}
+
+/*
+ * Apply ev to the model and run the rules: the agent is first advanced to
+ * the event's time, then the event is applied, then evaluated at it.
+ */
+void
+advise_event(struct advise *adv, const struct respite_event *ev)
+{
+	struct agent		*a;
+	struct adv_agent	*aa;
+	struct candidate	*c;
+	int64_t			 now;
+	int			 fresh;
+	char			 reason[SUGG_REASON_MAX];
+
+	a = agents_get(adv->agents, ev->agent);
+	fresh = a == NULL;
+	if (a != NULL)
+		advance(state_of(adv, a), ev->ts_ms);
+	a = agents_apply(adv->agents, ev, &adv->mp);
+	aa = state_of(adv, a);
+	sync_team(aa);
+	now = ev->ts_ms > aa->eval_at ? ev->ts_ms : aa->eval_at;
+	aa->live = ev->received_ms - ev->ts_ms < adv->p.live_window_ms;
+
+	if (fresh || agent_status(a) != aa->status) {
+		aa->status = agent_status(a);
+		publish_status(aa, now);
+	}
+	if (is_severe(adv, ev) && ev->ts_ms >= aa->severe_at) {
+		aa->severe_at = ev->ts_ms;
+		aa->severe_sev = ev->severity;
+		if (agent_status(a) == AGENT_WORKING) {
+			struct agent_metrics	m;
+
+			agent_metrics(a, now, &adv->mp, &m);
+			reasonf(reason, "a hostile message of "
+			    "severity %.2f (%ld in the last hour, exposure "
+			    "%.1f)", ev->severity, m.hostile_last_hour,
+			    m.hostility_exposure);
+			raise_candidate(aa, SK_RECOVERY_BREAK, SP_HIGH,
+			    recovery_minutes(adv, ev->severity,
+			    m.hostility_exposure), reason, now);
+			c = aa->cand[SK_RECOVERY_BREAK];
+			/* Held until the conversation it belongs to ends. */
+			if (c != NULL && c->raised == now &&
+			    ev->ticket[0] != '\0' &&
+			    agent_ticket_open(a, ev->ticket)) {
+				snprintf(c->ticket, sizeof c->ticket, "%s",
+				    ev->ticket);
+				c->hold_until = ev->ts_ms + adv->p.recovery_hold_ms;
+			}
+		}
+	}
+	evaluate(aa, now);
+	/* What this event changed may matter to the lead at once. */
+	if (aa->team != NULL) {
+		rebalance_rule(aa, now);
+		team_rules(adv, aa->team, now);
+	}
+}
+
+/* The live timer: advance every live agent to now (a whole minute). */
+void
+advise_tick(struct advise *adv, int64_t now)
+{
+	struct adv_agent	*aa;
+	size_t			 i;
+
+	for (i = 0; i < adv->nall; i++) {
+		aa = adv->all[i];
+		if (!aa->live || !member_current(aa, now))
+			continue;
+		advance(aa, now);
+	}
+}
+
+/*
+ * At start-up, after the model was rebuilt: give the agent its advice
+ * state as of its newest event, without raising anything yet.
+ */
+void
+advise_restore_agent(struct advise *adv, struct agent *a)
+{
+	struct adv_agent	*aa = state_of(adv, a);
+	struct agent_metrics	 m;
+	struct strain		 st;
+
+	sync_team(aa);
+	aa->eval_at = agent_updated_at(a);
+	aa->status = agent_status(a);
+	/* The team's minutes resume from its least recent member. */
+	if (aa->team != NULL && (aa->team->eval_at == 0 ||
+	    aa->eval_at < aa->team->eval_at))
+		aa->team->eval_at = aa->eval_at;
+	agent_metrics(a, aa->eval_at, &adv->mp, &m);
+	strain_compute(&m, &adv->p.strain, &st);
+	aa->strain = st.score;
+	aa->level = strain_level_of(&adv->p.strain, st.score);
+	if (aa->level >= STRAIN_HIGH)
+		aa->high_since = aa->eval_at;
+}
+
+/*
+ * At start-up: a stored suggestion (JSON).  Open and snoozed ones become
+ * active again; recent answers restore cooldowns and the hourly cap.
+ */
+int
+advise_restore_suggestion(struct advise *adv, const char *body)
+{
+	struct suggestion	 s, *copy;
+	struct adv_agent	*aa = NULL;
+	struct adv_team		*t;
+	struct agent		*a;
+	json_error_t		 je;
+	json_t			*o;
+	int			 rc;
+
+	if ((o = json_loads(body, 0, &je)) == NULL)
+		return (-1);
+	rc = sugg_from_json(o, &s);
+	json_decref(o);
+	if (rc == -1)
+		return (-1);
+	if (s.seq >= adv->next_seq)
+		adv->next_seq = s.seq + 1;
+	if (s.kind == SK_TEAM_OVERLOAD) {
+		t = team_get(adv, s.team, 1);
+		if (sugg_is_active(&s) && t->overload == NULL) {
+			t->overload = xmalloc(sizeof *t->overload);
+			*t->overload = s;
+		} else if (s.status == SS_DISMISSED)
+			t->overload_dismissed = s.answered_at;
+		return (0);
+	}
+	a = agents_get(adv->agents, s.kind == SK_REBALANCE ? s.from : s.agent);
+	if (a == NULL)
+		return (0);
+	aa = state_of(adv, a);
+	if (sugg_is_agent_kind(s.kind))
+		note_release(aa, s.created_at);
+	if (s.status == SS_DISMISSED && s.answered_at > aa->dismissed_at[s.kind])
+		aa->dismissed_at[s.kind] = s.answered_at;
+	if (sugg_is_active(&s) && aa->active[s.kind] == NULL) {
+		copy = xmalloc(sizeof *copy);
+		*copy = s;
+		aa->active[s.kind] = copy;
+	}
+	return (0);
+}
+
+static struct suggestion **
+find_active(struct advise *adv, int64_t seq)
+{
+	size_t	i;
+	int	k;
+
+	for (i = 0; i < adv->nall; i++)
+		for (k = 0; k < SK_COUNT; k++)
+			if (adv->all[i]->active[k] != NULL &&
+			    adv->all[i]->active[k]->seq == seq)
+				return (&adv->all[i]->active[k]);
+	for (i = 0; i < adv->nteams; i++)
+		if (adv->teams[i]->overload != NULL &&
+		    adv->teams[i]->overload->seq == seq)
+			return (&adv->teams[i]->overload);
+	return (NULL);
+}
+
+/*
+ * Answer suggestion seq: action "accept", "dismiss" or "snooze" (minutes,
+ * 0 for the default).  On success *out is its new state and *start_break
+ * says the agent's break should start now.  Returns 0; -1 with err set
+ * (404 when it is not active here: the caller tells 404 from 409).
+ */
+int
+advise_answer(struct advise *adv, int64_t seq, const char *action,
+    int minutes, int64_t now, struct suggestion *out, int *start_break,
+    struct api_error *err)
+{
+	struct suggestion	**slot, *s;
+	struct agent		 *a;
+	struct adv_agent	 *aa = NULL;
+	struct adv_team		 *t = NULL;
+	size_t			  i;
+
+	*start_break = 0;
+	if ((slot = find_active(adv, seq)) == NULL) {
+		api_error_set(err, 404, "not_found", -1, NULL,
+		    "no open suggestion with this id");
+		return (-1);
+	}
+	s = *slot;
+	if (s->kind == SK_TEAM_OVERLOAD) {
+		for (i = 0; i < adv->nteams; i++)
+			if (&adv->teams[i]->overload == slot)
+				t = adv->teams[i];
+	} else if ((a = agents_get(adv->agents, s->kind == SK_REBALANCE ?
+	    s->from : s->agent)) != NULL) {
+		aa = agent_ext(a);
+		if (agent_updated_at(a) > now)
+			now = agent_updated_at(a);
+	}
+
+	if (strcmp(action, "snooze") == 0) {
+		if (minutes == 0)
+			minutes = adv->p.snooze_default_min;
+		if (minutes < 1 || minutes > adv->p.snooze_max_min) {
+			api_error_set(err, 400, "invalid_request", -1, "minutes",
+			    "minutes: must be 1 to %d", adv->p.snooze_max_min);
+			return (-1);
+		}
+		if (s->status != SS_OPEN ||
+		    s->snoozes >= adv->p.snooze_max_times) {
+			api_error_set(err, 409, "conflict", -1, "action",
+			    s->status != SS_OPEN ? "only an open suggestion "
+			    "can be snoozed" : "snoozed %d times already; "
+			    "accept or dismiss it", s->snoozes);
+			return (-1);
+		}
+		s->snoozes++;
+		s->status = SS_SNOOZED;
+		s->snooze_until = now + (int64_t)minutes * MS_PER_MIN;
+		changed(adv, s, now);
+		*out = *s;
+		return (0);
+	}
+	if (strcmp(action, "accept") == 0) {
+		s->status = SS_ACCEPTED;
+		*start_break = sugg_is_agent_kind(s->kind);
+	} else if (strcmp(action, "dismiss") == 0) {
+		s->status = SS_DISMISSED;
+		if (aa != NULL)
+			aa->dismissed_at[s->kind] = now;
+		if (t != NULL)
+			t->overload_dismissed = now;
+	} else {
+		api_error_set(err, 400, "invalid_request", -1, "action",
+		    "action: must be accept, dismiss or snooze");
+		return (-1);
+	}
+	s->answered_at = now;
+	changed(adv, s, now);
+	*out = *s;
+	free(s);
+	*slot = NULL;
+	return (0);
+}
+
+/* The agent's level and strain as last evaluated, refreshed to now. */
+int
+advise_level(struct advise *adv, const struct agent *a, int64_t now,
+    struct advise_view *v)
+{
+	struct adv_agent	*aa = agent_ext(a);
+	struct agent_metrics	 m;
+	struct strain		 st;
+
+	agent_metrics(a, now, &adv->mp, &m);
+	strain_compute(&m, &adv->p.strain, &st);
+	v->strain = st.score;
+	v->level = aa != NULL ? strain_level_next(&adv->p.strain, aa->level,
+	    st.score) : strain_level_of(&adv->p.strain, st.score);
+	return (0);
+}
+
+/* Call cb for each open or snoozed agent suggestion of agent id. */
+void
+advise_open_for_agent(struct advise *adv, const char *id,
+    void (*cb)(const struct suggestion *, void *), void *arg)
+{
+	struct agent		*a;
+	struct adv_agent	*aa;
+	int			 k;
+
+	if ((a = agents_get(adv->agents, id)) == NULL ||
+	    (aa = agent_ext(a)) == NULL)
+		return;
+	for (k = 0; k < SK_COUNT; k++)
+		if (aa->active[k] != NULL && sugg_is_agent_kind(k))
+			cb(aa->active[k], arg);
+}
+
+/* Open or snoozed lead suggestions of a team. */
+size_t
+advise_open_lead_for_team(struct advise *adv, const char *team)
+{
+	struct adv_team	*t;
+	size_t		 i, n = 0;
+
+	if ((t = team_get(adv, team, 0)) == NULL)
+		return (0);
+	if (t->overload != NULL)
+		n++;
+	for (i = 0; i < t->nmembers; i++)
+		if (t->members[i]->active[SK_REBALANCE] != NULL)
+			n++;
+	return (n);
+}

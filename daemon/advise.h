@@ -1,0 +1,69 @@
+/* The advisor: the rules of MODEL.md turning agent state into suggestions. */
+#ifndef ADVISE_H
+#define ADVISE_H
+
+#include <stdint.h>
+
+#include <respite/event.h>
+
+#include "agent.h"
+#include "agents.h"
+#include "apierr.h"
+#include "outbox.h"
+#include "strain.h"
+#include "suggest.h"
+
+struct advise_params {
+	struct strain_params	strain;
+	double		recovery_severity;	/* one message this hostile */
+	double		recovery_exposure;	/* or this much exposure */
+	double		recovery_clear_exposure;	/* expires below */
+	int64_t		recovery_quiet_ms;	/* ... with no severe message */
+	int64_t		recovery_hold_ms;	/* longest wait for the ticket */
+	int		recovery_min_minutes, recovery_max_minutes;
+	long		micro_after_min;
+	int		micro_minutes;
+	long		rest_after_min;
+	int		rest_minutes;
+	long		rest_worked_min;	/* worked today ... */
+	long		rest_break_min;		/* ... with fewer break minutes */
+	int		snooze_default_min, snooze_max_min, snooze_max_times;
+	int64_t		dismiss_cooldown_ms;
+	int		max_per_hour;
+	int64_t		rebalance_after_ms;	/* high for this long */
+	int		rebalance_min_open;
+	int		rebalance_max_move;
+	int		rebalance_channel_minutes;
+	int		overload_strain;	/* team median at or above */
+	int64_t		overload_after_ms;	/* ... for this long */
+	int64_t		live_window_ms;		/* live timers for agents this fresh */
+};
+
+/* What the API needs to know about one agent's advice state. */
+struct advise_view {
+	int			strain;
+	enum strain_level	level;
+};
+
+struct advise;
+
+void		 advise_params_default(struct advise_params *);
+struct advise	*advise_new(struct agents *, struct outbox *,
+		    const struct model_params *, const struct advise_params *,
+		    int64_t);
+void		 advise_free(struct advise *);
+void		 advise_set_params(struct advise *, const struct model_params *,
+		    const struct advise_params *);
+void		 advise_restore_agent(struct advise *, struct agent *);
+int		 advise_restore_suggestion(struct advise *, const char *);
+void		 advise_event(struct advise *, const struct respite_event *);
+void		 advise_tick(struct advise *, int64_t);
+int		 advise_answer(struct advise *, int64_t, const char *, int,
+		    int64_t, struct suggestion *, int *, struct api_error *);
+int		 advise_level(struct advise *, const struct agent *, int64_t,
+		    struct advise_view *);
+void		 advise_open_for_agent(struct advise *, const char *,
+		    void (*)(const struct suggestion *, void *), void *);
+size_t		 advise_open_lead_for_team(struct advise *, const char *);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * respite - GET /v1/stream: Server-Sent Events of one agent or one team.
+ *
+ * Checks the request and hands the connection to dispatch.c, which
+ * answers it (200 and the stream, or 503 when max_subscribers is
+ * reached).  An agent not seen yet may be subscribed to: a desktop client
+ * starts before its agent's first event.  Where a stream resumes comes
+ * from the Last-Event-ID header, or from ?last_event_id= for clients that
+ * cannot set headers (EventSource in a browser sets it only when it
+ * reconnects by itself).
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "dispatch.h"
+#include "event.h"
+#include "stats.h"
+
+static const char R_STREAM[] = "/v1/stream";
+
+/* A non-negative decimal integer that fits int64_t, else -1. */
+static int64_t
+parse_event_id(const char *s)
+{
+	long long	 v;
+	char		*end;
+
+	if (*s < '0' || *s > '9')
+		return (-1);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0)
+		return (-1);
+	return ((int64_t)v);
+}
+
+void
+api_stream(struct api *api, struct http_conn *c,
+    const struct http_request *req)
+{
+	char		 agent[RESPITE_NAME_MAX + 2], team[RESPITE_NAME_MAX + 2];
+	char		 num[32];
+	const char	*v, *field;
+	int		 has_agent, has_team, rc;
+	int64_t		 last_id = -1;
+	size_t		 before;
+
+	if (strcmp(req->method, "GET") != 0) {
+		api_method_not_allowed(c, R_STREAM, "GET");
+		return;
+	}
+	has_agent = http_query_get(req->query, "agent", agent, sizeof agent);
+	if (has_agent == -1 || (has_agent == 1 && !event_name_valid(agent))) {
+		api_fail(c, R_STREAM, 400, "invalid_request", "agent",
+		    "agent: must be 1-64 chars of [A-Za-z0-9._@-]");
+		return;
+	}
+	has_team = http_query_get(req->query, "team", team, sizeof team);
+	if (has_team == -1 || (has_team == 1 && !event_name_valid(team))) {
+		api_fail(c, R_STREAM, 400, "invalid_request", "team",
+		    "team: must be 1-64 chars of [A-Za-z0-9._@-]");
+		return;
+	}
+	if (has_agent == 1 && has_team == 1) {
+		api_fail(c, R_STREAM, 400, "invalid_request", "team",
+		    "give either agent or team, not both");
+		return;
+	}
+	if (has_agent != 1 && has_team != 1) {
+		api_fail(c, R_STREAM, 400, "invalid_request", "agent",
+		    "agent or team is required: /v1/stream?agent=ID or "
+		    "?team=T");
+		return;
+	}
+
+	field = "Last-Event-ID";
+	if ((v = http_header_get(req, "Last-Event-ID")) == NULL) {
+		field = "last_event_id";
+		rc = http_query_get(req->query, "last_event_id", num,
+		    sizeof num);
+		v = rc == 1 ? num : rc == -1 ? "" : NULL;
+	}
+	if (v != NULL && (last_id = parse_event_id(v)) == -1) {
+		api_fail(c, R_STREAM, 400, "invalid_request", field, "%s: "
+		    "must be the id of an event received, a non-negative "
+		    "integer", field);
+		return;
+	}
+
+	/* dispatch_subscribe answers: a new subscriber means a 200. */
+	before = dispatch_nsubscribers(api->dispatch);
+	dispatch_subscribe(api->dispatch, c, has_agent == 1 ? agent : NULL,
+	    has_team == 1 ? team : NULL, last_id);
+	if (dispatch_nsubscribers(api->dispatch) > before)
+		stats_http(R_STREAM, 200);
+	else {
+		stats_reject("unavailable");
+		stats_http(R_STREAM, 503);
+	}
+}

@@ -1,0 +1,143 @@
+/*
+ * respite - GET /v1/teams and GET /v1/teams/{team}.
+ *
+ * Team figures computed from the model at request time: who is working
+ * or on a break, the strain distribution of the agents present (mean,
+ * p50, p90, max; offline agents are not counted), agents by level,
+ * hostile messages in the last hour, open tickets, and the lead
+ * suggestions still open.
+ */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "event.h"
+#include "strain.h"
+#include "xmalloc.h"
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	int	x = *(const int *)a, y = *(const int *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Nearest-rank percentile of sorted v. */
+static int
+pct(const int *v, size_t n, int p)
+{
+	size_t	rank;
+
+	if (n == 0)
+		return (0);
+	rank = (size_t)((p * n + 99) / 100);
+	return (v[rank > 0 ? rank - 1 : 0]);
+}
+
+static json_t *
+team_json(struct api *api, const char *team, struct agent **v, size_t n,
+    int64_t now)
+{
+	struct agent_metrics	 m;
+	struct advise_view	 av;
+	size_t			 i, k = 0, by_status[3] = { 0, 0, 0 };
+	size_t			 by_level[4] = { 0, 0, 0, 0 };
+	long			 hostile = 0, open = 0;
+	int			*strain;
+	double			 sum = 0;
+	json_t			*o;
+
+	strain = xcalloc(n + 1, sizeof *strain);
+	for (i = 0; i < n; i++) {
+		int64_t	t = api_agent_now(v[i], now);
+
+		by_status[agent_status(v[i])]++;
+		agent_metrics(v[i], t, &api->mp, &m);
+		hostile += m.hostile_last_hour;
+		open += m.open_tickets;
+		if (agent_status(v[i]) == AGENT_OFFLINE)
+			continue;
+		advise_level(api->advise, v[i], t, &av);
+		by_level[av.level]++;
+		strain[k++] = av.strain;
+		sum += av.strain;
+	}
+	qsort(strain, k, sizeof *strain, cmp_int);
+	o = json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:{s:f, s:i, s:i, s:i}, "
+	    "s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I}",
+	    "team", team,
+	    "agents", (json_int_t)n,
+	    "status", "working", (json_int_t)by_status[AGENT_WORKING],
+	    "on_break", (json_int_t)by_status[AGENT_ON_BREAK],
+	    "offline", (json_int_t)by_status[AGENT_OFFLINE],
+	    "strain", "mean", k > 0 ? sum / (double)k : 0.0,
+	    "p50", pct(strain, k, 50), "p90", pct(strain, k, 90),
+	    "max", k > 0 ? strain[k - 1] : 0,
+	    "levels", "ok", (json_int_t)by_level[STRAIN_OK],
+	    "elevated", (json_int_t)by_level[STRAIN_ELEVATED],
+	    "high", (json_int_t)by_level[STRAIN_HIGH],
+	    "critical", (json_int_t)by_level[STRAIN_CRITICAL],
+	    "hostile_last_hour", (json_int_t)hostile,
+	    "open_tickets", (json_int_t)open,
+	    "open_lead_suggestions",
+	    (json_int_t)advise_open_lead_for_team(api->advise, team));
+	free(strain);
+	return (o);
+}
+
+static int
+cmp_team(const void *a, const void *b)
+{
+	const struct agent	*x = *(struct agent *const *)a;
+	const struct agent	*y = *(struct agent *const *)b;
+	int			 c = strcmp(agent_team(x), agent_team(y));
+
+	return (c != 0 ? c : strcmp(agent_id(x), agent_id(y)));
+}
+
+/* team NULL lists every team; else the one team or 404. */
+void
+api_teams(struct api *api, struct http_conn *c, const char *team,
+    int64_t now)
+{
+	struct agent	**all;
+	const char	 *route = team != NULL ? API_R_TEAM : API_R_TEAMS;
+	json_t		 *list;
+	size_t		  n, i, j;
+
+	if (team != NULL && !event_name_valid(team)) {
+		api_fail(c, route, 404, "not_found", NULL, "no team \"%.64s\"",
+		    team);
+		return;
+	}
+	all = agents_sorted(api->agents, &n);
+	/* Stable order: by team, then by agent id. */
+	qsort(all, n, sizeof *all, cmp_team);
+	list = json_array();
+	for (i = 0; i < n; i = j) {
+		const char	*t = agent_team(all[i]);
+
+		for (j = i + 1; j < n && strcmp(agent_team(all[j]), t) == 0; j++)
+			;
+		if (*t == '\0' || (team != NULL && strcmp(t, team) != 0))
+			continue;
+		json_array_append_new(list, team_json(api, t, all + i, j - i,
+		    now));
+	}
+	free(all);
+	if (team == NULL) {
+		api_reply_json(c, route, 200, json_pack("{s:o}", "teams", list));
+		return;
+	}
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		api_fail(c, route, 404, "not_found", NULL, "no team \"%.64s\"",
+		    team);
+		return;
+	}
+	api_reply_json(c, route, 200, json_incref(json_array_get(list, 0)));
+	json_decref(list);
+}

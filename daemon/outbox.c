@@ -1,0 +1,200 @@
+/*
+ * respite - the outbox.
+ *
+ * The model and the advisor change state in memory as events are applied
+ * (after their commit) and as timers fire.  What others must see of
+ * those changes (suggestions, and the SSE stream items: suggestions,
+ * level changes, status changes) is queued here and written in one
+ * transaction; only after it committed are the items handed to the
+ * stream subscribers.  So nothing is ever shown that a restart could take
+ * back, and a client resuming with Last-Event-ID finds every item.  If
+ * the write fails the queue is kept and written with the next flush.
+ */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "event.h"
+#include "log.h"
+#include "outbox.h"
+#include "xmalloc.h"
+
+struct outbox_entry {
+	int			 is_item;
+	struct suggestion	 sugg;		/* !is_item */
+	int64_t			 seq;		/* is_item */
+	char			*event, *agent, *team, *data;
+	int64_t			 created;
+};
+
+struct outbox {
+	struct store		*store;
+	struct dispatch		*dispatch;
+	struct outbox_entry	*v;
+	size_t			 n, cap;
+	int64_t			 next_seq;	/* stream sequence */
+};
+
+struct outbox *
+outbox_new(struct store *store)
+{
+	struct outbox	*o;
+
+	o = xcalloc(1, sizeof *o);
+	o->store = store;
+	o->next_seq = store_max_seq(store, "stream") + 1;
+	return (o);
+}
+
+static void
+entry_clear(struct outbox_entry *e)
+{
+	free(e->event);
+	free(e->agent);
+	free(e->team);
+	free(e->data);
+}
+
+void
+outbox_free(struct outbox *o)
+{
+	size_t	i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < o->n; i++)
+		entry_clear(&o->v[i]);
+	free(o->v);
+	free(o);
+}
+
+void
+outbox_set_dispatch(struct outbox *o, struct dispatch *d)
+{
+	o->dispatch = d;
+}
+
+static struct outbox_entry *
+entry_new(struct outbox *o)
+{
+	if (o->n == o->cap) {
+		o->cap = o->cap == 0 ? 32 : o->cap * 2;
+		o->v = xreallocarray(o->v, o->cap, sizeof *o->v);
+	}
+	memset(&o->v[o->n], 0, sizeof o->v[0]);
+	return (&o->v[o->n++]);
+}
+
+/*
+ * Queue the suggestion's current state for storage; publish adds a
+ * `suggestion` stream item (every change a client should see).
+ */
+void
+outbox_suggestion(struct outbox *o, const struct suggestion *s,
+    int publish)
+{
+	struct outbox_entry	*e;
+
+	e = entry_new(o);
+	e->sugg = *s;
+	if (publish)
+		outbox_item(o, "suggestion", s->agent, s->team, sugg_json(s),
+		    s->updated_at);
+}
+
+/* Queue a stream item; steals data. */
+void
+outbox_item(struct outbox *o, const char *event, const char *agent,
+    const char *team, json_t *data, int64_t now)
+{
+	struct outbox_entry	*e;
+
+	e = entry_new(o);
+	e->is_item = 1;
+	e->seq = o->next_seq++;
+	e->event = xstrdup(event);
+	e->agent = xstrdup(agent != NULL ? agent : "");
+	e->team = xstrdup(team != NULL ? team : "");
+	if ((e->data = json_dumps(data, JSON_COMPACT)) == NULL)
+		fatalx("outbox_item: out of memory");
+	json_decref(data);
+	e->created = now;
+}
+
+int
+outbox_pending(const struct outbox *o)
+{
+	return (o->n > 0);
+}
+
+/*
+ * Write everything queued in one transaction, then publish the stream
+ * items.  Returns 0, or -1 with *cause (the queue is kept for a retry).
+ */
+int
+outbox_flush(struct outbox *o, char **cause)
+{
+	struct store_suggestion		 row;
+	struct store_stream_item	 it;
+	struct outbox_entry		*e;
+	json_t				*j;
+	char				*body;
+	size_t				 i;
+	int				 rc;
+
+	if (o->n == 0)
+		return (0);
+	if ((rc = store_begin(o->store, cause)) == 0) {
+		for (i = 0; i < o->n && rc == 0; i++) {
+			e = &o->v[i];
+			if (e->is_item) {
+				it.seq = e->seq;
+				it.event = e->event;
+				it.agent = e->agent;
+				it.team = e->team;
+				it.data = e->data;
+				it.created_ms = e->created;
+				rc = store_stream_add(o->store, &it, cause);
+				continue;
+			}
+			j = sugg_json(&e->sugg);
+			body = json_dumps(j, JSON_COMPACT);
+			json_decref(j);
+			row.seq = e->sugg.seq;
+			row.agent = e->sugg.agent;
+			row.team = e->sugg.team;
+			row.kind = sugg_kind_name(e->sugg.kind);
+			row.status = sugg_status_name(e->sugg.status);
+			row.audience = sugg_is_agent_kind(e->sugg.kind) ?
+			    "agent" : "lead";
+			row.created_at = e->sugg.created_at;
+			row.updated_at = e->sugg.updated_at;
+			row.body = body;
+			rc = store_suggestion_put(o->store, &row, cause);
+			free(body);
+		}
+	}
+	if (rc == 0)
+		rc = store_commit(o->store, cause);
+	if (rc != 0) {
+		store_rollback(o->store);
+		return (-1);
+	}
+	for (i = 0; i < o->n; i++) {
+		e = &o->v[i];
+		if (e->is_item && o->dispatch != NULL) {
+			it.seq = e->seq;
+			it.event = e->event;
+			it.agent = e->agent;
+			it.team = e->team;
+			it.data = e->data;
+			it.created_ms = e->created;
+			dispatch_publish(o->dispatch, &it);
+		}
+		entry_clear(e);
+	}
+	o->n = 0;
+	return (0);
+}

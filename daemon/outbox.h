@@ -1,0 +1,25 @@
+/* The outbox: derived changes (suggestions, stream items) made durable, then published. */
+#ifndef OUTBOX_H
+#define OUTBOX_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "store.h"
+#include "suggest.h"
+
+struct dispatch;
+struct outbox;
+
+struct outbox	*outbox_new(struct store *);
+void		 outbox_free(struct outbox *);
+void		 outbox_set_dispatch(struct outbox *, struct dispatch *);
+void		 outbox_suggestion(struct outbox *, const struct suggestion *,
+		    int);
+void		 outbox_item(struct outbox *, const char *, const char *,
+		    const char *, json_t *, int64_t);
+int		 outbox_flush(struct outbox *, char **);
+int		 outbox_pending(const struct outbox *);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * respite - suggestions as data.
+ *
+ * The suggestion object of API.md and back.  The JSON written here is
+ * also what the suggestions table stores (its body column), so a restart
+ * restores exactly what clients saw; the few fields clients do not need
+ * (snooze count, answer time) travel along as documented extensions.
+ */
+#include "build.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "suggest.h"
+#include "timeutil.h"
+
+static const char *const kind_names[SK_COUNT] = {
+	"micro_break", "rest_break", "recovery_break", "rebalance",
+	"team_overload"
+};
+static const char *const status_names[SS_COUNT] = {
+	"open", "accepted", "snoozed", "dismissed", "expired"
+};
+static const char *const priority_names[] = { "normal", "high", "urgent" };
+
+int
+sugg_is_agent_kind(enum sugg_kind k)
+{
+	return (k == SK_MICRO_BREAK || k == SK_REST_BREAK ||
+	    k == SK_RECOVERY_BREAK);
+}
+
+/* Open or snoozed: still waiting for an answer. */
+int
+sugg_is_active(const struct suggestion *s)
+{
+	return (s->status == SS_OPEN || s->status == SS_SNOOZED);
+}
+
+const char *
+sugg_kind_name(enum sugg_kind k)
+{
+	return (k < SK_COUNT ? kind_names[k] : "unknown");
+}
+
+int
+sugg_kind_parse(const char *name)
+{
+	int	k;
+
+	for (k = 0; k < SK_COUNT; k++)
+		if (strcmp(kind_names[k], name) == 0)
+			return (k);
+	return (-1);
+}
+
+const char *
+sugg_status_name(enum sugg_status st)
+{
+	return (st < SS_COUNT ? status_names[st] : "unknown");
+}
+
+int
+sugg_status_parse(const char *name)
+{
+	int	s;
+
+	for (s = 0; s < SS_COUNT; s++)
+		if (strcmp(status_names[s], name) == 0)
+			return (s);
+	return (-1);
+}
+
+const char *
+sugg_priority_name(enum sugg_priority p)
+{
+	return (p <= SP_URGENT ? priority_names[p] : "normal");
+}
+
+void
+sugg_format_id(int64_t seq, char *buf, size_t len)
+{
+	snprintf(buf, len, "s-%06" PRId64, seq);
+}
+
+/* Returns the numeric id of "s-000123", or -1. */
+int64_t
+sugg_parse_id(const char *id)
+{
+	char		*end;
+	long long	 v;
+
+	if (strncmp(id, "s-", 2) != 0 || id[2] < '0' || id[2] > '9')
+		return (-1);
+	v = strtoll(id + 2, &end, 10);
+	if (*end != '\0' || v <= 0)
+		return (-1);
+	return ((int64_t)v);
+}
+
+static json_t *
+time_or_null(int64_t ms)
+{
+	char	buf[TIME_RFC3339_LEN];
+
+	if (ms <= 0)
+		return (json_null());
+	return (json_string(time_format_rfc3339(ms, buf, sizeof buf)));
+}
+
+/* The API object (new reference). */
+json_t *
+sugg_json(const struct suggestion *s)
+{
+	char	 id[32];
+	json_t	*o, *move;
+
+	sugg_format_id(s->seq, id, sizeof id);
+	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:i, s:s, s:s, "
+	    "s:o, s:i, s:o, s:o}",
+	    "id", id,
+	    "kind", sugg_kind_name(s->kind),
+	    "agent", s->agent[0] != '\0' ? json_string(s->agent) : json_null(),
+	    "team", s->team[0] != '\0' ? json_string(s->team) : json_null(),
+	    "created_at", time_or_null(s->created_at),
+	    "status", sugg_status_name(s->status),
+	    "priority", sugg_priority_name(s->priority),
+	    "minutes", s->minutes,
+	    "reason", s->reason,
+	    "audience", sugg_is_agent_kind(s->kind) ? "agent" : "lead",
+	    "updated_at", time_or_null(s->updated_at),
+	    "snoozes", s->snoozes,
+	    "snoozed_until", s->status == SS_SNOOZED ?
+	    time_or_null(s->snooze_until) : json_null(),
+	    "answered_at", time_or_null(s->answered_at));
+	if (s->kind == SK_REBALANCE) {
+		json_object_set_new(o, "from", json_string(s->from));
+		json_object_set_new(o, "to", json_string(s->to));
+		if (s->move_channel != RESPITE_CH_NONE)
+			move = json_pack("{s:s, s:i}", "channel",
+			    event_channel_name(s->move_channel), "minutes",
+			    s->move_minutes);
+		else
+			move = json_pack("{s:i}", "tickets", s->move_tickets);
+		json_object_set_new(o, "move", move);
+	}
+	return (o);
+}
+
+static int64_t
+get_time(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+	int64_t	 ms;
+
+	if (!json_is_string(v) || time_parse_rfc3339(json_string_value(v),
+	    &ms) == -1)
+		return (0);
+	return (ms);
+}
+
+static void
+get_str(json_t *o, const char *key, char *dst, size_t len)
+{
+	json_t	*v = json_object_get(o, key);
+
+	snprintf(dst, len, "%s", json_is_string(v) ? json_string_value(v) :
+	    "");
+}
+
+/* Parse what sugg_json wrote.  Returns 0 or -1. */
+int
+sugg_from_json(json_t *o, struct suggestion *s)
+{
+	char	buf[64];
+	json_t	*move;
+	int	k, st;
+
+	memset(s, 0, sizeof *s);
+	get_str(o, "id", buf, sizeof buf);
+	if ((s->seq = sugg_parse_id(buf)) <= 0)
+		return (-1);
+	get_str(o, "kind", buf, sizeof buf);
+	if ((k = sugg_kind_parse(buf)) < 0)
+		return (-1);
+	s->kind = (enum sugg_kind)k;
+	get_str(o, "status", buf, sizeof buf);
+	if ((st = sugg_status_parse(buf)) < 0)
+		return (-1);
+	s->status = (enum sugg_status)st;
+	get_str(o, "priority", buf, sizeof buf);
+	s->priority = strcmp(buf, "urgent") == 0 ? SP_URGENT :
+	    strcmp(buf, "high") == 0 ? SP_HIGH : SP_NORMAL;
+	get_str(o, "agent", s->agent, sizeof s->agent);
+	get_str(o, "team", s->team, sizeof s->team);
+	get_str(o, "reason", s->reason, sizeof s->reason);
+	s->created_at = get_time(o, "created_at");
+	s->updated_at = get_time(o, "updated_at");
+	s->answered_at = get_time(o, "answered_at");
+	s->snooze_until = get_time(o, "snoozed_until");
+	s->snoozes = (int)json_integer_value(json_object_get(o, "snoozes"));
+	s->minutes = (int)json_integer_value(json_object_get(o, "minutes"));
+	if (s->kind == SK_REBALANCE) {
+		get_str(o, "from", s->from, sizeof s->from);
+		get_str(o, "to", s->to, sizeof s->to);
+		move = json_object_get(o, "move");
+		s->move_tickets = (int)json_integer_value(json_object_get(move,
+		    "tickets"));
+		get_str(move, "channel", buf, sizeof buf);
+		s->move_channel = *buf != '\0' ? event_channel_parse(buf) :
+		    RESPITE_CH_NONE;
+		s->move_minutes = (int)json_integer_value(json_object_get(move,
+		    "minutes"));
+	}
+	return (0);
+}

@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# respite - suggestions, teams and history over HTTP, on a real respited.
+#
+# A scripted shift with explicit past times: four agents of team "sup"
+# work 55 minutes ending now (a message every 2 minutes), so each has a
+# micro break created 50 minutes after the login; in team "t1" an agent
+# at high strain with 4 open tickets gets a rebalancing suggestion for
+# the lead.  Then the answers (accept, snooze twice and a refused third,
+# dismiss), every refusal, the list filters and cursor pagination, the
+# team figures, the history buckets, and a restart that keeps every
+# suggestion and continues the id sequence.  No sleeps: time moves with
+# event times (a snoozed suggestion reopens when a later event arrives).
+
+. "$(dirname "$0")/lib.sh"
+require_tools
+setup
+
+T=$(date +%s)
+W0=$((T / 60 * 60))		# the current whole minute
+L=$((W0 - 55 * 60))		# sup's login, 55 minutes ago
+B=$((W0 - 40 * 60))		# t1 starts 40 minutes ago
+
+write_config "[server]
+max_clock_skew = 600
+[model]
+timezone = UTC"
+start_daemon || bail_out "respited did not start: $(tail -n 5 "$LOG")"
+
+# ev TYPE AGENT EPOCH_S [JSON_FIELDS]: one NDJSON event line.
+ev() {
+	printf '{"type":"%s","agent":"%s","ts":%s%s}\n' "$1" "$2" \
+	    "$(($3 * 1000))" "${4:+,$4}"
+}
+
+# ---- team sup: four agents, 55 minutes of work ending now
+#
+# Login at L, a chat message every 2 minutes (L+2 .. L+54) and one at T.
+# Continuous work is 50 minutes at L+50 (an event, a whole minute): one
+# micro break each, created at L+50; the next rule (rest, 110 min) is an
+# hour away.
+{
+	for a in alice bob carol dave; do
+		ev agent.login "$a" "$L" '"team":"sup"'
+		for m in $(seq 2 2 54); do
+			ev message.received "$a" $((L + m * 60)) '"channel":"chat"'
+		done
+		ev message.received "$a" "$T" '"channel":"chat"'
+	done
+} >"$TMPD/sup.ndjson"
+post_events "@$TMPD/sup.ndjson" -H 'Content-Type: application/x-ndjson'
+reply_is 202 '{"accepted":116,"duplicates":0}' "team sup: 116 events accepted"
+
+# ---- team t1: a rebalancing suggestion for the lead
+#
+# hi: phone calls back to back from B (assigned B+2(k-1), handled B+2k,
+# 120 s, k = 1..20) and 3 chat tickets left open.  After the call at
+# B+28: 14 calls x 1.5 / 12 -> intensity 30, occupancy 1 -> 25,
+# continuous 28 -> 4.67: 60, high; 10 minutes later (B+38) hi has 4 open
+# tickets, the team median of [4, 1, 0, 3] is 2: ok1 (phone, 1 open)
+# takes min(4 - 2, 3) = 2.  ok2 holds none but works email only; ok3
+# holds 3.
+{
+	ev agent.login hi "$B" '"team":"t1"'
+	for t in c1 c2 c3; do
+		ev ticket.assigned hi "$B" "\"channel\":\"chat\",\"ticket\":\"$t\""
+	done
+	for k in $(seq 1 20); do
+		ev ticket.assigned hi $((B + (k - 1) * 120)) "\"channel\":\"phone\",\"ticket\":\"h$k\""
+		ev ticket.handled hi $((B + k * 120)) "\"channel\":\"phone\",\"ticket\":\"h$k\",\"duration_s\":120"
+	done
+	ev agent.login ok1 "$B" '"team":"t1"'
+	ev ticket.assigned ok1 "$B" '"channel":"phone","ticket":"p1"'
+	ev ticket.assigned ok1 "$B" '"channel":"phone","ticket":"p2"'
+	ev ticket.handled ok1 $((B + 1800)) '"channel":"phone","ticket":"p1","duration_s":60'
+	ev agent.login ok2 "$B" '"team":"t1"'
+	ev ticket.assigned ok2 $((B + 600)) '"channel":"email","ticket":"e1"'
+	ev ticket.handled ok2 $((B + 1200)) '"channel":"email","ticket":"e1","duration_s":300'
+	ev agent.login ok3 "$B" '"team":"t1"'
+	for t in q1 q2 q3; do
+		ev ticket.assigned ok3 "$B" "\"channel\":\"phone\",\"ticket\":\"$t\""
+	done
+} | sort -t: -k4 -s >"$TMPD/t1.unsorted"
+# Events in time order, as a helpdesk would send them.
+jq -c -s 'sort_by(.ts) | .[]' "$TMPD/t1.unsorted" >"$TMPD/t1.ndjson"
+post_events "@$TMPD/t1.ndjson" -H 'Content-Type: application/x-ndjson'
+reply_is 202 '{"accepted":53,"duplicates":0}' "team t1: 53 events accepted"
+
+# ---- the micro break, in the shape of API.md
+
+req GET "/v1/suggestions?agent=alice&status=open"
+status_is 200 "GET /v1/suggestions?agent=alice&status=open: 200"
+jq_is '.suggestions | length' 1 "alice has one open suggestion"
+jq_is '.next_cursor' null "one page: next_cursor null"
+jq_is '.suggestions[0] | [.kind, .agent, .team, .status, .priority, .minutes, .audience]' \
+    '["micro_break","alice","sup","open","normal",5,"agent"]' \
+    "alice: micro_break, team sup, open, normal, 5 minutes, audience agent"
+jq_is '.suggestions[0].created_at' "\"$(rfc3339 $((L + 3000)))\"" \
+    "created_at is the login + 50 min"
+jq_is '.suggestions[0].reason' '"50 minutes of work without a break"' \
+    "the reason names the figure"
+jq_check '.suggestions[0].id | test("^s-[0-9]{6}$")' "id is \"s-\" and 6 digits"
+jq_check '.suggestions[0] | (has("id") and has("kind") and has("agent") and
+    has("team") and has("created_at") and has("status") and has("priority")
+    and has("minutes") and has("reason") and has("audience"))' \
+    "every field of API.md is there"
+A_ID=$(jqr '.suggestions[0].id')
+req GET /v1/agents/alice
+jq_is "[.open_suggestions[] | .id]" "[\"$A_ID\"]" \
+    "GET /v1/agents/alice lists it in open_suggestions"
+
+req GET "/v1/suggestions?kind=rebalance"
+jq_is '.suggestions | length' 1 "one rebalancing suggestion"
+jq_is '.suggestions[0] | [.kind, .agent, .team, .from, .to, .move, .audience, .status]' \
+    '["rebalance",null,"t1","hi","ok1",{"tickets":2},"lead","open"]' \
+    "rebalance: from hi to ok1, move 2 tickets, audience lead"
+jq_is '.suggestions[0].created_at' "\"$(rfc3339 $((B + 38 * 60)))\"" \
+    "rebalance created 10 minutes after hi turned high"
+R_ID=$(jqr '.suggestions[0].id')
+
+idof() {	# idof AGENT: the id of the agent's micro break
+	curl -sS "$BASE/v1/suggestions?agent=$1&kind=micro_break" |
+	    jq -r '.suggestions[0].id'
+}
+B_ID=$(idof bob)
+C_ID=$(idof carol)
+D_ID=$(idof dave)
+
+# ---- accept: the break starts
+
+req POST "/v1/suggestions/$A_ID" '{"action":"accept"}'
+status_is 200 "accept: 200"
+jq_is '[.id, .status, .kind]' "[\"$A_ID\",\"accepted\",\"micro_break\"]" \
+    "accept: the updated suggestion, status accepted"
+jq_check '.answered_at | type == "string"' "accept: answered_at is set"
+req GET /v1/agents/alice
+jq_is '[.status, (.open_suggestions | length)]' '["on_break",0]' \
+    "alice is on_break after accepting, nothing open"
+req POST "/v1/suggestions/$A_ID" '{"action":"dismiss"}'
+error_is 409 conflict - action "answering an accepted suggestion again: 409"
+
+# ---- snooze twice, priority rises, a third is refused
+#
+# Snoozed for 1 minute at now; a later event of bob (ts 2 minutes ahead:
+# max_clock_skew is 10 min) brings his time past it and it reopens; the
+# second snooze runs from bob's time; an event 4 minutes ahead reopens it
+# with priority high.
+
+req POST "/v1/suggestions/$B_ID" '{"action":"snooze","minutes":1}'
+status_is 200 "snooze: 200"
+jq_is '[.status, .snoozes, .priority]' '["snoozed",1,"normal"]' \
+    "snooze: status snoozed, once"
+jq_check '.snoozed_until | type == "string"' "snooze: snoozed_until is set"
+req GET "/v1/suggestions?agent=bob&status=snoozed"
+jq_is "[.suggestions[].id]" "[\"$B_ID\"]" "listed with status=snoozed"
+req POST "/v1/suggestions/$B_ID" '{"action":"snooze"}'
+error_is 409 conflict - action "snoozing a snoozed suggestion: 409"
+
+post_events "$(ev message.received bob $((T + 120)) '"channel":"chat"')"
+status_is 202 "bob: an event 2 minutes ahead"
+req GET "/v1/suggestions?agent=bob"
+jq_is '.suggestions[0] | [.id, .status, .priority]' "[\"$B_ID\",\"open\",\"normal\"]" \
+    "reopened after the first snooze, priority still normal"
+req POST "/v1/suggestions/$B_ID" '{"action":"snooze","minutes":1}'
+status_is 200 "second snooze: 200"
+jq_is '[.status, .snoozes]' '["snoozed",2]' "second snooze: snoozed, twice"
+post_events "$(ev message.received bob $((T + 240)) '"channel":"chat"')"
+req GET "/v1/suggestions?agent=bob"
+jq_is '.suggestions[0] | [.id, .status, .priority]' "[\"$B_ID\",\"open\",\"high\"]" \
+    "reopened after the second snooze with priority high"
+req POST "/v1/suggestions/$B_ID" '{"action":"snooze","minutes":1}'
+error_is 409 conflict - action "a third snooze: 409 conflict"
+req GET "/v1/suggestions?agent=bob"
+jq_is '.suggestions[0].status' '"open"' "still open after the refused snooze"
+
+# ---- dismiss
+
+req POST "/v1/suggestions/$C_ID" '{"action":"dismiss"}'
+status_is 200 "dismiss: 200"
+jq_is '[.id, .status]' "[\"$C_ID\",\"dismissed\"]" "dismiss: status dismissed"
+req GET /v1/agents/carol
+jq_is '[.status, (.open_suggestions | length)]' '["working",0]' \
+    "carol keeps working, nothing open"
+
+# ---- refusals
+
+req POST /v1/suggestions/s-999999 '{"action":"accept"}'
+error_is 404 not_found - - "an unknown id: 404"
+req POST /v1/suggestions/nonsense '{"action":"accept"}'
+error_is 404 not_found - - "a malformed id: 404"
+req POST "/v1/suggestions/$C_ID" '{"action":"accept"}'
+error_is 409 conflict - action "an already answered suggestion: 409"
+req POST "/v1/suggestions/$D_ID" '{"action":"later"}'
+error_is 400 invalid_request - action "a bad action: 400 with field action"
+req POST "/v1/suggestions/$D_ID" '{}'
+error_is 400 invalid_request - action "no action: 400 with field action"
+for m in 0 31 -1 '"5"' 2.5; do
+	req POST "/v1/suggestions/$D_ID" "{\"action\":\"snooze\",\"minutes\":$m}"
+	error_is 400 invalid_request - minutes "snooze minutes $m: 400 with field minutes"
+done
+req POST "/v1/suggestions/$D_ID" '{"action":'
+error_is 400 bad_json - - "a body that is not JSON: 400 bad_json"
+req GET "/v1/suggestions/$D_ID"
+error_is 405 method_not_allowed - - "GET on a suggestion: 405"
+req GET "/v1/suggestions?agent=dave"
+jq_is '.suggestions[0].status' '"open"' "dave's is untouched by the refusals"
+
+# ---- filters
+
+count() {	# count QUERY: how many suggestions the query lists
+	curl -sS "$BASE/v1/suggestions?$1" | jq '.suggestions | length'
+}
+is "$(count '')" 5 "5 suggestions in all"
+is "$(count 'team=sup')" 4 "team=sup: 4"
+is "$(count 'team=t1')" 1 "team=t1: 1"
+is "$(count 'team=nobody')" 0 "an unknown team: none"
+is "$(count 'kind=micro_break')" 4 "kind=micro_break: 4"
+is "$(count 'kind=rest_break')" 0 "kind=rest_break: 0"
+is "$(count 'status=open')" 3 "status=open: 3 (bob, dave, the rebalance)"
+is "$(count 'status=accepted')" 1 "status=accepted: 1"
+is "$(count 'status=dismissed')" 1 "status=dismissed: 1"
+is "$(count 'audience=lead')" 1 "audience=lead: 1"
+is "$(count 'audience=agent')" 4 "audience=agent: 4"
+is "$(count 'audience=agent&team=sup&status=open')" 2 "filters combine: 2"
+is "$(count "since=$(rfc3339 $((W0 - 180)))")" 1 \
+    "since 3 minutes ago (RFC 3339): the rebalance only"
+is "$(count "since=$(((W0 - 180) * 1000))")" 1 "since as epoch milliseconds: the same"
+is "$(count "since=$(rfc3339 $((L + 3000)))")" 5 "since the micro breaks: all 5"
+req GET "/v1/suggestions?kind=team_overload&status=open"
+jq_is '.' '{"suggestions":[],"next_cursor":null}' "an empty list: [] and next_cursor null"
+req GET "/v1/suggestions"
+jq_check '[.suggestions[].id] == ([.suggestions[].id] | sort | reverse)' \
+    "newest first"
+
+for bad in status=pending kind=coffee_break audience=everyone since=yesterday \
+    limit=0 limit=1001 limit=ten cursor=abc 'agent=a%20b' 'team=t%21'; do
+	req GET "/v1/suggestions?$bad"
+	error_is 400 invalid_request - "${bad%%=*}" "?$bad: 400 with field ${bad%%=*}"
+done
+
+# ---- pagination: limit=1 walks every suggestion once
+
+req GET "/v1/suggestions?limit=1000"
+all=$(jqb '[.suggestions[].id]')
+seen='[]'
+cursor=
+pages=0
+while :; do
+	req GET "/v1/suggestions?limit=1${cursor:+&cursor=$cursor}"
+	[ "$STATUS" = 200 ] || break
+	pages=$((pages + 1))
+	seen=$(jq -c -n --argjson s "$seen" --argjson p "$(jqb '[.suggestions[].id]')" '$s + $p')
+	cursor=$(jqr '.next_cursor // empty')
+	[ -n "$cursor" ] && [ "$pages" -lt 20 ] || break
+done
+is "$pages" 5 "limit=1: 5 pages"
+is "$seen" "$all" "limit=1: every suggestion once, in order, until next_cursor is null"
+req GET "/v1/suggestions?limit=2&team=sup"
+jq_is '.suggestions | length' 2 "limit=2&team=sup: a page of 2"
+c2=$(jqr '.next_cursor')
+req GET "/v1/suggestions?limit=2&team=sup&cursor=$c2"
+jq_is '[(.suggestions | length), .next_cursor]' '[2,null]' \
+    "the filter holds across pages: 2 more, then null"
+
+# ---- teams
+
+req GET /v1/teams
+status_is 200 "GET /v1/teams: 200"
+jq_is '[.teams[].team]' '["sup","t1"]' "two teams, by name"
+jq_is '.teams[0] | keys' \
+    '["agents","hostile_last_hour","levels","open_lead_suggestions","open_tickets","status","strain","team"]' \
+    "a team's fields"
+jq_is '.teams[0] | [.agents, .status, .open_tickets, .open_lead_suggestions, .hostile_last_hour]' \
+    '[4,{"working":3,"on_break":1,"offline":0},0,0,0]' \
+    "sup: 4 agents, 3 working and 1 on break, no tickets"
+jq_is '.teams[0].strain | keys' '["max","mean","p50","p90"]' "strain: mean, p50, p90, max"
+jq_is '.teams[0].levels | keys' '["critical","elevated","high","ok"]' "levels: ok .. critical"
+jq_check '.teams[0] | (.levels | add) == (.status.working + .status.on_break)' \
+    "levels count the agents present"
+req GET /v1/teams/t1
+status_is 200 "GET /v1/teams/t1: 200"
+jq_is '[.team, .agents, .status.working, .open_tickets, .open_lead_suggestions]' \
+    '["t1",4,4,7,1]' "t1: 4 working, 7 open tickets (3+1+0+3), 1 open lead suggestion"
+jq_check '.strain.max >= 60 and .levels.high + .levels.critical >= 1 and
+    .strain.p50 <= .strain.p90 and .strain.p90 <= .strain.max and
+    .strain.mean <= .strain.max' "t1: hi's strain is the max, p50 <= p90 <= max"
+req GET /v1/teams/nobody
+error_is 404 not_found - - "an unknown team: 404"
+
+# ---- history
+
+req GET /v1/agents/alice/history
+status_is 200 "GET /v1/agents/alice/history: 200"
+jq_is '[.agent, .step_s, (.buckets | length)]' '["alice",900,32]' \
+    "default: 8 hours in 15-minute buckets"
+jq_is '.buckets[0] | keys' '["level","metrics","strain","t"]' "a bucket: t, strain, level, metrics"
+jq_check '.buckets[-1].metrics | has("continuous_work_min") and has("hostility_exposure") and has("open_tickets")' \
+    "bucket metrics"
+req GET "/v1/agents/alice/history?from=$(rfc3339 "$L")&to=$(rfc3339 $((L + 3600)))&step=600"
+status_is 200 "history with from, to, step: 200"
+jq_is '[.step_s, (.buckets | length), .buckets[0].t, .buckets[5].t]' \
+    "[600,6,\"$(rfc3339 $((L + 600)))\",\"$(rfc3339 $((L + 3600)))\"]" \
+    "from/to/step: 6 buckets of 10 minutes, each stamped at its end"
+jq_is '[.buckets[] | .metrics.continuous_work_min]' '[10,20,30,40,50,0]' \
+    "continuous work in the buckets: 10 .. 50, then on break"
+for bad in step=abc step=10 step=; do
+	req GET "/v1/agents/alice/history?$bad"
+	error_is 400 invalid_request - step "history ?$bad: 400 with field step"
+done
+req GET "/v1/agents/alice/history?from=$(rfc3339 "$T")&to=$(rfc3339 $((T - 60)))"
+error_is 400 invalid_request - from "history with from after to: 400"
+req GET /v1/agents/nobody/history
+error_is 404 not_found - - "history of an unknown agent: 404"
+
+# ---- restart: same ids, same statuses; ids continue
+
+req GET "/v1/suggestions?limit=1000"
+before=$(jqb '[.suggestions[] | {id, kind, agent, status, priority, created_at, snoozes}]')
+max_before=$(jqr '[.suggestions[].id] | max')
+stop_daemon TERM
+is "$DAEMON_RC" 0 "SIGTERM: exit 0"
+start_daemon || bail_out "respited did not restart: $(tail -n 5 "$LOG")"
+req GET "/v1/suggestions?limit=1000"
+after=$(jqb '[.suggestions[] | {id, kind, agent, status, priority, created_at, snoozes}]')
+is "$after" "$before" "after a restart: the same suggestions, ids and statuses"
+req GET /v1/agents/dave
+jq_is "[.open_suggestions[] | .id]" "[\"$D_ID\"]" "dave's open suggestion is restored"
+req POST "/v1/suggestions/$C_ID" '{"action":"accept"}'
+error_is 409 conflict - action "an answered suggestion is still answered after the restart"
+req POST "/v1/suggestions/$D_ID" '{"action":"snooze","minutes":5}'
+jq_is '[.id, .status]' "[\"$D_ID\",\"snoozed\"]" "a restored suggestion can be answered"
+
+# A severe message with no ticket: a recovery break at once, with the
+# next id (none is reused).
+post_events "[$(ev agent.login erin "$T" '"team":"sup"'),
+ $(ev message.flagged erin "$T" '"channel":"chat","severity":0.9')]"
+status_is 202 "erin: a severe message"
+req GET "/v1/suggestions?agent=erin"
+jq_is '.suggestions[0] | [.kind, .status, .created_at]' \
+    "[\"recovery_break\",\"open\",\"$(rfc3339 "$T")\"]" "erin: a recovery break at once"
+new_id=$(jqr '.suggestions[0].id')
+is "$new_id" "$(printf 's-%06d' $((10#${max_before#s-} + 1)))" \
+    "the id sequence continues after the restart ($max_before, then $new_id)"
+
+stop_daemon TERM
+is "$DAEMON_RC" 0 "SIGTERM: exit 0"
+done_testing
