@@ -412,6 +412,9 @@ natural_break_since(const struct adv_agent *aa, int64_t t,
 	 */
 	if (st == AGENT_WORKING && m->continuous_work_min == 0)
 		return (1);
+	/* A logout is one at once, a break once it lasted long enough. */
+	if (st == AGENT_OFFLINE && agent_status_since(a) >= t)
+		return (1);
 	return (st != AGENT_WORKING && agent_status_since(a) >= t &&
 	    now - agent_status_since(a) >= aa->adv->mp.natural_break_ms);
 }
@@ -598,6 +601,16 @@ median(long *v, size_t n)
 	return (n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
 }
 
+/* Twice the median, exact where the median is a half (4 members: 0.5). */
+static long
+median2(long *v, size_t n)
+{
+	if (n == 0)
+		return (0);
+	qsort(v, n, sizeof *v, cmp_long);
+	return (n % 2 == 1 ? 2 * v[n / 2] : v[n / 2 - 1] + v[n / 2]);
+}
+
 /* Lead rule: move work from an agent at high strain to a teammate. */
 static void
 rebalance_rule(struct adv_agent *aa, int64_t now)
@@ -609,7 +622,7 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 	struct strain		 sst, *st = &sst;
 	struct suggestion	*s;
 	enum respite_channel	 hostile_ch = RESPITE_CH_NONE, c;
-	long			*open, med, bopen = 0, n;
+	long			*open, med2, bopen = 0, n;
 	size_t			 i, k = 0;
 	int			 shares, hostile;
 
@@ -642,9 +655,10 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 		agent_metrics(o->agent, now, &adv->mp, &bm);
 		open[k++] = bm.open_tickets;
 	}
-	med = median(open, k);
+	med2 = median2(open, k);
 	free(open);
-	if ((n = m->open_tickets - med) > adv->p.rebalance_max_move)
+	/* Whole tickets: open - median, rounded down. */
+	if ((n = (2 * m->open_tickets - med2) / 2) > adv->p.rebalance_max_move)
 		n = adv->p.rebalance_max_move;
 
 	/* Mostly hostility: the exposure factor gives the most points. */
@@ -666,7 +680,7 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 		    agent_status(o->agent) != AGENT_WORKING)
 			continue;
 		agent_metrics(o->agent, now, &adv->mp, &bm);
-		if (bm.open_tickets >= med)
+		if (2 * bm.open_tickets >= med2)
 			continue;
 		shares = 0;
 		for (c = RESPITE_CH_NONE + 1; c < RESPITE_CH_COUNT; c++)
@@ -710,10 +724,10 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 		s->move_tickets = (int)n;
 		reasonf(s->reason, "%s at %s strain (%d) "
 		    "for %ld minutes with %ld open tickets; %s is at ok with "
-		    "%ld (team median %ld): move %ld", s->from,
+		    "%ld (team median %g): move %ld", s->from,
 		    strain_level_name(aa->level), aa->strain,
 		    (long)((now - aa->high_since) / MS_PER_MIN),
-		    m->open_tickets, s->to, bopen, med, n);
+		    m->open_tickets, s->to, bopen, (double)med2 / 2, n);
 	}
 	aa->active[SK_REBALANCE] = s;
 	changed(adv, s, now);
@@ -871,8 +885,11 @@ team_advance(struct advise *adv, struct adv_team *t, int64_t upto)
 			for (i = 0; i < t->nmembers; i++)
 				if (member_current(t->members[i], m))
 					advance_agent(t->members[i], m);
+			/* Not for one already judged later (a late joiner). */
 			for (i = 0; i < t->nmembers; i++)
-				rebalance_rule(t->members[i], m);
+				if (member_current(t->members[i], m) &&
+				    t->members[i]->eval_at <= m)
+					rebalance_rule(t->members[i], m);
 			team_rules(adv, t, m);
 		}
 		t->eval_at = upto;
@@ -990,9 +1007,11 @@ advise_restore_agent(struct advise *adv, struct agent *a)
 	sync_team(aa);
 	aa->eval_at = agent_updated_at(a);
 	aa->status = agent_status(a);
-	/* The team's minutes resume from its least recent member. */
-	if (aa->team != NULL && (aa->team->eval_at == 0 ||
-	    aa->eval_at < aa->team->eval_at))
+	/*
+	 * The lead rules resume after the team's newest member; the others
+	 * catch up on their own first (team_advance()).
+	 */
+	if (aa->team != NULL && aa->eval_at > aa->team->eval_at)
 		aa->team->eval_at = aa->eval_at;
 	agent_metrics(a, aa->eval_at, &adv->mp, &m);
 	strain_compute(&m, &adv->p.strain, &st);

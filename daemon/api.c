@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "api.h"
+#include "dispatch.h"
 #include "event.h"
 #include "ingest.h"
 #include "log.h"
@@ -416,24 +417,48 @@ get_healthz(struct api *api, struct http_conn *c)
 static void
 get_metrics(struct api *api, struct http_conn *c)
 {
-	struct agent	**v;
-	char		 *buf = NULL;
-	size_t		  len = 0, i, n, by_status[3] = { 0, 0, 0 };
-	FILE		 *f;
+	struct agent		**v;
+	struct advise_view	  av;
+	char			 *buf = NULL, *cause = NULL;
+	size_t			  len = 0, i, n, by_status[3] = { 0, 0, 0 };
+	size_t			  by_level[4] = { 0, 0, 0, 0 };
+	int64_t			  now = time_now_ms();
+	FILE			 *f;
 
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		fatal("open_memstream");
 	stats_http(R_METRICS, 200);
 	stats_write(f);
 	v = agents_sorted(api->agents, &n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		by_status[agent_status(v[i])]++;
+		if (agent_status(v[i]) == AGENT_OFFLINE)
+			continue;
+		advise_level(api->advise, v[i], api_agent_now(v[i], now), &av);
+		by_level[av.level]++;
+	}
 	free(v);
 	fprintf(f, "# HELP respite_agents Agents known, by status.\n"
 	    "# TYPE respite_agents gauge\n");
 	for (i = 0; i < 3; i++)
 		fprintf(f, "respite_agents{status=\"%s\"} %zu\n",
 		    agent_status_name((enum agent_status)i), by_status[i]);
+	fprintf(f, "# HELP respite_agents_by_level Agents present (not "
+	    "offline), by strain level.\n# TYPE respite_agents_by_level "
+	    "gauge\n");
+	for (i = 0; i < 4; i++)
+		fprintf(f, "respite_agents_by_level{level=\"%s\"} %zu\n",
+		    strain_level_name((enum strain_level)i), by_level[i]);
+	fprintf(f, "# HELP respite_suggestions Stored suggestions, by kind and "
+	    "status.\n# TYPE respite_suggestions gauge\n");
+	if (store_suggestion_counts(api->store, f, &cause) == -1) {
+		log_warnx("metrics: %s", cause);
+		free(cause);
+	}
+	fprintf(f, "# HELP respite_sse_subscribers Open GET /v1/stream "
+	    "subscribers.\n# TYPE respite_sse_subscribers gauge\n"
+	    "respite_sse_subscribers %zu\n",
+	    api->dispatch != NULL ? dispatch_nsubscribers(api->dispatch) : 0);
 	fclose(f);
 	http_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", buf,
 	    len, NULL);

@@ -2,8 +2,6 @@
 #ifndef CTL_H
 #define CTL_H
 
-#include <stdint.h>
-
 /* Exit statuses (sysexits(3) where one fits). */
 #define CTL_EXIT_OK		0
 #define CTL_EXIT_FAIL		1	/* the server refused, a file is bad */

@@ -10,24 +10,26 @@
  *
  * That replay reads SQLite a page at a time (DISPATCH_PAGE items) from a
  * zero-delay timer, so a client resuming after a long absence cannot keep
- * the loop to itself (a timer, not event_active(): libevent runs events
- * activated from a callback in the same loop iteration, before any more
- * I/O, while a timer waits for the next one), and it stops early while the connection has more
- * than half its buffer unsent, going on when the kernel took it all (the
- * drain callback): a replay is paced by its reader instead of being
- * dropped as a slow subscriber.  Items published while a replay is under
- * way are queued and sent once it has caught up, skipping whatever the
- * replay already sent, so the switch to live items loses and repeats
- * nothing.  (They are in the store as well, which is why a queue that
- * grows past the buffer limit can simply be thrown away: the replay finds
- * those items itself.)
+ * the loop to itself.  (A timer, not event_active(): libevent runs an
+ * event activated from a callback in the same loop iteration, before any
+ * more I/O; a timer waits for the next one.)  A page also stops early
+ * once the connection has half its buffer unsent, and the replay goes on
+ * when the kernel has taken it all (the drain callback): a replay is
+ * paced by its reader instead of being dropped as a slow subscriber.
+ * Items published while a replay is under way are queued and sent once
+ * it has caught up, skipping whatever the replay already sent, so the
+ * switch to live items loses and repeats nothing.  (They are in the store
+ * as well, which is why a queue that grows past the buffer limit can
+ * simply be thrown away: the replay then finds those items itself.)
  *
  * A live subscriber whose unsent output exceeds buffer_bytes is dropped:
  * we never block and never buffer without bound, and an SSE client comes
  * back by itself (retry: 3000) with Last-Event-ID and is replayed what it
- * missed.  One shared timer writes a comment to every stream that was sent
- * nothing since its previous tick, so an idle stream sees one every
- * keep-alive interval.
+ * missed.  Output only leaves between loop iterations, so a burst larger
+ * than the buffer published in one callback drops even a quick reader;
+ * it comes back the same way.  One shared timer writes a comment to every
+ * stream that was sent nothing since its previous tick, so an idle stream
+ * sees one every keep-alive interval.
  */
 #include "build.h"
 

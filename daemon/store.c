@@ -80,7 +80,9 @@ static const char *const migrations[] = {
 	"  team TEXT NOT NULL,"
 	"  created INTEGER NOT NULL,"
 	"  data TEXT NOT NULL"
-	");",
+	");"
+	"CREATE INDEX stream_agent ON stream (agent, seq);"
+	"CREATE INDEX stream_team ON stream (team, seq);",
 };
 
 static int
@@ -547,6 +549,31 @@ store_suggestions_list(struct store *st, const struct store_sugg_query *q,
 	return (n);
 }
 
+/*
+ * Write respite_suggestions{kind,status} N lines (Prometheus) to f, one
+ * per kind and status present.
+ */
+int
+store_suggestion_counts(struct store *st, FILE *f, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT kind, status, count(*) FROM "
+	    "suggestions GROUP BY kind, status ORDER BY kind, status", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (store_error(st, cause, "count suggestions"));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fprintf(f, "respite_suggestions{kind=\"%s\",status=\"%s\"} "
+		    "%lld\n", sqlite3_column_text(s, 0),
+		    sqlite3_column_text(s, 1),
+		    (long long)sqlite3_column_int64(s, 2));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "count suggestions"));
+	return (0);
+}
+
 /* Is there a stored suggestion with this id?  1, or 0 (also on error). */
 int
 store_suggestion_exists(struct store *st, int64_t seq)
@@ -614,10 +641,15 @@ store_stream_since(struct store *st, int64_t after, const char *agent,
 	sqlite3_stmt			*s;
 	int				 rc;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT seq, event, agent, team, "
-	    "created, data FROM stream WHERE seq > ?1 AND "
-	    "(?2 IS NULL OR agent = ?2) AND (?3 IS NULL OR team = ?3) "
-	    "ORDER BY seq LIMIT ?4", -1, &s, NULL) != SQLITE_OK)
+	/* One query per filter, so each can use its index. */
+	if (sqlite3_prepare_v2(st->db, agent != NULL ?
+	    "SELECT seq, event, agent, team, created, data FROM stream "
+	    "WHERE agent = ?2 AND seq > ?1 ORDER BY seq LIMIT ?4" :
+	    team != NULL ?
+	    "SELECT seq, event, agent, team, created, data FROM stream "
+	    "WHERE team = ?3 AND seq > ?1 ORDER BY seq LIMIT ?4" :
+	    "SELECT seq, event, agent, team, created, data FROM stream "
+	    "WHERE seq > ?1 ORDER BY seq LIMIT ?4", -1, &s, NULL) != SQLITE_OK)
 		return (store_error(st, cause, "read stream"));
 	sqlite3_bind_int64(s, 1, after);
 	if (agent != NULL)

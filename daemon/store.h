@@ -3,6 +3,7 @@
 #define STORE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <respite/event.h>
 
@@ -59,6 +60,7 @@ int		 store_suggestions_list(struct store *,
 		    char **);
 int64_t		 store_max_seq(struct store *, const char *);
 int		 store_suggestion_exists(struct store *, int64_t);
+int		 store_suggestion_counts(struct store *, FILE *, char **);
 int		 store_stream_add(struct store *,
 		    const struct store_stream_item *, char **);
 int		 store_stream_since(struct store *, int64_t, const char *,

@@ -819,6 +819,30 @@ test_quiet_gap_expires_micro(void **state)
 }
 
 /*
+ * A logout is a natural break at once (MODEL.md): the micro break open
+ * since T0+50 expires at the logout, T0+52:30, not 5 minutes later.
+ */
+static void
+test_logout_expires_micro(void **state)
+{
+	struct ctx		*c = ctx_new();
+	struct evl		*el = evl_new();
+	struct suggestion	 s;
+
+	(void)state;
+	login(el, "alice", NULL, T0);
+	chatter(el, "alice", T0 + 2 * MIN, T0 + 52 * MIN, 2 * MIN);
+	push(el, RESPITE_EV_AGENT_LOGOUT, "alice", T0 + 52 * MIN + 30 * SEC);
+	run_all(c, el);
+	s = the_one(c, "alice", "micro_break");
+	assert_time(s.created_at, T0 + 50 * MIN);
+	assert_int_equal(s.status, SS_EXPIRED);
+	assert_time(s.updated_at, T0 + 52 * MIN + 30 * SEC);
+	evl_free(el);
+	ctx_free(c);
+}
+
+/*
  * Snooze: micro break at T0+50 (a message every minute).  Snoozed at
  * T0+51 for the default 10 minutes: still snoozed at T0+60, open again
  * at T0+61 (priority still normal).  Snoozed again at T0+62 for 5: open
@@ -1224,6 +1248,50 @@ test_rebalance_tickets(void **state)
 	/* A lead suggestion is no agent's. */
 	assert_int_equal(count_stored(c, "hi", "rebalance"), 0);
 	assert_int_equal(count_stored(c, "ok1", "rebalance"), 0);
+	evl_free(el);
+	ctx_free(c);
+}
+
+/*
+ * The team median of open tickets can be a half: hi (the same calls as
+ * in test_rebalance_tickets, 3 chat tickets open: 4 open) and three
+ * teammates on phone holding 0, 1 and 0 open tickets (ok0 and ok9 hold
+ * none, ok1 one).  Median of [0, 0, 1, 4] = 0.5: ok0 and ok9 hold fewer
+ * (0 < 0.5), ok1 does not.  Both share phone, are at ok with the same
+ * strain and the same open tickets: the first by name, ok0.  Move
+ * min(4 - 0.5, 3) = 3 tickets (whole tickets).  At T0+46, as before.
+ */
+static void
+test_rebalance_half_median(void **state)
+{
+	struct ctx		*c = ctx_new();
+	struct evl		*el = evl_new();
+	struct suggestion	 s;
+	const char		*zero[] = { "ok9", "ok0" };
+	size_t			 i;
+
+	(void)state;
+	login(el, "hi", "t1", T0);
+	assigned(el, "hi", T0, RESPITE_CH_CHAT, "c1");
+	assigned(el, "hi", T0, RESPITE_CH_CHAT, "c2");
+	assigned(el, "hi", T0, RESPITE_CH_CHAT, "c3");
+	tickets(el, "hi", T0, T0 + 60 * MIN, 3 * MIN, RESPITE_CH_PHONE, 180);
+	for (i = 0; i < 2; i++) {
+		login(el, zero[i], "t1", T0);
+		assigned(el, zero[i], T0 + 10 * MIN, RESPITE_CH_PHONE, "z");
+		handled(el, zero[i], T0 + 20 * MIN, RESPITE_CH_PHONE, "z", 60);
+	}
+	login(el, "ok1", "t1", T0);
+	assigned(el, "ok1", T0, RESPITE_CH_PHONE, "p1");
+	assigned(el, "ok1", T0, RESPITE_CH_PHONE, "p2");
+	handled(el, "ok1", T0 + 30 * MIN, RESPITE_CH_PHONE, "p1", 60);
+	run_all(c, el);
+	s = the_one(c, NULL, "rebalance");
+	assert_time(s.created_at, T0 + 46 * MIN);
+	assert_string_equal(s.from, "hi");
+	assert_string_equal(s.to, "ok0");
+	assert_int_equal(s.move_tickets, 3);
+	assert_non_null(strstr(s.reason, "team median 0.5): move 3"));
 	evl_free(el);
 	ctx_free(c);
 }
@@ -1648,6 +1716,7 @@ main(void)
 		cmocka_unit_test(test_self_break_expires_micro),
 		cmocka_unit_test(test_short_break_no_reset),
 		cmocka_unit_test(test_quiet_gap_expires_micro),
+		cmocka_unit_test(test_logout_expires_micro),
 		cmocka_unit_test(test_snooze_twice_then_priority),
 		cmocka_unit_test(test_dismiss_cooldown),
 		cmocka_unit_test(test_hourly_cap),
@@ -1656,6 +1725,7 @@ main(void)
 		cmocka_unit_test(test_rest_break_110),
 		cmocka_unit_test(test_rest_break_day_rule),
 		cmocka_unit_test(test_rebalance_tickets),
+		cmocka_unit_test(test_rebalance_half_median),
 		cmocka_unit_test(test_rebalance_channel),
 		cmocka_unit_test(test_team_overload),
 		cmocka_unit_test(test_levels_hysteresis),
