@@ -8,8 +8,11 @@
  * evaluated at every whole minute since the last evaluation, as the live
  * minute timer would have done.  Live agents (whose newest event arrived
  * in real time) are advanced by advise_tick() from a wall-clock timer at
- * each minute.  Either way the rules see the same times, so replaying a
- * recorded day gives the suggestions living through it gave.
+ * each minute.  An agent in a team is advanced with its whole team, each
+ * minute every member first, then the lead rules, so those always see
+ * all teammates as of the same minute.  Either way the rules see the
+ * same times, so replaying a recorded day gives the suggestions living
+ * through it gave.
  *
  * A suggestion exists from the moment it is released.  Before that it is
  * a candidate: a recovery break waiting for the agent's conversation to

@@ -251,7 +251,9 @@ while :; do
 	pages=$((pages + 1))
 	seen=$(jq -c -n --argjson s "$seen" --argjson p "$(jqb '[.suggestions[].id]')" '$s + $p')
 	cursor=$(jqr '.next_cursor // empty')
-	[ -n "$cursor" ] && [ "$pages" -lt 20 ] || break
+	if [ -z "$cursor" ] || [ "$pages" -ge 20 ]; then
+		break
+	fi
 done
 is "$pages" 5 "limit=1: 5 pages"
 is "$seen" "$all" "limit=1: every suggestion once, in order, until next_cursor is null"
@@ -341,6 +343,16 @@ jq_is '.suggestions[0] | [.kind, .status, .created_at]' \
 new_id=$(jqr '.suggestions[0].id')
 is "$new_id" "$(printf 's-%06d' $((10#${max_before#s-} + 1)))" \
     "the id sequence continues after the restart ($max_before, then $new_id)"
+
+# The lead accepts the rebalancing: no break starts for anyone.
+req POST "/v1/suggestions/$R_ID" '{"action":"accept"}'
+status_is 200 "the lead accepts the rebalance: 200"
+jq_is '[.id, .status, .from, .to]' "[\"$R_ID\",\"accepted\",\"hi\",\"ok1\"]" \
+    "rebalance accepted"
+req GET /v1/agents/hi
+jq_is '.status' '"working"' "accepting a lead suggestion starts no break"
+req GET /v1/teams/t1
+jq_is '.open_lead_suggestions' 0 "t1: no open lead suggestion left"
 
 stop_daemon TERM
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"

@@ -490,14 +490,15 @@ answer_fails(struct ctx *c, int64_t seq, const char *action, int minutes,
 static const char *
 dump(const struct suggestion *x)
 {
-	static char	buf[2][256];
+	static char	buf[2][512];
 	static int	k;
 
 	k = (k + 1) % 2;
-	snprintf(buf[k], sizeof buf[k], "%s %s%s%s T0%+.2f min %s \"%.100s\"",
-	    sugg_kind_name(x->kind), x->agent, x->from, x->to[0] != '\0' ?
-	    "->" : "", (double)(x->created_at - T0) / MIN,
-	    sugg_status_name(x->status), x->reason);
+	snprintf(buf[k], sizeof buf[k], "%s %s%s%s%s T0%+.2f min %s "
+	    "\"%.100s\"", sugg_kind_name(x->kind), x->agent, x->from,
+	    x->to[0] != '\0' ? "->" : "", x->to,
+	    (double)(x->created_at - T0) / MIN, sugg_status_name(x->status),
+	    x->reason);
 	return (buf[k]);
 }
 
