@@ -34,7 +34,7 @@
 #include "timeutil.h"
 #include "xmalloc.h"
 
-#define RELEASES_KEPT	16	/* release times remembered per agent */
+#define RELEASES_KEPT	64	/* release times kept (>= max_per_hour) */
 #define CATCHUP_MAX_MIN	(24 * 60)	/* longest catch-up, in minutes */
 #define IDLE_MAX_MS	(12 * MS_PER_HOUR)	/* no timers after this */
 

@@ -194,6 +194,8 @@ advice_from_config(const struct config *cf, struct advise_params *p)
 	p->rest_break_min = (long)cf->a_rest_breaks_today_min;
 	p->snooze_default_min = (int)cf->a_snooze_default_min;
 	p->snooze_max_min = (int)cf->a_snooze_max_min;
+	if (p->snooze_default_min > p->snooze_max_min)
+		p->snooze_default_min = p->snooze_max_min;
 	p->snooze_max_times = (int)cf->a_snooze_max_times;
 	p->dismiss_cooldown_ms = (int64_t)(cf->a_dismiss_cooldown_min *
 	    MS_PER_MIN);
