@@ -434,6 +434,7 @@ main(int argc, char **argv)
 	char			*cause = NULL;
 	int			 ch, foreground = 0, check = 0, i;
 	int			 ready_fd = -1;
+	sigset_t		 block;
 	int64_t			 t0, t1;
 	size_t			 k;
 	enum log_target		 target;
@@ -567,11 +568,20 @@ main(int argc, char **argv)
 
 	event_base_dispatch(d.base);
 
-	/* More signals while closing down must not kill us half-way. */
+	/*
+	 * More signals while closing down must not kill us half-way.  They
+	 * are blocked while libevent puts back the default handlers, then
+	 * ignored (which also drops any that came in meanwhile).
+	 */
+	sigemptyset(&block);
+	for (i = 0; signums[i] != 0; i++)
+		sigaddset(&block, signums[i]);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 	for (i = 0; signums[i] != 0; i++) {
 		event_free(sigs[i]);
 		signal(signums[i], SIG_IGN);
 	}
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
 	commit_free(d.commit);
 	flush_outbox(&d);
 	event_free(d.tick);
