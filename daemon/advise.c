@@ -134,6 +134,7 @@ advise_params_default(struct advise_params *p)
 	p->overload_strain = 60;
 	p->overload_after_ms = 15 * MS_PER_MIN;
 	p->live_window_ms = 15 * MS_PER_MIN;
+	p->min_group = 5;
 }
 
 struct advise *
@@ -713,7 +714,21 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 	snprintf(s->from, sizeof s->from, "%s", agent_id(aa->agent));
 	snprintf(s->to, sizeof s->to, "%s", agent_id(best->agent));
 	s->created_at = now;
-	if (hostile) {
+	if (hostile && adv->p.aggregate) {
+		/* Aggregate privacy mode: name the work, not the scores. */
+		s->move_channel = hostile_ch;
+		s->move_minutes = adv->p.rebalance_channel_minutes;
+		s->minutes = s->move_minutes;
+		reasonf(s->reason, "%s is receiving hostile messages on %s; "
+		    "%s takes %s for %d minutes", s->from,
+		    event_channel_name(hostile_ch), s->to,
+		    event_channel_name(hostile_ch), s->move_minutes);
+	} else if (adv->p.aggregate) {
+		s->move_tickets = (int)n;
+		reasonf(s->reason, "%s has %ld open tickets, %s has %ld (team "
+		    "median %g): move %ld", s->from, m->open_tickets, s->to,
+		    bopen, (double)med2 / 2, n);
+	} else if (hostile) {
 		s->move_channel = hostile_ch;
 		s->move_minutes = adv->p.rebalance_channel_minutes;
 		s->minutes = s->move_minutes;
@@ -766,9 +781,11 @@ team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 	}
 	if (t->overload_since == 0)
 		t->overload_since = now;
+	/* In aggregate privacy mode a small team's median is one person's. */
 	if (t->overload != NULL || now - t->overload_since <
 	    adv->p.overload_after_ms ||
-	    in_cooldown(adv, t->overload_dismissed, now))
+	    in_cooldown(adv, t->overload_dismissed, now) ||
+	    (adv->p.aggregate && n < adv->p.min_group))
 		return;
 	s = xcalloc(1, sizeof *s);
 	s->seq = adv->next_seq++;
@@ -1168,6 +1185,18 @@ advise_answer(struct advise *adv, int64_t seq, const char *action,
 	free(s);
 	*slot = NULL;
 	return (0);
+}
+
+/* Copy the open or snoozed suggestion seq into *out: 1, or 0 if none. */
+int
+advise_find(struct advise *adv, int64_t seq, struct suggestion *out)
+{
+	struct suggestion	**slot;
+
+	if ((slot = find_active(adv, seq)) == NULL)
+		return (0);
+	*out = **slot;
+	return (1);
 }
 
 /* The agent's level and strain as last evaluated, refreshed to now. */

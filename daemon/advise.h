@@ -37,6 +37,8 @@ struct advise_params {
 	int		overload_strain;	/* team median at or above */
 	int64_t		overload_after_ms;	/* ... for this long */
 	int64_t		live_window_ms;		/* live timers for agents this fresh */
+	int		aggregate;		/* privacy: leads see no scores */
+	size_t		min_group;
 };
 
 /* What the API needs to know about one agent's advice state. */
@@ -60,6 +62,7 @@ void		 advise_event(struct advise *, const struct respite_event *);
 void		 advise_tick(struct advise *, int64_t);
 int		 advise_answer(struct advise *, int64_t, const char *, int,
 		    int64_t, struct suggestion *, int *, struct api_error *);
+int		 advise_find(struct advise *, int64_t, struct suggestion *);
 int		 advise_level(struct advise *, const struct agent *, int64_t,
 		    struct advise_view *);
 void		 advise_open_for_agent(struct advise *, const char *,

@@ -16,10 +16,13 @@
 #include <strings.h>
 
 #include "api.h"
+#include "auth.h"
 #include "dispatch.h"
 #include "event.h"
 #include "ingest.h"
 #include "log.h"
+#include "outbox.h"
+#include "plugins.h"
 #include "stats.h"
 #include "strain.h"
 #include "suggest.h"
@@ -48,6 +51,7 @@ const char API_R_SUGGESTION[] = "/v1/suggestions/{id}";
 const char API_R_TEAMS[] = "/v1/teams";
 const char API_R_TEAM[] = "/v1/teams/{team}";
 const char API_R_HISTORY[] = "/v1/agents/{id}/history";
+const char API_R_AUDIT[] = "/v1/audit";
 
 static void
 reply_error(struct http_conn *c, const char *route,
@@ -123,6 +127,43 @@ api_query_time(const char *query, const char *name, int64_t *ms)
 		return (1);
 	*ms = strtoll(buf, &end, 10);
 	return (*buf != '\0' && *end == '\0' && *ms >= 0 ? 1 : -1);
+}
+
+/* 403 forbidden with a reason that says what the role lacks. */
+void
+api_forbidden(struct http_conn *c, const char *route, const char *why)
+{
+	api_fail(c, route, 403, "forbidden", NULL, "%s", why);
+}
+
+/* Is the request's principal a lead who may see team figures only? */
+int
+api_lead_aggregate(const struct api *api)
+{
+	return (api->cf->lead_aggregate && api->who.kind == TOKEN_LEAD);
+}
+
+/*
+ * Record that the request's principal, a lead or an admin, read
+ * individual data (of agent, or "" for a list).  Written with the next
+ * outbox flush, which the daemon schedules within a second.
+ */
+void
+api_audit(struct api *api, const struct http_request *req, const char *agent,
+    int64_t now)
+{
+	char	what[512];
+
+	if (api->outbox == NULL || (api->who.kind != TOKEN_LEAD &&
+	    api->who.kind != TOKEN_ADMIN))
+		return;
+	snprintf(what, sizeof what, "%s %s%s%s", req->method, req->path,
+	    *req->query != '\0' ? "?" : "", req->query);
+	outbox_audit(api->outbox, now, api->who.label, api->who.role != NULL ?
+	    (api->who.kind == TOKEN_LEAD ? "lead" : "admin") : "admin", what,
+	    agent);
+	if (api->flush_soon != NULL)
+		api->flush_soon(api->flush_arg);
 }
 
 #define fail api_fail
@@ -263,6 +304,8 @@ post_events(struct api *api, struct http_conn *c,
 		reply_error(c, R_EVENTS, &err, NULL);
 		return;
 	}
+	/* Score message text, then drop it: it never reaches storage. */
+	plugins_classify_batch(api->plugins, &batch);
 	p = xcalloc(1, sizeof *p);
 	p->api = api;
 	p->conn = c;
@@ -298,10 +341,33 @@ get_agents(struct api *api, struct http_conn *c,
 		    "level: must be one of ok, elevated, high, critical");
 		return;
 	}
+	switch (api->who.kind) {
+	case TOKEN_INGEST:
+		api_forbidden(c, R_AGENTS, "an ingest token cannot read agents");
+		return;
+	case TOKEN_LEAD:
+		if (api_lead_aggregate(api)) {
+			api_forbidden(c, R_AGENTS, "privacy mode aggregate: "
+			    "leads see team figures only (GET /v1/teams)");
+			return;
+		}
+		if (has_team == 1 && !auth_may_read_team(&api->who, team)) {
+			api_forbidden(c, R_AGENTS, "this token may not read "
+			    "that team");
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	api_audit(api, req, "", now);
 	list = json_array();
 	v = agents_sorted(api->agents, &n);
 	for (i = 0; i < n; i++) {
 		if (has_team == 1 && strcmp(agent_team(v[i]), team) != 0)
+			continue;
+		if (!auth_may_read_agent(&api->who, agent_id(v[i]),
+		    agent_team(v[i])))
 			continue;
 		o = agent_json(api, v[i], now, 0);
 		if (want >= 0 && strcmp(json_string_value(json_object_get(o,
@@ -491,15 +557,45 @@ api_handle(struct http_conn *c, const struct http_request *req,
 	struct agent	*a;
 	const char	*m = req->method, *path = req->path, *rest;
 	char		 id[RESPITE_NAME_MAX + 2];
-	int		 get, post;
+	struct api_error err;
+	int		 get, post, retry;
 	int64_t		 now = time_now_ms();
 
 	get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 	post = strcmp(m, "POST") == 0;
 
+	/* Operations need no token; everything else does (API.md). */
+	if (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0) {
+		int	health = strcmp(path, "/healthz") == 0;
+
+		if (!get)
+			method_not_allowed(c, health ? R_HEALTHZ : R_METRICS,
+			    "GET, HEAD");
+		else if (health)
+			get_healthz(api, c);
+		else
+			get_metrics(api, c);
+		return;
+	}
+	memset(&api->who, 0, sizeof api->who);
+	api->who.kind = TOKEN_ADMIN;
+	if (api->auth != NULL && auth_check(api->auth, http_header_get(req,
+	    "Authorization"), now, &api->who, &err, &retry) == -1) {
+		char	hdr[48];
+
+		snprintf(hdr, sizeof hdr, "Retry-After: %d\r\n", retry);
+		if (err.status == 401)
+			snprintf(hdr, sizeof hdr, "WWW-Authenticate: Bearer\r\n");
+		reply_error(c, R_OTHER, &err, hdr);
+		return;
+	}
+
 	if (strcmp(path, "/v1/events") == 0) {
 		if (!post)
 			method_not_allowed(c, R_EVENTS, "POST");
+		else if (!auth_may_ingest(&api->who))
+			api_forbidden(c, R_EVENTS, "only ingest and admin "
+			    "tokens may post events");
 		else
 			post_events(api, c, req, body, len, now);
 	} else if (strcmp(path, "/v1/agents") == 0) {
@@ -510,30 +606,45 @@ api_handle(struct http_conn *c, const struct http_request *req,
 	} else if (strncmp(path, "/v1/agents/", 11) == 0 &&
 	    agent_path(path, id, sizeof id, &rest) == 0 &&
 	    strcmp(rest, "/history") == 0) {
+		a = event_name_valid(id) ? agents_get(api->agents, id) : NULL;
 		if (!get)
 			method_not_allowed(c, API_R_HISTORY, "GET, HEAD");
-		else if (!event_name_valid(id) ||
-		    (a = agents_get(api->agents, id)) == NULL)
+		else if (!auth_may_read_agent(&api->who, id, a != NULL ?
+		    agent_team(a) : "") || api_lead_aggregate(api))
+			api_forbidden(c, API_R_HISTORY, "this token may not "
+			    "read that agent");
+		else if (a == NULL)
 			fail(c, API_R_HISTORY, 404, "not_found", NULL,
 			    "no agent \"%.64s\"", id);
-		else
+		else {
+			api_audit(api, req, id, now);
 			api_history(api, c, a, req, now);
+		}
 	} else if (strncmp(path, "/v1/agents/", 11) == 0 &&
 	    agent_path(path, id, sizeof id, &rest) == 0 &&
 	    (*rest == '\0' || strcmp(rest, "/break") == 0)) {
 		const char	*route = *rest == '\0' ? R_AGENT : R_BREAK;
 
+		a = event_name_valid(id) ? agents_get(api->agents, id) : NULL;
 		if (*rest == '\0' && !get)
 			method_not_allowed(c, route, "GET, HEAD");
 		else if (*rest != '\0' && !post)
 			method_not_allowed(c, route, "POST");
-		else if (!event_name_valid(id) ||
-		    (a = agents_get(api->agents, id)) == NULL)
+		else if (*rest == '\0' && (!auth_may_read_agent(&api->who, id,
+		    a != NULL ? agent_team(a) : "") || api_lead_aggregate(api)))
+			api_forbidden(c, route, "this token may not read that "
+			    "agent");
+		else if (*rest != '\0' && !auth_may_act_as_agent(&api->who,
+		    id))
+			api_forbidden(c, route, "only the agent's own token (or "
+			    "admin) may start or end its breaks");
+		else if (a == NULL)
 			fail(c, route, 404, "not_found", NULL,
 			    "no agent \"%.64s\"", id);
-		else if (*rest == '\0')
+		else if (*rest == '\0') {
+			api_audit(api, req, id, now);
 			reply_json(c, route, 200, agent_json(api, a, now, 1));
-		else
+		} else
 			post_break(api, c, a, body, len, now);
 	} else if (strcmp(path, "/v1/suggestions") == 0) {
 		if (!get)
@@ -553,20 +664,26 @@ api_handle(struct http_conn *c, const struct http_request *req,
 		if (!get)
 			method_not_allowed(c, team != NULL ? API_R_TEAM :
 			    API_R_TEAMS, "GET, HEAD");
+		else if (api->who.kind == TOKEN_INGEST ||
+		    api->who.kind == TOKEN_AGENT)
+			api_forbidden(c, team != NULL ? API_R_TEAM :
+			    API_R_TEAMS, "team figures are for lead and admin "
+			    "tokens");
+		else if (team != NULL && !auth_may_read_team(&api->who, team))
+			api_forbidden(c, API_R_TEAM, "this token may not read "
+			    "that team");
 		else
 			api_teams(api, c, team, now);
 	} else if (strcmp(path, "/v1/stream") == 0) {
 		api_stream(api, c, req);
-	} else if (strcmp(path, "/healthz") == 0) {
+	} else if (strcmp(path, "/v1/audit") == 0) {
 		if (!get)
-			method_not_allowed(c, R_HEALTHZ, "GET, HEAD");
+			method_not_allowed(c, API_R_AUDIT, "GET, HEAD");
+		else if (!auth_is_admin(&api->who))
+			api_forbidden(c, API_R_AUDIT, "the audit log is for "
+			    "admin tokens");
 		else
-			get_healthz(api, c);
-	} else if (strcmp(path, "/metrics") == 0) {
-		if (!get)
-			method_not_allowed(c, R_METRICS, "GET, HEAD");
-		else
-			get_metrics(api, c);
+			api_audit_list(api, c, req);
 	} else
 		fail(c, R_OTHER, 404, "not_found", NULL, "no such path: %.100s",
 		    path);

@@ -6,12 +6,14 @@
 #include <stdint.h>
 
 #include "advise.h"
+#include "auth.h"
 #include "agent.h"
 #include "agents.h"
 #include "commit.h"
 #include "config.h"
 #include "dispatch.h"
 #include "http.h"
+#include "plugins.h"
 #include "store.h"
 
 struct api {
@@ -20,14 +22,20 @@ struct api {
 	struct store		*store;
 	struct advise		*advise;
 	struct dispatch		*dispatch;
+	struct plugins		*plugins;	/* classifiers; may be NULL */
 	const struct config	*cf;		/* the one in force */
 	struct model_params	 mp;
 	struct advise_params	 ap;
+	struct auth		*auth;		/* NULL: everyone is admin */
+	struct outbox		*outbox;
+	struct principal	 who;		/* of the request being handled */
+	void			(*flush_soon)(void *);	/* audit records */
+	void			*flush_arg;
 };
 
 /* Route names for /metrics: static strings, compared by address. */
 extern const char API_R_SUGGESTIONS[], API_R_SUGGESTION[], API_R_TEAMS[],
-    API_R_TEAM[], API_R_HISTORY[];
+    API_R_TEAM[], API_R_HISTORY[], API_R_AUDIT[];
 
 /* api.c */
 void	api_handle(struct http_conn *, const struct http_request *,
@@ -44,6 +52,10 @@ void	api_method_not_allowed(struct http_conn *, const char *,
 int64_t	api_agent_now(const struct agent *, int64_t);
 json_t	*api_time(int64_t);
 int	api_query_time(const char *, const char *, int64_t *);
+int	api_lead_aggregate(const struct api *);
+void	api_audit(struct api *, const struct http_request *, const char *,
+	    int64_t);
+void	api_forbidden(struct http_conn *, const char *, const char *);
 void	api_break_batch(struct event_batch *, const struct agent *,
 	    enum respite_event_type, int64_t);
 
@@ -58,6 +70,10 @@ void	api_teams(struct api *, struct http_conn *, const char *, int64_t);
 
 /* api_stream.c */
 void	api_stream(struct api *, struct http_conn *,
+	    const struct http_request *);
+
+/* api_audit.c */
+void	api_audit_list(struct api *, struct http_conn *,
 	    const struct http_request *);
 
 /* api_history.c */

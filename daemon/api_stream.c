@@ -20,6 +20,7 @@
 #include "dispatch.h"
 #include "event.h"
 #include "stats.h"
+#include "timeutil.h"
 
 static const char R_STREAM[] = "/v1/stream";
 
@@ -92,10 +93,27 @@ api_stream(struct api *api, struct http_conn *c,
 		return;
 	}
 
+	/* Who may listen: API.md's roles; existence does not leak. */
+	if (has_agent == 1) {
+		struct agent	*a = agents_get(api->agents, agent);
+
+		if (!auth_may_read_agent(&api->who, agent, a != NULL ?
+		    agent_team(a) : "") || api_lead_aggregate(api)) {
+			api_forbidden(c, R_STREAM, "this token may not read "
+			    "that agent");
+			return;
+		}
+	} else if (!auth_may_read_team(&api->who, team)) {
+		api_forbidden(c, R_STREAM, "this token may not read that "
+		    "team");
+		return;
+	}
+	api_audit(api, req, has_agent == 1 ? agent : "", time_now_ms());
+
 	/* dispatch_subscribe answers: a new subscriber means a 200. */
 	before = dispatch_nsubscribers(api->dispatch);
 	dispatch_subscribe(api->dispatch, c, has_agent == 1 ? agent : NULL,
-	    has_team == 1 ? team : NULL, last_id);
+	    has_team == 1 ? team : NULL, last_id, api_lead_aggregate(api));
 	if (dispatch_nsubscribers(api->dispatch) > before)
 		stats_http(R_STREAM, 200);
 	else {

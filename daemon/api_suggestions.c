@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "auth.h"
 #include "event.h"
 #include "ingest.h"
 #include "suggest.h"
@@ -21,6 +22,15 @@
 
 #define LIST_DEFAULT	100
 #define LIST_MAX	1000
+
+static void
+strlcat_safe(char *dst, const char *src, size_t size)
+{
+	size_t	n = strlen(dst);
+
+	if (n + 1 < size)
+		snprintf(dst + n, size - n, "%s", src);
+}
 
 struct list_ctx {
 	json_t		*arr;
@@ -58,10 +68,10 @@ api_suggestions_list(struct api *api, struct http_conn *c,
 	char			 agent[RESPITE_NAME_MAX + 2], team[RESPITE_NAME_MAX + 2];
 	char			 status[16], kind[32], audience[16], buf[32];
 	char			*cause = NULL, *end;
+	char			 teams[TOKEN_TEAMS_MAX * 66 + 2];
 	int			 rc;
 	long			 v;
 
-	(void)now;
 	memset(&q, 0, sizeof q);
 	q.since_ms = -1;
 	q.limit = LIST_DEFAULT;
@@ -126,6 +136,63 @@ api_suggestions_list(struct api *api, struct http_conn *c,
 		}
 	}
 
+	/* Narrow the query to what the token may see. */
+	teams[0] = '\0';
+	switch (api->who.kind) {
+	case TOKEN_INGEST:
+		api_forbidden(c, API_R_SUGGESTIONS, "an ingest token cannot "
+		    "read suggestions");
+		return;
+	case TOKEN_AGENT:
+		if ((q.agent != NULL && strcmp(q.agent, api->who.role->agent) !=
+		    0) || q.team != NULL || (q.audience != NULL &&
+		    strcmp(q.audience, "agent") != 0)) {
+			api_forbidden(c, API_R_SUGGESTIONS, "an agent token sees "
+			    "its own suggestions only");
+			return;
+		}
+		q.agent = api->who.role->agent;
+		break;
+	case TOKEN_LEAD: {
+		const struct token_role	*r = api->who.role;
+		struct agent		*a;
+		size_t			 i;
+
+		if (q.team != NULL && !token_role_has_team(r, q.team)) {
+			api_forbidden(c, API_R_SUGGESTIONS, "this token may "
+			    "not read that team");
+			return;
+		}
+		if (q.agent != NULL && ((a = agents_get(api->agents,
+		    q.agent)) == NULL || !token_role_has_team(r,
+		    agent_team(a)) || api_lead_aggregate(api))) {
+			api_forbidden(c, API_R_SUGGESTIONS, "this token may "
+			    "not read that agent");
+			return;
+		}
+		if (api_lead_aggregate(api)) {
+			if (q.audience != NULL && strcmp(q.audience, "lead") !=
+			    0) {
+				api_forbidden(c, API_R_SUGGESTIONS, "privacy "
+				    "mode aggregate: leads see lead suggestions "
+				    "only");
+				return;
+			}
+			q.audience = "lead";
+		}
+		snprintf(teams, sizeof teams, ",");
+		for (i = 0; i < r->nteams; i++) {
+			strlcat_safe(teams, r->teams[i], sizeof teams);
+			strlcat_safe(teams, ",", sizeof teams);
+		}
+		q.teams = teams;
+		break;
+	}
+	default:
+		break;
+	}
+	api_audit(api, req, q.agent != NULL ? q.agent : "", now);
+
 	memset(&lc, 0, sizeof lc);
 	lc.arr = json_array();
 	lc.limit = q.limit;
@@ -163,6 +230,40 @@ answer_done_cb(const struct commit_result *r, void *arg)
 		api_reply_json(an->conn, API_R_SUGGESTION, 200,
 		    sugg_json(&an->sugg));
 	free(an);
+}
+
+static int
+body_cb(const char *body, void *arg)
+{
+	json_t	*o;
+
+	if ((o = json_loads(body, 0, NULL)) != NULL) {
+		sugg_from_json(o, arg);
+		json_decref(o);
+	}
+	return (0);
+}
+
+/*
+ * May the request's token answer suggestion seq?  An agent answers its
+ * own break suggestions, a lead the lead suggestions of its teams, an
+ * admin everything.  Unknown ids pass, to be answered 404.
+ */
+static int
+may_answer(struct api *api, int64_t seq)
+{
+	struct suggestion	s;
+
+	if (auth_is_admin(&api->who))
+		return (1);
+	memset(&s, 0, sizeof s);
+	if (!advise_find(api->advise, seq, &s) &&
+	    !store_suggestion_get(api->store, seq, body_cb, &s))
+		return (1);
+	if (sugg_is_agent_kind(s.kind))
+		return (auth_may_act_as_agent(&api->who, s.agent));
+	return (api->who.kind == TOKEN_LEAD &&
+	    auth_may_read_team(&api->who, s.team));
 }
 
 void
@@ -208,6 +309,12 @@ api_suggestion_answer(struct api *api, struct http_conn *c, const char *id,
 			return;
 		}
 		minutes = (int)json_integer_value(v);
+	}
+	if (!may_answer(api, seq)) {
+		json_decref(o);
+		api_forbidden(c, API_R_SUGGESTION, "this token may not answer "
+		    "that suggestion");
+		return;
 	}
 	an = xcalloc(1, sizeof *an);
 	if (advise_answer(api->advise, seq, action, minutes, now, &an->sugg,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "auth.h"
 #include "event.h"
 #include "strain.h"
 #include "xmalloc.h"
@@ -66,6 +67,28 @@ team_json(struct api *api, const char *team, struct agent **v, size_t n,
 		sum += av.strain;
 	}
 	qsort(strain, k, sizeof *strain, cmp_int);
+	/*
+	 * Aggregate privacy mode: a lead gets strain figures only over at
+	 * least min_group present agents, so no one's score can be inferred.
+	 */
+	if (api_lead_aggregate(api) && k < api->cf->min_group) {
+		o = json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:n, s:n, s:I, "
+		    "s:I, s:I, s:s}",
+		    "team", team,
+		    "agents", (json_int_t)n,
+		    "status", "working", (json_int_t)by_status[AGENT_WORKING],
+		    "on_break", (json_int_t)by_status[AGENT_ON_BREAK],
+		    "offline", (json_int_t)by_status[AGENT_OFFLINE],
+		    "strain", "levels",
+		    "hostile_last_hour", (json_int_t)hostile,
+		    "open_tickets", (json_int_t)open,
+		    "open_lead_suggestions",
+		    (json_int_t)advise_open_lead_for_team(api->advise, team),
+		    "suppressed", "privacy mode aggregate: strain figures need "
+		    "at least min_group agents present");
+		free(strain);
+		return (o);
+	}
 	o = json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:{s:f, s:i, s:i, s:i}, "
 	    "s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I}",
 	    "team", team,
@@ -122,7 +145,8 @@ api_teams(struct api *api, struct http_conn *c, const char *team,
 
 		for (j = i + 1; j < n && strcmp(agent_team(all[j]), t) == 0; j++)
 			;
-		if (*t == '\0' || (team != NULL && strcmp(t, team) != 0))
+		if (*t == '\0' || (team != NULL && strcmp(t, team) != 0) ||
+		    !auth_may_read_team(&api->who, t))
 			continue;
 		json_array_append_new(list, team_json(api, t, all + i, j - i,
 		    now));

@@ -42,6 +42,7 @@ struct auth {
 	struct event		*watch;
 	struct stat		 seen;
 	int			 have_seen;
+	int			 open_allowed;	/* loopback listeners only */
 };
 
 static void
@@ -149,7 +150,17 @@ auth_reload(struct auth *au, char **cause)
 int
 auth_is_open(const struct auth *au)
 {
-	return (au->tf.n == 0);
+	return (au->tf.n == 0 && au->open_allowed);
+}
+
+/*
+ * May no tokens mean open mode?  Only when every listener is loopback;
+ * otherwise an empty tokens file locks everyone out instead.
+ */
+void
+auth_allow_open(struct auth *au, int allowed)
+{
+	au->open_allowed = allowed;
 }
 
 size_t
@@ -174,7 +185,7 @@ auth_check(struct auth *au, const char *header, int64_t now,
 
 	memset(p, 0, sizeof *p);
 	*retry_after = 0;
-	if (au->tf.n == 0) {
+	if (au->tf.n == 0 && au->open_allowed) {
 		p->kind = TOKEN_ADMIN;
 		snprintf(p->label, sizeof p->label, "(open mode)");
 		return (0);

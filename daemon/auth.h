@@ -29,6 +29,7 @@ void		 auth_free(struct auth *);
 int		 auth_reload(struct auth *, char **);
 void		 auth_set(struct auth *, const char *, const struct auth_limits *);
 int		 auth_is_open(const struct auth *);
+void		 auth_allow_open(struct auth *, int);
 size_t		 auth_ntokens(const struct auth *);
 int		 auth_check(struct auth *, const char *, int64_t,
 		    struct principal *, struct api_error *, int *);

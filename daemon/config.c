@@ -36,8 +36,14 @@
 #include "timeutil.h"
 #include "xmalloc.h"
 
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
+#endif
+#ifndef PKGLIBDIR
+#define PKGLIBDIR "/usr/local/lib/respite"
 #endif
 
 enum config_type {
@@ -50,7 +56,9 @@ enum config_type {
 	CT_LOGLEVEL,
 	CT_TZ,
 	CT_CLOCK,	/* HH:MM, stored as minutes */
-	CT_REAL
+	CT_REAL,
+	CT_PLUGINS,	/* plugin names, space- or comma-separated; appends */
+	CT_LEADVIEW	/* individual | aggregate, stored as 0 | 1 */
 };
 
 struct config_key {
@@ -77,6 +85,11 @@ static const struct config_key config_keys[] = {
 	{ "stream", "max_subscribers", CT_COUNT, OFF(stream_max_subscribers), 0, 1000000, 0 },
 	{ "stream", "buffer", CT_SIZE, OFF(stream_buffer), 1024, 1024.0 * 1024 * 1024, 0 },
 	{ "log", "level", CT_LOGLEVEL, OFF(log_level), 0, 0, 0 },
+	{ "auth", "tokens_file", CT_PATH, OFF(tokens_file), 0, 0, 0 },
+	{ "auth", "rate", CT_REAL, OFF(auth_rate), 0, 100000, 0 },
+	{ "auth", "burst", CT_REAL, OFF(auth_burst), 1, 100000, 0 },
+	{ "privacy", "lead_view", CT_LEADVIEW, OFF(lead_aggregate), 0, 0, 0 },
+	{ "privacy", "min_group", CT_COUNT, OFF(min_group), 1, 1000, 0 },
 	{ "model", "timezone", CT_TZ, OFF(timezone), 0, 0, 0 },
 	{ "model", "day_starts_at", CT_CLOCK, OFF(day_starts_at_min), 0, 0, 0 },
 	{ "model", "natural_break_min", CT_COUNT, OFF(natural_break_min), 1, 120, 0 },
@@ -128,6 +141,8 @@ static const struct config_key config_keys[] = {
 	{ "advice", "overload_strain", CT_REAL, OFF(a_overload_strain), 0, 100, 0 },
 	{ "advice", "overload_after_min", CT_REAL, OFF(a_overload_after_min), 0, 1440, 0 },
 	{ "advice", "live_window_min", CT_REAL, OFF(a_live_window_min), 1, 1440, 0 },
+	{ "plugins", "dir", CT_PATH, OFF(plugins_dir), 0, 0, 1 },
+	{ "plugins", "load", CT_PLUGINS, OFF(plugins_load), 0, 0, 1 },
 };
 #undef OFF
 
@@ -209,6 +224,11 @@ config_defaults(void)
 	cf->stream_max_subscribers = 1000;
 	cf->stream_buffer = 256 * 1024;
 	cf->log_level = LOG_LEVEL_INFO;
+	cf->tokens_file = xstrdup(SYSCONFDIR "/respite/tokens");
+	cf->auth_rate = 50;
+	cf->auth_burst = 100;
+	cf->lead_aggregate = 0;
+	cf->min_group = 5;
 	cf->timezone = xstrdup("UTC");
 	cf->day_starts_at_min = 4 * 60;
 	cf->natural_break_min = 5;
@@ -260,6 +280,7 @@ config_defaults(void)
 	cf->a_overload_strain = 60;
 	cf->a_overload_after_min = 15;
 	cf->a_live_window_min = 15;
+	cf->plugins_dir = xstrdup(PKGLIBDIR);
 	return (cf);
 }
 
@@ -273,9 +294,121 @@ config_free(struct config *cf)
 	for (i = 0; i < cf->nlisten; i++)
 		free(cf->listen[i]);
 	free(cf->storage_path);
+	free(cf->tokens_file);
 	free(cf->timezone);
 	free(cf->file);
+	free(cf->plugins_dir);
+	for (i = 0; i < cf->nplugins_load; i++)
+		free(cf->plugins_load[i]);
+	free(cf->plugins_load);
+	for (i = 0; i < cf->nplugin_sections; i++) {
+		struct config_section	*sec = &cf->plugin_sections[i];
+		size_t			 j;
+
+		for (j = 0; j < sec->nitems; j++) {
+			free(sec->items[j].key);
+			free(sec->items[j].value);
+		}
+		free(sec->items);
+		free(sec->name);
+	}
+	free(cf->plugin_sections);
 	free(cf);
+}
+
+/* A plugin name: 1-64 of [a-z0-9_-], also its file and webhook path. */
+int
+config_plugin_name_valid(const char *name)
+{
+	size_t	n = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	return (n > 0 && n <= CONFIG_PLUGIN_NAME_MAX && name[n] == '\0');
+}
+
+/* The [plugin.NAME] section (borrowed), or NULL if there is none. */
+const struct config_section *
+config_plugin_section(const struct config *cf, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < cf->nplugin_sections; i++)
+		if (strcmp(cf->plugin_sections[i].name, name) == 0)
+			return (&cf->plugin_sections[i]);
+	return (NULL);
+}
+
+/* [plugins] load: append each name of value. */
+static int
+config_set_plugins(struct config_parse *cp, const char *value)
+{
+	struct config	*cf = cp->cf;
+	char		*copy, *p, *name;
+	size_t		 i;
+
+	copy = xstrdup(value);
+	for (p = copy; (name = strsep(&p, " \t,")) != NULL;) {
+		if (*name == '\0')
+			continue;
+		if (!config_plugin_name_valid(name)) {
+			xasprintf(&cp->cause, "load: \"%s\" is not a plugin "
+			    "name (1-%d of a-z, 0-9, _ and -)", name,
+			    CONFIG_PLUGIN_NAME_MAX);
+			free(copy);
+			return (0);
+		}
+		for (i = 0; i < cf->nplugins_load; i++)
+			if (strcmp(cf->plugins_load[i], name) == 0)
+				break;
+		if (i < cf->nplugins_load) {
+			xasprintf(&cp->cause, "load: plugin \"%s\" is listed "
+			    "twice", name);
+			free(copy);
+			return (0);
+		}
+		cf->plugins_load = xreallocarray(cf->plugins_load,
+		    cf->nplugins_load + 1, sizeof *cf->plugins_load);
+		cf->plugins_load[cf->nplugins_load++] = xstrdup(name);
+	}
+	free(copy);
+	return (1);
+}
+
+/*
+ * A key of a [plugin.NAME] section: kept as given, for the plugin's init
+ * to judge (its messages name the key).
+ */
+static int
+config_plugin_item(struct config_parse *cp, const char *plugin,
+    const char *key, const char *value)
+{
+	struct config		*cf = cp->cf;
+	struct config_section	*sec = NULL;
+	struct config_item	*it;
+	size_t			 i;
+
+	if (!config_plugin_name_valid(plugin)) {
+		xasprintf(&cp->cause, "[plugin.%s]: \"%s\" is not a plugin "
+		    "name (1-%d of a-z, 0-9, _ and -)", plugin, plugin,
+		    CONFIG_PLUGIN_NAME_MAX);
+		return (0);
+	}
+	for (i = 0; i < cf->nplugin_sections; i++)
+		if (strcmp(cf->plugin_sections[i].name, plugin) == 0)
+			sec = &cf->plugin_sections[i];
+	if (sec == NULL) {
+		cf->plugin_sections = xreallocarray(cf->plugin_sections,
+		    cf->nplugin_sections + 1, sizeof *cf->plugin_sections);
+		sec = &cf->plugin_sections[cf->nplugin_sections++];
+		memset(sec, 0, sizeof *sec);
+		sec->name = xstrdup(plugin);
+	}
+	sec->items = xreallocarray(sec->items, sec->nitems + 1,
+	    sizeof *sec->items);
+	it = &sec->items[sec->nitems++];
+	it->key = xstrdup(key);
+	it->value = xstrdup(value);
+	it->line = cp->line;
+	return (1);
 }
 
 static int
@@ -366,6 +499,19 @@ config_set(struct config_parse *cp, const struct config_key *k,
 		}
 		*(enum log_level *)field = level;
 		return (1);
+	case CT_PLUGINS:
+		return (config_set_plugins(cp, value));
+	case CT_LEADVIEW:
+		if (strcasecmp(value, "individual") == 0)
+			*(int *)field = 0;
+		else if (strcasecmp(value, "aggregate") == 0)
+			*(int *)field = 1;
+		else {
+			xasprintf(&cp->cause, "%s: expected individual or "
+			    "aggregate, got \"%s\"", k->name, value);
+			return (0);
+		}
+		return (1);
 	case CT_CLOCK:
 		if (strlen(value) != 5 || !isdigit((unsigned char)value[0]) ||
 		    !isdigit((unsigned char)value[1]) || value[2] != ':' ||
@@ -446,6 +592,8 @@ config_handler(void *arg, const char *section, const char *name,
 	if (cp->cause != NULL)
 		return (0);	/* keep only the first error */
 	cp->cause_line = cp->line;
+	if (strncmp(section, "plugin.", 7) == 0)
+		return (config_plugin_item(cp, section + 7, name, value));
 	for (i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
 		if (strcmp(config_keys[i].section, section) != 0)
 			continue;
@@ -549,4 +697,10 @@ config_log_restart_keys(const struct config *old, const struct config *new)
 	if (old->sync_full != new->sync_full)
 		log_warnx("reload: [storage] synchronous changed; needs a "
 		    "restart");
+	same = old->nplugins_load == new->nplugins_load &&
+	    strcmp(old->plugins_dir, new->plugins_dir) == 0;
+	for (i = 0; same && i < old->nplugins_load; i++)
+		same = strcmp(old->plugins_load[i], new->plugins_load[i]) == 0;
+	if (!same)
+		log_warnx("reload: [plugins] changed; needs a restart");
 }

@@ -9,6 +9,21 @@
 #include "log.h"
 
 #define CONFIG_LISTEN_MAX	16
+#define CONFIG_PLUGIN_NAME_MAX	64
+
+/* One key = value of a [plugin.NAME] section, in file order. */
+struct config_item {
+	char		*key;
+	char		*value;
+	int		 line;
+};
+
+/* A [plugin.NAME] section, handed to that plugin's init. */
+struct config_section {
+	char			*name;		/* NAME */
+	struct config_item	*items;
+	size_t			 nitems;
+};
 
 struct config {
 	char		*file;		/* file read, NULL for built-in defaults */
@@ -34,6 +49,15 @@ struct config {
 
 	/* [log] */
 	enum log_level	 log_level;
+
+	/* [auth] */
+	char		*tokens_file;
+	double		 auth_rate;		/* requests/s per token, 0: none */
+	double		 auth_burst;
+
+	/* [privacy] */
+	int		 lead_aggregate;	/* lead_view = aggregate */
+	size_t		 min_group;
 
 	/* [model] (MODEL.md) */
 	char		*timezone;		/* default agent zone */
@@ -85,6 +109,13 @@ struct config {
 	double		 a_overload_strain;
 	double		 a_overload_after_min;
 	double		 a_live_window_min;
+
+	/* [plugins] and [plugin.NAME] (docs/plugins.md) */
+	char		*plugins_dir;		/* restart */
+	char		**plugins_load;		/* restart: names, in order */
+	size_t		 nplugins_load;
+	struct config_section *plugin_sections;
+	size_t		 nplugin_sections;
 };
 
 /*
@@ -100,5 +131,8 @@ void		 config_log_restart_keys(const struct config *,
 const char	*config_default_storage_path(void);
 int		 config_listen_addr(const char *, struct sockaddr_storage *,
 		    socklen_t *);
+int		 config_plugin_name_valid(const char *);
+const struct config_section *config_plugin_section(const struct config *,
+		    const char *);
 
 #endif

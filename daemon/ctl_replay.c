@@ -17,7 +17,8 @@
  * attempt did reach the server is acknowledged as duplicates, since the
  * server deduplicates on event ids.  A 4xx stops the replay: the batch
  * was refused as a whole and the events before it are stored, so fixing
- * the line and replaying again is safe.
+ * the line and replaying again is safe.  The HTTP side (address, token,
+ * retries, exit statuses) is ctl_http.c, shared with the other commands.
  */
 #include "build.h"
 
@@ -31,11 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "ctl.h"
@@ -47,11 +45,6 @@
 #define REPLAY_BODY_MAX		(1024 * 1024)	/* well under max_body (4M) */
 #define REPLAY_LINE_MAX		(16 * 1024 * 1024)
 #define REPLAY_RETRIES_DEFAULT	8		/* about 20 s in all */
-#define REPLAY_BACKOFF_FIRST	0.25		/* seconds, doubling */
-#define REPLAY_BACKOFF_MAX	5.0
-#define REPLAY_RETRY_AFTER_MAX	30.0
-#define REPLAY_CONNECT_TIMEOUT	5L		/* seconds */
-#define REPLAY_TIMEOUT		120L		/* a whole request */
 #define REPLAY_REPLY_MAX	(64 * 1024)
 
 struct replay {
@@ -62,14 +55,9 @@ struct replay {
 	size_t		 batch_max;
 	int		 retries;
 	int		 quiet;
-	char		*url;
-
-	CURL		*curl;
-	struct curl_slist *hdrs;
-	char		 errbuf[CURL_ERROR_SIZE];
-	char		*reply;		/* the reply body */
-	size_t		 rlen;
-	double		 retry_after;	/* < 0: none given */
+	int		 json;		/* the summary as JSON */
+	const char	*url;		/* of the events route, for messages */
+	struct ctl_http	*http;
 
 	/* The batch being built, and the file line of each of its events. */
 	char		*body;
@@ -296,145 +284,11 @@ progress_break(struct replay *r)
 
 /* ---------------------------------------------------------------- HTTP */
 
-static size_t
-write_cb(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct replay	*r = arg;
-	size_t		 n = size * nmemb;
-
-	if (r->rlen + n > REPLAY_REPLY_MAX)
-		return (0);	/* aborts the transfer: not our server */
-	r->reply = xreallocarray(r->reply, r->rlen + n + 1, 1);
-	memcpy(r->reply + r->rlen, data, n);
-	r->rlen += n;
-	r->reply[r->rlen] = '\0';
-	return (n);
-}
-
-static size_t
-header_cb(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct replay	*r = arg;
-	size_t		 n = size * nmemb;
-	char		 buf[64];
-	double		 v;
-
-	if (n > 12 && n < sizeof buf && strncasecmp(data, "Retry-After:",
-	    12) == 0) {
-		memcpy(buf, data + 12, n - 12);
-		buf[n - 12] = '\0';
-		buf[strcspn(buf, "\r\n")] = '\0';
-		if (ctl_parse_double(buf + strspn(buf, " \t"), 0,
-		    REPLAY_RETRY_AFTER_MAX * 100, &v) == 0)
-			r->retry_after = fmin(v, REPLAY_RETRY_AFTER_MAX);
-	}
-	return (n);
-}
-
+/* Before ctl_http's messages: end a half-drawn progress line. */
 static void
-sleep_s(double s)
+notice_cb(void *arg)
 {
-	struct timespec	ts;
-
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-/* Read the token file: its first line, trimmed.  Returns NULL on error. */
-static char *
-read_token(const char *path)
-{
-	FILE	*f;
-	char	*line = NULL, *p;
-	size_t	 cap = 0;
-	ssize_t	 n;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		ctl_warn("--token %s", path);
-		return (NULL);
-	}
-	n = getline(&line, &cap, f);
-	fclose(f);
-	if (n == -1) {
-		ctl_warnx("--token %s: the file is empty", path);
-		free(line);
-		return (NULL);
-	}
-	while (n > 0 && isspace((unsigned char)line[n - 1]))
-		line[--n] = '\0';
-	for (p = line; isspace((unsigned char)*p); p++)
-		;
-	if (*p == '\0' || strpbrk(p, "\r\n") != NULL) {
-		ctl_warnx("--token %s: no token on its first line", path);
-		free(line);
-		return (NULL);
-	}
-	memmove(line, p, strlen(p) + 1);
-	return (line);
-}
-
-static int
-curl_setup(struct replay *r, const char *token)
-{
-	char	*auth;
-
-	if ((r->curl = curl_easy_init()) == NULL) {
-		ctl_warnx("cannot initialise libcurl");
-		return (-1);
-	}
-	r->hdrs = curl_slist_append(r->hdrs,
-	    "Content-Type: application/x-ndjson");
-	/* No 100-continue round trip before each batch. */
-	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
-	if (token != NULL) {
-		xasprintf(&auth, "Authorization: Bearer %s", token);
-		r->hdrs = curl_slist_append(r->hdrs, auth);
-		explicit_bzero(auth, strlen(auth));
-		free(auth);
-	}
-	curl_easy_setopt(r->curl, CURLOPT_URL, r->url);
-	curl_easy_setopt(r->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, r->hdrs);
-	curl_easy_setopt(r->curl, CURLOPT_USERAGENT,
-	    "respitectl/" PACKAGE_VERSION);
-	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(r->curl, CURLOPT_ERRORBUFFER, r->errbuf);
-	curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT,
-	    REPLAY_CONNECT_TIMEOUT);
-	curl_easy_setopt(r->curl, CURLOPT_TIMEOUT, REPLAY_TIMEOUT);
-	curl_easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS,
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	return (0);
-}
-
-/* Is a failed transfer worth another try (the daemon may come back)? */
-static int
-curl_retryable(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_GOT_NOTHING:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_PARTIAL_FILE:
-		return (1);
-	default:
-		return (0);
-	}
+	progress_break(arg);
 }
 
 /* The lines of the current batch, "line 7" or "lines 7-12". */
@@ -453,12 +307,11 @@ static void
 report_refusal(struct replay *r, long status)
 {
 	json_t		*o, *err, *v;
-	json_error_t	 je;
 	const char	*code = NULL, *message = NULL, *field = NULL, *p;
 	char		 where[64], fieldbuf[80];
 	long		 index = -1;
 
-	o = r->reply != NULL ? json_loads(r->reply, 0, &je) : NULL;
+	o = ctl_http_reply_json(r->http);
 	if (o != NULL && (err = json_object_get(o, "error")) != NULL) {
 		code = json_string_value(json_object_get(err, "code"));
 		message = json_string_value(json_object_get(err, "message"));
@@ -474,7 +327,7 @@ report_refusal(struct replay *r, long status)
 	if (code != NULL && (status == 401 || status == 403)) {
 		ctl_warnx("%s: HTTP %ld %s: %s%s", r->url, status, code,
 		    message != NULL ? message : "", status == 401 ?
-		    " (--token FILE gives a token)" : "");
+		    " (--token-file FILE gives a token)" : "");
 		json_decref(o);
 		return;
 	}
@@ -513,79 +366,26 @@ report_refusal(struct replay *r, long status)
 
 /*
  * POST the batch, retrying what may pass.  Returns CTL_EXIT_OK, or
- * CTL_EXIT_FAIL or CTL_EXIT_UNAVAILABLE with the reason reported.
+ * CTL_EXIT_FAIL, CTL_EXIT_UNAVAILABLE or CTL_EXIT_TEMPFAIL with the reason
+ * reported.
  */
 static int
 post_batch(struct replay *r)
 {
-	json_t		*o;
-	json_error_t	 je;
-	CURLcode	 rc;
-	long		 status;
-	int		 attempt;
-	double		 delay;
-	char		 why[CURL_ERROR_SIZE + 64];
+	json_t	*o;
+	long	 status;
+	int	 rc;
 
-	curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, r->body);
-	curl_easy_setopt(r->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)r->len);
-	for (attempt = 0;; attempt++) {
-		free(r->reply);
-		r->reply = NULL;
-		r->rlen = 0;
-		r->retry_after = -1;
-		r->errbuf[0] = '\0';
-		rc = curl_easy_perform(r->curl);
-		if (rc != CURLE_OK) {
-			snprintf(why, sizeof why, "%s", r->errbuf[0] != '\0' ?
-			    r->errbuf : curl_easy_strerror(rc));
-			if (rc == CURLE_WRITE_ERROR) {
-				progress_break(r);
-				ctl_warnx("%s: a reply larger than %d KiB: not "
-				    "respited (is --url right?)", r->url,
-				    REPLAY_REPLY_MAX / 1024);
-				return (CTL_EXIT_FAIL);
-			}
-			if (!curl_retryable(rc)) {
-				progress_break(r);
-				ctl_warnx("cannot talk to respited at %s: %s",
-				    r->url, why);
-				return (CTL_EXIT_UNAVAILABLE);
-			}
-		} else {
-			curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE,
-			    &status);
-			if (status >= 200 && status < 300)
-				break;
-			if (status != 503 && status != 429) {
-				report_refusal(r, status);
-				return (CTL_EXIT_FAIL);
-			}
-			snprintf(why, sizeof why, "HTTP %ld %s", status,
-			    status == 503 ? "unavailable" : "rate limited");
-		}
-		if (attempt >= r->retries) {
-			progress_break(r);
-			ctl_warnx("cannot reach respited at %s: %s; gave up "
-			    "after %d attempt%s (is it running? --url, "
-			    "$RESPITE_URL)", r->url, why, attempt + 1,
-			    attempt == 0 ? "" : "s");
-			return (CTL_EXIT_UNAVAILABLE);
-		}
-		delay = REPLAY_BACKOFF_FIRST * pow(2, attempt);
-		if (delay > REPLAY_BACKOFF_MAX)
-			delay = REPLAY_BACKOFF_MAX;
-		if (r->retry_after >= 0)
-			delay = r->retry_after;
-		if (!r->quiet) {
-			progress_break(r);
-			ctl_warnx("%s: %s; retrying in %.2g s (%d/%d)", r->url,
-			    why, delay, attempt + 1, r->retries);
-		}
-		sleep_s(delay);
+	rc = ctl_http_request(r->http, "POST", "/v1/events",
+	    "application/x-ndjson", r->body, r->len);
+	status = ctl_http_status(r->http);
+	if (rc == CTL_EXIT_FAIL && status != 0) {
+		report_refusal(r, status);
+		return (CTL_EXIT_FAIL);
 	}
-
-	o = r->reply != NULL ? json_loads(r->reply, 0, &je) : NULL;
+	if (rc != CTL_EXIT_OK)
+		return (rc);
+	o = ctl_http_reply_json(r->http);
 	if (o == NULL || !json_is_integer(json_object_get(o, "accepted")) ||
 	    !json_is_integer(json_object_get(o, "duplicates"))) {
 		progress_break(r);
@@ -681,7 +481,7 @@ replay_run(struct replay *r)
 			}
 			while (due > now) {
 				progress(r, 0);
-				sleep_s(fmin(due - now, 0.1));
+				ctl_sleep(fmin(due - now, 0.1));
 				now = ctl_monotonic();
 			}
 		}
@@ -702,12 +502,12 @@ replay_run(struct replay *r)
 static const struct option replay_longopts[] = {
 	{ "speed", required_argument, NULL, 's' },
 	{ "fast", no_argument, NULL, 'f' },
-	{ "url", required_argument, NULL, 'u' },
 	{ "batch", required_argument, NULL, 'b' },
 	{ "retries", required_argument, NULL, 'r' },
-	{ "token", required_argument, NULL, 't' },
+	{ "token", required_argument, NULL, CTL_OPT_TOKEN_FILE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
+	CTL_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -715,11 +515,10 @@ static int
 replay_exec(int argc, char **argv)
 {
 	struct replay	 r;
-	struct curl_slist *h;
-	const char	*url, *token_path = NULL, *path;
-	char		*token = NULL;
+	struct ctl_opts	 opts;
+	const char	*path;
+	char		*url = NULL;
 	long long	 v;
-	size_t		 ulen;
 	int		 ch, rc = CTL_EXIT_FAIL, speed_set = 0, fast_set = 0;
 	double		 elapsed;
 
@@ -728,13 +527,13 @@ replay_exec(int argc, char **argv)
 	r.speed = 1;
 	r.batch_max = REPLAY_BATCH_DEFAULT;
 	r.retries = REPLAY_RETRIES_DEFAULT;
-	url = getenv("RESPITE_URL");
-	if (url == NULL || *url == '\0')
-		url = CTL_DEFAULT_URL;
+	ctl_opts_init(&opts);
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":qh", replay_longopts,
 	    NULL)) != -1) {
+		if (ctl_opts_set(&opts, ch, optarg))
+			continue;
 		switch (ch) {
 		case 's':
 			if (ctl_parse_double(optarg, 1e-3, 1e9, &r.speed) ==
@@ -749,9 +548,6 @@ replay_exec(int argc, char **argv)
 			break;
 		case 'f':
 			fast_set = 1;
-			break;
-		case 'u':
-			url = optarg;
 			break;
 		case 'b':
 			if (ctl_parse_long(optarg, 1, REPLAY_BATCH_MAX, &v) ==
@@ -769,9 +565,6 @@ replay_exec(int argc, char **argv)
 				return (CTL_EXIT_USAGE);
 			}
 			r.retries = (int)v;
-			break;
-		case 't':
-			token_path = optarg;
 			break;
 		case 'q':
 			r.quiet = 1;
@@ -794,21 +587,17 @@ replay_exec(int argc, char **argv)
 		ctl_usage_cmd(&ctl_replay_cmd, CTL_EXIT_USAGE);
 	}
 	path = argv[optind];
-	if (strncasecmp(url, "http://", 7) != 0 &&
-	    strncasecmp(url, "https://", 8) != 0) {
-		ctl_warnx("--url %s: not an http:// or https:// URL", url);
-		return (CTL_EXIT_USAGE);
-	}
-	ulen = strlen(url);
-	while (ulen > 0 && url[ulen - 1] == '/')
-		ulen--;
-	/* The address of the daemon; its events route is welcome too. */
-	if (ulen >= 10 && strncmp(url + ulen - 10, "/v1/events", 10) == 0)
-		ulen -= 10;
-	xasprintf(&r.url, "%.*s/v1/events", (int)ulen, url);
+	r.json = opts.json;
+	if ((rc = ctl_http_open(&opts, &r.http)) != CTL_EXIT_OK)
+		return (rc);
+	rc = CTL_EXIT_FAIL;
+	ctl_http_set_retries(r.http, r.retries, 1);
+	ctl_http_set_quiet(r.http, r.quiet);
+	ctl_http_set_reply_max(r.http, REPLAY_REPLY_MAX);
+	ctl_http_set_notice(r.http, notice_cb, &r);
+	xasprintf(&url, "%s/v1/events", ctl_http_base(r.http));
+	r.url = url;
 
-	if (token_path != NULL && (token = read_token(token_path)) == NULL)
-		goto out;
 	if (strcmp(path, "-") == 0) {
 		r.f = stdin;
 		r.name = "stdin";
@@ -822,58 +611,49 @@ replay_exec(int argc, char **argv)
 	r.tty = isatty(STDERR_FILENO);
 	prescan(&r);
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		ctl_warnx("cannot initialise libcurl");
-		goto out;
-	}
-	if (curl_setup(&r, token) == 0) {
-		rc = replay_run(&r);
-		if (rc == CTL_EXIT_OK) {
-			elapsed = ctl_monotonic() - r.t0;
+	rc = replay_run(&r);
+	if (rc == CTL_EXIT_OK) {
+		elapsed = ctl_monotonic() - r.t0;
+		if (r.json)
+			printf("{\"events\": %" PRIu64 ", \"accepted\": %"
+			    PRIu64 ", \"duplicates\": %" PRIu64 ", "
+			    "\"seconds\": %.3f}\n", r.sent, r.accepted,
+			    r.duplicates, elapsed);
+		else
 			printf("replayed %" PRIu64 " events (%" PRIu64
 			    " accepted, %" PRIu64 " duplicates) in %.2f s\n",
 			    r.sent, r.accepted, r.duplicates, elapsed);
-		}
 	}
-	for (h = r.hdrs; h != NULL; h = h->next)	/* one holds the token */
-		explicit_bzero(h->data, strlen(h->data));
-	curl_slist_free_all(r.hdrs);
-	if (r.curl != NULL)
-		curl_easy_cleanup(r.curl);
-	curl_global_cleanup();
 
 out:
-	if (token != NULL) {
-		explicit_bzero(token, strlen(token));
-		free(token);
-	}
+	ctl_http_close(r.http);
 	if (r.f != NULL && r.f != stdin)
 		fclose(r.f);
-	free(r.url);
+	free(url);
 	free(r.body);
 	free(r.lines);
 	free(r.line);
-	free(r.reply);
 	return (rc);
 }
 
 const struct ctl_cmd ctl_replay_cmd = {
 	"replay",
-	"[--fast | --speed N] [--url URL] [--batch N] [--retries N]\n"
-	"           [--token FILE] [-q] FILE|-",
+	"[--fast | --speed N] [--batch N] [--retries N] [-q]\n"
+	"           " CTL_COMMON_USAGE " FILE|-",
 	"Post an NDJSON event file (- for stdin) to a running respited.",
-	"  --fast        as fast as respited takes them (the default), with\n"
-	"                the events' times intact\n"
-	"  --speed N     keep the offsets between event times, divided by N\n"
-	"                (1 real time, 60 an hour a minute)\n"
-	"  --url URL     respited's address (default $RESPITE_URL, else\n"
-	"                " CTL_DEFAULT_URL ")\n"
-	"  --batch N     events per request (default 500, at most 10000)\n"
-	"  --retries N   retries of a request that found no daemon or a 503\n"
-	"                (default 8, with back-off: about 20 s in all)\n"
-	"  --token FILE  send the token in FILE as Authorization: Bearer\n"
-	"  -q, --quiet   no progress line\n"
-	"Stops at the first refused batch, naming the file line (exit 1);\n"
-	"exits 69 if respited cannot be reached.\n",
+	"  --fast            as fast as respited takes them (the default),\n"
+	"                    with the events' times intact\n"
+	"  --speed N         keep the offsets between event times, divided\n"
+	"                    by N (1 real time, 60 an hour a minute)\n"
+	"  --batch N         events per request (default 500, at most 10000)\n"
+	"  --retries N       retries of a request that found no daemon, a 503\n"
+	"                    or a 429 (default 8, with back-off: about 20 s)\n"
+	"  -q, --quiet       no progress line\n"
+	CTL_COMMON_HELP
+	"  --token FILE      the same as --token-file\n"
+	"\nWith --json the summary is {\"events\", \"accepted\", \"duplicates\",\n"
+	"\"seconds\"}.  Stops at the first refused batch, naming the file line\n"
+	"(exit 1); exits 69 if respited cannot be reached, 75 if it stays\n"
+	"unavailable (503).\n",
 	replay_exec
 };

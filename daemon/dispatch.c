@@ -67,6 +67,7 @@ struct dispatch_sub {
 	char				 agent[RESPITE_NAME_MAX + 1];
 	char				 team[RESPITE_NAME_MAX + 1];
 	int64_t				 last_sent;	/* seq; -1 none */
+	int				 aggregate;	/* lead in aggregate mode */
 	int				 replaying;
 	int				 paused;	/* replay waits for a drain */
 	int				 written;	/* since the last keep-alive */
@@ -104,9 +105,25 @@ sub_name(const struct dispatch_sub *s)
 	return (s->agent[0] != '\0' ? s->agent : s->team);
 }
 
+/*
+ * A lead in aggregate privacy mode sees status changes and lead
+ * suggestions only: no level (strain) items, no agent's suggestions.
+ */
+static int
+sub_allows(const struct dispatch_sub *s, const struct store_stream_item *it)
+{
+	if (!s->aggregate)
+		return (1);
+	return (strcmp(it->event, "agent") == 0 ||
+	    (strcmp(it->event, "suggestion") == 0 &&
+	    (it->agent == NULL || it->agent[0] == '\0')));
+}
+
 static int
 sub_matches(const struct dispatch_sub *s, const struct store_stream_item *it)
 {
+	if (!sub_allows(s, it))
+		return (0);
 	if (s->agent[0] != '\0')
 		return (it->agent != NULL && strcmp(s->agent, it->agent) == 0);
 	return (it->team != NULL && strcmp(s->team, it->team) == 0);
@@ -223,6 +240,11 @@ replay_item_cb(const struct store_stream_item *it, void *arg)
 	char			*frame;
 	size_t			 len;
 
+	if (!sub_allows(s, it)) {
+		s->last_sent = it->seq;
+		pg->n++;
+		return (0);
+	}
 	frame = frame_new(it, &len);
 	sub_write(s, it->seq, frame, len);
 	free(frame);
@@ -404,7 +426,7 @@ dispatch_publish(struct dispatch *d, const struct store_stream_item *it)
  */
 void
 dispatch_subscribe(struct dispatch *d, struct http_conn *conn,
-    const char *agent, const char *team, int64_t last_id)
+    const char *agent, const char *team, int64_t last_id, int aggregate)
 {
 	struct api_error	 err;
 	struct dispatch_sub	*s;
@@ -428,6 +450,7 @@ dispatch_subscribe(struct dispatch *d, struct http_conn *conn,
 	s->conn = conn;
 	snprintf(s->agent, sizeof s->agent, "%s", agent != NULL ? agent : "");
 	snprintf(s->team, sizeof s->team, "%s", team != NULL ? team : "");
+	s->aggregate = aggregate;
 	STAILQ_INIT(&s->queue);
 	s->last_sent = -1;
 	if (last_id >= 0) {

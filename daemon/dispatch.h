@@ -33,10 +33,12 @@ void		 dispatch_publish(struct dispatch *,
 /*
  * Make conn a subscriber for one agent or one team (the other NULL).
  * last_id >= 0 (from Last-Event-ID) first replays the stored items after
- * it.  Answers the request itself (200 text/event-stream, or an error).
+ * it.  aggregate limits it to status changes and lead suggestions (a lead
+ * in aggregate privacy mode).  Answers the request itself (200
+ * text/event-stream, or an error).
  */
 void		 dispatch_subscribe(struct dispatch *, struct http_conn *,
-		    const char *, const char *, int64_t);
+		    const char *, const char *, int64_t, int);
 size_t		 dispatch_nsubscribers(const struct dispatch *);
 void		 dispatch_close_all(struct dispatch *);
 /* Tests only: the keep-alive interval in ms (default DISPATCH_KEEPALIVE_S). */

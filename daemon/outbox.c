@@ -23,6 +23,8 @@
 
 struct outbox_entry {
 	int			 is_item;
+	int			 is_audit;	/* event: who, agent: role, team: what */
+	char			*audit_agent;
 	struct suggestion	 sugg;		/* !is_item */
 	int64_t			 seq;		/* is_item */
 	char			*event, *agent, *team, *data;
@@ -55,6 +57,7 @@ entry_clear(struct outbox_entry *e)
 	free(e->agent);
 	free(e->team);
 	free(e->data);
+	free(e->audit_agent);
 }
 
 void
@@ -123,6 +126,22 @@ outbox_item(struct outbox *o, const char *event, const char *agent,
 	e->created = now;
 }
 
+/* Queue an audit record: who (token label) with role read what of agent. */
+void
+outbox_audit(struct outbox *o, int64_t now, const char *who,
+    const char *role, const char *what, const char *agent)
+{
+	struct outbox_entry	*e;
+
+	e = entry_new(o);
+	e->is_audit = 1;
+	e->event = xstrdup(who);
+	e->agent = xstrdup(role);
+	e->team = xstrdup(what);
+	e->audit_agent = xstrdup(agent != NULL ? agent : "");
+	e->created = now;
+}
+
 int
 outbox_pending(const struct outbox *o)
 {
@@ -149,6 +168,12 @@ outbox_flush(struct outbox *o, char **cause)
 	if ((rc = store_begin(o->store, cause)) == 0) {
 		for (i = 0; i < o->n && rc == 0; i++) {
 			e = &o->v[i];
+			if (e->is_audit) {
+				rc = store_audit_add(o->store, e->created,
+				    e->event, e->agent, e->team,
+				    e->audit_agent, cause);
+				continue;
+			}
 			if (e->is_item) {
 				it.seq = e->seq;
 				it.event = e->event;

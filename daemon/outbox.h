@@ -19,6 +19,8 @@ void		 outbox_suggestion(struct outbox *, const struct suggestion *,
 		    int);
 void		 outbox_item(struct outbox *, const char *, const char *,
 		    const char *, json_t *, int64_t);
+void		 outbox_audit(struct outbox *, int64_t, const char *,
+		    const char *, const char *, const char *);
 int		 outbox_flush(struct outbox *, char **);
 int		 outbox_pending(const struct outbox *);
 

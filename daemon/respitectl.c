@@ -20,7 +20,17 @@
 
 #include "ctl.h"
 
+/*
+ * The commands, in the order the usage lists them.  token (ctl_token.c)
+ * and audit (ctl_audit.c) are to come, after snooze.
+ */
 static const struct ctl_cmd *const ctl_cmds[] = {
+	&ctl_status_cmd,
+	&ctl_agent_cmd,
+	&ctl_suggestions_cmd,
+	&ctl_accept_cmd,
+	&ctl_dismiss_cmd,
+	&ctl_snooze_cmd,
 	&ctl_replay_cmd,
 	&ctl_simulate_cmd,
 };
@@ -35,9 +45,19 @@ usage(int status)
 	fprintf(f, "usage: respitectl [-hV] COMMAND [ARGS...]\n"
 	    "       respitectl help [COMMAND]\n\ncommands:\n");
 	for (i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-10s %s\n", ctl_cmds[i]->name,
+		fprintf(f, "  %-12s %s\n", ctl_cmds[i]->name,
 		    ctl_cmds[i]->summary);
-	fprintf(f, "\n'respitectl COMMAND -h' describes a command's options;"
+	fprintf(f, "\ncommon options of the commands that talk to respited:\n"
+	    CTL_COMMON_HELP
+	    "\nexit status:\n"
+	    "  0   done\n"
+	    "  1   the server refused (its error code and message on stderr),\n"
+	    "      or a file could not be read\n"
+	    "  2   bad command line\n"
+	    "  69  respited cannot be reached (EX_UNAVAILABLE)\n"
+	    "  75  respited stays unavailable, 503 after the retries "
+	    "(EX_TEMPFAIL)\n"
+	    "\n'respitectl COMMAND -h' describes a command's options;"
 	    " see also respitectl(1).\n");
 	exit(status);
 }
@@ -146,6 +166,38 @@ ctl_parse_double(const char *s, double min, double max, double *out)
 	return (0);
 }
 
+/* The common options' defaults: the address from $RESPITE_URL. */
+void
+ctl_opts_init(struct ctl_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->url = getenv("RESPITE_URL");
+	if (o->url == NULL || *o->url == '\0')
+		o->url = CTL_DEFAULT_URL;
+}
+
+/*
+ * Take option ch (from getopt_long) if it is a common one.  Returns 1 if
+ * it was, 0 if the command must handle it.
+ */
+int
+ctl_opts_set(struct ctl_opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case CTL_OPT_URL:
+		o->url = arg;
+		return (1);
+	case CTL_OPT_TOKEN_FILE:
+		o->token_file = arg;
+		return (1);
+	case CTL_OPT_JSON:
+		o->json = 1;
+		return (1);
+	default:
+		return (0);
+	}
+}
+
 /* Seconds on the monotonic clock, for intervals. */
 double
 ctl_monotonic(void)
@@ -154,6 +206,20 @@ ctl_monotonic(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/* Sleep for s seconds, through signals. */
+void
+ctl_sleep(double s)
+{
+	struct timespec	ts;
+
+	if (s <= 0)
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }
 
 static const struct ctl_cmd *

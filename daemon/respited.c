@@ -8,6 +8,8 @@
  */
 #include "build.h"
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -26,12 +28,14 @@
 #include "advise.h"
 #include "agents.h"
 #include "api.h"
+#include "auth.h"
 #include "commit.h"
 #include "config.h"
 #include "dispatch.h"
 #include "http.h"
 #include "log.h"
 #include "outbox.h"
+#include "plugins.h"
 #include "store.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -54,7 +58,10 @@ struct respited {
 	struct outbox		*outbox;
 	struct dispatch		*dispatch;	/* GET /v1/stream */
 	struct advise		*advise;
+	struct plugins		*plugins;
 	struct event		*tick;		/* the advisor's minute timer */
+	struct event		*soon;		/* flushes audit records */
+	struct auth		*auth;
 	struct api		 api;
 	struct event		*drain;		/* shutdown: waiting for replies */
 	struct timeval		 drain_deadline;
@@ -208,6 +215,8 @@ advice_from_config(const struct config *cf, struct advise_params *p)
 	p->overload_strain = (int)cf->a_overload_strain;
 	p->overload_after_ms = (int64_t)(cf->a_overload_after_min * MS_PER_MIN);
 	p->live_window_ms = (int64_t)(cf->a_live_window_min * MS_PER_MIN);
+	p->aggregate = cf->lead_aggregate;
+	p->min_group = cf->min_group;
 }
 
 /* Write what the model and advisor changed; retried on the next call. */
@@ -228,6 +237,59 @@ flush_outbox(struct respited *d)
 	if (failing)
 		log_info("storage: suggestions written again");
 	failing = 0;
+}
+
+static void
+soon_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	flush_outbox(arg);
+}
+
+/* Write queued audit records within a second (api_audit). */
+static void
+flush_soon(void *arg)
+{
+	struct respited	*d = arg;
+	struct timeval	 tv = { 1, 0 };
+
+	if (d->soon != NULL && !evtimer_pending(d->soon, NULL))
+		evtimer_add(d->soon, &tv);
+}
+
+static void
+auth_limits_from_config(const struct config *cf, struct auth_limits *l)
+{
+	l->rate = cf->auth_rate;
+	l->burst = cf->auth_burst;
+}
+
+/* Is every listen address a loopback one (127.0.0.0/8, ::1)? */
+static int
+all_loopback(const struct config *cf)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	size_t			 i;
+
+	for (i = 0; i < cf->nlisten; i++) {
+		if (config_listen_addr(cf->listen[i], &ss, &len) == -1)
+			return (0);
+		if (ss.ss_family == AF_INET) {
+			const struct sockaddr_in *s4 = (const void *)&ss;
+
+			if ((ntohl(s4->sin_addr.s_addr) >> 24) != 127)
+				return (0);
+		} else if (ss.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *s6 = (const void *)&ss;
+
+			if (!IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+				return (0);
+		} else
+			return (0);
+	}
+	return (1);
 }
 
 static void
@@ -331,10 +393,24 @@ reload(struct respited *d)
 	stream_limits_from_config(cf, &slimits);
 	dispatch_set_limits(d->dispatch, &slimits);
 	commit_set_max_events(d->commit, cf->commit_max_events);
+	{
+		struct auth_limits	alim;
+
+		auth_limits_from_config(cf, &alim);
+		auth_set(d->auth, cf->tokens_file, &alim);
+		if (auth_reload(d->auth, &cause) == -1) {
+			log_warnx("reload: tokens: %s (keeping the old tokens)",
+			    cause);
+			free(cause);
+			cause = NULL;
+		} else
+			log_info("reload: %zu tokens", auth_ntokens(d->auth));
+	}
 	/* The model's parameters point into cf: swap before freeing. */
 	params_from_config(cf, &d->api.mp);
 	advice_from_config(cf, &d->api.ap);
 	advise_set_params(d->advise, &d->api.mp, &d->api.ap);
+	plugins_reload(d->plugins, cf);
 	d->api.cf = cf;
 	config_free(d->cf);
 	d->cf = cf;
@@ -471,6 +547,28 @@ main(int argc, char **argv)
 		return (1);
 	}
 	if (check) {
+		/* Plugins too: a broken plugin or section fails the check. */
+		if ((d.plugins = plugins_load(d.cf, &cause)) == NULL) {
+			fprintf(stderr, "%s\n", cause);
+			free(cause);
+			config_free(d.cf);
+			free(d.config_path);
+			return (1);
+		}
+		plugins_free(d.plugins);
+		{
+			struct token_file	tf;
+
+			if (token_file_load(d.cf->tokens_file, &tf,
+			    &cause) == -1) {
+				fprintf(stderr, "%s\n", cause);
+				free(cause);
+				config_free(d.cf);
+				free(d.config_path);
+				return (1);
+			}
+			token_file_clear(&tf);
+		}
 		if (d.config_path == NULL)
 			printf("no configuration file at %s; the built-in "
 			    "defaults are used\n", DEFAULT_CONFIG);
@@ -496,6 +594,10 @@ main(int argc, char **argv)
 
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
+	plugins_set_event_base(d.base);
+	if ((d.plugins = plugins_load(d.cf, &cause)) == NULL)
+		fatalx("%s", cause);
+	d.api.plugins = d.plugins;
 	if ((d.store = store_open(d.cf->storage_path, d.cf->sync_full,
 	    &cause)) == NULL)
 		fatalx("storage: %s", cause);
@@ -535,6 +637,32 @@ main(int argc, char **argv)
 	    restore_suggestion_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
 	d.api.advise = d.advise;
+	{
+		struct auth_limits	alim;
+
+		auth_limits_from_config(d.cf, &alim);
+		d.auth = auth_new(d.base, d.cf->tokens_file, &alim);
+		auth_allow_open(d.auth, all_loopback(d.cf));
+		if (auth_reload(d.auth, &cause) == -1)
+			fatalx("auth: %s", cause);
+		if (auth_ntokens(d.auth) == 0 && !all_loopback(d.cf))
+			fatalx("auth: no tokens in %s, and a listen address is "
+			    "not loopback: refusing to run open to the network "
+			    "(add one with: respitectl token add --role admin "
+			    "--label ops)", d.cf->tokens_file);
+		if (auth_is_open(d.auth))
+			log_warnx("auth: OPEN MODE: no tokens in %s; every "
+			    "request is admin. Allowed only because every "
+			    "listener is loopback.", d.cf->tokens_file);
+		else
+			log_info("auth: %zu tokens from %s",
+			    auth_ntokens(d.auth), d.cf->tokens_file);
+		d.api.auth = d.auth;
+		d.api.outbox = d.outbox;
+		d.api.flush_soon = flush_soon;
+		d.api.flush_arg = &d;
+		d.soon = evtimer_new(d.base, soon_cb, &d);
+	}
 	t1 = time_now_ms();
 	log_info("state rebuilt: %zu agents in %lld ms", agents_count(d.agents),
 	    (long long)(t1 - t0));
@@ -589,8 +717,12 @@ main(int argc, char **argv)
 	dispatch_free(d.dispatch);
 	if (d.drain != NULL)
 		event_free(d.drain);
+	if (d.soon != NULL)
+		event_free(d.soon);
+	auth_free(d.auth);
 	advise_free(d.advise);
 	outbox_free(d.outbox);
+	plugins_free(d.plugins);
 	store_close(d.store);
 	agents_free(d.agents);
 	log_info("stopped");

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "log.h"
@@ -36,6 +37,7 @@ struct store {
 	sqlite3_stmt	*rollback;
 	sqlite3_stmt	*sugg_put;
 	sqlite3_stmt	*stream_add;
+	sqlite3_stmt	*audit_add;
 };
 
 static const char *const migrations[] = {
@@ -83,6 +85,16 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX stream_agent ON stream (agent, seq);"
 	"CREATE INDEX stream_team ON stream (team, seq);",
+	/* 2 -> 3: who read whose data */
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  ts INTEGER NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  what TEXT NOT NULL,"
+	"  agent TEXT NOT NULL"
+	");"
+	"CREATE INDEX audit_ts ON audit (ts);",
 };
 
 static int
@@ -233,7 +245,9 @@ store_open(const char *path, int sync_full, char **cause)
 	    "status = excluded.status, updated_at = excluded.updated_at, "
 	    "body = excluded.body", &st->sugg_put, cause) == -1 ||
 	    prepare(st, "INSERT INTO stream (seq, event, agent, team, created, "
-	    "data) VALUES (?,?,?,?,?,?)", &st->stream_add, cause) == -1)
+	    "data) VALUES (?,?,?,?,?,?)", &st->stream_add, cause) == -1 ||
+	    prepare(st, "INSERT INTO audit (ts, who, role, what, agent) VALUES "
+	    "(?,?,?,?,?)", &st->audit_add, cause) == -1)
 		goto fail;
 	free(mode);
 	return (st);
@@ -256,6 +270,7 @@ store_close(struct store *st)
 	sqlite3_finalize(st->rollback);
 	sqlite3_finalize(st->sugg_put);
 	sqlite3_finalize(st->stream_add);
+	sqlite3_finalize(st->audit_add);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("storage: closing %s: %s", st->path,
 		    sqlite3_errmsg(st->db));
@@ -520,7 +535,8 @@ store_suggestions_list(struct store *st, const struct store_sugg_query *q,
 	    "(?1 IS NULL OR agent = ?1) AND (?2 IS NULL OR team = ?2) AND "
 	    "(?3 IS NULL OR status = ?3) AND (?4 IS NULL OR kind = ?4) AND "
 	    "(?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR seq < ?6) "
-	    "AND (?7 IS NULL OR audience = ?7) ORDER BY seq DESC LIMIT ?8",
+	    "AND (?7 IS NULL OR audience = ?7) AND (?9 IS NULL OR "
+	    "instr(?9, ',' || team || ',') > 0) ORDER BY seq DESC LIMIT ?8",
 	    -1, &s, NULL) != SQLITE_OK)
 		return (store_error(st, cause, "list suggestions"));
 	if (q->agent != NULL)
@@ -538,6 +554,8 @@ store_suggestions_list(struct store *st, const struct store_sugg_query *q,
 	if (q->audience != NULL)
 		sqlite3_bind_text(s, 7, q->audience, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 8, q->limit);
+	if (q->teams != NULL)
+		sqlite3_bind_text(s, 9, q->teams, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		n++;
 		if (cb((const char *)sqlite3_column_text(s, 0), arg) != 0)
@@ -572,6 +590,91 @@ store_suggestion_counts(struct store *st, FILE *f, char **cause)
 	if (rc != SQLITE_DONE)
 		return (store_error(st, cause, "count suggestions"));
 	return (0);
+}
+
+/* Record one read of individual data (inside the open transaction). */
+int
+store_audit_add(struct store *st, int64_t ts, const char *who,
+    const char *role, const char *what, const char *agent, char **cause)
+{
+	sqlite3_stmt	*s = st->audit_add;
+	int		 rc;
+
+	sqlite3_bind_int64(s, 1, ts);
+	sqlite3_bind_text(s, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, what, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, agent, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "audit"));
+	return (0);
+}
+
+/*
+ * Audit records newest first, seq < before (0: from the newest), at or
+ * after since_ms, for who (NULL: anyone); cb gets a JSON object (new
+ * reference, stolen by cb).  Returns the number listed or -1.
+ */
+int
+store_audit_list(struct store *st, const char *who, int64_t since_ms,
+    int64_t before, int limit, int (*cb)(int64_t, json_t *, void *),
+    void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc, n = 0;
+	json_t		*o;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT seq, ts, who, role, what, "
+	    "agent FROM audit WHERE (?1 IS NULL OR who = ?1) AND ts >= ?2 AND "
+	    "(?3 <= 0 OR seq < ?3) ORDER BY seq DESC LIMIT ?4", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read audit"));
+	if (who != NULL)
+		sqlite3_bind_text(s, 1, who, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, since_ms);
+	sqlite3_bind_int64(s, 3, before);
+	sqlite3_bind_int(s, 4, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n++;
+		o = json_pack("{s:I, s:s, s:s, s:s, s:s}",
+		    "ts", (json_int_t)sqlite3_column_int64(s, 1),
+		    "who", (const char *)sqlite3_column_text(s, 2),
+		    "role", (const char *)sqlite3_column_text(s, 3),
+		    "what", (const char *)sqlite3_column_text(s, 4),
+		    "agent", (const char *)sqlite3_column_text(s, 5));
+		if (cb(sqlite3_column_int64(s, 0), o, arg) != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read audit"));
+	return (n);
+}
+
+/*
+ * The JSON body of suggestion seq into cb, if it exists.  Returns 1 if
+ * found, 0 if not (or on error).
+ */
+int
+store_suggestion_get(struct store *st, int64_t seq, store_text_cb cb,
+    void *arg)
+{
+	sqlite3_stmt	*s;
+	int		 found = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT body FROM suggestions WHERE "
+	    "seq = ?", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, seq);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			found = 1;
+			cb((const char *)sqlite3_column_text(s, 0), arg);
+		}
+	}
+	sqlite3_finalize(s);
+	return (found);
 }
 
 /* Is there a stored suggestion with this id?  1, or 0 (also on error). */

@@ -5,9 +5,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include <respite/event.h>
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 
 struct store;
 
@@ -24,6 +26,7 @@ struct store_sugg_query {
 	const char	*agent, *team, *status, *kind, *audience;
 	int64_t		 since_ms;
 	int64_t		 before;	/* cursor: seq below this, 0 for none */
+	const char	*teams;		/* ",a,b,": one of these teams, or NULL */
 	int		 limit;
 };
 
@@ -60,6 +63,13 @@ int		 store_suggestions_list(struct store *,
 		    char **);
 int64_t		 store_max_seq(struct store *, const char *);
 int		 store_suggestion_exists(struct store *, int64_t);
+int		 store_suggestion_get(struct store *, int64_t, store_text_cb,
+		    void *);
+int		 store_audit_add(struct store *, int64_t, const char *,
+		    const char *, const char *, const char *, char **);
+int		 store_audit_list(struct store *, const char *, int64_t,
+		    int64_t, int, int (*)(int64_t, json_t *, void *), void *,
+		    char **);
 int		 store_suggestion_counts(struct store *, FILE *, char **);
 int		 store_stream_add(struct store *,
 		    const struct store_stream_item *, char **);

@@ -440,7 +440,7 @@ EOF
 		sleep 0.1
 	done
 	run replay --url "http://127.0.0.1:$FAKE" --retries 1 "$SAMPLE"
-	is "$RC" 69 "a daemon that stays at 503 gives exit 69 after the retries"
+	is "$RC" 75 "a daemon that stays at 503 gives exit 75 (EX_TEMPFAIL) after the retries"
 	kill "$FPID" 2>/dev/null
 	wait "$FPID" 2>/dev/null
 	printf '\n' >"$TMPD/empty-token"

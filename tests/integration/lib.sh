@@ -291,6 +291,10 @@ write_config() {
 		echo "synchronous = normal"
 		echo "[log]"
 		echo "level = info"
+		# Never the machine's tokens file: open mode unless a test
+		# writes its own.
+		echo "[auth]"
+		echo "tokens_file = $TMPD/tokens"
 		if [ $# -gt 0 ]; then
 			printf '%s\n' "$1"
 		fi

@@ -114,7 +114,7 @@ handler(struct http_conn *c, const struct http_request *req,
 	ht = http_query_get(req->query, "team", team, sizeof team);
 	h = http_header_get(req, "Last-Event-ID");
 	dispatch_subscribe(disp, c, ha == 1 ? agent : NULL,
-	    ht == 1 ? team : NULL, h != NULL ? strtoll(h, NULL, 10) : -1);
+	    ht == 1 ? team : NULL, h != NULL ? strtoll(h, NULL, 10) : -1, 0);
 }
 
 static void

@@ -1,0 +1,496 @@
+/*
+ * respite - plugins: loading them and calling them.
+ *
+ * Each name of [plugins] load is dlopen()ed as DIR/NAME.so.  The loader
+ * reads the descriptor's ABI version before anything else and refuses a
+ * plugin built for another major version (redis RedisModule_Init() checks
+ * its apiver the same way); it then checks the magic number, the minor
+ * version and the descriptor's size, copies the descriptor (zero-extended,
+ * so members appended later read as absent), and calls init with the
+ * plugin's [plugin.NAME] section.  Any failure stops start-up (and
+ * `respited -t`) with the plugin's name and, for init, its own message.
+ *
+ * This file also holds the respite_* functions the daemon exports to
+ * plugins (see plugin.h), because respited links it in through
+ * plugins_load() and exports those symbols with a dynamic list.
+ *
+ * The classify step of ARCHITECTURE.md lives here too: the text of a
+ * message.received event is scored by every classifier and dropped at
+ * once, before the event goes near storage.
+ */
+#include "build.h"
+
+#include <dlfcn.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "log.h"
+#include "plugins.h"
+#include "xmalloc.h"
+
+struct plugin {
+	char			*name;
+	char			*path;
+	void			*handle;	/* dlopen() */
+	struct respite_plugin	 desc;		/* copy, zero-extended */
+	void			*instance;
+	int			 live;		/* init succeeded */
+};
+
+struct plugins {
+	struct plugin		*v;
+	size_t			 n;
+};
+
+/* The plugin being called, for respite_log()'s prefix. */
+static const char		*current;
+static struct event_base	*event_base;
+
+static const char *
+kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case RESPITE_PLUGIN_CLASSIFIER:
+		return ("classifier");
+	case RESPITE_PLUGIN_ADAPTER:
+		return ("adapter");
+	case RESPITE_PLUGIN_SINK:
+		return ("sink");
+	default:
+		return (NULL);
+	}
+}
+
+/* A plugin's section as the ABI hands it over: items point into sec. */
+static struct respite_config_item *
+section_items(const struct config *cf, const char *name,
+    struct respite_plugin_config *pc)
+{
+	const struct config_section	*sec;
+	struct respite_config_item	*items = NULL;
+	size_t				 i;
+
+	memset(pc, 0, sizeof *pc);
+	pc->name = name;
+	pc->file = cf->file;
+	if ((sec = config_plugin_section(cf, name)) != NULL &&
+	    sec->nitems > 0) {
+		items = xcalloc(sec->nitems, sizeof *items);
+		for (i = 0; i < sec->nitems; i++) {
+			items[i].key = sec->items[i].key;
+			items[i].value = sec->items[i].value;
+			items[i].line = sec->items[i].line;
+		}
+		pc->nitems = sec->nitems;
+	}
+	pc->items = items;
+	return (items);
+}
+
+/* "FILE: [plugin.NAME]: " for messages about a plugin's section. */
+static void
+section_prefix(const struct config *cf, const char *name, char *buf,
+    size_t len)
+{
+	if (cf->file != NULL)
+		snprintf(buf, len, "%s: [plugin.%s]", cf->file, name);
+	else
+		snprintf(buf, len, "plugin %s", name);
+}
+
+/*
+ * Open DIR/NAME.so and check its descriptor into p.  Returns 0, or -1
+ * with a new message in *cause (p->handle closed again).
+ */
+static int
+plugin_open(struct plugin *p, const char *dir, char **cause)
+{
+	const struct respite_plugin	*d;
+	const char			*kind, *err;
+	uint32_t			 version;
+
+	xasprintf(&p->path, "%s/%s.so", dir, p->name);
+	dlerror();
+	if ((p->handle = dlopen(p->path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		err = dlerror();
+		xasprintf(cause, "plugin %s: cannot load %s: %s (check "
+		    "[plugins] dir)", p->name, p->path,
+		    err != NULL ? err : "unknown error");
+		return (-1);
+	}
+	if ((d = dlsym(p->handle, RESPITE_PLUGIN_SYMBOL)) == NULL) {
+		xasprintf(cause, "plugin %s: %s is not a respite plugin (it "
+		    "exports no \"%s\" symbol)", p->name, p->path,
+		    RESPITE_PLUGIN_SYMBOL);
+		goto fail;
+	}
+	/* The version first: nothing else of a foreign layout is read. */
+	memcpy(&version, d, sizeof version);
+	if (version != RESPITE_PLUGIN_ABI_VERSION) {
+		xasprintf(cause, "plugin %s: %s was built for plugin ABI "
+		    "version %u, but this respited %s speaks version %d; "
+		    "rebuild the plugin against its <respite/plugin.h>",
+		    p->name, p->path, (unsigned int)version, PACKAGE_VERSION,
+		    RESPITE_PLUGIN_ABI_VERSION);
+		goto fail;
+	}
+	if (d->magic != RESPITE_PLUGIN_MAGIC) {
+		xasprintf(cause, "plugin %s: %s: \"%s\" is not a respite "
+		    "plugin descriptor (bad magic number)", p->name, p->path,
+		    RESPITE_PLUGIN_SYMBOL);
+		goto fail;
+	}
+	if (d->abi_minor > RESPITE_PLUGIN_ABI_MINOR) {
+		xasprintf(cause, "plugin %s: %s needs plugin ABI %d.%u, this "
+		    "respited %s has %d.%d; upgrade respited", p->name,
+		    p->path, RESPITE_PLUGIN_ABI_VERSION,
+		    (unsigned int)d->abi_minor, PACKAGE_VERSION,
+		    RESPITE_PLUGIN_ABI_VERSION, RESPITE_PLUGIN_ABI_MINOR);
+		goto fail;
+	}
+	if (d->size < offsetof(struct respite_plugin, reserved) ||
+	    d->size > sizeof p->desc) {
+		xasprintf(cause, "plugin %s: %s: descriptor of %u bytes does "
+		    "not fit plugin ABI %d.%u", p->name, p->path,
+		    (unsigned int)d->size, RESPITE_PLUGIN_ABI_VERSION,
+		    (unsigned int)d->abi_minor);
+		goto fail;
+	}
+	memset(&p->desc, 0, sizeof p->desc);
+	memcpy(&p->desc, d, d->size);
+	if (p->desc.name == NULL || strcmp(p->desc.name, p->name) != 0) {
+		xasprintf(cause, "plugin %s: %s calls itself \"%s\"; the file "
+		    "must be named after the plugin", p->name, p->path,
+		    p->desc.name != NULL ? p->desc.name : "(null)");
+		goto fail;
+	}
+	if ((kind = kind_name(p->desc.kind)) == NULL) {
+		xasprintf(cause, "plugin %s: %s: unknown kind %u", p->name,
+		    p->path, (unsigned int)p->desc.kind);
+		goto fail;
+	}
+	if ((p->desc.kind == RESPITE_PLUGIN_CLASSIFIER &&
+	    p->desc.classify == NULL) ||
+	    (p->desc.kind == RESPITE_PLUGIN_ADAPTER &&
+	    p->desc.webhook == NULL) ||
+	    (p->desc.kind == RESPITE_PLUGIN_SINK && p->desc.deliver == NULL)) {
+		xasprintf(cause, "plugin %s: %s: a %s without its %s callback",
+		    p->name, p->path, kind,
+		    p->desc.kind == RESPITE_PLUGIN_CLASSIFIER ? "classify" :
+		    p->desc.kind == RESPITE_PLUGIN_ADAPTER ? "webhook" :
+		    "deliver");
+		goto fail;
+	}
+	return (0);
+
+fail:
+	dlclose(p->handle);
+	p->handle = NULL;
+	return (-1);
+}
+
+static int
+plugin_init(struct plugin *p, const struct config *cf, char **cause)
+{
+	struct respite_plugin_config	 pc;
+	struct respite_config_item	*items;
+	char				*error = NULL, where[512];
+	int				 rc = 0;
+
+	items = section_items(cf, p->name, &pc);
+	if (p->desc.init != NULL) {
+		current = p->name;
+		rc = p->desc.init(&pc, &p->instance, &error);
+		current = NULL;
+	}
+	free(items);
+	if (rc != 0) {
+		section_prefix(cf, p->name, where, sizeof where);
+		xasprintf(cause, "%s: %s", where, error != NULL && *error !=
+		    '\0' ? error : "the plugin's init failed without saying "
+		    "why");
+		free(error);
+		return (-1);
+	}
+	free(error);
+	p->live = 1;
+	return (0);
+}
+
+static void
+plugin_close(struct plugin *p)
+{
+	if (p->live && p->desc.fini != NULL) {
+		current = p->name;
+		p->desc.fini(p->instance);
+		current = NULL;
+	}
+	p->live = 0;
+	if (p->handle != NULL)
+		dlclose(p->handle);
+	free(p->name);
+	free(p->path);
+}
+
+/*
+ * Load and initialise the plugins of cf.  Returns a new set (empty when
+ * none are configured), or NULL with a new message in *cause.
+ */
+struct plugins *
+plugins_load(const struct config *cf, char **cause)
+{
+	struct plugins	*ps;
+	struct plugin	*p;
+	size_t		 i, j;
+
+	ps = xcalloc(1, sizeof *ps);
+	if (cf->nplugins_load > 0)
+		ps->v = xcalloc(cf->nplugins_load, sizeof *ps->v);
+	for (i = 0; i < cf->nplugins_load; i++) {
+		p = &ps->v[ps->n];
+		p->name = xstrdup(cf->plugins_load[i]);
+		ps->n++;
+		if (plugin_open(p, cf->plugins_dir, cause) == -1 ||
+		    plugin_init(p, cf, cause) == -1) {
+			plugins_free(ps);
+			return (NULL);
+		}
+		log_info("plugin %s: %s loaded from %s%s%s", p->name,
+		    kind_name(p->desc.kind), p->path,
+		    p->desc.description != NULL ? ": " : "",
+		    p->desc.description != NULL ? p->desc.description : "");
+	}
+	for (i = 0; i < cf->nplugin_sections; i++) {
+		for (j = 0; j < cf->nplugins_load; j++)
+			if (strcmp(cf->plugins_load[j],
+			    cf->plugin_sections[i].name) == 0)
+				break;
+		if (j == cf->nplugins_load)
+			log_warnx("%s%s[plugin.%s] is ignored: %s is not in "
+			    "[plugins] load", cf->file != NULL ? cf->file : "",
+			    cf->file != NULL ? ": " : "",
+			    cf->plugin_sections[i].name,
+			    cf->plugin_sections[i].name);
+	}
+	return (ps);
+}
+
+/* Finish every plugin (in reverse order) and unload it. */
+void
+plugins_free(struct plugins *ps)
+{
+	if (ps == NULL)
+		return;
+	while (ps->n > 0)
+		plugin_close(&ps->v[--ps->n]);
+	free(ps->v);
+	free(ps);
+}
+
+/*
+ * SIGHUP: hand each plugin its new section.  A plugin that cannot take
+ * it keeps its old settings (and says so); one without a reload callback
+ * needs a restart for a changed section.
+ */
+void
+plugins_reload(struct plugins *ps, const struct config *cf)
+{
+	struct respite_plugin_config	 pc;
+	struct respite_config_item	*items;
+	struct plugin			*p;
+	char				*error, where[512];
+	size_t				 i;
+	int				 rc;
+
+	if (ps == NULL)
+		return;
+	for (i = 0; i < ps->n; i++) {
+		p = &ps->v[i];
+		if (p->desc.reload == NULL) {
+			log_debug("plugin %s: no reload; a changed "
+			    "[plugin.%s] needs a restart", p->name, p->name);
+			continue;
+		}
+		items = section_items(cf, p->name, &pc);
+		error = NULL;
+		current = p->name;
+		rc = p->desc.reload(p->instance, &pc, &error);
+		current = NULL;
+		free(items);
+		if (rc != 0) {
+			section_prefix(cf, p->name, where, sizeof where);
+			log_warnx("reload: %s: %s; the plugin keeps its old "
+			    "settings", where, error != NULL ? error :
+			    "reload failed");
+		}
+		free(error);
+	}
+}
+
+void
+plugins_set_event_base(struct event_base *base)
+{
+	event_base = base;
+}
+
+size_t
+plugins_count(const struct plugins *ps, enum respite_plugin_kind kind)
+{
+	size_t	i, n = 0;
+
+	if (ps == NULL)
+		return (0);
+	for (i = 0; i < ps->n; i++)
+		if (ps->v[i].desc.kind == (uint32_t)kind)
+			n++;
+	return (n);
+}
+
+/*
+ * Run every classifier over text: out gets the highest severity and the
+ * union of the categories.  Returns the number of classifiers that gave
+ * an answer (0: out is untouched).
+ */
+int
+plugins_classify(const struct plugins *ps, const char *text, size_t len,
+    const char *lang, struct respite_classification *out)
+{
+	struct respite_classification	 c;
+	const struct plugin		*p;
+	size_t				 i;
+	int				 n = 0;
+
+	if (ps == NULL)
+		return (0);
+	for (i = 0; i < ps->n; i++) {
+		p = &ps->v[i];
+		if (p->desc.kind != RESPITE_PLUGIN_CLASSIFIER)
+			continue;
+		memset(&c, 0, sizeof c);
+		current = p->name;
+		if (p->desc.classify(p->instance, text, len,
+		    lang != NULL ? lang : "", &c) != 0 || isnan(c.severity)) {
+			current = NULL;
+			continue;
+		}
+		current = NULL;
+		if (c.severity < 0)
+			c.severity = 0;
+		if (c.severity > 1)
+			c.severity = 1;
+		if (n == 0) {
+			memset(out, 0, sizeof *out);
+			*out = c;
+		} else if (c.severity > out->severity)
+			out->severity = c.severity;
+		out->categories |= c.categories;
+		n++;
+	}
+	if (n > 0)
+		out->categories &= RESPITE_CAT_INSULT | RESPITE_CAT_THREAT |
+		    RESPITE_CAT_PROFANITY | RESPITE_CAT_IDENTITY_ATTACK |
+		    RESPITE_CAT_HARASSMENT | RESPITE_CAT_OTHER;
+	return (n);
+}
+
+/*
+ * The classify step for one event: a message.received with text and no
+ * severity of its own gets the classifiers' severity and categories
+ * (added to any it carries).  An explicit severity wins: the sender has
+ * judged the message already.  Either way the text is dropped here.
+ */
+void
+plugins_classify_event(const struct plugins *ps, struct respite_event *ev)
+{
+	struct respite_classification	c;
+
+	if (ev->type == RESPITE_EV_MESSAGE_RECEIVED && ev->text != NULL &&
+	    ev->severity < 0 && plugins_classify(ps, ev->text, ev->text_len,
+	    ev->lang, &c) > 0) {
+		ev->severity = c.severity;
+		ev->categories |= c.categories;
+	}
+	ev->text = NULL;
+	ev->text_len = 0;
+}
+
+/*
+ * Classify every event of batch, then drop the parsed request (which
+ * holds the texts): from here on the batch carries no message text.
+ */
+void
+plugins_classify_batch(const struct plugins *ps, struct event_batch *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->n; i++)
+		plugins_classify_event(ps, &b->ev[i]);
+	json_decref(b->keep);
+	b->keep = NULL;
+}
+
+/*
+ * The functions exported to plugins (plugin.h).
+ */
+
+void
+respite_log(int level, const char *fmt, ...)
+{
+	char		 buf[1024];
+	const char	*who = current != NULL ? current : "?";
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (level <= RESPITE_LOG_WARNING)
+		log_warnx("plugin %s: %s", who, buf);
+	else if (level >= RESPITE_LOG_DEBUG)
+		log_debug("plugin %s: %s", who, buf);
+	else
+		log_info("plugin %s: %s", who, buf);
+}
+
+int
+respite_error(char **error, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (error == NULL)
+		return (-1);
+	va_start(ap, fmt);
+	if (vasprintf(error, fmt, ap) == -1)
+		*error = NULL;
+	va_end(ap);
+	return (-1);
+}
+
+const char *
+respite_config_get(const struct respite_plugin_config *cf, const char *key)
+{
+	const char	*v = NULL;
+	size_t		 i;
+
+	for (i = 0; i < cf->nitems; i++)
+		if (strcmp(cf->items[i].key, key) == 0)
+			v = cf->items[i].value;
+	return (v);
+}
+
+const char *
+respite_version(void)
+{
+	return (PACKAGE_VERSION);
+}
+
+struct event_base *
+respite_event_base(void)
+{
+	return (event_base);
+}

@@ -1,0 +1,28 @@
+/* Loading plugins (include/respite/plugin.h) and calling them. */
+#ifndef PLUGINS_H
+#define PLUGINS_H
+
+#include <stddef.h>
+
+#include <respite/plugin.h>
+
+#include "config.h"
+#include "ingest.h"
+
+struct event_base;
+struct plugins;
+
+/* plugins.c */
+struct plugins	*plugins_load(const struct config *, char **);
+void		 plugins_free(struct plugins *);
+void		 plugins_reload(struct plugins *, const struct config *);
+void		 plugins_set_event_base(struct event_base *);
+size_t		 plugins_count(const struct plugins *, enum respite_plugin_kind);
+int		 plugins_classify(const struct plugins *, const char *, size_t,
+		    const char *, struct respite_classification *);
+void		 plugins_classify_event(const struct plugins *,
+		    struct respite_event *);
+void		 plugins_classify_batch(const struct plugins *,
+		    struct event_batch *);
+
+#endif

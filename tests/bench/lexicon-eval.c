@@ -1,0 +1,386 @@
+/*
+ * respite - evaluation of the lexicon classifier (`make bench`).
+ *
+ * Reads the labelled sets in ../shared/data/hostility/ (never copied into
+ * this repository) and prints precision, recall and F1 of the binary
+ * decision severity >= 0.5, per class and macro-averaged, then the
+ * throughput in messages a second on one core:
+ *
+ *   GermEval 2018 (German tweets), coarse OFFENSE vs OTHER: the lexicon
+ *   was tuned on germeval2018.training.txt and is reported on
+ *   germeval2018.test.txt (--split training shows the tuning set).
+ *   Davidson et al. 2017 (English tweets): class 0 (hate speech) and 1
+ *   (offensive) against 2 (neither).  The set has no official split; the
+ *   lexicon was tuned on the rows whose index is not a multiple of 4, and
+ *   the rows whose index is are reported as "held out" beside the whole.
+ *
+ * With no data directory it says so and exits 77 (automake's "skipped").
+ * --errors N prints N misjudged messages of each kind, for tuning; use it
+ * on the training split only.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lexicon.h"
+
+struct sample {
+	char	*text;
+	size_t	 len;
+	int	 label;		/* 1: offensive */
+	int	 part;		/* Davidson: 1 held out */
+};
+
+struct set {
+	struct sample	*s;
+	size_t		 n, cap;
+};
+
+struct counts {
+	size_t	tp, fp, tn, fn;
+};
+
+static int	 show_errors;
+
+static void
+add(struct set *set, char *text, size_t len, int label, int part)
+{
+	if (set->n == set->cap) {
+		set->cap = set->cap == 0 ? 1024 : set->cap * 2;
+		if ((set->s = realloc(set->s, set->cap * sizeof *set->s)) ==
+		    NULL)
+			abort();
+	}
+	set->s[set->n].text = text;
+	set->s[set->n].len = len;
+	set->s[set->n].label = label;
+	set->s[set->n].part = part;
+	set->n++;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*buf;
+	long	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return (NULL);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	if ((buf = malloc((size_t)n + 1)) == NULL)
+		abort();
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		free(buf);
+		return (NULL);
+	}
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return (buf);
+}
+
+/* Replace every "|LBR|" (GermEval's line break) with a newline. */
+static size_t
+unlbr(char *s, size_t len)
+{
+	size_t	i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (len - i >= 5 && memcmp(s + i, "|LBR|", 5) == 0) {
+			s[o++] = '\n';
+			i += 4;
+		} else
+			s[o++] = s[i];
+	}
+	s[o] = '\0';
+	return (o);
+}
+
+/* GermEval TSV: text \t OFFENSE|OTHER \t fine. */
+static int
+load_germeval(const char *path, struct set *set)
+{
+	char	*buf, *line, *next, *t1, *t2;
+	size_t	 len;
+
+	if ((buf = slurp(path, &len)) == NULL)
+		return (-1);
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if ((t1 = strchr(line, '\t')) == NULL ||
+		    (t2 = strchr(t1 + 1, '\t')) == NULL)
+			continue;
+		*t1 = *t2 = '\0';
+		add(set, line, unlbr(line, (size_t)(t1 - line)),
+		    strcmp(t1 + 1, "OFFENSE") == 0, 0);
+	}
+	return (0);
+}
+
+/*
+ * One CSV field at *p (quoted or not), unquoted in place; *p moves past
+ * its separator.  *eol is set at the end of a record.
+ */
+static char *
+csv_field(char **p, int *eol)
+{
+	char	*s = *p, *o, *start;
+
+	*eol = 0;
+	if (*s == '"') {
+		start = o = ++s;
+		for (;;) {
+			if (*s == '\0')
+				break;
+			if (*s == '"') {
+				if (s[1] == '"') {
+					*o++ = '"';
+					s += 2;
+					continue;
+				}
+				s++;
+				break;
+			}
+			*o++ = *s++;
+		}
+	} else {
+		start = o = s;
+		while (*s != '\0' && *s != ',' && *s != '\n' && *s != '\r')
+			*o++ = *s++;
+	}
+	if (*s == '\r')
+		s++;
+	if (*s == '\n' || *s == '\0')
+		*eol = 1;
+	if (*s != '\0')
+		s++;
+	*o = '\0';
+	*p = s;
+	return (start);
+}
+
+/* Davidson CSV: ,count,hate_speech,offensive_language,neither,class,tweet */
+static int
+load_davidson(const char *path, struct set *set)
+{
+	char	*buf, *p, *f[8];
+	size_t	 len, nf;
+	int	 eol, header = 1;
+
+	if ((buf = slurp(path, &len)) == NULL)
+		return (-1);
+	for (p = buf; *p != '\0';) {
+		nf = 0;
+		do {
+			char	*v = csv_field(&p, &eol);
+
+			if (nf < 8)
+				f[nf++] = v;
+		} while (!eol && *p != '\0');
+		if (header) {
+			header = 0;
+			continue;
+		}
+		if (nf < 7)
+			continue;
+		add(set, f[6], strlen(f[6]), atoi(f[5]) != 2,
+		    atol(f[0]) % 4 == 0);
+	}
+	return (0);
+}
+
+static void
+judge(const struct lexicon *lx, const struct set *set, const char *lang,
+    int part, struct counts *c)
+{
+	struct lexicon_result	r;
+	size_t			i;
+	int			yes, shown_fp = 0, shown_fn = 0;
+
+	memset(c, 0, sizeof *c);
+	for (i = 0; i < set->n; i++) {
+		if (part >= 0 && set->s[i].part != part)
+			continue;
+		lexicon_classify(lx, set->s[i].text, set->s[i].len, lang, &r);
+		yes = r.severity >= 0.5;
+		if (yes && set->s[i].label)
+			c->tp++;
+		else if (yes) {
+			c->fp++;
+			if (shown_fp++ < show_errors)
+				printf("FP %.2f %s\n", r.severity,
+				    set->s[i].text);
+		} else if (set->s[i].label) {
+			c->fn++;
+			if (shown_fn++ < show_errors)
+				printf("FN %.2f %s\n", r.severity,
+				    set->s[i].text);
+		} else
+			c->tn++;
+	}
+}
+
+static double
+ratio(size_t a, size_t b)
+{
+	return (b == 0 ? 0 : (double)a / (double)b);
+}
+
+static double
+f1(double p, double r)
+{
+	return (p + r == 0 ? 0 : 2 * p * r / (p + r));
+}
+
+static void
+row(const char *name, const struct counts *c)
+{
+	double	p1, r1, f_1, p0, r0, f_0;
+
+	p1 = ratio(c->tp, c->tp + c->fp);
+	r1 = ratio(c->tp, c->tp + c->fn);
+	f_1 = f1(p1, r1);
+	p0 = ratio(c->tn, c->tn + c->fn);
+	r0 = ratio(c->tn, c->tn + c->fp);
+	f_0 = f1(p0, r0);
+	printf("| %-34s | %5zu | %5.3f | %5.3f | %5.3f | %5.3f | %5.3f | "
+	    "%5.3f | %5.3f | %5.3f |\n", name, c->tp + c->fp + c->tn + c->fn,
+	    p1, r1, f_1, p0, r0, f_0, (f_1 + f_0) / 2,
+	    ratio(c->tp + c->tn, c->tp + c->fp + c->tn + c->fn));
+}
+
+static double
+now_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/* Classify every message of both sets again and again for >= 2 s. */
+static void
+throughput(const struct lexicon *lx, const struct set *de,
+    const struct set *en)
+{
+	struct lexicon_result	r;
+	double			t0, t;
+	size_t			i, n = 0, bytes = 0;
+	volatile double		sink = 0;
+
+	t0 = now_s();
+	do {
+		for (i = 0; i < de->n; i++, n++) {
+			lexicon_classify(lx, de->s[i].text, de->s[i].len,
+			    "de", &r);
+			sink += r.severity;
+			bytes += de->s[i].len;
+		}
+		for (i = 0; i < en->n; i++, n++) {
+			lexicon_classify(lx, en->s[i].text, en->s[i].len,
+			    "", &r);
+			sink += r.severity;
+			bytes += en->s[i].len;
+		}
+		t = now_s() - t0;
+	} while (t < 2.0);
+	printf("\nthroughput: %.0f messages/s on one core (%zu messages, "
+	    "mean %.0f bytes, language detected for English)\n",
+	    (double)n / t, n, (double)bytes / (double)n);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: lexicon-eval [-d DATA_DIR] [-l LEXICON_DIR] "
+	    "[-s test|training] [-e N]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lexicon	*lx;
+	struct set	 ge = { NULL, 0, 0 }, dv = { NULL, 0, 0 };
+	struct counts	 c;
+	const char	*data = "../shared/data", *lexdir = "plugins/lexicon";
+	const char	*split = "test";
+	char		 path[4096], *err = NULL, name[64];
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
+			data = argv[++i];
+		else if (strcmp(argv[i], "-l") == 0 && i + 1 < argc)
+			lexdir = argv[++i];
+		else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
+			split = argv[++i];
+		else if (strcmp(argv[i], "-e") == 0 && i + 1 < argc)
+			show_errors = atoi(argv[++i]);
+		else
+			usage();
+	}
+	if (strcmp(split, "test") != 0 && strcmp(split, "training") != 0)
+		usage();
+	snprintf(path, sizeof path, "%s/hostility/germeval2018/germeval2018."
+	    "%s.txt", data, split);
+	if (load_germeval(path, &ge) == -1) {
+		printf("lexicon-eval: skipped: %s: %s (the labelled sets live "
+		    "in ../shared/data, outside the repository)\n", path,
+		    strerror(errno));
+		return (77);
+	}
+	snprintf(path, sizeof path, "%s/hostility/davidson2017/"
+	    "labeled_data.csv", data);
+	if (load_davidson(path, &dv) == -1) {
+		printf("lexicon-eval: skipped: %s: %s\n", path,
+		    strerror(errno));
+		return (77);
+	}
+
+	lx = lexicon_new();
+	snprintf(path, sizeof path, "%s/lexicon-de.txt", lexdir);
+	if (lexicon_load_file(lx, path, LEXICON_DE, &err) == -1) {
+		fprintf(stderr, "lexicon-eval: %s\n", err);
+		return (1);
+	}
+	snprintf(path, sizeof path, "%s/lexicon-en.txt", lexdir);
+	if (lexicon_load_file(lx, path, LEXICON_EN, &err) == -1) {
+		fprintf(stderr, "lexicon-eval: %s\n", err);
+		return (1);
+	}
+
+	printf("respite lexicon classifier: offensive when severity >= 0.5 "
+	    "(%zu lexicon entries)\n\n", lexicon_size(lx));
+	printf("| %-34s | %5s | %5s | %5s | %5s | %5s | %5s | %5s | %5s | "
+	    "%5s |\n", "set", "n", "P off", "R off", "F1off", "P oth",
+	    "R oth", "F1oth", "macro", "acc");
+	printf("|%s|-------|-------|-------|-------|-------|-------|-------|"
+	    "-------|-------|\n", "------------------------------------");
+	judge(lx, &ge, "de", -1, &c);
+	snprintf(name, sizeof name, "GermEval 2018 %s (de)", split);
+	row(name, &c);
+	if (strcmp(split, "test") == 0) {
+		judge(lx, &dv, "en", 1, &c);
+		row("Davidson 2017 held out (en)", &c);
+		judge(lx, &dv, "en", -1, &c);
+		row("Davidson 2017 all (en)", &c);
+	} else {
+		judge(lx, &dv, "en", 0, &c);
+		row("Davidson 2017 tuning rows (en)", &c);
+	}
+	throughput(lx, &ge, &dv);
+	lexicon_free(lx);
+	free(ge.s);
+	free(dv.s);
+	return (0);
+}

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# respite - tokens and roles (API.md "Authentication"): open mode only on
+# loopback with no tokens, 401 without or with a bad token, 403 outside
+# the role (also through filters, streams and suggestions, and whether or
+# not the agent exists), the audit of leads' and admins' reads, rate
+# limits with Retry-After, tokens revoked by editing the file, and the
+# aggregate privacy mode.
+
+. "$(dirname "$0")/lib.sh"
+require_tools
+setup
+
+TOKENS=$TMPD/tokens
+T_ADMIN=rsp_admin-$RANDOM$RANDOM
+T_INGEST=rsp_ingest-$RANDOM$RANDOM
+T_ALICE=rsp_alice-$RANDOM$RANDOM
+T_LEAD1=rsp_lead1-$RANDOM$RANDOM
+T_LEAD2=rsp_lead2-$RANDOM$RANDOM
+
+hash() {
+	printf '%s' "$1" | sha256sum | cut -d' ' -f1
+}
+
+asreq() {
+	local t=$1 m=$2 p=$3 b=${4:-}
+	req "$m" "$p" "$b" -H "Authorization: Bearer $t"
+}
+
+write_config "[auth]
+tokens_file = $TOKENS
+rate = 0"
+
+# ---- open mode
+start_daemon || bail_out "respited did not start"
+grep -q "OPEN MODE" "$LOG"
+check "no tokens on loopback: open mode, said loudly in the log" $?
+post_events '[{"id":"o1","type":"agent.login","agent":"alice","team":"t1"},
+ {"id":"o2","type":"agent.login","agent":"bob","team":"t2"},
+ {"id":"o3","type":"message.flagged","agent":"alice","channel":"chat","severity":0.95},
+ {"id":"o4","type":"message.flagged","agent":"bob","channel":"chat","severity":0.95}]'
+status_is 202 "open mode: no token needed"
+stop_daemon
+
+# ---- tokens
+cat >"$TOKENS" <<EOT
+# respite tokens
+sha256:$(hash "$T_ADMIN") admin ops
+sha256:$(hash "$T_INGEST") ingest helpdesk
+sha256:$(hash "$T_ALICE") agent:alice alice-desktop
+sha256:$(hash "$T_LEAD1") lead:t1 lead-one
+sha256:$(hash "$T_LEAD2") lead:t2,t3 lead-two
+EOT
+start_daemon || bail_out "respited did not start with tokens"
+grep -q "auth: 5 tokens" "$LOG"
+check "the tokens are loaded (5)" $?
+
+req GET /v1/agents
+status_is 401 "no token: 401"
+is "$(jqr .error.code)" unauthorized "... code unauthorized"
+echo "$HEADERS" | grep -qi '^WWW-Authenticate: Bearer'
+check "... with WWW-Authenticate: Bearer" $?
+asreq rsp_nonsense GET /v1/agents
+status_is 401 "an unknown token: 401"
+req GET /healthz
+status_is 200 "/healthz needs no token"
+req GET /metrics
+status_is 200 "/metrics needs no token"
+
+# ingest
+asreq "$T_INGEST" POST /v1/events '{"id":"i1","type":"ticket.assigned","agent":"alice","channel":"chat","ticket":"T1"}'
+status_is 202 "ingest: may post events"
+asreq "$T_INGEST" GET /v1/agents
+status_is 403 "ingest: may not read agents"
+is "$(jqr .error.code)" forbidden "... code forbidden"
+asreq "$T_INGEST" GET /v1/suggestions
+status_is 403 "ingest: may not read suggestions"
+
+# agent:alice
+asreq "$T_ALICE" GET /v1/agents/alice
+status_is 200 "agent:alice reads alice"
+asreq "$T_ALICE" GET /v1/agents/bob
+status_is 403 "agent:alice may not read bob"
+asreq "$T_ALICE" GET /v1/agents/nobody-at-all
+status_is 403 "... nor an agent that does not exist (no existence leak)"
+asreq "$T_ALICE" GET /v1/agents/bob/history
+status_is 403 "... nor bob's history"
+asreq "$T_ALICE" GET /v1/agents
+is "$STATUS $(jqb '[.agents[].agent]')" '200 ["alice"]' \
+    "agent:alice listing agents sees only alice"
+asreq "$T_ALICE" POST /v1/events '{"type":"agent.logout","agent":"bob"}'
+status_is 403 "agent:alice may not post events"
+asreq "$T_ALICE" GET '/v1/suggestions?agent=bob'
+status_is 403 "agent:alice may not list bob's suggestions"
+asreq "$T_ALICE" GET '/v1/suggestions?team=t2'
+status_is 403 "... nor a team's"
+asreq "$T_ALICE" GET /v1/suggestions
+is "$STATUS $(jqb '[.suggestions[].agent] | unique')" '200 ["alice"]' \
+    "agent:alice's suggestion list holds only alice's"
+bob_sugg=$(curl -s -H "Authorization: Bearer $T_ADMIN" \
+    "$BASE/v1/suggestions?agent=bob" | jq -r '.suggestions[0].id // empty')
+[ -n "$bob_sugg" ]
+check "bob has a suggestion (recovery break)" $?
+asreq "$T_ALICE" POST "/v1/suggestions/$bob_sugg" '{"action":"dismiss"}'
+status_is 403 "agent:alice may not answer bob's suggestion"
+asreq "$T_ALICE" GET /v1/teams
+status_is 403 "agent:alice may not read team figures"
+asreq "$T_ALICE" POST /v1/agents/bob/break '{"action":"start"}'
+status_is 403 "agent:alice may not start bob's break"
+asreq "$T_ALICE" POST /v1/agents/alice/break '{"action":"start"}'
+status_is 200 "agent:alice starts her own break"
+asreq "$T_ALICE" GET '/v1/stream?agent=bob'
+status_is 403 "agent:alice may not subscribe to bob's stream"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 \
+    -H "Authorization: Bearer $T_ALICE" "$BASE/v1/stream?agent=alice")
+is "$code" 200 "agent:alice subscribes to her own stream"
+asreq "$T_ALICE" GET /v1/audit
+status_is 403 "agent:alice may not read the audit log"
+
+# lead:t1
+asreq "$T_LEAD1" GET /v1/agents
+is "$STATUS $(jqb '[.agents[].agent]')" '200 ["alice"]' \
+    "lead:t1 lists only team t1"
+asreq "$T_LEAD1" GET '/v1/agents?team=t2'
+status_is 403 "lead:t1 may not filter on team t2"
+asreq "$T_LEAD1" GET /v1/agents/bob
+status_is 403 "lead:t1 may not read bob (t2)"
+asreq "$T_LEAD1" GET /v1/agents/alice
+status_is 200 "lead:t1 reads alice (t1)"
+asreq "$T_LEAD1" GET '/v1/suggestions?agent=bob'
+status_is 403 "lead:t1 may not list bob's suggestions"
+asreq "$T_LEAD1" GET /v1/suggestions
+is "$STATUS $(jqb '[.suggestions[].team] | unique')" '200 ["t1"]' \
+    "lead:t1 sees suggestions of t1 only"
+asreq "$T_LEAD1" GET /v1/teams
+is "$STATUS $(jqb '[.teams[].team]')" '200 ["t1"]' "lead:t1 sees team t1 only"
+asreq "$T_LEAD1" GET /v1/teams/t2
+status_is 403 "lead:t1 may not read team t2"
+asreq "$T_LEAD1" GET '/v1/stream?team=t2'
+status_is 403 "lead:t1 may not subscribe to team t2"
+asreq "$T_LEAD1" POST /v1/agents/alice/break '{"action":"end"}'
+status_is 403 "lead:t1 may not end alice's break"
+asreq "$T_LEAD2" GET /v1/teams
+is "$STATUS $(jqb '[.teams[].team]')" '200 ["t2"]' \
+    "lead:t2,t3 sees its teams (t2; t3 has nobody)"
+asreq "$T_LEAD2" GET /v1/suggestions
+is "$STATUS $(jqb '[.suggestions[].team] | unique')" '200 ["t2"]' \
+    "lead:t2,t3 sees suggestions of its teams"
+
+# audit
+got=
+for i in $(seq 1 30); do
+	asreq "$T_ADMIN" GET '/v1/audit?who=lead-one'
+	got=$(jqb '[.audit[] | select(.agent == "alice")] | length')
+	[ "${got:-0}" -ge 1 ] && break
+	sleep 0.1
+done
+[ "${got:-0}" -ge 1 ]
+check "the audit log records lead-one reading alice" $?
+is "$(jqr '[.audit[] | select(.agent == "alice")][0].what')" \
+    "GET /v1/agents/alice" "... with what was read"
+asreq "$T_ADMIN" GET '/v1/audit?who=alice-desktop'
+is "$(jqb '.audit | length')" 0 "an agent reading its own data is not audited"
+
+# revocation by editing the file
+grep -v alice-desktop "$TOKENS" >"$TOKENS.new" && mv "$TOKENS.new" "$TOKENS"
+got=
+for i in $(seq 1 60); do
+	asreq "$T_ALICE" GET /v1/agents/alice
+	[ "$STATUS" = 401 ] && { got=401; break; }
+	sleep 0.1
+done
+is "$got" 401 "a token removed from the file is refused within seconds"
+stop_daemon
+
+# ---- rate limit
+write_config "[auth]
+tokens_file = $TOKENS
+rate = 1
+burst = 3"
+start_daemon || bail_out "respited did not start"
+codes=
+for i in 1 2 3 4; do
+	asreq "$T_ADMIN" GET /v1/teams
+	codes="$codes $STATUS"
+done
+is "$codes" " 200 200 200 429" "rate 1/s burst 3: the 4th request at once is 429"
+is "$(jqr .error.code)" rate_limited "... code rate_limited"
+echo "$HEADERS" | grep -qi '^Retry-After: [1-9]'
+check "... with Retry-After" $?
+asreq "$T_LEAD1" GET /v1/teams
+status_is 200 "another token has its own bucket"
+stop_daemon
+
+# ---- aggregate privacy mode
+write_config "[auth]
+tokens_file = $TOKENS
+rate = 0
+[privacy]
+lead_view = aggregate
+min_group = 5"
+start_daemon || bail_out "respited did not start"
+asreq "$T_LEAD1" GET /v1/agents
+status_is 403 "aggregate: a lead may not list agents"
+asreq "$T_LEAD1" GET /v1/agents/alice
+status_is 403 "aggregate: a lead may not read an agent"
+asreq "$T_LEAD1" GET /v1/teams/t1
+is "$STATUS $(jqb .strain) $(jqb .levels)" "200 null null" \
+    "aggregate: fewer than min_group agents, no strain figures"
+like "$(jqr .suppressed)" "min_group" "... and the reply says why"
+asreq "$T_LEAD1" GET '/v1/suggestions?audience=agent'
+status_is 403 "aggregate: a lead may not list agents' suggestions"
+asreq "$T_ADMIN" GET /v1/agents/alice
+status_is 200 "aggregate: admin still reads agents"
+stop_daemon
+
+# ---- never open on the network
+write_config
+sed -i "s/^listen = .*/listen = 0.0.0.0:$PORT/" "$CONF"
+printf '[auth]\ntokens_file = %s/none\n' "$TMPD" >>"$CONF"
+n=$(log_lines)
+$RESPITED -f -c "$CONF" 2>>"$LOG" &
+pid=$!
+if wait_exit $pid 10; then
+	wait $pid
+	is "$?" 1 "no tokens and a non-loopback listener: refuses to start"
+	tail -n "+$((n + 1))" "$LOG" | grep -q "refusing to run open"
+	check "... and says why" $?
+else
+	kill -9 $pid
+	not_ok "no tokens and a non-loopback listener: refuses to start"
+	skip "... and says why" "it ran"
+fi
+
+done_testing
