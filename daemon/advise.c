@@ -283,28 +283,39 @@ changed(struct advise *adv, struct suggestion *s, int64_t now)
 	outbox_suggestion(adv->outbox, s, 1);
 }
 
+/* An RFC 3339 string for ms (new reference). */
+static json_t *
+time_json(int64_t ms)
+{
+	char	buf[TIME_RFC3339_LEN];
+
+	return (json_string(time_format_rfc3339(ms, buf, sizeof buf)));
+}
+
 static void
 publish_level(struct adv_agent *aa, enum strain_level prev, int64_t now)
 {
 	outbox_item(aa->adv->outbox, "level", agent_id(aa->agent),
-	    team_name(aa), json_pack("{s:s, s:o, s:s, s:s, s:i}",
+	    team_name(aa), json_pack("{s:s, s:o, s:s, s:s, s:i, s:o}",
 	    "agent", agent_id(aa->agent),
 	    "team", *team_name(aa) != '\0' ? json_string(team_name(aa)) :
 	    json_null(),
 	    "level", strain_level_name(aa->level),
 	    "previous", strain_level_name(prev),
-	    "strain", aa->strain), now);
+	    "strain", aa->strain,
+	    "at", time_json(now)), now);
 }
 
 static void
 publish_status(struct adv_agent *aa, int64_t now)
 {
 	outbox_item(aa->adv->outbox, "agent", agent_id(aa->agent),
-	    team_name(aa), json_pack("{s:s, s:o, s:s}",
+	    team_name(aa), json_pack("{s:s, s:o, s:s, s:o}",
 	    "agent", agent_id(aa->agent),
 	    "team", *team_name(aa) != '\0' ? json_string(team_name(aa)) :
 	    json_null(),
-	    "status", agent_status_name(agent_status(aa->agent))), now);
+	    "status", agent_status_name(agent_status(aa->agent)),
+	    "at", time_json(now)), now);
 }
 
 static void

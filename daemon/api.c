@@ -191,6 +191,22 @@ factor_json(const struct strain_factor *f)
 	    f->position, "points", f->points));
 }
 
+/* The metrics object of API.md (new reference). */
+json_t *
+api_metrics_json(const struct agent_metrics *m)
+{
+	return (json_pack("{s:I, s:f, s:f, s:I, s:I, s:f, s:I, s:I, s:I}",
+	    "tickets_last_hour", (json_int_t)m->tickets_last_hour,
+	    "weighted_load_last_hour", m->weighted_load_last_hour,
+	    "occupancy_last_hour", m->occupancy_last_hour,
+	    "continuous_work_min", (json_int_t)m->continuous_work_min,
+	    "hostile_last_hour", (json_int_t)m->hostile_last_hour,
+	    "hostility_exposure", m->hostility_exposure,
+	    "open_tickets", (json_int_t)m->open_tickets,
+	    "worked_today_min", (json_int_t)m->worked_today_min,
+	    "minutes_on_break_today", (json_int_t)m->minutes_on_break_today));
+}
+
 static void
 open_sugg_cb(const struct suggestion *s, void *arg)
 {
@@ -219,17 +235,7 @@ agent_json(struct api *api, const struct agent *a, int64_t now, int full)
 	    "updated_at", json_time(agent_updated_at(a)));
 	if (!full)
 		return (o);
-	json_object_set_new(o, "metrics", json_pack("{s:I, s:f, s:f, s:I, "
-	    "s:I, s:f, s:I, s:I, s:I}",
-	    "tickets_last_hour", (json_int_t)m.tickets_last_hour,
-	    "weighted_load_last_hour", m.weighted_load_last_hour,
-	    "occupancy_last_hour", m.occupancy_last_hour,
-	    "continuous_work_min", (json_int_t)m.continuous_work_min,
-	    "hostile_last_hour", (json_int_t)m.hostile_last_hour,
-	    "hostility_exposure", m.hostility_exposure,
-	    "open_tickets", (json_int_t)m.open_tickets,
-	    "worked_today_min", (json_int_t)m.worked_today_min,
-	    "minutes_on_break_today", (json_int_t)m.minutes_on_break_today));
+	json_object_set_new(o, "metrics", api_metrics_json(&m));
 	json_object_set_new(o, "factors", json_pack("{s:o, s:o, s:o, s:o}",
 	    "intensity", factor_json(&s.intensity),
 	    "occupancy", factor_json(&s.occupancy),

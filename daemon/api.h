@@ -51,6 +51,7 @@ void	api_method_not_allowed(struct http_conn *, const char *,
 	    const char *);
 int64_t	api_agent_now(const struct agent *, int64_t);
 json_t	*api_time(int64_t);
+json_t	*api_metrics_json(const struct agent_metrics *);
 int	api_query_time(const char *, const char *, int64_t *);
 int	api_lead_aggregate(const struct api *);
 void	api_audit(struct api *, const struct http_request *, const char *,

@@ -122,19 +122,11 @@ api_history(struct api *api, struct http_conn *c, struct agent *a,
 		agent_metrics(scratch, t, &api->mp, &m);
 		strain_compute(&m, &api->ap.strain, &st);
 		level = strain_level_next(&api->ap.strain, level, st.score);
-		json_array_append_new(buckets, json_pack("{s:s, s:i, s:s, "
-		    "s:{s:I, s:f, s:f, s:I, s:I, s:f, s:I}}",
+		json_array_append_new(buckets, json_pack("{s:s, s:i, s:s, s:o}",
 		    "t", time_format_rfc3339(t, ts, sizeof ts),
 		    "strain", st.score,
 		    "level", strain_level_name(level),
-		    "metrics",
-		    "tickets_last_hour", (json_int_t)m.tickets_last_hour,
-		    "weighted_load_last_hour", m.weighted_load_last_hour,
-		    "occupancy_last_hour", m.occupancy_last_hour,
-		    "continuous_work_min", (json_int_t)m.continuous_work_min,
-		    "hostile_last_hour", (json_int_t)m.hostile_last_hour,
-		    "hostility_exposure", m.hostility_exposure,
-		    "open_tickets", (json_int_t)m.open_tickets));
+		    "metrics", api_metrics_json(&m)));
 	}
 	agent_free(scratch);
 	free(h.v);

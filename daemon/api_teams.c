@@ -67,28 +67,6 @@ team_json(struct api *api, const char *team, struct agent **v, size_t n,
 		sum += av.strain;
 	}
 	qsort(strain, k, sizeof *strain, cmp_int);
-	/*
-	 * Aggregate privacy mode: a lead gets strain figures only over at
-	 * least min_group present agents, so no one's score can be inferred.
-	 */
-	if (api_lead_aggregate(api) && k < api->cf->min_group) {
-		o = json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:n, s:n, s:I, "
-		    "s:I, s:I, s:s}",
-		    "team", team,
-		    "agents", (json_int_t)n,
-		    "status", "working", (json_int_t)by_status[AGENT_WORKING],
-		    "on_break", (json_int_t)by_status[AGENT_ON_BREAK],
-		    "offline", (json_int_t)by_status[AGENT_OFFLINE],
-		    "strain", "levels",
-		    "hostile_last_hour", (json_int_t)hostile,
-		    "open_tickets", (json_int_t)open,
-		    "open_lead_suggestions",
-		    (json_int_t)advise_open_lead_for_team(api->advise, team),
-		    "suppressed", "privacy mode aggregate: strain figures need "
-		    "at least min_group agents present");
-		free(strain);
-		return (o);
-	}
 	o = json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:{s:f, s:i, s:i, s:i}, "
 	    "s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I}",
 	    "team", team,
@@ -108,6 +86,17 @@ team_json(struct api *api, const char *team, struct agent **v, size_t n,
 	    "open_lead_suggestions",
 	    (json_int_t)advise_open_lead_for_team(api->advise, team));
 	free(strain);
+	/*
+	 * Aggregate privacy mode: a lead gets strain figures only over at
+	 * least min_group present agents, so no one's score can be inferred.
+	 */
+	if (api_lead_aggregate(api) && k < api->cf->min_group) {
+		json_object_set_new(o, "strain", json_null());
+		json_object_set_new(o, "levels", json_null());
+		json_object_set_new(o, "suppressed", json_string("privacy mode "
+		    "aggregate: strain figures need at least min_group agents "
+		    "present"));
+	}
 	return (o);
 }
 

@@ -90,6 +90,10 @@ static const struct config_key config_keys[] = {
 	{ "auth", "burst", CT_REAL, OFF(auth_burst), 1, 100000, 0 },
 	{ "privacy", "lead_view", CT_LEADVIEW, OFF(lead_aggregate), 0, 0, 0 },
 	{ "privacy", "min_group", CT_COUNT, OFF(min_group), 1, 1000, 0 },
+	{ "retention", "events_days", CT_REAL, OFF(keep_events_days), 0, 36500, 0 },
+	{ "retention", "suggestions_days", CT_REAL, OFF(keep_suggestions_days), 0, 36500, 0 },
+	{ "retention", "stream_days", CT_REAL, OFF(keep_stream_days), 0, 36500, 0 },
+	{ "retention", "audit_days", CT_REAL, OFF(keep_audit_days), 0, 36500, 0 },
 	{ "model", "timezone", CT_TZ, OFF(timezone), 0, 0, 0 },
 	{ "model", "day_starts_at", CT_CLOCK, OFF(day_starts_at_min), 0, 0, 0 },
 	{ "model", "natural_break_min", CT_COUNT, OFF(natural_break_min), 1, 120, 0 },
@@ -229,6 +233,10 @@ config_defaults(void)
 	cf->auth_burst = 100;
 	cf->lead_aggregate = 0;
 	cf->min_group = 5;
+	cf->keep_events_days = 30;
+	cf->keep_suggestions_days = 30;
+	cf->keep_stream_days = 2;
+	cf->keep_audit_days = 365;
 	cf->timezone = xstrdup("UTC");
 	cf->day_starts_at_min = 4 * 60;
 	cf->natural_break_min = 5;

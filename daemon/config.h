@@ -59,6 +59,10 @@ struct config {
 	int		 lead_aggregate;	/* lead_view = aggregate */
 	size_t		 min_group;
 
+	/* [retention]: days, 0 keeps forever */
+	double		 keep_events_days, keep_suggestions_days,
+			 keep_stream_days, keep_audit_days;
+
 	/* [model] (MODEL.md) */
 	char		*timezone;		/* default agent zone */
 	int		 day_starts_at_min;	/* minutes after local midnight */

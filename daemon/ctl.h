@@ -119,6 +119,15 @@ extern const struct ctl_cmd ctl_agent_cmd;
 /* ctl_suggestions.c */
 extern const struct ctl_cmd ctl_suggestions_cmd;
 
+/* ctl_token.c */
+extern const struct ctl_cmd ctl_token_cmd;
+
+/* ctl_audit.c */
+extern const struct ctl_cmd ctl_audit_cmd;
+
+/* respitectl.c: -c CONF before the command, or NULL */
+extern const char *ctl_config_path;
+
 /* ctl_answer.c */
 extern const struct ctl_cmd ctl_accept_cmd;
 extern const struct ctl_cmd ctl_dismiss_cmd;

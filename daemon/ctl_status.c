@@ -11,6 +11,11 @@
  * --json prints {"agents": [...], "teams": [...]}: the agent objects of
  * GET /v1/agents/ID in the order of the table and the team objects of
  * GET /v1/teams, each exactly as the server sent it.
+ *
+ * A lead under privacy.lead_view = aggregate may not list agents (403):
+ * then the team summaries are all there is to show, and status shows them
+ * (without "agents" in --json) and says on stderr why the rows are
+ * missing.  It fails only if the teams are refused too.
  */
 #include "build.h"
 
@@ -67,22 +72,32 @@ print_team(json_t *t)
 {
 	json_t		*st = json_object_get(t, "status");
 	json_t		*sn = json_object_get(t, "strain");
-	json_int_t	 n, hostile, open, lead;
+	json_int_t	 n, present, hostile, open, lead;
 
 	n = json_integer_value(json_object_get(t, "agents"));
 	hostile = json_integer_value(json_object_get(t, "hostile_last_hour"));
 	open = json_integer_value(json_object_get(t, "open_tickets"));
 	lead = json_integer_value(json_object_get(t,
 	    "open_lead_suggestions"));
+	present = json_integer_value(json_object_get(st, "working")) +
+	    json_integer_value(json_object_get(st, "on_break"));
 	printf("team %s: %" JSON_INTEGER_FORMAT " agent%s (%"
 	    JSON_INTEGER_FORMAT " working, %" JSON_INTEGER_FORMAT
-	    " on break, %" JSON_INTEGER_FORMAT " offline); strain mean %.1f, "
-	    "p50 %.0f, p90 %.0f, max %.0f\n", ctl_json_str(t, "team", "-"),
-	    n, plural(n), json_integer_value(json_object_get(st, "working")),
+	    " on break, %" JSON_INTEGER_FORMAT " offline); ",
+	    ctl_json_str(t, "team", "-"), n, plural(n),
+	    json_integer_value(json_object_get(st, "working")),
 	    json_integer_value(json_object_get(st, "on_break")),
-	    json_integer_value(json_object_get(st, "offline")),
-	    ctl_json_num(sn, "mean"), ctl_json_num(sn, "p50"),
-	    ctl_json_num(sn, "p90"), ctl_json_num(sn, "max"));
+	    json_integer_value(json_object_get(st, "offline")));
+	/* Aggregate privacy mode withholds the figures of small groups. */
+	if (!json_is_object(sn))
+		printf("strain withheld (%s)\n", ctl_json_str(t, "suppressed",
+		    "not given"));
+	else if (present == 0)
+		printf("no strain: nobody present\n");
+	else
+		printf("strain mean %.1f, p50 %.0f, p90 %.0f, max %.0f\n",
+		    ctl_json_num(sn, "mean"), ctl_json_num(sn, "p50"),
+		    ctl_json_num(sn, "p90"), ctl_json_num(sn, "max"));
 	printf("  %" JSON_INTEGER_FORMAT " hostile message%s in the last hour, %"
 	    JSON_INTEGER_FORMAT " open ticket%s, %" JSON_INTEGER_FORMAT
 	    " open lead suggestion%s\n", hostile, plural(hostile), open,
@@ -134,7 +149,7 @@ status_exec(int argc, char **argv)
 	struct ctl_opts	 opts;
 	struct ctl_http	*h = NULL;
 	const char	*team = NULL, *id;
-	char		*esc = NULL, *path = NULL;
+	char		*esc = NULL, *path = NULL, *withheld = NULL;
 	json_t		*list = NULL, *teams = NULL, *agents, *a, *o, *out;
 	json_t		**v = NULL;
 	size_t		 i, n = 0;
@@ -175,8 +190,25 @@ status_exec(int argc, char **argv)
 		xasprintf(&path, "/v1/agents?team=%s", esc);
 	} else
 		path = xstrdup("/v1/agents");
-	if ((rc = ctl_http_get_json(h, path, NULL, &list)) != CTL_EXIT_OK)
+	rc = ctl_http_request(h, "GET", path, NULL, NULL, 0);
+	if (rc == CTL_EXIT_FAIL && ctl_http_status(h) == 403) {
+		/* Maybe aggregate mode: the teams may still be readable. */
+		o = ctl_http_reply_json(h);
+		withheld = xstrdup(ctl_json_str(json_object_get(o, "error"),
+		    "message", "forbidden"));
+		json_decref(o);
+	} else if (rc == CTL_EXIT_FAIL && ctl_http_status(h) != 0) {
+		ctl_http_report(h, NULL);
 		goto out;
+	} else if (rc != CTL_EXIT_OK)
+		goto out;
+	else if ((list = ctl_http_reply_json(h)) == NULL ||
+	    !json_is_array(json_object_get(list, "agents"))) {
+		ctl_warnx("%s: no \"agents\" list in the reply (is --url a "
+		    "respited?)", ctl_http_url(h));
+		rc = CTL_EXIT_FAIL;
+		goto out;
+	}
 	free(path);
 	if (team != NULL) {
 		xasprintf(&path, "/v1/teams/%s", esc);
@@ -200,13 +232,19 @@ status_exec(int argc, char **argv)
 		}
 	}
 
-	agents = json_object_get(list, "agents");
-	if (!json_is_array(agents)) {
-		ctl_warnx("no \"agents\" list in the reply (is --url a "
-		    "respited?)");
-		rc = CTL_EXIT_FAIL;
+	if (withheld != NULL) {
+		if (opts.json) {
+			o = json_pack("{s:O}", "teams", teams);
+			ctl_print_json(o);
+			json_decref(o);
+		} else
+			json_array_foreach(teams, i, o)
+				print_team(o);
+		ctl_warnx("no rows for the agents: %s", withheld);
+		rc = ctl_stdout_done(CTL_EXIT_OK);
 		goto out;
 	}
+	agents = json_object_get(list, "agents");
 	v = xcalloc(json_array_size(agents) + 1, sizeof *v);
 	json_array_foreach(agents, i, a) {
 		if ((id = ctl_json_str(a, "agent", NULL)) == NULL)
@@ -243,6 +281,7 @@ out:
 	json_decref(teams);
 	free(esc);
 	free(path);
+	free(withheld);
 	ctl_http_close(h);
 	return (rc);
 }
@@ -257,6 +296,7 @@ const struct ctl_cmd ctl_status_cmd = {
 	"level, strain, the factor that gives the most points of it, open\n"
 	"suggestions; then a summary of each team.  The level is coloured on\n"
 	"a terminal (not when NO_COLOR is set).  --json prints\n"
-	"{\"agents\": [GET /v1/agents/ID ...], \"teams\": [GET /v1/teams ...]}.\n",
+	"{\"agents\": [GET /v1/agents/ID ...], \"teams\": [GET /v1/teams ...]}.\n"
+	"A token that may read team figures only gets the summaries.\n",
 	status_exec
 };

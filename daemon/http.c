@@ -28,6 +28,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include <netinet/in.h>
 
@@ -701,6 +702,107 @@ http_server_listen(struct http_server *srv, const char *spec, char **cause)
 		snprintf(l->address, sizeof l->address, "%s", spec);
 	srv->nlisteners++;
 	return (0);
+}
+
+/*
+ * Listen on fd, a socket someone else bound and set listening: the
+ * service manager, for socket activation (daemon(7)).  It must be a
+ * listening stream socket; it is made non-blocking and close-on-exec.
+ * Steals fd (closed on failure too).  Returns 0, or -1 and a new string
+ * in *cause.
+ */
+int
+http_server_listen_fd(struct http_server *srv, int fd, char **cause)
+{
+	struct sockaddr_storage	 ss;
+	struct http_listener	*l;
+	socklen_t		 sslen = sizeof ss, optlen;
+	int			 type = 0, listening = 0;
+
+	if (srv->nlisteners == sizeof srv->listeners / sizeof srv->listeners[0]) {
+		xasprintf(cause, "socket %d: too many listeners", fd);
+		goto fail;
+	}
+	optlen = sizeof type;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &optlen) == -1) {
+		xasprintf(cause, "socket %d: %s", fd, strerror(errno));
+		goto fail;
+	}
+	optlen = sizeof listening;
+	if (type != SOCK_STREAM || getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN,
+	    &listening, &optlen) == -1 || !listening) {
+		xasprintf(cause, "socket %d: not a listening stream socket "
+		    "(ListenStream=)", fd);
+		goto fail;
+	}
+	memset(&ss, 0, sizeof ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1) {
+		xasprintf(cause, "socket %d: %s", fd, strerror(errno));
+		goto fail;
+	}
+	if (evutil_make_socket_nonblocking(fd) == -1 ||
+	    evutil_make_socket_closeonexec(fd) == -1) {
+		xasprintf(cause, "socket %d: %s", fd, strerror(errno));
+		goto fail;
+	}
+	l = &srv->listeners[srv->nlisteners];
+	/* A negative backlog: it listens already. */
+	l->lev = evconnlistener_new(srv->base, accept_cb, srv,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (l->lev == NULL) {
+		xasprintf(cause, "socket %d: %s", fd, strerror(errno));
+		goto fail;
+	}
+	evconnlistener_set_error_cb(l->lev, accept_error_cb);
+	if (ss.ss_family == AF_UNIX)
+		snprintf(l->address, sizeof l->address, "unix:%.*s",
+		    (int)(sizeof l->address - 6),
+		    ((struct sockaddr_un *)&ss)->sun_path);
+	else
+		format_addr((struct sockaddr *)&ss, l->address,
+		    sizeof l->address);
+	srv->nlisteners++;
+	return (0);
+
+fail:
+	close(fd);
+	return (-1);
+}
+
+/*
+ * Is every listener local: a socket bound to a loopback address
+ * (127.0.0.0/8, ::1, ::ffff:127.0.0.0/104) or a Unix socket?  Asks the
+ * sockets themselves, so this holds for sockets from the service manager
+ * as for our own.  True when there are none.
+ */
+int
+http_server_all_loopback(const struct http_server *srv)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	size_t			 i;
+
+	for (i = 0; i < srv->nlisteners; i++) {
+		sslen = sizeof ss;
+		if (getsockname(evconnlistener_get_fd(srv->listeners[i].lev),
+		    (struct sockaddr *)&ss, &sslen) == -1)
+			return (0);
+		if (ss.ss_family == AF_INET) {
+			const struct sockaddr_in *s4 = (const void *)&ss;
+
+			if ((ntohl(s4->sin_addr.s_addr) >> 24) != 127)
+				return (0);
+		} else if (ss.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *s6 = (const void *)&ss;
+
+			if (!IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) &&
+			    !(IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
+			    s6->sin6_addr.s6_addr[12] == 127))
+				return (0);
+		} else if (ss.ss_family != AF_UNIX)
+			return (0);
+	}
+	return (1);
 }
 
 size_t

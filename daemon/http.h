@@ -34,6 +34,8 @@ struct http_server *http_server_new(struct event_base *, http_handler_cb,
 void		 http_server_free(struct http_server *);
 int		 http_server_listen(struct http_server *, const char *,
 		    char **);
+int		 http_server_listen_fd(struct http_server *, int, char **);
+int		 http_server_all_loopback(const struct http_server *);
 void		 http_server_set_limits(struct http_server *,
 		    const struct http_limits *);
 void		 http_server_stop(struct http_server *);

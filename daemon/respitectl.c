@@ -20,10 +20,7 @@
 
 #include "ctl.h"
 
-/*
- * The commands, in the order the usage lists them.  token (ctl_token.c)
- * and audit (ctl_audit.c) are to come, after snooze.
- */
+/* The commands, in the order the usage lists them. */
 static const struct ctl_cmd *const ctl_cmds[] = {
 	&ctl_status_cmd,
 	&ctl_agent_cmd,
@@ -31,10 +28,14 @@ static const struct ctl_cmd *const ctl_cmds[] = {
 	&ctl_accept_cmd,
 	&ctl_dismiss_cmd,
 	&ctl_snooze_cmd,
+	&ctl_token_cmd,
+	&ctl_audit_cmd,
 	&ctl_replay_cmd,
 	&ctl_simulate_cmd,
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
+
+const char *ctl_config_path;
 
 static __attribute__((noreturn)) void
 usage(int status)
@@ -42,7 +43,7 @@ usage(int status)
 	FILE	*f = status == 0 ? stdout : stderr;
 	size_t	 i;
 
-	fprintf(f, "usage: respitectl [-hV] COMMAND [ARGS...]\n"
+	fprintf(f, "usage: respitectl [-hV] [-c CONF] COMMAND [ARGS...]\n"
 	    "       respitectl help [COMMAND]\n\ncommands:\n");
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-12s %s\n", ctl_cmds[i]->name,
@@ -238,6 +239,14 @@ main(int argc, char **argv)
 {
 	const struct ctl_cmd	*cmd;
 
+	/* -c CONF: the configuration `token` reads [auth] tokens_file from. */
+	if (argc >= 3 && (strcmp(argv[1], "-c") == 0 ||
+	    strcmp(argv[1], "--config") == 0)) {
+		ctl_config_path = argv[2];
+		argv[2] = argv[0];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 2)
 		usage(CTL_EXIT_USAGE);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)

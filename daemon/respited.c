@@ -35,7 +35,9 @@
 #include "http.h"
 #include "log.h"
 #include "outbox.h"
+#include "retention.h"
 #include "plugins.h"
+#include "service.h"
 #include "store.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -62,6 +64,8 @@ struct respited {
 	struct event		*tick;		/* the advisor's minute timer */
 	struct event		*soon;		/* flushes audit records */
 	struct auth		*auth;
+	struct service		*service;	/* sd_notify, watchdog */
+	struct retention	*retention;
 	struct api		 api;
 	struct event		*drain;		/* shutdown: waiting for replies */
 	struct timeval		 drain_deadline;
@@ -259,37 +263,19 @@ flush_soon(void *arg)
 }
 
 static void
+retention_from_config(const struct config *cf, struct retention_days *k)
+{
+	k->days[STORE_RETAIN_EVENTS] = cf->keep_events_days;
+	k->days[STORE_RETAIN_SUGGESTIONS] = cf->keep_suggestions_days;
+	k->days[STORE_RETAIN_STREAM] = cf->keep_stream_days;
+	k->days[STORE_RETAIN_AUDIT] = cf->keep_audit_days;
+}
+
+static void
 auth_limits_from_config(const struct config *cf, struct auth_limits *l)
 {
 	l->rate = cf->auth_rate;
 	l->burst = cf->auth_burst;
-}
-
-/* Is every listen address a loopback one (127.0.0.0/8, ::1)? */
-static int
-all_loopback(const struct config *cf)
-{
-	struct sockaddr_storage	 ss;
-	socklen_t		 len;
-	size_t			 i;
-
-	for (i = 0; i < cf->nlisten; i++) {
-		if (config_listen_addr(cf->listen[i], &ss, &len) == -1)
-			return (0);
-		if (ss.ss_family == AF_INET) {
-			const struct sockaddr_in *s4 = (const void *)&ss;
-
-			if ((ntohl(s4->sin_addr.s_addr) >> 24) != 127)
-				return (0);
-		} else if (ss.ss_family == AF_INET6) {
-			const struct sockaddr_in6 *s6 = (const void *)&ss;
-
-			if (!IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
-				return (0);
-		} else
-			return (0);
-	}
-	return (1);
 }
 
 static void
@@ -320,6 +306,8 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	flush_outbox(d);
+	service_status(d->service, d->http, agents_count(d->agents),
+	    time_now_ms());
 	tick_schedule(d);
 }
 
@@ -406,6 +394,12 @@ reload(struct respited *d)
 		} else
 			log_info("reload: %zu tokens", auth_ntokens(d->auth));
 	}
+	{
+		struct retention_days	keep;
+
+		retention_from_config(cf, &keep);
+		retention_set(d->retention, &keep);
+	}
 	/* The model's parameters point into cf: swap before freeing. */
 	params_from_config(cf, &d->api.mp);
 	advice_from_config(cf, &d->api.ap);
@@ -488,6 +482,31 @@ restore_suggestion_cb(const char *body, void *arg)
 	if (advise_restore_suggestion(d->advise, body) == -1)
 		log_warnx("storage: a stored suggestion could not be read");
 	return (0);
+}
+
+/*
+ * Listen on the sockets the service manager passed in (socket
+ * activation), else on the configured addresses.
+ */
+static void
+listen_all(struct respited *d)
+{
+	char	*cause = NULL;
+	size_t	 k;
+	int	 fd, n, i;
+
+	if ((n = service_listen_fds(&fd)) > 0) {
+		log_info("socket activation: %d socket%s from the service "
+		    "manager; the listen addresses of the configuration are "
+		    "ignored", n, n == 1 ? "" : "s");
+		for (i = 0; i < n; i++)
+			if (http_server_listen_fd(d->http, fd + i, &cause) == -1)
+				fatalx("socket activation: %s", cause);
+		return;
+	}
+	for (k = 0; k < d->cf->nlisten; k++)
+		if (http_server_listen(d->http, d->cf->listen[k], &cause) == -1)
+			fatalx("%s", cause);
 }
 
 int
@@ -637,15 +656,23 @@ main(int argc, char **argv)
 	    restore_suggestion_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
 	d.api.advise = d.advise;
+	/*
+	 * Listen before deciding about open mode: that depends on the
+	 * addresses the sockets are bound to, also when systemd bound them.
+	 */
+	limits_from_config(d.cf, &limits);
+	d.http = http_server_new(d.base, api_handle, &d.api, &limits);
+	listen_all(&d);
 	{
 		struct auth_limits	alim;
 
 		auth_limits_from_config(d.cf, &alim);
 		d.auth = auth_new(d.base, d.cf->tokens_file, &alim);
-		auth_allow_open(d.auth, all_loopback(d.cf));
+		auth_allow_open(d.auth, http_server_all_loopback(d.http));
 		if (auth_reload(d.auth, &cause) == -1)
 			fatalx("auth: %s", cause);
-		if (auth_ntokens(d.auth) == 0 && !all_loopback(d.cf))
+		if (auth_ntokens(d.auth) == 0 &&
+		    !http_server_all_loopback(d.http))
 			fatalx("auth: no tokens in %s, and a listen address is "
 			    "not loopback: refusing to run open to the network "
 			    "(add one with: respitectl token add --role admin "
@@ -663,6 +690,12 @@ main(int argc, char **argv)
 		d.api.flush_arg = &d;
 		d.soon = evtimer_new(d.base, soon_cb, &d);
 	}
+	{
+		struct retention_days	keep;
+
+		retention_from_config(d.cf, &keep);
+		d.retention = retention_new(d.base, d.store, &keep);
+	}
 	t1 = time_now_ms();
 	log_info("state rebuilt: %zu agents in %lld ms", agents_count(d.agents),
 	    (long long)(t1 - t0));
@@ -671,12 +704,6 @@ main(int argc, char **argv)
 	commit_set_max_events(d.commit, d.cf->commit_max_events);
 	commit_set_group_cb(d.commit, group_done_cb, &d);
 	d.api.commit = d.commit;
-
-	limits_from_config(d.cf, &limits);
-	d.http = http_server_new(d.base, api_handle, &d.api, &limits);
-	for (k = 0; k < d.cf->nlisten; k++)
-		if (http_server_listen(d.http, d.cf->listen[k], &cause) == -1)
-			fatalx("%s", cause);
 
 	for (i = 0; signums[i] != 0; i++) {
 		sigs[i] = evsignal_new(d.base, signums[i], signal_cb, &d);
@@ -690,6 +717,9 @@ main(int argc, char **argv)
 	    d.cf->sync_full ? "full" : "normal");
 	d.tick = evtimer_new(d.base, tick_cb, &d);
 	tick_schedule(&d);
+	d.service = service_new(d.base);
+	service_status(d.service, d.http, agents_count(d.agents),
+	    time_now_ms());
 	notify("READY=1");
 	if (ready_fd != -1)
 		detach_done(ready_fd, d.cf->log_level);
@@ -713,6 +743,7 @@ main(int argc, char **argv)
 	commit_free(d.commit);
 	flush_outbox(&d);
 	event_free(d.tick);
+	service_free(d.service);
 	http_server_free(d.http);
 	dispatch_free(d.dispatch);
 	if (d.drain != NULL)
@@ -720,6 +751,7 @@ main(int argc, char **argv)
 	if (d.soon != NULL)
 		event_free(d.soon);
 	auth_free(d.auth);
+	retention_free(d.retention);
 	advise_free(d.advise);
 	outbox_free(d.outbox);
 	plugins_free(d.plugins);

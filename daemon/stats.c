@@ -147,3 +147,15 @@ stats_write(FILE *f)
 		    "status=\"%d\"} %llu\n", stats.http[i].route,
 		    stats.http[i].status, stats.http[i].count);
 }
+
+/* Events newly stored since start-up, all types (for the service status). */
+unsigned long long
+stats_events_total(void)
+{
+	unsigned long long	n = 0;
+	int			t;
+
+	for (t = RESPITE_EV_NONE + 1; t < RESPITE_EV_COUNT; t++)
+		n += stats.events[t];
+	return (n);
+}

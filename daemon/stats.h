@@ -12,5 +12,6 @@ void	stats_reject(const char *);
 void	stats_commit(double, int);
 void	stats_http(const char *, int);
 void	stats_write(FILE *);
+unsigned long long stats_events_total(void);
 
 #endif

@@ -26,6 +26,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "timeutil.h"
 #include "xmalloc.h"
 
 struct store {
@@ -85,7 +86,9 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX stream_agent ON stream (agent, seq);"
 	"CREATE INDEX stream_team ON stream (team, seq);",
-	/* 2 -> 3: who read whose data */
+	/* 2 -> 3: who read whose data; when suggestions were written */
+	"ALTER TABLE suggestions ADD COLUMN written INTEGER NOT NULL "
+	"  DEFAULT 0;"
 	"CREATE TABLE audit ("
 	"  seq INTEGER PRIMARY KEY,"
 	"  ts INTEGER NOT NULL,"
@@ -240,10 +243,11 @@ store_open(const char *path, int sync_full, char **cause)
 	    prepare(st, "COMMIT", &st->commit, cause) == -1 ||
 	    prepare(st, "ROLLBACK", &st->rollback, cause) == -1 ||
 	    prepare(st, "INSERT INTO suggestions (seq, agent, team, kind, "
-	    "status, audience, created_at, updated_at, body) VALUES "
-	    "(?,?,?,?,?,?,?,?,?) ON CONFLICT (seq) DO UPDATE SET "
+	    "status, audience, created_at, updated_at, body, written) VALUES "
+	    "(?,?,?,?,?,?,?,?,?,?) ON CONFLICT (seq) DO UPDATE SET "
 	    "status = excluded.status, updated_at = excluded.updated_at, "
-	    "body = excluded.body", &st->sugg_put, cause) == -1 ||
+	    "body = excluded.body, written = excluded.written",
+	    &st->sugg_put, cause) == -1 ||
 	    prepare(st, "INSERT INTO stream (seq, event, agent, team, created, "
 	    "data) VALUES (?,?,?,?,?,?)", &st->stream_add, cause) == -1 ||
 	    prepare(st, "INSERT INTO audit (ts, who, role, what, agent) VALUES "
@@ -485,6 +489,8 @@ store_suggestion_put(struct store *st, const struct store_suggestion *sg,
 	sqlite3_bind_int64(s, 7, sg->created_at);
 	sqlite3_bind_int64(s, 8, sg->updated_at);
 	sqlite3_bind_text(s, 9, sg->body, -1, SQLITE_STATIC);
+	/* Retention counts from when it was written, not its event time. */
+	sqlite3_bind_int64(s, 10, time_now_ms());
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -722,7 +728,8 @@ store_stream_add(struct store *st, const struct store_stream_item *it,
 	sqlite3_bind_text(s, 2, it->event, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, it->agent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, it->team, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, it->created_ms);
+	/* created is when it was stored (retention), not its event time. */
+	sqlite3_bind_int64(s, 5, time_now_ms());
 	sqlite3_bind_text(s, 6, it->data, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -774,6 +781,76 @@ store_stream_since(struct store *st, int64_t after, const char *agent,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return (store_error(st, cause, "read stream"));
 	return (0);
+}
+
+/*
+ * One retention step, in its own small transaction: delete at most limit
+ * of the oldest rows of what older than before_ms.  Returns the number
+ * deleted, or -1 with *cause.  Each table is read from its oldest end,
+ * so a step costs about limit rows whatever the table's size.
+ */
+int
+store_retention_step(struct store *st, enum store_retention what,
+    int64_t before_ms, int limit, char **cause)
+{
+	static const char *const sql[] = {
+		[STORE_RETAIN_EVENTS] = "DELETE FROM events WHERE seq IN "
+		    "(SELECT seq FROM events WHERE received < ?1 ORDER BY seq "
+		    "LIMIT ?2)",
+		[STORE_RETAIN_SUGGESTIONS] = "DELETE FROM suggestions WHERE "
+		    "seq IN (SELECT seq FROM suggestions WHERE status NOT IN "
+		    "('open', 'snoozed') AND written < ?1 ORDER BY seq "
+		    "LIMIT ?2)",
+		[STORE_RETAIN_STREAM] = "DELETE FROM stream WHERE seq IN "
+		    "(SELECT seq FROM stream WHERE created < ?1 ORDER BY seq "
+		    "LIMIT ?2)",
+		[STORE_RETAIN_AUDIT] = "DELETE FROM audit WHERE seq IN "
+		    "(SELECT seq FROM audit WHERE ts < ?1 ORDER BY seq LIMIT ?2)",
+	};
+	static const char *const oldest[] = {
+		[STORE_RETAIN_EVENTS] = "SELECT received FROM events ORDER BY "
+		    "seq LIMIT 1",
+		[STORE_RETAIN_SUGGESTIONS] = NULL,
+		[STORE_RETAIN_STREAM] = "SELECT created FROM stream ORDER BY "
+		    "seq LIMIT 1",
+		[STORE_RETAIN_AUDIT] = "SELECT ts FROM audit ORDER BY seq "
+		    "LIMIT 1",
+	};
+	sqlite3_stmt	*s;
+	int		 rc, n;
+
+	/* Nothing old at the oldest end: no scan of the table at all. */
+	if (oldest[what] != NULL) {
+		if (sqlite3_prepare_v2(st->db, oldest[what], -1, &s, NULL) !=
+		    SQLITE_OK)
+			return (store_error(st, cause, "retention"));
+		rc = sqlite3_step(s);
+		n = rc == SQLITE_ROW && sqlite3_column_int64(s, 0) < before_ms;
+		sqlite3_finalize(s);
+		if (!n)
+			return (0);
+	}
+	if (store_begin(st, cause) == -1)
+		return (-1);
+	if (sqlite3_prepare_v2(st->db, sql[what], -1, &s, NULL) != SQLITE_OK) {
+		store_rollback(st);
+		return (store_error(st, cause, "retention"));
+	}
+	sqlite3_bind_int64(s, 1, before_ms);
+	sqlite3_bind_int(s, 2, limit);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	n = sqlite3_changes(st->db);
+	if (rc != SQLITE_DONE) {
+		store_error(st, cause, "retention");
+		store_rollback(st);
+		return (-1);
+	}
+	if (store_commit(st, cause) == -1) {
+		store_rollback(st);
+		return (-1);
+	}
+	return (n);
 }
 
 /* Delete stream items older than before_ms (inside a transaction). */

@@ -13,6 +13,14 @@
 
 struct store;
 
+enum store_retention {
+	STORE_RETAIN_EVENTS = 0,
+	STORE_RETAIN_SUGGESTIONS,	/* closed ones only */
+	STORE_RETAIN_STREAM,
+	STORE_RETAIN_AUDIT,
+	STORE_RETAIN_COUNT
+};
+
 /* A suggestion row: the columns lists filter on, and its JSON body. */
 struct store_suggestion {
 	int64_t		 seq;
@@ -76,5 +84,7 @@ int		 store_stream_add(struct store *,
 int		 store_stream_since(struct store *, int64_t, const char *,
 		    const char *, int, store_stream_cb, void *, char **);
 int		 store_stream_prune(struct store *, int64_t, char **);
+int		 store_retention_step(struct store *, enum store_retention,
+		    int64_t, int, char **);
 
 #endif

@@ -179,7 +179,7 @@ client_free(struct client *c)
 	g_list_free(c->reqs);
 	g_object_unref(c->session);
 	if (c->auth != NULL) {
-		memset(c->auth, 0, strlen(c->auth));
+		explicit_bzero(c->auth, strlen(c->auth));
 		g_free(c->auth);
 	}
 	g_free(c->base);

@@ -31,7 +31,6 @@
 #include "build.h"
 
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,7 +50,7 @@
 #define PENDING_BREAK_S		10	/* accept -> on_break at most this */
 #define FETCH_RETRY_S		5
 #define PRUNE_EVERY_S		600
-#define PRUNE_AFTER_US		(3600 * G_USEC_PER_SEC)
+#define PRUNE_AFTER_US		(G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC)
 
 #define ICON_BREAK		"appointment-soon"
 #define ICON_WELCOME		"face-smile"
@@ -101,6 +100,7 @@ struct comp {
 	int			 refetch;
 	guint			 fetch_retry_src;
 	int			 once_started;
+	int			 once_shown;	/* popups --once put up */
 	guint			 prune_src;
 
 	/* The break's countdown. */
@@ -297,6 +297,8 @@ show_suggestion(struct comp *c, struct csugg *s)
 	nlog_info("showing %s (%s, %d min, priority %s%s)", s->id, s->kind,
 	    s->minutes, s->priority, s->snoozes > 0 ? ", after a snooze" : "");
 	popup_show(c->popup, s->id, &pc);
+	if (s->once)
+		c->once_shown++;
 }
 
 static void
@@ -360,7 +362,6 @@ maybe_done(struct comp *c)
 {
 	GHashTableIter	 it;
 	gpointer	 v;
-	int		 shown = 0;
 
 	if (!c->o.once || !c->once_started)
 		return;
@@ -368,16 +369,13 @@ maybe_done(struct comp *c)
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct csugg	*s = v;
 
-		if (!s->once)
-			continue;
-		shown++;
-		if (s->up || s->answering || s->retry_src != 0)
+		if (s->once && (s->up || s->answering || s->retry_src != 0))
 			return;
 	}
 	if (c->cd_active || c->pb_minutes > 0 || c->be_inflight ||
 	    c->be_src != 0)
 		return;
-	if (shown == 0)
+	if (c->once_shown == 0)
 		nlog_info("--once: nothing to show (agent %s is %s, no open "
 		    "suggestion shown)", c->agent, agent_status_name(c->status));
 	else
@@ -936,6 +934,9 @@ comp_action(struct comp *c, const char *key, const char *action)
 	}
 	if ((s = g_hash_table_lookup(c->suggs, key)) == NULL)
 		return;
+	/* One answer at a time; a second click while it is sent is moot. */
+	if (s->answering || s->retry_src != 0 || s->status != SS_OPEN)
+		return;
 	if (strcmp(action, "start") == 0)
 		g_strlcpy(s->action, "accept", sizeof s->action);
 	else if (strcmp(action, "snooze") == 0)
@@ -944,8 +945,6 @@ comp_action(struct comp *c, const char *key, const char *action)
 		g_strlcpy(s->action, "dismiss", sizeof s->action);
 	else
 		return;		/* "default": a click on the body */
-	if (s->answering || s->retry_src != 0 || s->status != SS_OPEN)
-		return;
 	nlog_info("%s: the agent chose %s", s->id, action);
 	s->tries = 0;
 	answer_send(c, s);

@@ -273,7 +273,7 @@ nconf_read_token(const char *file, char **cause)
 	if ((nl = strpbrk(text, "\r\n")) != NULL)
 		*nl = '\0';
 	tok = g_strdup(g_strstrip(text));
-	memset(text, 0, strlen(text));
+	explicit_bzero(text, strlen(text));
 	g_free(text);
 	if (*tok == '\0' || strpbrk(tok, " \t") != NULL) {
 		*cause = g_strdup_printf("token file %s: the first line must "

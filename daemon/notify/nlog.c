@@ -4,7 +4,9 @@
  * One line per event of interest on stderr, the way daemon/log.c writes
  * respited's: under systemd (JOURNAL_STREAM is set when journald reads
  * our stderr) each line starts with a <N> syslog priority, as daemon(7)
- * describes; otherwise it carries a UTC time and a level word.  GLib's
+ * describes; otherwise it carries a UTC time and a level word.  With
+ * --once the program is a command more than a service: its lines are
+ * "respite-notify: message", warnings and errors only unless -v.  GLib's
  * own messages (and through it libnotify's and libsoup's) are routed
  * here too, so a warning from a library lands in the same log with the
  * same shape.  Lines are written with one stdio call each, so the
@@ -32,6 +34,7 @@ enum nlog_level {
 };
 
 static int	nlog_journal;
+static int	nlog_plain;		/* "respite-notify: message" */
 static int	nlog_level = NLOG_INFO;
 static int	nlog_verbosity;
 
@@ -69,21 +72,30 @@ nlog_vwrite(int level, const char *fmt, va_list ap, int errnum)
 		fprintf(stderr, "<%d>%s\n", level, buf);
 		return;
 	}
+	if (nlog_plain) {
+		fprintf(stderr, "respite-notify: %s\n", buf);
+		return;
+	}
 	t = time(NULL);
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(stderr, "%s %s %s\n", ts, level_word(level), buf);
 }
 
-/* verbose: the number of -v given (1 and more: debug lines). */
+/*
+ * verbose: the number of -v given (1 and more: debug lines); plain: the
+ * short lines of a command (--once), warnings only unless verbose.
+ */
 void
-nlog_init(int verbose)
+nlog_init(int verbose, int plain)
 {
 	const char	*js = getenv("JOURNAL_STREAM");
 
 	nlog_journal = js != NULL && *js != '\0';
+	nlog_plain = plain;
 	nlog_verbosity = verbose;
-	nlog_level = verbose > 0 ? NLOG_DEBUG : NLOG_INFO;
+	nlog_level = verbose > 0 ? NLOG_DEBUG : plain ? NLOG_WARNING :
+	    NLOG_INFO;
 	/* Line-buffered even when stderr is a file, as journald wants. */
 	setvbuf(stderr, NULL, _IOLBF, 0);
 }
@@ -196,6 +208,9 @@ glib_writer_cb(GLogLevelFlags flags, const GLogField *fields, gsize n,
 	if (nlog_journal)
 		fprintf(stderr, "<%d>%s: %s\n", level, domain != NULL ? domain :
 		    "glib", msg);
+	else if (nlog_plain)
+		fprintf(stderr, "respite-notify: %s: %s\n", domain != NULL ?
+		    domain : "glib", msg);
 	else {
 		char		ts[32];
 		struct tm	tm;

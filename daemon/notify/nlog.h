@@ -11,7 +11,7 @@
 #define NOTIFY_EX_NOPERM	77	/* the server refused the token */
 #define NOTIFY_EX_CONFIG	78	/* a bad configuration or token file */
 
-void	nlog_init(int);
+void	nlog_init(int, int);
 int	nlog_verbose(void);
 void	nlog_route_glib(void);
 void	nlog_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -104,7 +104,7 @@ struct popup {
 	int			 name_owned;	/* -1 not known yet */
 	int			 server_ok;
 	struct popup_caps	 caps;
-	guint			 probe_src;
+	GSource			*probe_src;	/* on ctx */
 	int			 probe_failures;
 	int			 stopping;
 };
@@ -436,7 +436,12 @@ probe(struct popup *p, struct popup_status *st)
 	if (p->bus == NULL &&
 	    (p->bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &err)) == NULL) {
 		st->state = POPUP_NO_BUS;
-		g_strlcpy(st->info, err->message, sizeof st->info);
+		if (g_getenv("DBUS_SESSION_BUS_ADDRESS") == NULL)
+			g_snprintf(st->info, sizeof st->info, "not in a "
+			    "desktop session? (DBUS_SESSION_BUS_ADDRESS is not "
+			    "set) %s", err->message);
+		else
+			g_strlcpy(st->info, err->message, sizeof st->info);
 		g_error_free(err);
 		return;
 	}
@@ -474,31 +479,40 @@ probe(struct popup *p, struct popup_status *st)
 
 static void	probe_schedule(struct popup *);
 
+/*
+ * This thread's sources live on p->ctx, where g_source_remove() (which
+ * looks in the default context) cannot find them: we keep the GSource.
+ */
+static void
+probe_cancel(struct popup *p)
+{
+	if (p->probe_src == NULL)
+		return;
+	g_source_destroy(p->probe_src);
+	g_source_unref(p->probe_src);
+	p->probe_src = NULL;
+}
+
 static void
 server_back(struct popup *p, const struct popup_status *st)
 {
 	p->server_ok = 1;
 	p->caps = st->caps;
 	p->probe_failures = 0;
-	if (p->probe_src != 0) {
-		g_source_remove(p->probe_src);
-		p->probe_src = 0;
-	}
+	probe_cancel(p);
 	nlog_info("notification server back: %s (actions: %s)", st->info,
 	    st->caps.actions ? "yes" : "no");
 	post_event(p, PEV_SERVER, NULL, NULL, 0, st);
 	pop_display_all(p);
 }
 
-static gboolean
-probe_cb(gpointer arg)
+static void
+probe_now(struct popup *p)
 {
-	struct popup		*p = arg;
-	struct popup_status	 st;
+	struct popup_status	st;
 
-	p->probe_src = 0;
 	if (p->server_ok || p->stopping)
-		return (G_SOURCE_REMOVE);
+		return;
 	probe(p, &st);
 	if (st.state == POPUP_OK)
 		server_back(p, &st);
@@ -506,6 +520,16 @@ probe_cb(gpointer arg)
 		nlog_debug("notification server: still none (%s)", st.info);
 		probe_schedule(p);
 	}
+}
+
+static gboolean
+probe_cb(gpointer arg)
+{
+	struct popup	*p = arg;
+
+	g_source_unref(p->probe_src);
+	p->probe_src = NULL;
+	probe_now(p);
 	return (G_SOURCE_REMOVE);
 }
 
@@ -516,7 +540,7 @@ probe_schedule(struct popup *p)
 	double	 d = PROBE_MIN_MS;
 	int	 i;
 
-	if (p->probe_src != 0)
+	if (p->probe_src != NULL)
 		return;
 	for (i = 0; i < p->probe_failures && d < PROBE_MAX_MS; i++)
 		d *= 2;
@@ -526,8 +550,8 @@ probe_schedule(struct popup *p)
 	p->probe_failures++;
 	src = g_timeout_source_new((guint)d);
 	g_source_set_callback(src, probe_cb, p, NULL);
-	p->probe_src = g_source_attach(src, p->ctx);
-	g_source_unref(src);
+	g_source_attach(src, p->ctx);
+	p->probe_src = src;
 }
 
 /* The server is gone: popups wait, probing starts. */
@@ -566,12 +590,9 @@ name_appeared_cb(GDBusConnection *bus, const char *name, const char *owner,
 	p->name_owned = 1;
 	/* Probe now rather than at the next back-off step. */
 	if (!p->server_ok && !p->stopping) {
-		if (p->probe_src != 0) {
-			g_source_remove(p->probe_src);
-			p->probe_src = 0;
-		}
+		probe_cancel(p);
 		p->probe_failures = 0;
-		(void)probe_cb(p);
+		probe_now(p);
 	}
 }
 
@@ -685,8 +706,7 @@ presenter_main(gpointer arg)
 	g_main_loop_run(p->loop);
 
 	close_for_exit(p);
-	if (p->probe_src != 0)
-		g_source_remove(p->probe_src);
+	probe_cancel(p);
 	if (p->watch != 0)
 		g_bus_unwatch_name(p->watch);
 	g_hash_table_destroy(p->pops);
@@ -792,6 +812,8 @@ popup_stop(struct popup *p, int wait_ms)
 
 	if (p == NULL)
 		return;
+	/* Events still on their way to the main loop go nowhere now. */
+	memset(&p->cbs, 0, sizeof p->cbs);
 	cmd = g_new0(struct pcmd, 1);
 	cmd->type = PCMD_STOP;
 	mbox_post(p->to_presenter, cmd);

@@ -161,6 +161,11 @@ conn_failed(struct sse_conn *c, const char *reason, int status,
 	c->sse = NULL;
 	conn_free(c);
 
+	if (s->cbs.down != NULL && s->cbs.down(why, status, ever,
+	    s->cbs.arg)) {
+		g_free(why);
+		return;
+	}
 	delay = next_delay(s, retry_after_s * 1000);
 	s->failures++;
 	if (was_open) {
@@ -175,8 +180,6 @@ conn_failed(struct sse_conn *c, const char *reason, int status,
 		nlog_debug("stream: still no respited (%s); next try in %.1f s",
 		    why, delay / 1000.0);
 	s->reconnect_src = g_timeout_add(delay, reconnect_cb, s);
-	if (s->cbs.down != NULL)
-		s->cbs.down(why, status, ever, s->cbs.arg);
 	g_free(why);
 }
 
@@ -398,7 +401,7 @@ sse_free(struct sse *s)
 	sse_parser_free(&s->parser);
 	g_object_unref(s->session);
 	if (s->auth != NULL) {
-		memset(s->auth, 0, strlen(s->auth));
+		explicit_bzero(s->auth, strlen(s->auth));
 		g_free(s->auth);
 	}
 	g_free(s->url);

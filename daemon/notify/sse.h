@@ -11,10 +11,11 @@ struct sse_cbs {
 	void	(*event)(const char *, const char *, const char *, void *);
 	/*
 	 * The connection failed or ended: a reason, the HTTP status (0 if
-	 * there was none) and whether a stream was ever open.  The stream
-	 * comes back by itself; the callback may stop everything instead.
+	 * there was none) and whether a stream was ever open.  Returns 0 and
+	 * the stream comes back by itself (the failure is logged), or 1:
+	 * the caller stops everything and has said why.
 	 */
-	void	(*down)(const char *, int, int, void *);
+	int	(*down)(const char *, int, int, void *);
 	void	 *arg;
 };
 

@@ -46,7 +46,7 @@
 #define WILD_MAX	4	/* masked letters in one word */
 #define ALT_MAX		16	/* alternatives of a phrase word */
 #define NEG_WINDOW	3	/* a negation reaches this many words on */
-#define STRONG		0.7	/* insults this strong are never negated */
+#define STRONG		0.695	/* insults this strong are never negated */
 
 /* Kinds of entries; the first five score. */
 enum kind {
@@ -142,7 +142,7 @@ struct info {
 	unsigned char	 kind;
 	unsigned char	 allow, neg, tgt, covered;
 	unsigned int	 cats;
-	int32_t		 phr[4];	/* phrases whose first word this is */
+	int32_t		 phr[24];	/* phrases whose first word this is */
 	unsigned char	 nphr;
 };
 

@@ -357,6 +357,81 @@ rc_is 1 "a missing token file exits 1"
 
 stop_daemon
 
+# ---- tokens and roles (the same database, now with tokens)
+
+hash() {
+	printf '%s' "$1" | sha256sum | cut -d' ' -f1
+}
+T_ADMIN=rsp_admin-$RANDOM$RANDOM
+T_LEAD=rsp_lead-$RANDOM$RANDOM
+T_INGEST=rsp_ingest-$RANDOM$RANDOM
+printf '%s\n' "$T_ADMIN" >"$TMPD/admin.token"
+printf '%s\n' "$T_LEAD" >"$TMPD/lead.token"
+printf '%s\n' "$T_INGEST" >"$TMPD/ingest.token"
+cat >"$TMPD/tokens" <<EOT
+sha256:$(hash "$T_ADMIN") admin ops
+sha256:$(hash "$T_LEAD") lead:t1 lead-t1
+sha256:$(hash "$T_INGEST") ingest helpdesk
+EOT
+write_config "[server]
+max_clock_skew = 900
+[model]
+timezone = UTC
+[auth]
+tokens_file = $TMPD/tokens
+rate = 0"
+start_daemon || bail_out "respited did not start with tokens: $(tail -n 5 "$LOG")"
+
+run status
+rc_is 1 "tokens: status without a token exits 1"
+like "$ERR" '^respitectl: unauthorized: .*\(--token-file FILE gives a token\)$' \
+    "... saying unauthorized, and how to give a token"
+run status --token-file "$TMPD/admin.token"
+is "$RC $(printf '%s\n' "$OUT" | awk 'NR > 1 && NF == 7' | wc -l)" "0 8" \
+    "an admin token sees every agent"
+run status --token-file "$TMPD/lead.token"
+rc_is 0 "a lead token: status exits 0"
+is "$(printf '%s\n' "$OUT" | awk 'NR > 1 && NF == 7 { print $1 }' | tr '\n' ' ')" "hi ok1 ok3 ok2 " \
+    "a lead of t1 sees t1's agents only"
+is "$(printf '%s\n' "$OUT" | grep '^team ' | cut -d: -f1)" "team t1" "... and t1's summary only"
+run status --team sup --token-file "$TMPD/lead.token"
+rc_is 1 "a lead asking for another team exits 1"
+like "$ERR" 'forbidden: ' "... forbidden"
+run agent bob --token-file "$TMPD/lead.token"
+rc_is 1 "a lead reading an agent of another team exits 1"
+like "$ERR" "forbidden: .*the token's role does not allow this" "... forbidden, with a hint"
+run suggestions --token-file "$TMPD/lead.token" --json
+rc_is 0 "a lead lists suggestions"
+is "$(printf '%s' "$OUT" | jq -r '[.suggestions[].team] | unique | join(" ")')" t1 \
+    "... of its team only"
+run status --token-file "$TMPD/ingest.token"
+rc_is 1 "an ingest token: status exits 1"
+run accept --token-file "$TMPD/nonexistent" s-000001
+rc_is 1 "a missing token file exits 1"
+stop_daemon
+
+write_config "[server]
+max_clock_skew = 900
+[model]
+timezone = UTC
+[auth]
+tokens_file = $TMPD/tokens
+rate = 0
+[privacy]
+lead_view = aggregate
+min_group = 5"
+start_daemon || bail_out "respited did not start in aggregate mode: $(tail -n 5 "$LOG")"
+run status --token-file "$TMPD/lead.token"
+rc_is 0 "aggregate privacy mode: a lead's status still exits 0"
+like "$OUT" '^team t1: 4 agents \(4 working, 0 on break, 0 offline\); strain withheld \(.*min_group.*\)$' \
+    "aggregate: the team summary, strain withheld below min_group"
+is "$(printf '%s\n' "$OUT" | grep -c '^AGENT')" 0 "aggregate: no per-agent rows"
+like "$ERR" '^respitectl: no rows for the agents: privacy mode aggregate' "aggregate: says why on stderr"
+run status --token-file "$TMPD/lead.token" --json
+is "$(printf '%s' "$OUT" | jq -c '[has("agents"), (.teams | map(.team))]')" '[false,["t1"]]' \
+    "aggregate --json: the teams only"
+stop_daemon
+
 # ---- paging, 503 and the token, against a small fake server
 
 if have_python; then

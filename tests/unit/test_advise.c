@@ -1427,7 +1427,9 @@ level_cb(const struct store_stream_item *it, void *arg)
 		return (0);
 	assert_true(ll->n < 32);
 	assert_non_null(o = json_loads(it->data, 0, NULL));
-	ll->v[ll->n].created = it->created_ms;
+	/* The change's event time travels in the item as "at". */
+	assert_int_equal(time_parse_rfc3339(json_string_value(
+	    json_object_get(o, "at")), &ll->v[ll->n].created), 0);
 	snprintf(ll->v[ll->n].level, sizeof ll->v[0].level, "%s",
 	    json_string_value(json_object_get(o, "level")));
 	snprintf(ll->v[ll->n].previous, sizeof ll->v[0].previous, "%s",
