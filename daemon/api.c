@@ -562,7 +562,7 @@ api_handle(struct http_conn *c, const struct http_request *req,
 	struct api	*api = arg;
 	struct agent	*a;
 	const char	*m = req->method, *path = req->path, *rest;
-	char		 id[RESPITE_NAME_MAX + 2];
+	char		 id[RESPITE_NAME_MAX + 2], cred[512];
 	struct api_error err;
 	int		 get, post, retry;
 	int64_t		 now = time_now_ms();
@@ -583,10 +583,12 @@ api_handle(struct http_conn *c, const struct http_request *req,
 			get_metrics(api, c);
 		return;
 	}
+	if (api_www(c, req))	/* the web page: public files, no data */
+		return;
 	memset(&api->who, 0, sizeof api->who);
 	api->who.kind = TOKEN_ADMIN;
-	if (api->auth != NULL && auth_check(api->auth, http_header_get(req,
-	    "Authorization"), now, &api->who, &err, &retry) == -1) {
+	if (api->auth != NULL && auth_check(api->auth, api_webhook_credential(
+	    req, cred, sizeof cred), now, &api->who, &err, &retry) == -1) {
 		char	hdr[48];
 
 		snprintf(hdr, sizeof hdr, "Retry-After: %d\r\n", retry);
@@ -680,6 +682,9 @@ api_handle(struct http_conn *c, const struct http_request *req,
 			    "that team");
 		else
 			api_teams(api, c, team, now);
+	} else if (strncmp(path, "/v1/webhooks", 12) == 0 &&
+	    (path[12] == '\0' || path[12] == '/')) {
+		api_webhook(api, c, req, body, len, now);
 	} else if (strcmp(path, "/v1/stream") == 0) {
 		api_stream(api, c, req);
 	} else if (strcmp(path, "/v1/audit") == 0) {

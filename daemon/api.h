@@ -77,8 +77,17 @@ void	api_stream(struct api *, struct http_conn *,
 void	api_audit_list(struct api *, struct http_conn *,
 	    const struct http_request *);
 
+/* api_www.c: the web page's files (no token) */
+int	api_www(struct http_conn *, const struct http_request *);
+
 /* api_history.c */
 void	api_history(struct api *, struct http_conn *, struct agent *,
 	    const struct http_request *, int64_t);
+
+/* api_webhooks.c */
+const char *api_webhook_credential(const struct http_request *, char *,
+	    size_t);
+void	api_webhook(struct api *, struct http_conn *,
+	    const struct http_request *, const char *, size_t, int64_t);
 
 #endif

@@ -5,7 +5,9 @@
  * asked for: the events from 36 hours before `from` (status history for
  * the day metrics) to `to` are applied in time order to a scratch agent,
  * and the metrics are taken at the end of each bucket.  Levels carry the
- * same hysteresis as the live model.
+ * same hysteresis as the live model.  Each bucket carries the four
+ * factors too (an extension of API.md), so a chart can show what the
+ * strain is made of.
  */
 #include "build.h"
 
@@ -47,6 +49,24 @@ cmp_ts(const void *a, const void *b)
 	const struct respite_event	*x = a, *y = b;
 
 	return (x->ts_ms < y->ts_ms ? -1 : x->ts_ms > y->ts_ms);
+}
+
+/* A bucket's factors, as in GET /v1/agents/{id} (new reference). */
+static json_t *
+factors_json(const struct strain *st)
+{
+	const struct strain_factor	*f[4] = { &st->intensity,
+	    &st->occupancy, &st->continuous, &st->exposure };
+	static const char *const	 names[4] = { "intensity", "occupancy",
+	    "continuous", "exposure" };
+	json_t				*o = json_object();
+	int				 i;
+
+	for (i = 0; i < 4; i++)
+		json_object_set_new(o, names[i], json_pack("{s:f, s:f, s:f}",
+		    "value", f[i]->value, "position", f[i]->position,
+		    "points", f[i]->points));
+	return (o);
 }
 
 void
@@ -122,11 +142,12 @@ api_history(struct api *api, struct http_conn *c, struct agent *a,
 		agent_metrics(scratch, t, &api->mp, &m);
 		strain_compute(&m, &api->ap.strain, &st);
 		level = strain_level_next(&api->ap.strain, level, st.score);
-		json_array_append_new(buckets, json_pack("{s:s, s:i, s:s, s:o}",
-		    "t", time_format_rfc3339(t, ts, sizeof ts),
+		json_array_append_new(buckets, json_pack("{s:s, s:i, s:s, s:o, "
+		    "s:o}", "t", time_format_rfc3339(t, ts, sizeof ts),
 		    "strain", st.score,
 		    "level", strain_level_name(level),
-		    "metrics", api_metrics_json(&m)));
+		    "metrics", api_metrics_json(&m),
+		    "factors", factors_json(&st)));
 	}
 	agent_free(scratch);
 	free(h.v);

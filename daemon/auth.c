@@ -43,6 +43,7 @@ struct auth {
 	struct stat		 seen;
 	int			 have_seen;
 	int			 open_allowed;	/* loopback listeners only */
+	int			 broken;	/* unreadable while open: closed */
 };
 
 static void
@@ -128,8 +129,16 @@ auth_reload(struct auth *au, char **cause)
 	struct stat		 st;
 	size_t			 i, j;
 
-	if (token_file_load(au->path, &tf, cause) == -1)
+	if (token_file_load(au->path, &tf, cause) == -1) {
+		/*
+		 * Fail closed: a daemon running open must not stay open
+		 * because the file that now holds tokens cannot be read.
+		 */
+		if (au->tf.n == 0)
+			au->broken = 1;
 		return (-1);
+	}
+	au->broken = 0;
 	b = xcalloc(tf.n + 1, sizeof *b);
 	for (i = 0; i < tf.n; i++) {
 		snprintf(b[i].label, sizeof b[i].label, "%s", tf.v[i].label);
@@ -150,7 +159,7 @@ auth_reload(struct auth *au, char **cause)
 int
 auth_is_open(const struct auth *au)
 {
-	return (au->tf.n == 0 && au->open_allowed);
+	return (au->tf.n == 0 && au->open_allowed && !au->broken);
 }
 
 /*
@@ -185,6 +194,12 @@ auth_check(struct auth *au, const char *header, int64_t now,
 
 	memset(p, 0, sizeof *p);
 	*retry_after = 0;
+	if (au->broken) {
+		api_error_set(err, 401, "unauthorized", -1, NULL,
+		    "the tokens file cannot be read (see the log); nobody is "
+		    "let in until it can");
+		return (-1);
+	}
 	if (au->tf.n == 0 && au->open_allowed) {
 		p->kind = TOKEN_ADMIN;
 		snprintf(p->label, sizeof p->label, "(open mode)");

@@ -107,6 +107,7 @@ status_text(int status)
 	case 201: return ("Created");
 	case 202: return ("Accepted");
 	case 204: return ("No Content");
+	case 304: return ("Not Modified");
 	case 400: return ("Bad Request");
 	case 401: return ("Unauthorized");
 	case 403: return ("Forbidden");
@@ -199,13 +200,17 @@ http_reply(struct http_conn *c, int status, const char *type,
 	t = time(NULL);
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	/* no-store, unless extra says otherwise (the web page's files). */
 	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
 	    "Server: respited/" PACKAGE_VERSION "\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\n%s%s\r\n", status, status_text(status),
-	    date, type, len, c->close_after ? "Connection: close\r\n" : "",
+	    "%s%s%s\r\n", status, status_text(status),
+	    date, type, len, extra != NULL && strstr(extra, "Cache-Control:") !=
+	    NULL ? "" : "Cache-Control: no-store\r\n",
+	    c->close_after ? "Connection: close\r\n" : "",
 	    extra != NULL ? extra : "");
-	if (!c->head_only && len > 0)
+	/* A 304 has no body; its Content-Length is the 200's (RFC 9110). */
+	if (!c->head_only && status != 304 && len > 0)
 		evbuffer_add(out, body, len);
 	c->state = CONN_WRITING;
 	evtimer_del(c->deadline);

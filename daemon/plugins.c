@@ -435,6 +435,54 @@ plugins_classify_batch(const struct plugins *ps, struct event_batch *b)
 	b->keep = NULL;
 }
 
+/* The loaded adapter named name, or NULL. */
+static const struct plugin *
+find_adapter(const struct plugins *ps, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; ps != NULL && i < ps->n; i++)
+		if (ps->v[i].desc.kind == RESPITE_PLUGIN_ADAPTER &&
+		    strcmp(ps->v[i].name, name) == 0)
+			return (&ps->v[i]);
+	return (NULL);
+}
+
+int
+plugins_has_adapter(const struct plugins *ps, const char *name)
+{
+	return (find_adapter(ps, name) != NULL);
+}
+
+/*
+ * Hand one webhook to the adapter named name (api_webhooks.c).  Returns
+ * its enum respite_webhook_status, with *error as the adapter left it
+ * (new, or NULL); -1 if no such adapter is loaded, -2 if it returned
+ * something that is no status.
+ */
+int
+plugins_webhook(const struct plugins *ps, const char *name,
+    const struct respite_webhook *req, char **error)
+{
+	const struct plugin	*p;
+	int			 rc;
+
+	*error = NULL;
+	if ((p = find_adapter(ps, name)) == NULL)
+		return (-1);
+	current = p->name;
+	rc = p->desc.webhook(p->instance, req, error);
+	current = NULL;
+	if (rc < RESPITE_WEBHOOK_OK || rc > RESPITE_WEBHOOK_UNAUTHORIZED) {
+		log_warnx("plugin %s: webhook returned %d, which is no "
+		    "status; answering 500", p->name, rc);
+		free(*error);
+		*error = NULL;
+		return (-2);
+	}
+	return (rc);
+}
+
 /*
  * The functions exported to plugins (plugin.h).
  */

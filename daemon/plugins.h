@@ -24,5 +24,8 @@ void		 plugins_classify_event(const struct plugins *,
 		    struct respite_event *);
 void		 plugins_classify_batch(const struct plugins *,
 		    struct event_batch *);
+int		 plugins_has_adapter(const struct plugins *, const char *);
+int		 plugins_webhook(const struct plugins *, const char *,
+		    const struct respite_webhook *, char **);
 
 #endif

@@ -247,7 +247,7 @@ token_new(char *buf, size_t len)
 }
 
 /*
- * Append a line for token with role and label to path (created 0600 if
+ * Append a line for token with role and label to path (created 0644 if
  * missing).  The label must not be in use.  Returns 0 or -1 with *cause.
  */
 int
@@ -282,8 +282,12 @@ token_file_append(const char *path, const char *token, const char *role,
 		}
 	}
 	token_file_clear(&tf);
+	/*
+	 * 0644: the file holds only hashes of 256-bit random tokens, roles
+	 * and labels, and the daemon may run as another (dynamic) user.
+	 */
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0600)) == -1 || (f = fdopen(fd, "a")) == NULL) {
+	    0644)) == -1 || (f = fdopen(fd, "a")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		if (fd != -1)
 			close(fd);

@@ -100,7 +100,8 @@ fi
 rm -f "$build/state/demo.teams" "$build/state/demo.suggestions"
 
 cat <<EOF
-respited keeps running on $url (Ctrl-C stops it). Try:
+respited keeps running on $url (Ctrl-C stops it).
+The team lead's page: open $url/ in a browser.  Or try:
   curl -s $url/v1/agents/agent-001 | jq .
   curl -s '$url/v1/agents?level=elevated' | jq .
   curl -s $url/metrics | grep respite_events

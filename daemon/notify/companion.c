@@ -2,9 +2,11 @@
  * respite-notify - what the agent sees, and when.
  *
  * The agent's suggestions, status and level come from three places: the
- * fetch at start-up and after every reconnection (GET /v1/agents/ID and
- * GET /v1/suggestions?agent=ID&status=open), the stream, and the replies
- * to our own answers.  They may arrive in any order (a fetch reply can
+ * fetch (GET /v1/agents/ID, then GET /v1/suggestions?agent=ID&status=open)
+ * made each time the stream is (again) open, the stream, and the replies
+ * to our own answers.  Subscribing first and fetching second leaves no gap
+ * in which a change could be missed: whatever happens after the fetch
+ * read the store is on the stream.  They may arrive in any order (a fetch reply can
  * be older than a stream item that overtook it), so every suggestion
  * state carries a version that only grows: open (0), snoozed once (2),
  * open again (3), snoozed twice (4), open again (5), answered or expired

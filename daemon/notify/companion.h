@@ -21,14 +21,14 @@ struct comp_cbs {
 	void	 *arg;
 };
 
-struct comp	*comp_new(const struct comp_opts *, struct client *,
-		    struct popup *, const struct popup_status *,
-		    const struct comp_cbs *);
 void		 comp_stream_open(struct comp *);
 void		 comp_stream_event(struct comp *, const char *, const char *);
 void		 comp_action(struct comp *, const char *, const char *);
 void		 comp_closed(struct comp *, const char *, int);
 void		 comp_server(struct comp *, const struct popup_status *);
+struct comp	*comp_new(const struct comp_opts *, struct client *,
+		    struct popup *, const struct popup_status *,
+		    const struct comp_cbs *);
 void		 comp_free(struct comp *);
 
 #endif

@@ -13,10 +13,10 @@ struct nconf {
 };
 
 char		*nconf_default_path(void);
-struct nconf	*nconf_load(const char *, int, char **);
-void		 nconf_free(struct nconf *);
 int		 nconf_agent_valid(const char *);
 int		 nconf_url_valid(const char *);
+struct nconf	*nconf_load(const char *, int, char **);
+void		 nconf_free(struct nconf *);
 char		*nconf_read_token(const char *, char **);
 
 #endif

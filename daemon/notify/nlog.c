@@ -100,12 +100,6 @@ nlog_init(int verbose, int plain)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
-int
-nlog_verbose(void)
-{
-	return (nlog_verbosity);
-}
-
 void
 nlog_warn(const char *fmt, ...)
 {

@@ -12,13 +12,12 @@
 #define NOTIFY_EX_CONFIG	78	/* a bad configuration or token file */
 
 void	nlog_init(int, int);
-int	nlog_verbose(void);
-void	nlog_route_glib(void);
 void	nlog_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	nlog_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	nlog_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	nlog_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	nlog_die(int, const char *, ...) __attribute__((format(printf, 2, 3)))
 	    __attribute__((noreturn));
+void	nlog_route_glib(void);
 
 #endif

@@ -360,8 +360,10 @@ main(int argc, char **argv)
 		g_free(token);
 	}
 
+	/* A hangup (the terminal or the session went) stops us too. */
 	g_unix_signal_add(SIGTERM, signal_cb, &a);
 	g_unix_signal_add(SIGINT, signal_cb, &a);
+	g_unix_signal_add(SIGHUP, signal_cb, &a);
 	nlog_info("respite-notify %s: agent %s, respited at %s%s",
 	    PACKAGE_VERSION, cf->agent, base, a.once ? ", --once" : "");
 

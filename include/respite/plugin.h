@@ -89,8 +89,8 @@ struct respite_classification {
 };
 
 /*
- * Adapter kind (POST /v1/webhooks/NAME).  Declared now so adapters fit
- * this ABI; the webhook route fills it in.  Borrowed during the call.
+ * Adapter kind (POST /v1/webhooks/NAME; docs/plugins.md "Adapters").
+ * Borrowed during the call.
  */
 struct respite_webhook {
 	const char	*method;
@@ -103,9 +103,12 @@ struct respite_webhook {
 	const char	*(*header)(const struct respite_webhook *,
 			    const char *name);
 	/*
-	 * Hand one event to the daemon, which validates and copies it (and
-	 * classifies and drops its text at once).  Returns 0, or -1 with a
-	 * new message in *error when the event is invalid.
+	 * Hand one event to the daemon, which validates it as an event of
+	 * POST /v1/events and copies it (and classifies and drops its text
+	 * with the request).  ts_ms 0 means the time of receipt;
+	 * received_ms is ignored.  Returns 0, or -1 with a new message in
+	 * *error when the event is invalid: the whole request is then
+	 * refused (400) and nothing of it stored.
 	 */
 	int		 (*emit)(const struct respite_webhook *,
 			    const struct respite_event *, char **error);
@@ -116,7 +119,8 @@ struct respite_webhook {
 /* An adapter's answer to one payload. */
 enum respite_webhook_status {
 	RESPITE_WEBHOOK_OK = 0,		/* emitted zero or more events */
-	RESPITE_WEBHOOK_IGNORED = 1,	/* a payload kind we do not use: 202 */
+	RESPITE_WEBHOOK_IGNORED = 1,	/* a payload kind we do not use: 202,
+					   *error (optional) says why */
 	RESPITE_WEBHOOK_BAD = 2,	/* malformed: 400 with *error */
 	RESPITE_WEBHOOK_UNAUTHORIZED = 3 /* bad or missing signature: 401 */
 };
@@ -184,8 +188,9 @@ struct respite_plugin {
 
 	/*
 	 * Adapter: turn one webhook payload into events through req->emit.
-	 * Returns an enum respite_webhook_status; for BAD and UNAUTHORIZED
-	 * *error may hold a new message for the client.
+	 * Returns an enum respite_webhook_status; for IGNORED, BAD and
+	 * UNAUTHORIZED *error may hold a new message for the client (never
+	 * message text).
 	 */
 	int		 (*webhook)(void *instance,
 			    const struct respite_webhook *req, char **error);

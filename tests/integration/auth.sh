@@ -248,7 +248,7 @@ rate = 0"
 	grep -q "$(cat "$TMPD/boss.tok")" "$TOKENS"
 	[ $? -ne 0 ]
 	check "... and the file holds only its hash" $?
-	is "$(stat -c %a "$TOKENS")" 600 "... in a file only its owner reads"
+	is "$(stat -c %a "$TOKENS")" 644 "... in a file of hashes, readable by the service user (0644)"
 	start_daemon || bail_out "respited did not start"
 	asreq "$(cat "$TMPD/boss.tok")" GET /v1/teams
 	status_is 200 "the new admin token works"

@@ -295,7 +295,7 @@ req GET /v1/agents/alice/history
 status_is 200 "GET /v1/agents/alice/history: 200"
 jq_is '[.agent, .step_s, (.buckets | length)]' '["alice",900,32]' \
     "default: 8 hours in 15-minute buckets"
-jq_is '.buckets[0] | keys' '["level","metrics","strain","t"]' "a bucket: t, strain, level, metrics"
+jq_is '.buckets[0] | keys' '["factors","level","metrics","strain","t"]' "a bucket: t, strain, level, metrics, factors"
 jq_check '.buckets[-1].metrics | has("continuous_work_min") and has("hostility_exposure") and has("open_tickets")' \
     "bucket metrics"
 req GET "/v1/agents/alice/history?from=$(rfc3339 "$L")&to=$(rfc3339 $((L + 3000)))&step=600"

@@ -1,0 +1,1682 @@
+/*
+ * respite – the team lead's web page.
+ *
+ * Plain JavaScript, no framework, no other host: everything comes from
+ * the v1 API of the respited that serves this file.
+ *
+ *   GET  /v1/teams                       who may see what; team figures
+ *   GET  /v1/agents?team=T               the rows (403 in aggregate mode)
+ *   GET  /v1/agents/{id}                 top factor, tickets, hostile, open
+ *   GET  /v1/agents/{id}/history         the chart (strain and factors)
+ *   GET  /v1/suggestions?...             lead suggestions; an agent's day
+ *   POST /v1/suggestions/{id}            accept / dismiss
+ *   GET  /v1/stream?team=T               live: agent, level, suggestion
+ *
+ * The stream is read with fetch() rather than EventSource, which cannot
+ * send an Authorization header: a token in the URL would end up in logs
+ * and in respited's audit records.  The parser below follows the SSE
+ * rules (id:, event:, data:, retry:, comments) and reconnects with
+ * Last-Event-ID, as EventSource would.
+ *
+ * The token, if the server wants one, lives in sessionStorage only (this
+ * tab, until it is closed).
+ */
+'use strict';
+
+(function () {
+	// ------------------------------------------------------------ words
+
+	const WORDS = {
+		en: {
+			skip: 'Skip to the team table',
+			title: 'Team view',
+			team: 'Team',
+			refresh: 'Refresh',
+			signout: 'Forget token',
+			connecting: 'Connecting…',
+			live: 'Live',
+			reconnecting: 'Reconnecting…',
+			offline: 'Offline',
+			paused: 'Paused',
+			login_h: 'Sign in with your token',
+			token_label: 'Lead token',
+			token_use: 'Use this token',
+			token_hint: 'The token is kept only in this browser tab (session storage) and sent to this respited alone. Closing the tab forgets it.',
+			token_needed: 'This respited needs a token. Paste the lead token you were given (an administrator makes one with “respitectl token add --role lead:TEAM”).',
+			token_refused: 'The token was not accepted: it is unknown or has been revoked. Paste another one.',
+			token_role: 'This token may not see team figures (it is an agent or ingest token). Use a lead or admin token.',
+			summary_h: 'Team now',
+			lead_h: 'Suggestions for you',
+			lead_none: 'Nothing to decide right now.',
+			lead_earlier: 'Earlier in the last 12 hours',
+			agents_h: 'Agents',
+			agents_none: 'No agents in this team yet.',
+			agents_cap: 'Agents of team {team}, sorted by {col} ({dir}). Select an agent for the chart of the shift.',
+			asc: 'ascending', desc: 'descending',
+			close: 'Close',
+			chart_table: 'The chart as a table',
+			factors_now: 'What the strain is made of now',
+			agent_suggs: 'Suggestions this shift (last 12 hours)',
+			agent_suggs_none: 'No suggestions in this time.',
+			col_agent: 'Agent', col_status: 'Status', col_level: 'Level',
+			col_strain: 'Strain', col_top: 'Top factor',
+			col_tickets: 'Open tickets', col_hostile: 'Hostile (1 h)',
+			col_open: 'Open suggestions',
+			col_time: 'Time',
+			st_working: 'working', st_on_break: 'on a break', st_offline: 'offline',
+			lv_ok: 'ok', lv_elevated: 'elevated', lv_high: 'high', lv_critical: 'critical',
+			f_intensity: 'intensity', f_occupancy: 'occupancy',
+			f_continuous: 'continuous work', f_exposure: 'hostility',
+			f_none: '–',
+			fv_intensity: '{v}× the sustainable load',
+			fv_occupancy: '{v} % busy in the last hour',
+			fv_continuous: '{v} min without a break',
+			fv_exposure: 'exposure {v}',
+			points: '{v} points',
+			k_micro_break: 'Micro break', k_rest_break: 'Rest break',
+			k_recovery_break: 'Recovery break', k_rebalance: 'Rebalance',
+			k_team_overload: 'Team overload',
+			s_open: 'open', s_accepted: 'accepted', s_snoozed: 'snoozed',
+			s_dismissed: 'dismissed', s_expired: 'expired',
+			p_low: 'low', p_normal: 'normal', p_high: 'high priority', p_urgent: 'urgent',
+			accept: 'Accept', dismiss: 'Dismiss',
+			answered_at: '{status} at {time}',
+			snoozed_until: 'snoozed until {time}',
+			move_tickets: 'move {n} ticket(s) from {from} to {to}',
+			move_channel: '{to} takes {channel} from {from} for {n} min',
+			fig_agents: 'Agents', fig_agents_v: '{n}',
+			fig_agents_sub: '{w} working · {b} on a break · {o} offline',
+			fig_strain: 'Strain (mean)', fig_strain_sub: 'median {p50} · p90 {p90} · max {max}',
+			fig_levels: 'Levels',
+			fig_hostile: 'Hostile messages (1 h)',
+			fig_tickets: 'Open tickets',
+			fig_lead: 'Open lead suggestions',
+			withheld: 'withheld',
+			suppressed: 'Strain figures are withheld: fewer agents are present than the privacy setting requires (min_group).',
+			aggregate: 'Privacy mode “aggregate”: this respited shows team leads figures of the whole team only, never one agent’s strain or metrics. Its administrator chose this ([privacy] lead_view = aggregate). Status changes and suggestions for you still arrive live.',
+			no_agents_403: 'This token may not list the agents of this team: {msg}',
+			no_teams: 'respited knows no team yet: agents appear here once their events carry a team.',
+			offline_msg: 'respited cannot be reached. The page keeps trying by itself; the figures shown are from {time}.',
+			rate_msg: 'Too many requests for this token; trying again in {s} s.',
+			unavail_msg: 'respited is unavailable just now ({msg}); trying again.',
+			error_msg: 'respited answered {status}: {msg}',
+			gone_msg: 'This suggestion is no longer open; the list is refreshed.',
+			forbidden_answer: 'This token may not answer that suggestion: {msg}',
+			mode_open: 'Open mode: this respited asks no token (it listens on this machine only).',
+			mode_token: 'Signed in with a token kept in this browser tab only.',
+			ann_level: '{agent}: level {level} (was {previous}), strain {strain}.',
+			ann_status: '{agent}: {status}.',
+			ann_new: 'New suggestion: {what}.',
+			ann_answered: '{what}: {status}.',
+			ann_more: 'and {n} more updates.',
+			detail_state: '{status} · strain {strain} · open tickets {tickets} · hostile messages in the last hour {hostile} · on a break today {brk} min',
+			chart_title: 'Strain of {agent}, {from} to {to}',
+			chart_desc: 'Now {now}; highest {max} at {at}. The coloured areas are the four factors, stacked; the line is the strain; the strip below shows the level.',
+			chart_strain: 'strain',
+			chart_level: 'level (strip below)',
+			loading: 'loading',
+			no_history: 'No history for this agent in the last 12 hours.',
+			detail_403: 'This token may not read this agent.',
+			updated: 'Updated {time}'
+		},
+		de: {
+			skip: 'Zur Teamtabelle springen',
+			title: 'Teamansicht',
+			team: 'Team',
+			refresh: 'Aktualisieren',
+			signout: 'Token vergessen',
+			connecting: 'Verbinde…',
+			live: 'Live',
+			reconnecting: 'Verbinde neu…',
+			offline: 'Keine Verbindung',
+			paused: 'Pausiert',
+			login_h: 'Mit Token anmelden',
+			token_label: 'Token (Teamleitung)',
+			token_use: 'Token verwenden',
+			token_hint: 'Das Token bleibt nur in diesem Browser-Tab (Session Storage) und geht nur an diesen respited. Schließen des Tabs vergisst es.',
+			token_needed: 'Dieser respited verlangt ein Token. Fügen Sie das Token für die Teamleitung ein (eine Administratorin erzeugt es mit „respitectl token add --role lead:TEAM“).',
+			token_refused: 'Das Token wurde nicht angenommen: Es ist unbekannt oder wurde widerrufen. Bitte ein anderes einfügen.',
+			token_role: 'Dieses Token darf keine Teamzahlen sehen (es ist ein Agenten- oder Ingest-Token). Bitte ein Token für Teamleitung oder Administration verwenden.',
+			summary_h: 'Team jetzt',
+			lead_h: 'Vorschläge für Sie',
+			lead_none: 'Gerade ist nichts zu entscheiden.',
+			lead_earlier: 'Früher in den letzten 12 Stunden',
+			agents_h: 'Mitarbeitende',
+			agents_none: 'Noch niemand in diesem Team.',
+			agents_cap: 'Mitarbeitende von Team {team}, sortiert nach {col} ({dir}). Eine Person auswählen für den Verlauf der Schicht.',
+			asc: 'aufsteigend', desc: 'absteigend',
+			close: 'Schließen',
+			chart_table: 'Das Diagramm als Tabelle',
+			factors_now: 'Woraus die Belastung jetzt besteht',
+			agent_suggs: 'Vorschläge dieser Schicht (letzte 12 Stunden)',
+			agent_suggs_none: 'Keine Vorschläge in dieser Zeit.',
+			col_agent: 'Name', col_status: 'Status', col_level: 'Stufe',
+			col_strain: 'Belastung', col_top: 'Hauptfaktor',
+			col_tickets: 'Offene Tickets', col_hostile: 'Feindselig (1 h)',
+			col_open: 'Offene Vorschläge',
+			col_time: 'Zeit',
+			st_working: 'arbeitet', st_on_break: 'in Pause', st_offline: 'abgemeldet',
+			lv_ok: 'ok', lv_elevated: 'erhöht', lv_high: 'hoch', lv_critical: 'kritisch',
+			f_intensity: 'Arbeitsdichte', f_occupancy: 'Auslastung',
+			f_continuous: 'Arbeit ohne Pause', f_exposure: 'Feindseligkeit',
+			f_none: '–',
+			fv_intensity: '{v}× der tragbaren Last',
+			fv_occupancy: '{v} % beschäftigt in der letzten Stunde',
+			fv_continuous: '{v} min ohne Pause',
+			fv_exposure: 'Belastung durch Anfeindung {v}',
+			points: '{v} Punkte',
+			k_micro_break: 'Kurzpause', k_rest_break: 'Ruhepause',
+			k_recovery_break: 'Erholungspause', k_rebalance: 'Umverteilen',
+			k_team_overload: 'Team überlastet',
+			s_open: 'offen', s_accepted: 'angenommen', s_snoozed: 'verschoben',
+			s_dismissed: 'verworfen', s_expired: 'abgelaufen',
+			p_low: 'niedrig', p_normal: 'normal', p_high: 'hohe Priorität', p_urgent: 'dringend',
+			accept: 'Annehmen', dismiss: 'Verwerfen',
+			answered_at: '{status} um {time}',
+			snoozed_until: 'verschoben bis {time}',
+			move_tickets: '{n} Ticket(s) von {from} an {to} geben',
+			move_channel: '{to} übernimmt {channel} von {from} für {n} min',
+			fig_agents: 'Mitarbeitende', fig_agents_v: '{n}',
+			fig_agents_sub: '{w} arbeiten · {b} in Pause · {o} abgemeldet',
+			fig_strain: 'Belastung (Mittel)', fig_strain_sub: 'Median {p50} · p90 {p90} · max {max}',
+			fig_levels: 'Stufen',
+			fig_hostile: 'Feindselige Nachrichten (1 h)',
+			fig_tickets: 'Offene Tickets',
+			fig_lead: 'Offene Vorschläge für Sie',
+			withheld: 'zurückgehalten',
+			suppressed: 'Belastungszahlen werden zurückgehalten: Es sind weniger Personen anwesend, als die Datenschutzeinstellung verlangt (min_group).',
+			aggregate: 'Datenschutzmodus „aggregate“: Dieser respited zeigt Teamleitungen nur Zahlen des ganzen Teams, nie die Belastung oder Kennzahlen einer einzelnen Person. So hat es die Administration eingestellt ([privacy] lead_view = aggregate). Statuswechsel und Vorschläge für Sie kommen weiter live.',
+			no_agents_403: 'Dieses Token darf die Mitarbeitenden dieses Teams nicht sehen: {msg}',
+			no_teams: 'respited kennt noch kein Team: Personen erscheinen hier, sobald ihre Ereignisse ein Team nennen.',
+			offline_msg: 'respited ist nicht erreichbar. Die Seite versucht es selbst weiter; die Zahlen sind vom {time}.',
+			rate_msg: 'Zu viele Anfragen mit diesem Token; neuer Versuch in {s} s.',
+			unavail_msg: 'respited ist gerade nicht verfügbar ({msg}); neuer Versuch folgt.',
+			error_msg: 'respited antwortet {status}: {msg}',
+			gone_msg: 'Dieser Vorschlag ist nicht mehr offen; die Liste wird neu geladen.',
+			forbidden_answer: 'Dieses Token darf den Vorschlag nicht beantworten: {msg}',
+			mode_open: 'Offener Modus: Dieser respited verlangt kein Token (er ist nur auf diesem Rechner erreichbar).',
+			mode_token: 'Angemeldet mit einem Token, das nur in diesem Browser-Tab liegt.',
+			ann_level: '{agent}: Stufe {level} (vorher {previous}), Belastung {strain}.',
+			ann_status: '{agent}: {status}.',
+			ann_new: 'Neuer Vorschlag: {what}.',
+			ann_answered: '{what}: {status}.',
+			ann_more: 'und {n} weitere Änderungen.',
+			detail_state: '{status} · Belastung {strain} · offene Tickets {tickets} · feindselige Nachrichten in der letzten Stunde {hostile} · Pause heute {brk} min',
+			chart_title: 'Belastung von {agent}, {from} bis {to}',
+			chart_desc: 'Jetzt {now}; höchstens {max} um {at}. Die Flächen sind die vier Faktoren, gestapelt; die Linie ist die Belastung; der Streifen darunter zeigt die Stufe.',
+			chart_strain: 'Belastung',
+			chart_level: 'Stufe (Streifen unten)',
+			loading: 'lädt',
+			no_history: 'Kein Verlauf für diese Person in den letzten 12 Stunden.',
+			detail_403: 'Dieses Token darf diese Person nicht sehen.',
+			updated: 'Stand {time}'
+		}
+	};
+
+	const params = new URLSearchParams(location.search);
+	const LANG = (params.get('lang') || navigator.language || 'en')
+	    .toLowerCase().startsWith('de') ? 'de' : 'en';
+
+	function t(key, vars) {
+		let s = WORDS[LANG][key];
+		if (s === undefined)
+			s = WORDS.en[key] !== undefined ? WORDS.en[key] : key;
+		if (vars)
+			s = s.replace(/\{(\w+)\}/g, (m, k) =>
+			    vars[k] !== undefined && vars[k] !== null ?
+			    String(vars[k]) : m);
+		return s;
+	}
+
+	const fmtTime = new Intl.DateTimeFormat(LANG,
+	    { hour: '2-digit', minute: '2-digit' });
+	const fmtNum1 = new Intl.NumberFormat(LANG,
+	    { maximumFractionDigits: 1 });
+	const fmtNum2 = new Intl.NumberFormat(LANG,
+	    { maximumFractionDigits: 2 });
+	function hhmm(iso) {
+		const d = new Date(iso);
+		return isNaN(d) ? '–' : fmtTime.format(d);
+	}
+
+	// ------------------------------------------------------------ state
+
+	const TOKEN_KEY = 'respite.token';
+	const HISTORY_MS = 12 * 3600 * 1000;
+	const LEVELS = ['ok', 'elevated', 'high', 'critical'];
+	const STATUSES = ['working', 'on_break', 'offline'];
+	const FACTORS = ['intensity', 'occupancy', 'continuous', 'exposure'];
+	const COLUMNS = [
+		{ key: 'agent', label: 'col_agent' },
+		{ key: 'status', label: 'col_status' },
+		{ key: 'level', label: 'col_level' },
+		{ key: 'strain', label: 'col_strain', num: true },
+		{ key: 'top', label: 'col_top' },
+		{ key: 'tickets', label: 'col_tickets', num: true },
+		{ key: 'hostile', label: 'col_hostile', num: true },
+		{ key: 'open', label: 'col_open', num: true }
+	];
+
+	let token = '';
+	try {
+		token = sessionStorage.getItem(TOKEN_KEY) || '';
+	} catch (e) {
+		token = '';
+	}
+
+	const S = {
+		gen: 0,			// bumped on every (re)start: late replies are dropped
+		open: false,		// the server asked no token
+		teams: [],
+		team: '',
+		figures: null,		// GET /v1/teams/{team}
+		aggregate: false,	// /v1/agents was refused for privacy
+		agents: new Map(),	// id -> row state
+		rows: new Map(),	// id -> <tr>
+		lead: new Map(),	// id -> lead suggestion
+		sort: { key: 'strain', dir: -1 },
+		detail: null,		// { id, agent, history, suggs, gen }
+		stream: null,
+		lastGood: null,		// Date of the last good reply
+		started: false
+	};
+
+	const $ = (id) => document.getElementById(id);
+
+	function el(tag, attrs, ...kids) {
+		const e = document.createElement(tag);
+		if (attrs)
+			for (const [k, v] of Object.entries(attrs)) {
+				if (v === undefined || v === null || v === false)
+					continue;
+				if (k === 'class')
+					e.className = v;
+				else if (k === 'text')
+					e.textContent = v;
+				else if (k.startsWith('on'))
+					e.addEventListener(k.slice(2), v);
+				else
+					e.setAttribute(k, v === true ? '' : v);
+			}
+		for (const k of kids)
+			if (k !== null && k !== undefined)
+				e.append(k);
+		return e;
+	}
+
+	const SVGNS = 'http://www.w3.org/2000/svg';
+	function svg(tag, attrs) {
+		const e = document.createElementNS(SVGNS, tag);
+		for (const [k, v] of Object.entries(attrs || {}))
+			if (k === 'text')
+				e.textContent = v;
+			else
+				e.setAttribute(k, v);
+		return e;
+	}
+
+	// ------------------------------------------------------------ API
+
+	class ApiError extends Error {
+		constructor(status, code, message, retryAfter) {
+			super(message);
+			this.status = status;
+			this.code = code;
+			this.retryAfter = retryAfter;
+		}
+	}
+
+	function authHeaders(h) {
+		if (token)
+			h.Authorization = 'Bearer ' + token;
+		return h;
+	}
+
+	async function api(path, opts) {
+		opts = opts || {};
+		const headers = authHeaders({ Accept: 'application/json' });
+		let body;
+		if (opts.body !== undefined) {
+			headers['Content-Type'] = 'application/json';
+			body = JSON.stringify(opts.body);
+		}
+		let res;
+		try {
+			res = await fetch(path, { method: opts.method || 'GET',
+			    headers: headers, body: body, cache: 'no-store',
+			    credentials: 'omit', signal: opts.signal });
+		} catch (e) {
+			if (e.name === 'AbortError')
+				throw e;
+			throw new ApiError(0, 'offline', String(e.message || e));
+		}
+		let data = null;
+		try {
+			data = await res.json();
+		} catch (e) {
+			data = null;
+		}
+		if (!res.ok) {
+			const err = (data && data.error) || {};
+			throw new ApiError(res.status, err.code || 'http_' + res.status,
+			    err.message || res.statusText,
+			    parseInt(res.headers.get('Retry-After') || '0', 10));
+		}
+		S.lastGood = new Date();
+		if (bannerKind === 'offline' || bannerKind === 'unavailable' ||
+		    bannerKind === 'rate')
+			clearBanner();
+		return data;
+	}
+
+	const enc = encodeURIComponent;
+
+	// ------------------------------------------------------------ banner, announcements
+
+	let bannerKind = '';
+	function banner(kind, text) {
+		bannerKind = kind;
+		const b = $('banner');
+		b.textContent = text;
+		b.hidden = false;
+		b.className = 'banner banner-' + kind;
+	}
+	function clearBanner() {
+		bannerKind = '';
+		$('banner').hidden = true;
+		$('banner').textContent = '';
+	}
+
+	let annQueue = [];
+	let annTimer = 0;
+	function announce(msg) {
+		annQueue.push(msg);
+		if (annTimer)
+			return;
+		annTimer = setTimeout(() => {
+			const q = annQueue;
+			annQueue = [];
+			annTimer = 0;
+			let text = q.slice(0, 3).join(' ');
+			if (q.length > 3)
+				text += ' ' + t('ann_more', { n: q.length - 3 });
+			$('announce').textContent = text;
+		}, 800);
+	}
+
+	function setConn(state) {
+		const c = $('conn');
+		c.className = 'conn conn-' + state;
+		$('conn-text').textContent = t(state);
+	}
+
+	// ------------------------------------------------------------ errors
+
+	let retryTimer = 0;
+	function retryLater(ms) {
+		clearTimeout(retryTimer);
+		retryTimer = setTimeout(() => start(), ms);
+	}
+
+	/*
+	 * What a failed request means for the whole page.  Returns true if
+	 * it was handled here (the caller stops), false if the caller should
+	 * say something of its own (a 403 or 404 on one agent, say).
+	 */
+	function pageError(e) {
+		if (e.name === 'AbortError')
+			return true;
+		if (!(e instanceof ApiError)) {
+			banner('error', String(e));
+			console.error(e);
+			return true;
+		}
+		switch (e.status) {
+		case 0:
+			banner('offline', t('offline_msg', { time: S.lastGood ?
+			    fmtTime.format(S.lastGood) : '–' }));
+			setConn('offline');
+			retryLater(5000);
+			return true;
+		case 401:
+			showLogin(token ? 'token_refused' : 'token_needed');
+			return true;
+		case 429:
+			banner('rate', t('rate_msg', { s: e.retryAfter || 1 }));
+			retryLater(1000 * (e.retryAfter || 1));
+			return true;
+		case 503:
+			banner('unavailable', t('unavail_msg', { msg: e.message }));
+			retryLater(5000);
+			return true;
+		default:
+			return false;
+		}
+	}
+
+	// ------------------------------------------------------------ sign in
+
+	function showLogin(why) {
+		stopStream();
+		S.gen++;
+		if (why === 'token_refused' || why === 'token_role')
+			setToken('');
+		for (const id of ['summary', 'lead', 'agents-sec', 'detail'])
+			$(id).hidden = true;
+		$('team-pick').hidden = true;
+		$('login').hidden = false;
+		$('login-why').textContent = t(why);
+		$('login-why').className = why === 'token_needed' ? '' : 'error';
+		$('signout').hidden = !token;
+		setConn('paused');
+		clearBanner();
+		$('mode').textContent = '';
+		$('token').focus();
+	}
+
+	function setToken(v) {
+		token = v;
+		try {
+			if (v)
+				sessionStorage.setItem(TOKEN_KEY, v);
+			else
+				sessionStorage.removeItem(TOKEN_KEY);
+		} catch (e) {
+			/* private mode: the token lives in this page only */
+		}
+		$('signout').hidden = !v;
+	}
+
+	// ------------------------------------------------------------ start
+
+	function hashParams() {
+		return new URLSearchParams(location.hash.replace(/^#/, ''));
+	}
+	function setHash() {
+		const p = new URLSearchParams();
+		if (S.team)
+			p.set('team', S.team);
+		if (S.detail)
+			p.set('agent', S.detail.id);
+		history.replaceState(null, '', '#' + p.toString());
+	}
+
+	async function start() {
+		clearTimeout(retryTimer);
+		const gen = ++S.gen;
+		let teams;
+		try {
+			teams = await api('/v1/teams');
+		} catch (e) {
+			if (gen !== S.gen)
+				return;
+			if (e instanceof ApiError && e.status === 403) {
+				showLogin('token_role');
+				return;
+			}
+			if (!pageError(e))
+				banner('error', t('error_msg', { status: e.status,
+				    msg: e.message }));
+			return;
+		}
+		if (gen !== S.gen)
+			return;
+		S.open = !token;
+		$('login').hidden = true;
+		$('signout').hidden = !token;
+		$('mode').textContent = t(S.open ? 'mode_open' : 'mode_token');
+		S.teams = teams.teams.map((x) => x.team);
+		const want = hashParams().get('team');
+		if (!S.teams.includes(S.team))
+			S.team = S.teams.includes(want) ? want : (S.teams[0] || '');
+		renderTeamPicker();
+		if (!S.team) {
+			banner('info', t('no_teams'));
+			setConn('paused');
+			retryLater(15000);
+			return;
+		}
+		if (bannerKind === 'info' || bannerKind === 'error')
+			clearBanner();
+		await loadTeam(gen);
+		if (gen === S.gen && !S.started) {
+			S.started = true;
+			const a = hashParams().get('agent');
+			if (a && !S.aggregate && S.agents.has(a))
+				openDetail(a, false);
+		}
+	}
+
+	function renderTeamPicker() {
+		const sel = $('team');
+		sel.replaceChildren(...S.teams.map((x) =>
+		    el('option', { value: x, text: x, selected: x === S.team })));
+		$('team-pick').hidden = S.teams.length === 0;
+		// One team: its name, not a menu with one entry.
+		sel.hidden = S.teams.length < 2;
+		$('team-one').hidden = S.teams.length !== 1;
+		$('team-one').textContent = S.teams.length === 1 ? S.teams[0] : '';
+	}
+
+	async function loadTeam(gen) {
+		if (gen !== S.gen)
+			return;
+		startStream(gen);
+		$('summary').hidden = false;
+		$('lead').hidden = false;
+		$('agents-sec').hidden = false;
+		setHash();
+		await Promise.all([loadFigures(gen), loadAgents(gen, true),
+		    loadLead(gen)]);
+	}
+
+	function switchTeam(team) {
+		S.team = team;
+		S.agents.clear();
+		S.rows.clear();
+		S.lead.clear();
+		S.figures = null;
+		$('agents-body').replaceChildren();
+		closeDetail(false);
+		start();
+	}
+
+	// ------------------------------------------------------------ team figures
+
+	async function loadFigures(gen) {
+		let f;
+		try {
+			f = await api('/v1/teams/' + enc(S.team));
+		} catch (e) {
+			if (gen === S.gen && !pageError(e) && e.status === 404)
+				return;	// a team that is gone: the next start() drops it
+			return;
+		}
+		if (gen !== S.gen)
+			return;
+		S.figures = f;
+		renderFigures();
+	}
+
+	function figure(label, value, sub, cls) {
+		return el('div', { class: 'fig' + (cls ? ' ' + cls : '') },
+		    el('dt', { text: label }),
+		    el('dd', null, el('span', { class: 'big', text: value }),
+		    sub ? el('span', { class: 'small', text: sub }) : null));
+	}
+
+	function renderFigures() {
+		const f = S.figures;
+		if (!f)
+			return;
+		const st = f.status || {};
+		const kids = [figure(t('fig_agents'), String(f.agents),
+		    t('fig_agents_sub', { w: st.working, b: st.on_break,
+		    o: st.offline }))];
+		if (f.strain) {
+			kids.push(figure(t('fig_strain'), fmtNum1.format(f.strain.mean),
+			    t('fig_strain_sub', f.strain)));
+		} else
+			kids.push(figure(t('fig_strain'), t('withheld'), null,
+			    'withheld'));
+		if (f.levels) {
+			const bar = el('span', { class: 'lvlbar', role: 'img',
+			    'aria-label': LEVELS.map((l) => t('lv_' + l) + ' ' +
+			    f.levels[l]).join(', ') });
+			const total = LEVELS.reduce((n, l) => n + f.levels[l], 0);
+			for (const l of LEVELS) {
+				if (!f.levels[l])
+					continue;
+				const seg = el('span', { class: 'seg lvl-fill-' + l,
+				    title: t('lv_' + l) + ': ' + f.levels[l] });
+				seg.style.flexGrow = String(f.levels[l]);
+				bar.append(seg);
+			}
+			const lst = el('span', { class: 'small' }, LEVELS
+			    .map((l) => t('lv_' + l) + ' ' + f.levels[l]).join(' · '));
+			kids.push(el('div', { class: 'fig fig-levels' },
+			    el('dt', { text: t('fig_levels') }),
+			    el('dd', null, total ? bar : null, lst)));
+		}
+		kids.push(figure(t('fig_hostile'), String(f.hostile_last_hour)));
+		kids.push(figure(t('fig_tickets'), String(f.open_tickets)));
+		kids.push(figure(t('fig_lead'), String(f.open_lead_suggestions),
+		    null, f.open_lead_suggestions > 0 ? 'attention' : ''));
+		$('figures').replaceChildren(...kids);
+		$('suppressed').hidden = !f.suppressed;
+		$('suppressed').textContent = f.suppressed ? t('suppressed') : '';
+	}
+
+	let figTimer = 0;
+	function scheduleFigures() {
+		if (figTimer)
+			return;
+		const gen = S.gen;
+		figTimer = setTimeout(() => {
+			figTimer = 0;
+			loadFigures(gen);
+		}, 1500);
+	}
+
+	// ------------------------------------------------------------ agents
+
+	async function loadAgents(gen, all) {
+		let list;
+		try {
+			list = await api('/v1/agents?team=' + enc(S.team));
+		} catch (e) {
+			if (gen !== S.gen)
+				return;
+			if (e instanceof ApiError && e.status === 403) {
+				setAggregate(e.message);
+				return;
+			}
+			pageError(e);
+			return;
+		}
+		if (gen !== S.gen)
+			return;
+		setAggregate(null);
+		const seen = new Set();
+		for (const a of list.agents) {
+			seen.add(a.agent);
+			const old = S.agents.get(a.agent);
+			if (!old) {
+				S.agents.set(a.agent, Object.assign({ detail: null }, a));
+				needDetail(a.agent, 0);
+			} else {
+				const changed = old.status !== a.status ||
+				    old.level !== a.level || old.strain !== a.strain;
+				Object.assign(old, a);
+				if (changed || all)
+					needDetail(a.agent, 0);
+			}
+		}
+		for (const id of [...S.agents.keys()])
+			if (!seen.has(id))
+				S.agents.delete(id);
+		renderTable();
+	}
+
+	function setAggregate(msg) {
+		const p = $('privacy');
+		if (msg === null) {
+			S.aggregate = false;
+			p.hidden = true;
+			$('table-wrap').hidden = false;
+			return;
+		}
+		S.aggregate = true;
+		S.agents.clear();
+		S.rows.clear();
+		$('agents-body').replaceChildren();
+		$('table-wrap').hidden = true;
+		closeDetail(false);
+		p.hidden = false;
+		p.textContent = /aggregate/.test(msg) ? t('aggregate') :
+		    t('no_agents_403', { msg: msg });
+	}
+
+	// GET /v1/agents/{id} for the columns the list lacks; at most 4 at once.
+	const detailWanted = new Map();	// id -> timer
+	const detailQueue = [];
+	let detailRunning = 0;
+
+	function needDetail(id, delay) {
+		if (S.aggregate || detailWanted.has(id))
+			return;
+		detailWanted.set(id, setTimeout(() => {
+			detailQueue.push(id);
+			pumpDetail();
+		}, delay));
+	}
+
+	function pumpDetail() {
+		while (detailRunning < 4 && detailQueue.length > 0) {
+			const id = detailQueue.shift();
+			const gen = S.gen;
+			detailRunning++;
+			fetchAgent(id, gen).finally(() => {
+				detailWanted.delete(id);
+				detailRunning--;
+				pumpDetail();
+			});
+		}
+	}
+
+	async function fetchAgent(id, gen) {
+		let d;
+		try {
+			d = await api('/v1/agents/' + enc(id));
+		} catch (e) {
+			if (gen !== S.gen || pageError(e))
+				return;
+			if (e.status === 404 || e.status === 403) {
+				S.agents.delete(id);
+				renderTable();
+			}
+			return;
+		}
+		if (gen !== S.gen || d.team !== S.team)
+			return;
+		const a = S.agents.get(id) || { agent: id };
+		Object.assign(a, {
+			team: d.team, status: d.status, strain: d.strain,
+			level: d.level, updated_at: d.updated_at,
+			detail: {
+				top: topFactor(d.factors),
+				tickets: d.metrics.open_tickets,
+				hostile: d.metrics.hostile_last_hour,
+				open: (d.open_suggestions || []).length
+			}
+		});
+		S.agents.set(id, a);
+		renderTable();
+		if (S.detail && S.detail.id === id) {
+			S.detail.agent = d;
+			renderDetailState();
+		}
+	}
+
+	function topFactor(factors) {
+		let best = null, max = 0;
+		for (const f of FACTORS) {
+			const p = factors && factors[f] ? factors[f].points : 0;
+			if (p > max) {
+				max = p;
+				best = f;
+			}
+		}
+		return best;
+	}
+
+	function sortValue(a, key) {
+		const d = a.detail;
+		switch (key) {
+		case 'agent': return a.agent;
+		case 'status': return STATUSES.indexOf(a.status);
+		case 'level': return LEVELS.indexOf(a.level) * 1000 + (a.strain || 0);
+		case 'strain': return a.strain === null || a.strain === undefined ? -1 : a.strain;
+		case 'top': return d && d.top ? t('f_' + d.top) : '~';
+		case 'tickets': return d ? d.tickets : -1;
+		case 'hostile': return d ? d.hostile : -1;
+		case 'open': return d ? d.open : -1;
+		}
+		return 0;
+	}
+
+	function sortedAgents() {
+		const { key, dir } = S.sort;
+		return [...S.agents.values()].sort((x, y) => {
+			const a = sortValue(x, key), b = sortValue(y, key);
+			let c = 0;
+			if (typeof a === 'string' || typeof b === 'string')
+				c = String(a).localeCompare(String(b), LANG);
+			else
+				c = a - b;
+			if (c === 0)
+				return x.agent.localeCompare(y.agent, LANG);
+			return c * dir;
+		});
+	}
+
+	function renderHead() {
+		const tr = $('agents-head');
+		tr.replaceChildren(...COLUMNS.map((c) => {
+			const active = S.sort.key === c.key;
+			const th = el('th', { scope: 'col', class: c.num ? 'num' : null,
+			    'aria-sort': active ? (S.sort.dir > 0 ? 'ascending' :
+			    'descending') : 'none' });
+			th.append(el('button', { type: 'button', class: 'sort',
+			    'data-key': c.key, onclick: () => setSort(c.key) },
+			    t(c.label), el('span', { class: 'arrow', 'aria-hidden': 'true',
+			    text: active ? (S.sort.dir > 0 ? '▲' : '▼') : '↕' })));
+			return th;
+		}));
+		const col = COLUMNS.find((c) => c.key === S.sort.key);
+		$('agents-cap').textContent = t('agents_cap', { team: S.team,
+		    col: t(col.label), dir: t(S.sort.dir > 0 ? 'asc' : 'desc') });
+	}
+
+	function setSort(key) {
+		if (S.sort.key === key)
+			S.sort.dir = -S.sort.dir;
+		else
+			S.sort = { key: key, dir: COLUMNS.find((c) => c.key === key)
+			    .num || key === 'level' ? -1 : 1 };
+		renderHead();
+		renderTable();
+		const b = document.querySelector('#agents-head button[data-key="' +
+		    key + '"]');
+		if (b)
+			b.focus();
+	}
+
+	function levelBadge(level) {
+		if (!level)
+			return el('span', { class: 'muted', text: '–' });
+		const n = LEVELS.indexOf(level);
+		const bars = el('span', { class: 'bars', 'aria-hidden': 'true' });
+		for (let i = 0; i < 4; i++)
+			bars.append(el('i', { class: i <= n ? 'on' : null }));
+		return el('span', { class: 'lvl lvl-' + level }, bars,
+		    el('span', { class: 'lvl-text', text: t('lv_' + level) }));
+	}
+
+	function statusBadge(status) {
+		return el('span', { class: 'st st-' + status },
+		    el('span', { class: 'st-icon', 'aria-hidden': 'true' }),
+		    t('st_' + status));
+	}
+
+	function cell(label, num, ...kids) {
+		return el('td', { class: num ? 'num' : null, 'data-label': label },
+		    ...kids);
+	}
+
+	function pending() {
+		return el('span', { class: 'muted', 'aria-label': t('loading'),
+		    text: '…' });
+	}
+
+	function fillRow(tr, a) {
+		const d = a.detail;
+		const meter = el('span', { class: 'meter', 'aria-hidden': 'true' },
+		    el('span', { class: 'fill lvl-fill-' + (a.level || 'ok') }));
+		meter.firstChild.style.width = Math.max(0, Math.min(100,
+		    a.strain || 0)) + '%';
+		const name = el('button', { type: 'button', class: 'agent-link',
+		    'data-agent': a.agent, 'aria-expanded': S.detail && S.detail.id === a.agent ? 'true' :
+		    'false', 'aria-controls': 'detail',
+		    onclick: () => openDetail(a.agent, true) }, a.agent);
+		const cells = [
+			el('th', { scope: 'row', 'data-label': t('col_agent') }, name),
+			cell(t('col_status'), false, statusBadge(a.status)),
+			cell(t('col_level'), false, levelBadge(a.level)),
+			cell(t('col_strain'), true, el('span', { class: 'strain' },
+			    meter, el('span', { class: 'n', text:
+			    a.strain === null || a.strain === undefined ? '–' :
+			    String(a.strain) }))),
+			el('td', { class: 'topf', 'data-label': t('col_top') },
+			    d ? (d.top ? t('f_' + d.top) : t('f_none')) : pending()),
+			cell(t('col_tickets'), true, d ? String(d.tickets) : pending()),
+			cell(t('col_hostile'), true, d ? el('span', { class:
+			    d.hostile > 0 ? 'hostile' : null, text: String(d.hostile) }) :
+			    pending()),
+			cell(t('col_open'), true, d ? String(d.open) : pending())
+		];
+		// Keep the focused button across the update.
+		const focused = tr.contains(document.activeElement);
+		tr.replaceChildren(...cells);
+		if (focused)
+			name.focus();
+		tr.className = 'row-' + (a.level || 'none') +
+		    (a.status === 'offline' ? ' is-offline' : '') +
+		    (S.detail && S.detail.id === a.agent ? ' is-selected' : '');
+		tr.dataset.agent = a.agent;
+		tr.dataset.level = a.level || '';
+		tr.dataset.status = a.status || '';
+	}
+
+	let renderPending = false;
+	function renderTable() {
+		if (renderPending)
+			return;
+		renderPending = true;
+		requestAnimationFrame(() => {
+			renderPending = false;
+			doRenderTable();
+		});
+	}
+
+	function doRenderTable() {
+		if (!$('agents-head').firstChild)
+			renderHead();
+		const body = $('agents-body');
+		const list = sortedAgents();
+		const active = document.activeElement;
+		for (const id of [...S.rows.keys()])
+			if (!S.agents.has(id)) {
+				S.rows.get(id).remove();
+				S.rows.delete(id);
+			}
+		list.forEach((a, i) => {
+			let tr = S.rows.get(a.agent);
+			const sig = JSON.stringify([a.status, a.level, a.strain,
+			    a.detail, S.detail && S.detail.id === a.agent, LANG]);
+			if (!tr) {
+				tr = el('tr');
+				S.rows.set(a.agent, tr);
+			}
+			if (tr.dataset.sig !== sig) {
+				const was = tr.dataset.sig;
+				fillRow(tr, a);
+				tr.dataset.sig = sig;
+				if (was && a.flash) {
+					tr.classList.remove('flash');
+					void tr.offsetWidth;	// restart the animation
+					tr.classList.add('flash');
+				}
+			}
+			a.flash = false;
+			if (body.children[i] !== tr)
+				body.insertBefore(tr, body.children[i] || null);
+		});
+		if (active && active !== document.activeElement &&
+		    body.contains(active))
+			active.focus();
+		$('agents-none').hidden = S.aggregate || list.length > 0;
+	}
+
+	// ------------------------------------------------------------ lead suggestions
+
+	async function loadLead(gen) {
+		const since = new Date(Date.now() - HISTORY_MS).toISOString()
+		    .replace(/\.\d+Z$/, 'Z');
+		const q = '/v1/suggestions?team=' + enc(S.team) +
+		    '&audience=lead&limit=100';
+		let r;
+		try {
+			// The last 12 hours, and whatever is still open or snoozed.
+			r = await Promise.all([api(q + '&since=' + enc(since)),
+			    api(q + '&status=open'), api(q + '&status=snoozed')]);
+		} catch (e) {
+			if (gen === S.gen)
+				pageError(e);
+			return;
+		}
+		if (gen !== S.gen)
+			return;
+		S.lead.clear();
+		for (const part of r)
+			for (const s of part.suggestions)
+				S.lead.set(s.id, s);
+		renderLead();
+	}
+
+	function kindLabel(s) {
+		return t('k_' + s.kind);
+	}
+
+	function moveText(s) {
+		if (s.kind !== 'rebalance' || !s.move)
+			return null;
+		if (s.move.channel)
+			return t('move_channel', { from: s.from, to: s.to,
+			    channel: s.move.channel, n: s.move.minutes });
+		return t('move_tickets', { from: s.from, to: s.to,
+		    n: s.move.tickets });
+	}
+
+	function whatText(s) {
+		const m = moveText(s);
+		return kindLabel(s) + (m ? ' (' + m + ')' : '');
+	}
+
+	function statusText(s) {
+		if (s.status === 'snoozed' && s.snoozed_until)
+			return t('snoozed_until', { time: hhmm(s.snoozed_until) });
+		if (s.status !== 'open' && s.answered_at)
+			return t('answered_at', { status: t('s_' + s.status),
+			    time: hhmm(s.answered_at) });
+		if (s.status === 'expired' && s.updated_at)
+			return t('answered_at', { status: t('s_expired'),
+			    time: hhmm(s.updated_at) });
+		return t('s_' + s.status);
+	}
+
+	function suggItem(s, actions) {
+		const li = el('li', { class: 'sugg sugg-' + s.status + ' prio-' +
+		    s.priority, 'data-id': s.id });
+		const head = el('div', { class: 'sugg-head' },
+		    el('strong', { text: kindLabel(s) }),
+		    el('span', { class: 'prio', text: t('p_' + s.priority) }),
+		    el('time', { datetime: s.created_at, text: hhmm(s.created_at) }),
+		    el('span', { class: 'sstatus', text: statusText(s) }));
+		li.append(head);
+		const m = moveText(s);
+		if (m)
+			li.append(el('p', { class: 'move', text: m }));
+		if (s.reason)
+			li.append(el('p', { class: 'reason', text: s.reason }));
+		if (actions) {
+			const a = el('div', { class: 'actions' });
+			a.append(el('button', { type: 'button', class: 'primary',
+			    'data-action': 'accept', onclick: () => answer(s, 'accept') },
+			    t('accept')));
+			a.append(el('button', { type: 'button',
+			    'data-action': 'dismiss', onclick: () => answer(s, 'dismiss') },
+			    t('dismiss')));
+			li.append(a);
+		}
+		return li;
+	}
+
+	function renderLead() {
+		const all = [...S.lead.values()].sort((a, b) =>
+		    b.created_at.localeCompare(a.created_at));
+		const open = all.filter((s) => s.status === 'open' ||
+		    s.status === 'snoozed');
+		const done = all.filter((s) => s.status !== 'open' &&
+		    s.status !== 'snoozed');
+		const focusedId = document.activeElement &&
+		    document.activeElement.closest ? (document.activeElement
+		    .closest('#lead-open li') || {}).dataset : null;
+		$('lead-open').replaceChildren(...open.map((s) => suggItem(s,
+		    s.status === 'open')));
+		$('lead-none').hidden = open.length > 0;
+		$('lead-earlier').replaceChildren(...done.map((s) => suggItem(s,
+		    false)));
+		$('lead-earlier-box').hidden = done.length === 0;
+		if (focusedId && focusedId.id) {
+			const li = document.querySelector('#lead-open li[data-id="' +
+			    focusedId.id + '"] button');
+			if (li)
+				li.focus();
+		}
+	}
+
+	async function answer(s, action) {
+		const li = document.querySelector('#lead-open li[data-id="' +
+		    s.id + '"]');
+		if (li)
+			for (const b of li.querySelectorAll('button'))
+				b.disabled = true;
+		let r;
+		try {
+			r = await api('/v1/suggestions/' + enc(s.id),
+			    { method: 'POST', body: { action: action } });
+		} catch (e) {
+			if (pageError(e))
+				return;
+			if (e.status === 409 || e.status === 404)
+				banner('error', t('gone_msg'));
+			else if (e.status === 403)
+				banner('error', t('forbidden_answer', { msg: e.message }));
+			else
+				banner('error', t('error_msg', { status: e.status,
+				    msg: e.message }));
+			loadLead(S.gen);
+			return;
+		}
+		S.lead.set(r.id, r);
+		// Focus moves on to the next open suggestion, or the heading.
+		const next = li && (li.nextElementSibling || li.previousElementSibling);
+		const nextId = next ? next.dataset.id : null;
+		renderLead();
+		const target = nextId ? document.querySelector(
+		    '#lead-open li[data-id="' + nextId + '"] button') : null;
+		if (target)
+			target.focus();
+		else {
+			$('lead-h').tabIndex = -1;
+			$('lead-h').focus();
+		}
+		announce(t('ann_answered', { what: whatText(r),
+		    status: t('s_' + r.status) }));
+		scheduleFigures();
+	}
+
+	// ------------------------------------------------------------ the stream
+
+	function stopStream() {
+		if (S.stream) {
+			S.stream.ctl.abort();
+			S.stream = null;
+		}
+	}
+
+	function startStream(gen) {
+		if (S.stream && S.stream.team === S.team && S.stream.gen !== null &&
+		    !S.stream.ctl.signal.aborted) {
+			S.stream.gen = gen;
+			return;
+		}
+		stopStream();
+		const st = { ctl: new AbortController(), team: S.team, gen: gen,
+		    lastId: null, retry: 3000, fails: 0, connected: false };
+		S.stream = st;
+		runStream(st);
+	}
+
+	const sleep = (ms, signal) => new Promise((resolve) => {
+		const tm = setTimeout(resolve, ms);
+		if (signal)
+			signal.addEventListener('abort', () => {
+				clearTimeout(tm);
+				resolve();
+			}, { once: true });
+	});
+
+	async function runStream(st) {
+		const signal = st.ctl.signal;
+		while (!signal.aborted) {
+			setConn(st.connected ? 'reconnecting' : 'connecting');
+			const conn = new AbortController();
+			const onAbort = () => conn.abort();
+			signal.addEventListener('abort', onAbort, { once: true });
+			let idle = 0;
+			const kick = () => {
+				clearTimeout(idle);
+				// respited sends a comment every 15 s: 45 s of silence is a dead line.
+				idle = setTimeout(() => conn.abort(), 45000);
+			};
+			try {
+				const headers = authHeaders({ Accept: 'text/event-stream' });
+				if (st.lastId !== null)
+					headers['Last-Event-ID'] = st.lastId;
+				kick();
+				const res = await fetch('/v1/stream?team=' + enc(st.team),
+				    { headers: headers, cache: 'no-store',
+				    credentials: 'omit', signal: conn.signal });
+				if (!res.ok) {
+					let err = {};
+					try {
+						err = (await res.json()).error || {};
+					} catch (e) {
+						err = {};
+					}
+					const e = new ApiError(res.status, err.code,
+					    err.message || res.statusText,
+					    parseInt(res.headers.get('Retry-After') || '0', 10));
+					if (res.status === 401 || res.status === 403) {
+						clearTimeout(idle);
+						if (res.status === 401)
+							pageError(e);
+						else
+							setConn('paused');
+						return;
+					}
+					throw e;
+				}
+				setConn('live');
+				if (bannerKind === 'offline')
+					clearBanner();
+				const resumed = st.connected;
+				st.connected = true;
+				st.fails = 0;
+				if (resumed)
+					resync();
+				await readEvents(res.body, st, kick);
+			} catch (e) {
+				if (signal.aborted) {
+					clearTimeout(idle);
+					return;
+				}
+				// fetch() says TypeError when nothing answers at all.
+				if (e instanceof TypeError && !conn.signal.aborted)
+					banner('offline', t('offline_msg', { time: S.lastGood ?
+					    fmtTime.format(S.lastGood) : '–' }));
+			} finally {
+				clearTimeout(idle);
+				signal.removeEventListener('abort', onAbort);
+			}
+			if (signal.aborted)
+				return;
+			setConn(bannerKind === 'offline' || navigator.onLine === false ?
+			    'offline' : 'reconnecting');
+			const wait = Math.min(30000, st.retry * Math.pow(2, st.fails)) *
+			    (0.8 + 0.4 * Math.random());
+			st.fails = Math.min(st.fails + 1, 4);
+			await sleep(wait, signal);
+		}
+	}
+
+	// Server-Sent Events over a fetch() body.
+	async function readEvents(body, st, kick) {
+		const reader = body.getReader();
+		const dec = new TextDecoder();
+		let buf = '';
+		let ev = { event: '', data: [], id: null };
+		for (;;) {
+			const { value, done } = await reader.read();
+			if (done)
+				return;
+			kick();
+			buf += dec.decode(value, { stream: true });
+			let m;
+			while ((m = /\r\n|\r|\n/.exec(buf)) !== null) {
+				// A lone \r at the end may be half of \r\n: wait.
+				if (m[0] === '\r' && m.index === buf.length - 1)
+					break;
+				const line = buf.slice(0, m.index);
+				buf = buf.slice(m.index + m[0].length);
+				if (line === '') {
+					if (ev.id !== null)
+						st.lastId = ev.id;
+					if (ev.data.length > 0)
+						onEvent(ev.event || 'message',
+						    ev.data.join('\n'), st);
+					ev = { event: '', data: [], id: null };
+					continue;
+				}
+				if (line[0] === ':')
+					continue;
+				const i = line.indexOf(':');
+				const field = i < 0 ? line : line.slice(0, i);
+				let v = i < 0 ? '' : line.slice(i + 1);
+				if (v[0] === ' ')
+					v = v.slice(1);
+				if (field === 'event')
+					ev.event = v;
+				else if (field === 'data')
+					ev.data.push(v);
+				else if (field === 'id' && !v.includes('\0'))
+					ev.id = v;
+				else if (field === 'retry' && /^\d+$/.test(v))
+					st.retry = parseInt(v, 10);
+			}
+		}
+	}
+
+	function onEvent(type, raw, st) {
+		if (st !== S.stream)
+			return;
+		let d;
+		try {
+			d = JSON.parse(raw);
+		} catch (e) {
+			return;
+		}
+		if (d.team && d.team !== S.team)
+			return;
+		const a = d.agent ? S.agents.get(d.agent) : null;
+		switch (type) {
+		case 'agent':
+			if (!S.aggregate) {
+				if (a) {
+					if (a.status !== d.status)
+						announce(t('ann_status', { agent: d.agent,
+						    status: t('st_' + d.status) }));
+					a.status = d.status;
+					a.flash = true;
+				} else {
+					S.agents.set(d.agent, { agent: d.agent,
+					    team: d.team, status: d.status, strain: null,
+					    level: null, detail: null, flash: true });
+				}
+				needDetail(d.agent, 300);
+				renderTable();
+			}
+			scheduleFigures();
+			break;
+		case 'level':
+			if (a) {
+				a.level = d.level;
+				a.strain = d.strain;
+				a.flash = true;
+				announce(t('ann_level', { agent: d.agent,
+				    level: t('lv_' + d.level),
+				    previous: t('lv_' + d.previous), strain: d.strain }));
+				needDetail(d.agent, 300);
+				renderTable();
+			}
+			scheduleFigures();
+			break;
+		case 'suggestion':
+			if (d.audience === 'lead' || !d.agent) {
+				const had = S.lead.get(d.id);
+				S.lead.set(d.id, d);
+				if (!had && d.status === 'open')
+					announce(t('ann_new', { what: whatText(d) }));
+				renderLead();
+			} else if (a) {
+				needDetail(d.agent, 300);
+			}
+			scheduleFigures();
+			break;
+		default:
+			return;
+		}
+		if (S.detail && d.agent === S.detail.id)
+			scheduleDetail();
+	}
+
+	// After a gap in the stream (resumed with Last-Event-ID, which replays
+	// the stored items), read the figures once more: time went by.
+	function resync() {
+		const gen = S.gen;
+		loadFigures(gen);
+		loadAgents(gen, false);
+		loadLead(gen);
+	}
+
+	// ------------------------------------------------------------ agent detail
+
+	function openDetail(id, focus) {
+		const gen = S.gen;
+		S.detail = { id: id, agent: null, history: null, suggs: null,
+		    gen: gen, opener: focus ? document.activeElement : null };
+		const sec = $('detail');
+		sec.hidden = false;
+		$('main').classList.add('with-detail');
+		$('detail-h').textContent = id;
+		$('detail-state').textContent = t('loading') + '…';
+		$('chart').replaceChildren();
+		$('legend').replaceChildren();
+		$('factors').replaceChildren();
+		$('detail-suggs').replaceChildren();
+		$('chart-table').replaceChildren();
+		setHash();
+		renderTable();
+		if (focus) {
+			$('detail-h').focus();
+			sec.scrollIntoView({ block: 'nearest' });
+		}
+		loadDetail(true);
+	}
+
+	function closeDetail(focusBack) {
+		if (!S.detail)
+			return;
+		const id = S.detail.id;
+		S.detail = null;
+		$('detail').hidden = true;
+		$('main').classList.remove('with-detail');
+		setHash();
+		renderTable();
+		if (focusBack) {
+			requestAnimationFrame(() => {
+				const b = document.querySelector(
+				    '#agents-body button[data-agent="' + CSS.escape(id) + '"]');
+				if (b)
+					b.focus();
+			});
+		}
+	}
+
+	let detailTimer = 0;
+	let historyAt = 0;
+	function scheduleDetail() {
+		if (detailTimer)
+			return;
+		detailTimer = setTimeout(() => {
+			detailTimer = 0;
+			loadDetail(Date.now() - historyAt > 60000);
+		}, 1000);
+	}
+
+	async function loadDetail(withHistory) {
+		const D = S.detail;
+		if (!D)
+			return;
+		const id = D.id;
+		const from = new Date(Date.now() - HISTORY_MS).toISOString()
+		    .replace(/\.\d+Z$/, 'Z');
+		const jobs = [
+			api('/v1/agents/' + enc(id)).then((d) => { D.agent = d; }),
+			api('/v1/suggestions?agent=' + enc(id) + '&limit=100&since=' +
+			    enc(from)).then((r) => { D.suggs = r.suggestions; })
+		];
+		if (withHistory) {
+			historyAt = Date.now();
+			jobs.push(api('/v1/agents/' + enc(id) + '/history?step=900&from=' +
+			    enc(from)).then((h) => { D.history = h; }));
+		}
+		try {
+			await Promise.all(jobs);
+		} catch (e) {
+			if (S.detail !== D || pageError(e))
+				return;
+			$('detail-state').textContent = e.status === 403 ||
+			    e.status === 404 ? t('detail_403') : t('error_msg',
+			    { status: e.status, msg: e.message });
+			return;
+		}
+		if (S.detail !== D)
+			return;
+		renderDetailState();
+		if (withHistory)
+			renderChart(D);
+		renderAgentSuggs(D);
+	}
+
+	function renderDetailState() {
+		const D = S.detail;
+		if (!D || !D.agent)
+			return;
+		const a = D.agent, m = a.metrics;
+		$('detail-h').textContent = a.agent + (a.team ? ' · ' + a.team : '');
+		const state = $('detail-state');
+		state.replaceChildren(levelBadge(a.level), ' ',
+		    t('detail_state', { status: t('st_' + a.status),
+		    level: t('lv_' + a.level), strain: a.strain,
+		    tickets: m.open_tickets, hostile: m.hostile_last_hour,
+		    brk: m.minutes_on_break_today }));
+		const dl = $('factors');
+		const rows = FACTORS.map((f) => {
+			const x = a.factors[f];
+			const v = f === 'occupancy' ? Math.round(x.value * 100) :
+			    f === 'continuous' ? Math.round(x.value) :
+			    fmtNum2.format(x.value);
+			const bar = el('span', { class: 'fbar', 'aria-hidden': 'true' },
+			    el('span', { class: 'ffill f-' + f }));
+			bar.firstChild.style.width = Math.round(x.position * 100) + '%';
+			return el('div', { class: 'factor' },
+			    el('dt', null, el('span', { class: 'sw sw-' + f,
+			    'aria-hidden': 'true' }), t('f_' + f)),
+			    el('dd', null, bar, el('span', { class: 'fpts',
+			    text: t('points', { v: fmtNum1.format(x.points) }) }),
+			    el('span', { class: 'small', text: t('fv_' + f, { v: v }) })));
+		});
+		dl.replaceChildren(...rows);
+	}
+
+	function renderAgentSuggs(D) {
+		const list = D.suggs || [];
+		$('detail-suggs').replaceChildren(...list.map((s) =>
+		    suggItem(s, false)));
+		$('detail-sugg-none').hidden = list.length > 0;
+	}
+
+	// A small chart of our own: the four factors' points stacked (they add
+	// up to the strain), the strain as a line, the level as a strip below.
+	function renderChart(D) {
+		const h = D.history;
+		const box = $('chart');
+		const legend = $('legend');
+		const tbl = $('chart-table');
+		const b = (h && h.buckets) || [];
+		if (b.length === 0) {
+			box.replaceChildren(el('p', { class: 'muted',
+			    text: t('no_history') }));
+			legend.replaceChildren();
+			tbl.replaceChildren();
+			return;
+		}
+		// Drawn at the size it is shown, so its text stays readable.
+		const W = Math.max(300, Math.min(900, box.clientWidth || 640));
+		const H = Math.round(Math.max(170, Math.min(260, W * 0.45)));
+		const L = 30, R = 8, T = 8, B = 34;
+		const iw = W - L - R, ih = H - T - B;
+		const t0 = Date.parse(b[0].t), t1 = Date.parse(b[b.length - 1].t);
+		const span = Math.max(1, t1 - t0);
+		const X = (ms) => L + (ms - t0) / span * iw;
+		const Y = (v) => T + ih - Math.max(0, Math.min(100, v)) / 100 * ih;
+		const xs = b.map((k) => X(Date.parse(k.t)));
+		let max = -1, maxAt = b[0].t;
+		for (const k of b)
+			if (k.strain > max) {
+				max = k.strain;
+				maxAt = k.t;
+			}
+		const titleId = 'chart-title', descId = 'chart-desc';
+		const root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H,
+		    role: 'img', 'aria-labelledby': titleId + ' ' + descId,
+		    class: 'chart-svg', preserveAspectRatio: 'xMidYMid meet' });
+		root.append(svg('title', { id: titleId, text: t('chart_title',
+		    { agent: D.id, from: hhmm(b[0].t), to: hhmm(b[b.length - 1].t) }) }));
+		root.append(svg('desc', { id: descId, text: t('chart_desc',
+		    { now: b[b.length - 1].strain, max: max, at: hhmm(maxAt) }) }));
+		// grid
+		for (let v = 0; v <= 100; v += 20) {
+			root.append(svg('line', { x1: L, x2: W - R, y1: Y(v), y2: Y(v),
+			    class: 'grid' }));
+			root.append(svg('text', { x: L - 6, y: Y(v) + 4, class: 'ylab',
+			    'text-anchor': 'end', text: String(v) }));
+		}
+		// stacked factor areas
+		const hasFactors = b.every((k) => k.factors);
+		if (hasFactors) {
+			const base = b.map(() => 0);
+			for (const f of FACTORS) {
+				const top = b.map((k, i) => base[i] + (k.factors[f].points || 0));
+				let d = '';
+				top.forEach((v, i) => {
+					d += (i ? 'L' : 'M') + xs[i].toFixed(1) + ' ' + Y(v).toFixed(1);
+				});
+				for (let i = b.length - 1; i >= 0; i--)
+					d += 'L' + xs[i].toFixed(1) + ' ' + Y(base[i]).toFixed(1);
+				root.append(svg('path', { d: d + 'Z', class: 'area f-' + f }));
+				top.forEach((v, i) => { base[i] = v; });
+			}
+		}
+		// strain line
+		root.append(svg('polyline', { class: 'strain-line', points:
+		    b.map((k, i) => xs[i].toFixed(1) + ',' + Y(k.strain).toFixed(1))
+		    .join(' ') }));
+		// level strip
+		const sy = T + ih + 4;
+		b.forEach((k, i) => {
+			const x0 = i === 0 ? L : (xs[i - 1] + xs[i]) / 2;
+			const x1 = i === b.length - 1 ? W - R : (xs[i] + xs[i + 1]) / 2;
+			root.append(svg('rect', { x: x0.toFixed(1), y: sy,
+			    width: Math.max(0.5, x1 - x0).toFixed(1), height: 7,
+			    class: 'lvl-fill-' + k.level }));
+		});
+		// time axis: whole hours, at most 8 labels
+		const hour = 3600000;
+		const stepH = Math.max(1, Math.ceil(span / hour / 8));
+		let tick = Math.ceil(t0 / hour) * hour;
+		for (; tick <= t1; tick += stepH * hour) {
+			const x = X(tick);
+			root.append(svg('line', { x1: x, x2: x, y1: T + ih + 12,
+			    y2: T + ih + 16, class: 'tick' }));
+			root.append(svg('text', { x: x, y: H - 6, class: 'xlab',
+			    'text-anchor': 'middle', text: fmtTime.format(new Date(tick)) }));
+		}
+		box.replaceChildren(root);
+		box.dataset.width = String(W);
+		legend.replaceChildren(
+		    ...(hasFactors ? FACTORS : []).map((f) => el('li', null,
+		    el('span', { class: 'sw sw-' + f, 'aria-hidden': 'true' }),
+		    t('f_' + f))),
+		    el('li', null, el('span', { class: 'sw sw-line',
+		    'aria-hidden': 'true' }), t('chart_strain')),
+		    el('li', null, el('span', { class: 'sw sw-strip',
+		    'aria-hidden': 'true' }), t('chart_level')));
+		// the same as a table
+		const head = el('tr', null, el('th', { scope: 'col', text: t('col_time') }),
+		    el('th', { scope: 'col', text: t('col_strain') }),
+		    el('th', { scope: 'col', text: t('col_level') }),
+		    ...(hasFactors ? FACTORS : []).map((f) => el('th', { scope: 'col',
+		    text: t('f_' + f) })));
+		const rows = b.map((k) => el('tr', null,
+		    el('th', { scope: 'row', text: hhmm(k.t) }),
+		    el('td', { class: 'num', text: String(k.strain) }),
+		    el('td', { text: t('lv_' + k.level) }),
+		    ...(hasFactors ? FACTORS : []).map((f) => el('td', { class: 'num',
+		    text: fmtNum1.format(k.factors[f].points) }))));
+		tbl.replaceChildren(el('thead', null, head), el('tbody', null, ...rows));
+	}
+
+	// ------------------------------------------------------------ wiring
+
+	function translateStatic() {
+		document.documentElement.lang = LANG;
+		document.title = 'respite – ' + t('title');
+		for (const e of document.querySelectorAll('[data-i18n]'))
+			e.textContent = t(e.dataset.i18n);
+	}
+
+	function tick() {
+		// Every minute: the list and the figures (strain moves with time);
+		// every five: every agent's columns.  Not while the tab is hidden.
+		if (document.hidden || !S.team || $('login').hidden === false)
+			return;
+		const gen = S.gen;
+		minutes++;
+		loadFigures(gen);
+		loadAgents(gen, minutes % 5 === 0);
+		if (minutes % 5 === 0)
+			loadLead(gen);
+		if (S.detail)
+			loadDetail(true);
+	}
+	let minutes = 0;
+
+	function init() {
+		translateStatic();
+		if (window.ResizeObserver) {
+			let rt = 0;
+			new ResizeObserver(() => {
+				clearTimeout(rt);
+				rt = setTimeout(() => {
+					const box = $('chart');
+					if (S.detail && S.detail.history && box.clientWidth &&
+					    String(box.clientWidth) !== box.dataset.width)
+						renderChart(S.detail);
+				}, 150);
+			}).observe($('chart'));
+		}
+		renderHead();
+		setConn('connecting');
+		$('login-form').addEventListener('submit', (e) => {
+			e.preventDefault();
+			const v = $('token').value.trim();
+			if (!v)
+				return;
+			$('token').value = '';
+			setToken(v);
+			start();
+		});
+		$('signout').addEventListener('click', () => {
+			setToken('');
+			switchTeam('');
+			S.teams = [];
+		});
+		$('refresh').addEventListener('click', () => {
+			const gen = S.gen;
+			if (!S.team) {
+				start();
+				return;
+			}
+			loadFigures(gen);
+			loadAgents(gen, true);
+			loadLead(gen);
+			if (S.detail)
+				loadDetail(true);
+		});
+		$('team').addEventListener('change', (e) => switchTeam(e.target.value));
+		$('detail-close').addEventListener('click', () => closeDetail(true));
+		document.addEventListener('keydown', (e) => {
+			if (e.key === 'Escape' && S.detail &&
+			    $('detail').contains(document.activeElement))
+				closeDetail(true);
+		});
+		document.addEventListener('visibilitychange', () => {
+			if (!document.hidden && S.lastGood &&
+			    Date.now() - S.lastGood > 60000)
+				tick();
+		});
+		window.addEventListener('online', () => start());
+		window.addEventListener('offline', () => setConn('offline'));
+		setInterval(tick, 60000);
+		start();
+	}
+
+	// For the browser test: the page's own view of what it shows.
+	window.respitePage = {
+		state: () => ({ team: S.team, aggregate: S.aggregate,
+		    open: S.open, agents: [...S.agents.values()].map((a) =>
+		    ({ agent: a.agent, level: a.level, status: a.status,
+		    strain: a.strain, detail: a.detail })),
+		    lead: [...S.lead.values()], lastEventId: S.stream ?
+		    S.stream.lastId : null, lang: LANG })
+	};
+
+	if (document.readyState === 'loading')
+		document.addEventListener('DOMContentLoaded', init);
+	else
+		init();
+})();

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# respite - the lead's web page (README "The lead's web page").
+#
+# First with curl: the files respited serves at / (types, ETag and 304,
+# no-cache, the Content-Security-Policy, HEAD, 405, no token needed even
+# when the API wants one) and the factors in /v1/agents/{id}/history that
+# its chart draws.
+#
+# Then in a real browser: Debian's chromium, headless, driven by
+# playwright-core from the npm registry (installed once into a cache
+# outside the tree: $RESPITE_WEB_CACHE, else ~/.cache/respite-web-test)
+# through web.mjs, against respited fed with a replayed shift (respitectl
+# simulate | respitectl replay, plus an overloaded agent that raises a
+# rebalancing): the table shows the agents and levels of GET /v1/agents,
+# sorting, the agent's chart, a break and hostile messages change rows
+# live, accepting the lead suggestion changes it in the API, phone size,
+# German labels, offline and back; then with tokens (the prompt on 401,
+# refused tokens, sessionStorage) and in aggregate privacy mode (no rows,
+# and why).  The browser part is skipped with a message when chromium,
+# node or npm is missing or the npm registry cannot be reached.
+#
+# Screenshots go to the build directory ($RESPITE_WEB_SHOTS, else the
+# current one): web-team.png (the README's), web-phone.png,
+# web-aggregate.png.
+
+. "$(dirname "$0")/lib.sh"
+require_tools
+setup
+
+if [ -z "${RESPITECTL:-}" ]; then
+	case "$RESPITED" in
+	*/respited) RESPITECTL=$(dirname "$RESPITED")/respitectl ;;
+	*) RESPITECTL=respitectl ;;
+	esac
+fi
+C=$RESPITECTL
+have "$C" || [ -x "$C" ] || bail_out "no respitectl to test (set RESPITECTL)"
+SRC=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+
+# The shift ends a few minutes ahead (max_clock_skew allows it): every
+# agent's `now` is its newest event, so the figures hold still while the
+# browser looks at them.
+BASECONF="[server]
+max_clock_skew = 900
+[model]
+timezone = UTC"
+write_config "$BASECONF"
+start_daemon || bail_out "respited did not start: $(tail -n 5 "$LOG")"
+
+T=$(date +%s)
+F=$((T / 60 * 60 + 300))	# the shift's end
+B=$((F - 40 * 60))		# hi's and ok4's start
+
+ev() {	# ev TYPE AGENT EPOCH_S [JSON_FIELDS]
+	printf '{"type":"%s","agent":"%s","ts":%s%s}\n' "$1" "$2" \
+	    "$(($3 * 1000))" "${4:+,$4}"
+}
+# Two simulated teams of eight; in team-a also hi, who takes phone calls
+# back to back holding three chats (high, from intensity), and ok4, idle:
+# a rebalancing from hi to ok4 for the lead.
+{
+	$C simulate --agents 16 --teams 2 --hours 8 --seed 7 --open-end \
+	    --start "$(rfc3339 $((F - 8 * 3600)))" 2>"$TMPD/simulate.err"
+	ev agent.login hi "$B" '"team":"team-a"'
+	for t in c1 c2 c3; do
+		ev ticket.assigned hi "$B" "\"channel\":\"chat\",\"ticket\":\"$t\""
+	done
+	for k in $(seq 1 20); do
+		ev ticket.assigned hi $((B + (k - 1) * 120)) "\"channel\":\"phone\",\"ticket\":\"h$k\""
+		ev ticket.handled hi $((B + k * 120)) "\"channel\":\"phone\",\"ticket\":\"h$k\",\"duration_s\":120"
+	done
+	ev agent.login ok4 "$B" '"team":"team-a"'
+	ev ticket.assigned ok4 $((B + 600)) '"channel":"phone","ticket":"o1"'
+	ev ticket.handled ok4 $((B + 900)) '"channel":"phone","ticket":"o1","duration_s":300'
+	ev message.received ok4 "$F" '"channel":"email"'
+} | jq -c -s 'sort_by(.ts) | .[]' >"$TMPD/shift.ndjson"
+$C replay -q --url "$BASE" "$TMPD/shift.ndjson" >/dev/null 2>"$TMPD/replay.err"
+check "the shift replays ($(wc -l <"$TMPD/shift.ndjson") events)" $?
+req GET '/v1/suggestions?team=team-a&audience=lead&status=open'
+jq_check '[.suggestions[] | select(.kind == "rebalance")] | length == 1' \
+    "the shift raised one rebalancing for team-a's lead"
+
+# ---- the files, with curl
+
+req GET /
+status_is 200 "GET / answers 200 (no token)"
+header_is Content-Type "text/html; charset=utf-8" "GET /: text/html"
+header_is Cache-Control "no-cache" "GET /: Cache-Control: no-cache (not no-store)"
+like "$(header_get Content-Security-Policy)" "^default-src 'self'(;|$)" \
+    "GET /: Content-Security-Policy: default-src 'self'"
+header_is X-Content-Type-Options nosniff "GET /: X-Content-Type-Options: nosniff"
+ETAG=$(header_get ETag)
+like "$ETAG" '^"[0-9]+-[0-9]+"$' "GET /: an ETag"
+like "$BODY" '<script src="app.js" defer></script>' "GET /: the page loads app.js"
+if printf '%s' "$BODY" | grep -Eq '<script>|<style|style='; then
+	not_ok "GET /: no inline script or style (the CSP forbids them)"
+else
+	ok "GET /: no inline script or style (the CSP forbids them)"
+fi
+LEN=$(wc -c <"$TMPD/req.body")
+req GET /index.html
+is "$STATUS $(header_get ETag)" "200 $ETAG" "GET /index.html is the same file"
+for f in app.js:text/javascript app.css:text/css icon.svg:image/svg+xml; do
+	req GET "/${f%%:*}"
+	is "$STATUS $(header_get Content-Type | sed 's/;.*//') $(header_get Cache-Control)" \
+	    "200 ${f#*:} no-cache" "GET /${f%%:*}: ${f#*:}, no-cache"
+done
+req GET / "" -H "If-None-Match: $ETAG"
+is "$STATUS $(header_get ETag) ${#BODY}" "304 $ETAG 0" \
+    "If-None-Match with the ETag: 304, no body"
+req GET / "" -H 'If-None-Match: "0-0"'
+status_is 200 "If-None-Match with another tag: 200"
+HEAD=$(curl -sS -I --max-time 5 "$BASE/" | tr -d '\r')
+like "$HEAD" "^HTTP/1.1 200" "HEAD / answers 200"
+like "$HEAD" "Content-Length: $LEN" "HEAD /: the Content-Length of GET"
+req POST / '{}'
+is "$STATUS $(header_get Allow)" "405 GET, HEAD" "POST / is 405 with Allow: GET, HEAD"
+req GET /nothing.html
+error_is 404 not_found - - "another path is still a JSON 404"
+
+# The chart's data: each bucket's factors add up to its strain.
+req GET '/v1/agents/hi/history?step=600'
+jq_check '(.buckets | length) > 0 and all(.buckets[];
+    (.factors | keys) == ["continuous", "exposure", "intensity", "occupancy"]
+    and ((.factors | [.[].points] | add) - .strain | fabs) <= 0.5001)' \
+    "history: every bucket has the four factors, their points adding up to the strain"
+
+# ---- in a browser
+
+browser_skip() {
+	diag "the browser part is skipped: $1"
+	skip "the page in a real browser" "$1"
+	done_testing
+}
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$CHROMIUM" ] || browser_skip "no $CHROMIUM (Debian package chromium)"
+have node || browser_skip "no node (Node.js) to drive the browser"
+have npm || browser_skip "no npm to install playwright-core"
+CACHE=${RESPITE_WEB_CACHE:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/respite-web-test}
+if ! mkdir -p "$CACHE" 2>/dev/null || [ ! -w "$CACHE" ]; then
+	CACHE=${TMPDIR:-/tmp}/respite-web-test-$(id -u)
+	mkdir -p "$CACHE" || browser_skip "no cache directory for playwright-core"
+fi
+if [ ! -f "$CACHE/node_modules/playwright-core/package.json" ]; then
+	diag "installing playwright-core into $CACHE (once)"
+	[ -f "$CACHE/package.json" ] || echo '{"private": true}' >"$CACHE/package.json"
+	lock=
+	have flock && lock="flock $CACHE/.lock"
+	if ! (cd "$CACHE" && $lock timeout 300 npm install --no-audit --no-fund \
+	    --loglevel=error --fetch-retries=1 --fetch-timeout=60000 \
+	    playwright-core@1) >"$TMPD/npm.log" 2>&1; then
+		diag "$(tail -n 5 "$TMPD/npm.log")"
+		browser_skip "cannot install playwright-core from the npm registry"
+	fi
+fi
+
+SYNC=$TMPD/sync
+mkdir -p "$SYNC"
+SHOT_DIR=${RESPITE_WEB_SHOTS:-$(pwd)}
+export BASE CHROMIUM TMPD SHOT_DIR SYNC
+export WEB_CACHE=$CACHE SLOW=$RESPITE_TEST_SLOW END_MS=$((F * 1000)) TEAM=team-a
+
+# web PHASE: web.mjs PHASE in the background, stopping and starting the
+# daemon when it asks; each of its lines becomes a TAP line.
+web() {
+	local phase=$1 pid rc kind desc why
+	rm -f "$SYNC/stop" "$SYNC/stop.done" "$SYNC/start" "$SYNC/start.done"
+	timeout -k 10 "$(slow 300)" node "$SRC/tests/integration/web.mjs" \
+	    "$phase" >"$TMPD/web-$phase.out" 2>"$TMPD/web-$phase.err" &
+	pid=$!
+	bg_register "$pid"
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ -f "$SYNC/stop" ] && [ ! -f "$SYNC/stop.done" ]; then
+			stop_daemon || diag "respited did not stop cleanly: $DAEMON_RC"
+			touch "$SYNC/stop.done"
+		fi
+		if [ -f "$SYNC/start" ] && [ ! -f "$SYNC/start.done" ]; then
+			start_daemon || diag "respited did not come back"
+			touch "$SYNC/start.done"
+		fi
+		sleep 0.1
+	done
+	wait "$pid"
+	rc=$?
+	while IFS=$'\t' read -r kind desc why; do
+		case $kind in
+		PASS) ok "$desc" ;;
+		FAIL) not_ok "$desc" "$why" ;;
+		esac
+	done <"$TMPD/web-$phase.out"
+	if [ "$rc" -ne 0 ]; then
+		not_ok "web.mjs $phase ran to its end (exit $rc)" \
+		    "$(tail -n 15 "$TMPD/web-$phase.err")"
+	fi
+}
+
+web open
+[ -n "$DAEMON_PID" ] || start_daemon || bail_out "respited did not start again"
+
+# Tokens: the page stays public, the API does not.
+TOKEN_LEAD=$($C token --file "$TMPD/tokens" add --role lead:team-a --label lead-a 2>/dev/null)
+TOKEN_AGENT=$($C token --file "$TMPD/tokens" add --role agent:agent-001 --label agent-1 2>/dev/null)
+TOKEN_INGEST=$($C token --file "$TMPD/tokens" add --role ingest --label feeder 2>/dev/null)
+export TOKEN_LEAD TOKEN_AGENT TOKEN_INGEST
+stop_daemon
+start_daemon || bail_out "respited did not start with tokens: $(tail -n 5 "$LOG")"
+req GET /
+status_is 200 "with tokens: GET / still needs none"
+req GET /v1/teams
+status_is 401 "with tokens: GET /v1/teams without one is 401"
+web tokens
+
+write_config "$BASECONF
+[privacy]
+lead_view = aggregate"
+stop_daemon
+start_daemon || bail_out "respited did not start in aggregate mode: $(tail -n 5 "$LOG")"
+web aggregate
+
+done_testing
