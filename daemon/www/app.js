@@ -60,7 +60,7 @@
 			agent_suggs_none: 'No suggestions in this time.',
 			col_agent: 'Agent', col_status: 'Status', col_level: 'Level',
 			col_strain: 'Strain', col_top: 'Top factor',
-			col_tickets: 'Open tickets', col_hostile: 'Hostile (1 h)',
+			col_tickets: 'Open tickets', col_hostile: 'Hostile (1\u00a0h)',
 			col_open: 'Open suggestions',
 			col_time: 'Time',
 			st_working: 'working', st_on_break: 'on a break', st_offline: 'offline',
@@ -152,13 +152,13 @@
 			agent_suggs_none: 'Keine Vorschläge in dieser Zeit.',
 			col_agent: 'Name', col_status: 'Status', col_level: 'Stufe',
 			col_strain: 'Belastung', col_top: 'Hauptfaktor',
-			col_tickets: 'Offene Tickets', col_hostile: 'Feindselig (1 h)',
-			col_open: 'Offene Vorschläge',
+			col_tickets: 'Offene Tickets', col_hostile: 'Feindselig (1\u00a0h)',
+			col_open: 'Offene Vor\u00adschläge',
 			col_time: 'Zeit',
 			st_working: 'arbeitet', st_on_break: 'in Pause', st_offline: 'abgemeldet',
 			lv_ok: 'ok', lv_elevated: 'erhöht', lv_high: 'hoch', lv_critical: 'kritisch',
 			f_intensity: 'Arbeitsdichte', f_occupancy: 'Auslastung',
-			f_continuous: 'Arbeit ohne Pause', f_exposure: 'Feindseligkeit',
+			f_continuous: 'Dauerarbeit', f_exposure: 'Feindseligkeit',
 			f_none: '–',
 			fv_intensity: '{v}× der tragbaren Last',
 			fv_occupancy: '{v} % beschäftigt in der letzten Stunde',
@@ -464,6 +464,7 @@
 		for (const id of ['summary', 'lead', 'agents-sec', 'detail'])
 			$(id).hidden = true;
 		$('team-pick').hidden = true;
+		$('refresh').hidden = true;
 		$('login').hidden = false;
 		$('login-why').textContent = t(why);
 		$('login-why').className = why === 'token_needed' ? '' : 'error';
@@ -523,6 +524,7 @@
 			return;
 		S.open = !token;
 		$('login').hidden = true;
+		$('refresh').hidden = false;
 		$('signout').hidden = !token;
 		$('mode').textContent = t(S.open ? 'mode_open' : 'mode_token');
 		S.teams = teams.teams.map((x) => x.team);
