@@ -31,10 +31,6 @@
 
 #include "webhook.h"
 
-struct chatwoot {
-	struct wh_config	cf;
-};
-
 /* Chatwoot's channel classes ("Channel::WebWidget", ...). */
 static const struct wh_channel_map chatwoot_channels[] = {
 	{ "webwidget", RESPITE_CH_CHAT },
@@ -55,46 +51,13 @@ static int
 chatwoot_init(const struct respite_plugin_config *cf, void **instance,
     char **error)
 {
-	struct chatwoot	*cw;
-
-	if ((cw = calloc(1, sizeof *cw)) == NULL)
-		abort();
-	if (wh_config_parse(cf, NULL, &cw->cf, error) == -1) {
-		free(cw);
-		return (-1);
-	}
-	wh_config_warn(&cw->cf, "X-Chatwoot-Signature (HMAC-SHA256)");
-	*instance = cw;
-	return (0);
-}
-
-static void
-chatwoot_fini(void *instance)
-{
-	struct chatwoot	*cw = instance;
-
-	wh_config_clear(&cw->cf);
-	free(cw);
-}
-
-static int
-chatwoot_reload(void *instance, const struct respite_plugin_config *cf,
-    char **error)
-{
-	struct chatwoot	*cw = instance;
-	struct wh_config fresh;
-
-	if (wh_config_parse(cf, NULL, &fresh, error) == -1)
-		return (-1);
-	wh_config_clear(&cw->cf);
-	cw->cf = fresh;
-	respite_log(RESPITE_LOG_INFO, "reloaded");
-	return (0);
+	return (wh_plain_init(cf, "X-Chatwoot-Signature (HMAC-SHA256)",
+	    instance, error));
 }
 
 /* X-Chatwoot-Timestamp and X-Chatwoot-Signature.  Returns 0 or status. */
 static int
-chatwoot_verify(struct chatwoot *cw, const struct respite_webhook *req,
+chatwoot_verify(struct wh_config *cw, const struct respite_webhook *req,
     char **error)
 {
 	const char	*ts, *sig;
@@ -108,7 +71,7 @@ chatwoot_verify(struct chatwoot *cw, const struct respite_webhook *req,
 		    "does not sign its webhooks, or [plugin.%s] secret is set "
 		    "but Chatwoot has none", ts == NULL ?
 		    "X-Chatwoot-Timestamp" : "X-Chatwoot-Signature",
-		    cw->cf.name));
+		    cw->name));
 	while (*ts == ' ')
 		ts++;
 	if (strlen(ts) > 20 || strspn(ts, "0123456789") != strlen(ts) ||
@@ -116,12 +79,12 @@ chatwoot_verify(struct chatwoot *cw, const struct respite_webhook *req,
 		return (wh_unauthorized(error, "X-Chatwoot-Timestamp: "
 		    "expected Unix seconds"));
 	snprintf(msg, sizeof msg, "%s.", ts);
-	if (!wh_check_hmac_hex(&cw->cf, WH_SHA256, sig, "sha256=", msg,
+	if (!wh_check_hmac_hex(cw, WH_SHA256, sig, "sha256=", msg,
 	    strlen(msg), req->body, req->body_len))
 		return (wh_unauthorized(error, "X-Chatwoot-Signature does not "
 		    "match: the webhook's secret in Chatwoot and "
-		    "[plugin.%s] secret differ", cw->cf.name));
-	if (wh_check_fresh(&cw->cf, ms, req->now_ms, error) == -1)
+		    "[plugin.%s] secret differ", cw->name));
+	if (wh_check_fresh(cw, ms, req->now_ms, error) == -1)
 		return (RESPITE_WEBHOOK_UNAUTHORIZED);
 	return (0);
 }
@@ -199,7 +162,7 @@ chatwoot_start(json_t *conv)
 }
 
 static int
-chatwoot_message(struct chatwoot *cw, struct wh_result *res, json_t *root,
+chatwoot_message(struct wh_config *cw, struct wh_result *res, json_t *root,
     char **error)
 {
 	struct respite_event	 ev;
@@ -235,14 +198,14 @@ chatwoot_message(struct chatwoot *cw, struct wh_result *res, json_t *root,
 	wh_event_init(&ev, RESPITE_EV_MESSAGE_RECEIVED, wh_channel(
 	    chatwoot_channels, wh_str(conv, "channel")), ts);
 	snprintf(ev.ticket, sizeof ev.ticket, "%s", cid);
-	wh_event_id(&cw->cf, &ev, "message:%s", mid);
+	wh_event_id(cw, &ev, "message:%s", mid);
 	text = wh_str(root, "content");
 	return (wh_emit_message(res, &ev, who, text, text != NULL ?
 	    strlen(text) : 0, -1, error) == -1 ? -1 : 0);
 }
 
 static int
-chatwoot_conversation(struct chatwoot *cw, struct wh_result *res,
+chatwoot_conversation(struct wh_config *cw, struct wh_result *res,
     json_t *root, const char *event, char **error)
 {
 	struct respite_event	 ev;
@@ -293,7 +256,7 @@ chatwoot_conversation(struct chatwoot *cw, struct wh_result *res,
 			wh_time(root, "timestamp", &ts);
 		wh_event_init(&ev, RESPITE_EV_TICKET_ASSIGNED, ch, ts);
 		snprintf(ev.ticket, sizeof ev.ticket, "%s", cid);
-		wh_event_id(&cw->cf, &ev, "%s:assigned:%s", cid,
+		wh_event_id(cw, &ev, "%s:assigned:%s", cid,
 		    who->v[WH_ID] != NULL ? who->v[WH_ID] :
 		    who->v[WH_EMAIL] != NULL ? who->v[WH_EMAIL] :
 		    who->v[WH_NAME]);
@@ -306,13 +269,13 @@ chatwoot_conversation(struct chatwoot *cw, struct wh_result *res,
 			ts = 0;
 		wh_event_init(&ev, RESPITE_EV_TICKET_HANDLED, ch, ts);
 		snprintf(ev.ticket, sizeof ev.ticket, "%s", cid);
-		ev.duration_s = wh_duration(&cw->cf, ch, chatwoot_start(root),
+		ev.duration_s = wh_duration(cw, ch, chatwoot_start(root),
 		    ts > 0 ? ts : res->req->now_ms, 0);
 		if (ts > 0)
-			wh_event_id(&cw->cf, &ev, "%s:resolved:%lld", cid,
+			wh_event_id(cw, &ev, "%s:resolved:%lld", cid,
 			    (long long)ts);
 		else
-			wh_event_id(&cw->cf, &ev, "%s:resolved", cid);
+			wh_event_id(cw, &ev, "%s:resolved", cid);
 		if (wh_emit(res, &ev, who, error) == -1)
 			return (-1);
 	}
@@ -323,18 +286,18 @@ static int
 chatwoot_webhook(void *instance, const struct respite_webhook *req,
     char **error)
 {
-	struct chatwoot		*cw = instance;
+	struct wh_config		*cw = instance;
 	struct wh_result	 res;
 	json_t			*root;
 	const char		*event;
 	int			 rc;
 
-	if (cw->cf.secret != NULL &&
+	if (cw->secret != NULL &&
 	    (rc = chatwoot_verify(cw, req, error)) != 0)
 		return (rc);
 	if ((root = wh_parse(req, error)) == NULL)
 		return (RESPITE_WEBHOOK_BAD);
-	wh_result_init(&res, req, &cw->cf);
+	wh_result_init(&res, req, cw);
 	rc = 0;
 	if ((event = wh_str(root, "event")) == NULL)
 		wh_ignore(&res, "no \"event\": not a Chatwoot webhook");
@@ -360,7 +323,7 @@ RESPITE_PLUGIN_DECLARE(
 	.kind = RESPITE_PLUGIN_ADAPTER,
 	.description = "Chatwoot webhooks (X-Chatwoot-Signature)",
 	.init = chatwoot_init,
-	.fini = chatwoot_fini,
-	.reload = chatwoot_reload,
+	.fini = wh_plain_fini,
+	.reload = wh_plain_reload,
 	.webhook = chatwoot_webhook
 );

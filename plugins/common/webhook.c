@@ -341,6 +341,49 @@ wh_config_clear(struct wh_config *cf)
 }
 
 /*
+ * The init, fini and reload of an adapter whose whole state is a
+ * wh_config (no keys of its own).  how: what a secret does for this
+ * vendor, for the start-up warning.
+ */
+int
+wh_plain_init(const struct respite_plugin_config *cf, const char *how,
+    void **instance, char **error)
+{
+	struct wh_config	*c;
+
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		abort();
+	if (wh_config_parse(cf, NULL, c, error) == -1) {
+		free(c);
+		return (-1);
+	}
+	wh_config_warn(c, how);
+	*instance = c;
+	return (0);
+}
+
+void
+wh_plain_fini(void *instance)
+{
+	wh_config_clear(instance);
+	free(instance);
+}
+
+int
+wh_plain_reload(void *instance, const struct respite_plugin_config *cf,
+    char **error)
+{
+	struct wh_config	*c = instance, fresh;
+
+	if (wh_config_parse(cf, NULL, &fresh, error) == -1)
+		return (-1);
+	wh_config_clear(c);
+	*c = fresh;
+	respite_log(RESPITE_LOG_INFO, "reloaded");
+	return (0);
+}
+
+/*
  * Say at start-up how the adapter will check requests.  how: what a
  * secret does for this vendor.
  */

@@ -76,6 +76,11 @@ int		 wh_config_parse(const struct respite_plugin_config *,
 		    const char *const *, struct wh_config *, char **);
 void		 wh_config_clear(struct wh_config *);
 void		 wh_config_warn(const struct wh_config *, const char *);
+int		 wh_plain_init(const struct respite_plugin_config *,
+		    const char *, void **, char **);
+void		 wh_plain_fini(void *);
+int		 wh_plain_reload(void *, const struct respite_plugin_config *,
+		    char **);
 int		 wh_agents_load(const char *, struct wh_agent_entry **,
 		    size_t *, char **);
 

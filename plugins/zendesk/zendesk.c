@@ -37,10 +37,6 @@
 
 #define EVENT_PREFIX	"zen:event-type:"
 
-struct zendesk {
-	struct wh_config	cf;
-};
-
 /* Zendesk's via channels, native ("native_messaging") and as shown. */
 static const struct wh_channel_map zendesk_channels[] = {
 	{ "phone", RESPITE_CH_PHONE },
@@ -64,46 +60,12 @@ static int
 zendesk_init(const struct respite_plugin_config *cf, void **instance,
     char **error)
 {
-	struct zendesk	*zd;
-
-	if ((zd = calloc(1, sizeof *zd)) == NULL)
-		abort();
-	if (wh_config_parse(cf, NULL, &zd->cf, error) == -1) {
-		free(zd);
-		return (-1);
-	}
-	wh_config_warn(&zd->cf, "X-Zendesk-Webhook-Signature "
-	    "(HMAC-SHA256)");
-	*instance = zd;
-	return (0);
-}
-
-static void
-zendesk_fini(void *instance)
-{
-	struct zendesk	*zd = instance;
-
-	wh_config_clear(&zd->cf);
-	free(zd);
+	return (wh_plain_init(cf, "X-Zendesk-Webhook-Signature (HMAC-SHA256)",
+	    instance, error));
 }
 
 static int
-zendesk_reload(void *instance, const struct respite_plugin_config *cf,
-    char **error)
-{
-	struct zendesk		*zd = instance;
-	struct wh_config	 fresh;
-
-	if (wh_config_parse(cf, NULL, &fresh, error) == -1)
-		return (-1);
-	wh_config_clear(&zd->cf);
-	zd->cf = fresh;
-	respite_log(RESPITE_LOG_INFO, "reloaded");
-	return (0);
-}
-
-static int
-zendesk_verify(struct zendesk *zd, const struct respite_webhook *req,
+zendesk_verify(struct wh_config *zd, const struct respite_webhook *req,
     char **error)
 {
 	const char	*sig, *ts;
@@ -119,19 +81,19 @@ zendesk_verify(struct zendesk *zd, const struct respite_webhook *req,
 		    "webhook in Zendesk and put its signing secret in "
 		    "[plugin.%s] secret", sig == NULL ?
 		    "X-Zendesk-Webhook-Signature" :
-		    "X-Zendesk-Webhook-Signature-Timestamp", zd->cf.name));
-	len = wh_hmac(WH_SHA256, zd->cf.secret, zd->cf.secret_len, ts,
+		    "X-Zendesk-Webhook-Signature-Timestamp", zd->name));
+	len = wh_hmac(WH_SHA256, zd->secret, zd->secret_len, ts,
 	    strlen(ts), req->body, req->body_len, want);
 	if ((n = wh_base64_decode(sig, got, sizeof got)) == -1 ||
 	    !wh_equal(want, len, got, (size_t)n))
 		return (wh_unauthorized(error, "X-Zendesk-Webhook-Signature "
 		    "does not match: the webhook's signing secret in Zendesk "
-		    "and [plugin.%s] secret differ", zd->cf.name));
-	if (zd->cf.max_age_ms > 0 && wh_time_parse(ts, &ms) == -1)
+		    "and [plugin.%s] secret differ", zd->name));
+	if (zd->max_age_ms > 0 && wh_time_parse(ts, &ms) == -1)
 		return (wh_unauthorized(error, "X-Zendesk-Webhook-Signature-"
 		    "Timestamp: not a time stamp this adapter can read "
 		    "(max_age = 0 turns the freshness check off)"));
-	if (wh_check_fresh(&zd->cf, ms, req->now_ms, error) == -1)
+	if (wh_check_fresh(zd, ms, req->now_ms, error) == -1)
 		return (RESPITE_WEBHOOK_UNAUTHORIZED);
 	return (0);
 }
@@ -209,7 +171,7 @@ zendesk_comment_text(const char *s)
 
 /* An event webhook: one change, the ticket in "detail". */
 static int
-zendesk_event(struct zendesk *zd, struct wh_result *res, json_t *root,
+zendesk_event(struct wh_config *zd, struct wh_result *res, json_t *root,
     const char *type, char **error)
 {
 	struct respite_event	 ev;
@@ -263,7 +225,7 @@ zendesk_event(struct zendesk *zd, struct wh_result *res, json_t *root,
 		who = zendesk_user_id(detail, "assignee_id", &zp);
 		wh_event_init(&ev, RESPITE_EV_MESSAGE_RECEIVED, ch, ts);
 		snprintf(ev.ticket, sizeof ev.ticket, "%s", tid);
-		wh_event_id(&zd->cf, &ev, "event:%s", eid);
+		wh_event_id(zd, &ev, "event:%s", eid);
 		return (wh_emit_message(res, &ev, who, text, text != NULL ?
 		    strlen(text) : 0, -1, error) == -1 ? -1 : 0);
 	} else if (strcmp(type, "ticket.agent_assignment_changed") == 0) {
@@ -283,20 +245,20 @@ zendesk_event(struct zendesk *zd, struct wh_result *res, json_t *root,
 		}
 		who = zendesk_user_id(detail, "assignee_id", &zp);
 		wh_event_init(&ev, RESPITE_EV_TICKET_HANDLED, ch, ts);
-		ev.duration_s = wh_duration(&zd->cf, ch, created,
+		ev.duration_s = wh_duration(zd, ch, created,
 		    ts > 0 ? ts : res->req->now_ms, 0);
 	} else {
 		wh_ignore(res, "event type %.80s is not used", type);
 		return (0);
 	}
 	snprintf(ev.ticket, sizeof ev.ticket, "%s", tid);
-	wh_event_id(&zd->cf, &ev, "event:%s", eid);
+	wh_event_id(zd, &ev, "event:%s", eid);
 	return (wh_emit(res, &ev, who, error) == -1 ? -1 : 0);
 }
 
 /* A trigger or automation body: flat ticket_* members. */
 static int
-zendesk_trigger(struct zendesk *zd, struct wh_result *res, json_t *root,
+zendesk_trigger(struct wh_config *zd, struct wh_result *res, json_t *root,
     char **error)
 {
 	static const char *const p_tid[] = { "ticket_id", "ticket.id", NULL };
@@ -365,12 +327,12 @@ zendesk_trigger(struct zendesk *zd, struct wh_result *res, json_t *root,
 		wh_event_init(&ev, RESPITE_EV_MESSAGE_RECEIVED, ch, upd);
 		snprintf(ev.ticket, sizeof ev.ticket, "%s", tid);
 		if (first_scalar(root, p_cid, cid, sizeof cid) != NULL)
-			wh_event_id(&zd->cf, &ev, "%s:comment:%s", tid, cid);
+			wh_event_id(zd, &ev, "%s:comment:%s", tid, cid);
 		else {
-			wh_text_id(&zd->cf, tid, text != NULL ? text : "",
+			wh_text_id(zd, tid, text != NULL ? text : "",
 			    text != NULL ? strlen(text) : 0, hash,
 			    sizeof hash);
-			wh_event_id(&zd->cf, &ev, "%s:comment:%s:%lld", tid,
+			wh_event_id(zd, &ev, "%s:comment:%s:%lld", tid,
 			    hash, (long long)upd);
 		}
 		return (wh_emit_message(res, &ev, &who, text, text != NULL ?
@@ -383,13 +345,13 @@ zendesk_trigger(struct zendesk *zd, struct wh_result *res, json_t *root,
 			accounted = strtod(spent, NULL);
 		wh_event_init(&ev, RESPITE_EV_TICKET_HANDLED, ch, upd);
 		snprintf(ev.ticket, sizeof ev.ticket, "%s", tid);
-		ev.duration_s = wh_duration(&zd->cf, ch, created,
+		ev.duration_s = wh_duration(zd, ch, created,
 		    upd > 0 ? upd : res->req->now_ms, accounted);
 		if (upd > 0)
-			wh_event_id(&zd->cf, &ev, "%s:solved:%lld", tid,
+			wh_event_id(zd, &ev, "%s:solved:%lld", tid,
 			    (long long)upd);
 		else
-			wh_event_id(&zd->cf, &ev, "%s:solved", tid);
+			wh_event_id(zd, &ev, "%s:solved", tid);
 		return (wh_emit(res, &ev, &who, error) == -1 ? -1 : 0);
 	}
 	if (hint == NULL && closed) {
@@ -399,7 +361,7 @@ zendesk_trigger(struct zendesk *zd, struct wh_result *res, json_t *root,
 	}
 	wh_event_init(&ev, RESPITE_EV_TICKET_ASSIGNED, ch, upd);
 	snprintf(ev.ticket, sizeof ev.ticket, "%s", tid);
-	wh_event_id(&zd->cf, &ev, "%s:assigned:%s", tid, key);
+	wh_event_id(zd, &ev, "%s:assigned:%s", tid, key);
 	return (wh_emit(res, &ev, &who, error) == -1 ? -1 : 0);
 }
 
@@ -407,18 +369,18 @@ static int
 zendesk_webhook(void *instance, const struct respite_webhook *req,
     char **error)
 {
-	struct zendesk		*zd = instance;
+	struct wh_config		*zd = instance;
 	struct wh_result	 res;
 	json_t			*root;
 	const char		*type;
 	int			 rc;
 
-	if (zd->cf.secret != NULL &&
+	if (zd->secret != NULL &&
 	    (rc = zendesk_verify(zd, req, error)) != 0)
 		return (rc);
 	if ((root = wh_parse(req, error)) == NULL)
 		return (RESPITE_WEBHOOK_BAD);
-	wh_result_init(&res, req, &zd->cf);
+	wh_result_init(&res, req, zd);
 	type = wh_str(root, "type");
 	if (type != NULL && strncmp(type, EVENT_PREFIX,
 	    strlen(EVENT_PREFIX)) == 0)
@@ -439,7 +401,7 @@ RESPITE_PLUGIN_DECLARE(
 	.description = "Zendesk event and trigger webhooks "
 	    "(X-Zendesk-Webhook-Signature)",
 	.init = zendesk_init,
-	.fini = zendesk_fini,
-	.reload = zendesk_reload,
+	.fini = wh_plain_fini,
+	.reload = wh_plain_reload,
 	.webhook = zendesk_webhook
 );
