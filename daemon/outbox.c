@@ -9,6 +9,8 @@
  * stream subscribers.  So nothing is ever shown that a restart could take
  * back, and a client resuming with Last-Event-ID finds every item.  If
  * the write fails the queue is kept and written with the next flush.
+ * Each stored suggestion change then goes to the sink callback (the sink
+ * plugins, daemon/sinks.c), in the order the changes were made.
  */
 #include "build.h"
 
@@ -34,6 +36,8 @@ struct outbox_entry {
 struct outbox {
 	struct store		*store;
 	struct dispatch		*dispatch;
+	outbox_sink_cb		 sink;
+	void			*sink_arg;
 	struct outbox_entry	*v;
 	size_t			 n, cap;
 	int64_t			 next_seq;	/* stream sequence */
@@ -77,6 +81,14 @@ void
 outbox_set_dispatch(struct outbox *o, struct dispatch *d)
 {
 	o->dispatch = d;
+}
+
+/* Call cb with each suggestion change once it is stored. */
+void
+outbox_set_sink(struct outbox *o, outbox_sink_cb cb, void *arg)
+{
+	o->sink = cb;
+	o->sink_arg = arg;
 }
 
 static struct outbox_entry *
@@ -218,6 +230,8 @@ outbox_flush(struct outbox *o, char **cause)
 			it.created_ms = e->created;
 			dispatch_publish(o->dispatch, &it);
 		}
+		if (!e->is_item && !e->is_audit && o->sink != NULL)
+			o->sink(&e->sugg, o->sink_arg);
 		entry_clear(e);
 	}
 	o->n = 0;

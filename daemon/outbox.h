@@ -12,9 +12,13 @@
 struct dispatch;
 struct outbox;
 
+/* A stored suggestion change, for the sinks; s is borrowed. */
+typedef void	(*outbox_sink_cb)(const struct suggestion *s, void *arg);
+
 struct outbox	*outbox_new(struct store *);
 void		 outbox_free(struct outbox *);
 void		 outbox_set_dispatch(struct outbox *, struct dispatch *);
+void		 outbox_set_sink(struct outbox *, outbox_sink_cb, void *);
 void		 outbox_suggestion(struct outbox *, const struct suggestion *,
 		    int);
 void		 outbox_item(struct outbox *, const char *, const char *,

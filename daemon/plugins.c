@@ -48,8 +48,13 @@ struct plugins {
 	size_t			 n;
 };
 
-/* The plugin being called, for respite_log()'s prefix. */
+/*
+ * The plugin being called, for respite_log()'s prefix; and the loaded
+ * set, to name a plugin that logs from a callback of its own (a libevent
+ * timer of a sink) rather than from a call of ours.
+ */
 static const char		*current;
+static const struct plugins	*loaded;
 static struct event_base	*event_base;
 
 static const char *
@@ -261,6 +266,7 @@ plugins_load(const struct config *cf, char **cause)
 			plugins_free(ps);
 			return (NULL);
 		}
+		loaded = ps;
 		log_info("plugin %s: %s loaded from %s%s%s", p->name,
 		    kind_name(p->desc.kind), p->path,
 		    p->desc.description != NULL ? ": " : "",
@@ -289,6 +295,8 @@ plugins_free(struct plugins *ps)
 		return;
 	while (ps->n > 0)
 		plugin_close(&ps->v[--ps->n]);
+	if (loaded == ps)
+		loaded = NULL;
 	free(ps->v);
 	free(ps);
 }
@@ -484,15 +492,55 @@ plugins_webhook(const struct plugins *ps, const char *name,
 }
 
 /*
+ * Hand one stored suggestion change to every sink, in load order.  Sinks
+ * must not block (plugin.h); each gets the same borrowed s.
+ */
+void
+plugins_deliver(const struct plugins *ps, const struct respite_suggestion *s)
+{
+	const struct plugin	*p;
+	size_t			 i;
+
+	for (i = 0; ps != NULL && i < ps->n; i++) {
+		p = &ps->v[i];
+		if (p->desc.kind != RESPITE_PLUGIN_SINK)
+			continue;
+		current = p->name;
+		p->desc.deliver(p->instance, s);
+		current = NULL;
+	}
+}
+
+/*
  * The functions exported to plugins (plugin.h).
  */
+
+/* The name of the loaded plugin whose code holds addr, or "?". */
+static const char *
+plugin_at(const void *addr)
+{
+	Dl_info	info;
+	size_t	i;
+
+	if (loaded == NULL || dladdr(addr, &info) == 0 ||
+	    info.dli_fname == NULL)
+		return ("?");
+	for (i = 0; i < loaded->n; i++)
+		if (loaded->v[i].path != NULL &&
+		    strcmp(loaded->v[i].path, info.dli_fname) == 0)
+			return (loaded->v[i].name);
+	return ("?");
+}
 
 void
 respite_log(int level, const char *fmt, ...)
 {
 	char		 buf[1024];
-	const char	*who = current != NULL ? current : "?";
+	const char	*who = current;
 	va_list		 ap;
+
+	if (who == NULL)
+		who = plugin_at(__builtin_return_address(0));
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);

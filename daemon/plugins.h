@@ -25,6 +25,8 @@ void		 plugins_classify_event(const struct plugins *,
 void		 plugins_classify_batch(const struct plugins *,
 		    struct event_batch *);
 int		 plugins_has_adapter(const struct plugins *, const char *);
+void		 plugins_deliver(const struct plugins *,
+		    const struct respite_suggestion *);
 int		 plugins_webhook(const struct plugins *, const char *,
 		    const struct respite_webhook *, char **);
 

@@ -38,6 +38,7 @@
 #include "retention.h"
 #include "plugins.h"
 #include "service.h"
+#include "sinks.h"
 #include "store.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -640,6 +641,7 @@ main(int argc, char **argv)
 	stream_limits_from_config(d.cf, &slimits);
 	d.dispatch = dispatch_new(d.base, d.store, &slimits);
 	outbox_set_dispatch(d.outbox, d.dispatch);
+	outbox_set_sink(d.outbox, sinks_outbox_cb, d.plugins);
 	d.api.dispatch = d.dispatch;
 	d.advise = advise_new(d.agents, d.outbox, &d.api.mp, &d.api.ap,
 	    store_max_seq(d.store, "suggestions") + 1);

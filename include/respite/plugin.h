@@ -41,8 +41,11 @@ extern "C" {
 
 /* Major: a plugin is loaded only by a daemon of the same major. */
 #define RESPITE_PLUGIN_ABI_VERSION	1
-/* Minor: grows with appended members; a daemon loads minors <= its own. */
-#define RESPITE_PLUGIN_ABI_MINOR	0
+/*
+ * Minor: grows with appended members; a daemon loads minors <= its own.
+ * 1: struct respite_suggestion gained updated_ms and change.
+ */
+#define RESPITE_PLUGIN_ABI_MINOR	1
 /* "RSPT", to tell a descriptor from a stray symbol of the same name. */
 #define RESPITE_PLUGIN_MAGIC		0x52535054u
 /* The one symbol a plugin exports. */
@@ -125,7 +128,10 @@ enum respite_webhook_status {
 	RESPITE_WEBHOOK_UNAUTHORIZED = 3 /* bad or missing signature: 401 */
 };
 
-/* Sink kind: one suggestion (API.md "Suggestions").  Borrowed. */
+/*
+ * Sink kind: one suggestion (API.md "Suggestions") as it is after a
+ * change, handed over once that change is stored.  Borrowed.
+ */
 struct respite_suggestion {
 	const char	*id;
 	const char	*kind;		/* recovery_break, micro_break, ... */
@@ -140,6 +146,13 @@ struct respite_suggestion {
 	const char	*json;		/* the full API object */
 	size_t		 json_len;
 	void		*reserved[4];
+	/* ABI 1.1 */
+	int64_t		 updated_ms;	/* when this change happened */
+	/*
+	 * What changed: "raised" (new), "reopened" (back from a snooze),
+	 * "answered" (accepted, snoozed or dismissed), "expired".
+	 */
+	const char	*change;
 };
 
 /*
