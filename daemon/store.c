@@ -797,13 +797,19 @@ store_retention_step(struct store *st, enum store_retention what,
 		[STORE_RETAIN_EVENTS] = "DELETE FROM events WHERE seq IN "
 		    "(SELECT seq FROM events WHERE received < ?1 ORDER BY seq "
 		    "LIMIT ?2)",
+		/*
+		 * The newest suggestion and stream item always stay: their
+		 * seq is where the ids go on after a restart (store_max_seq),
+		 * so an id is never given twice, and a client's Last-Event-ID
+		 * never points past the stream.
+		 */
 		[STORE_RETAIN_SUGGESTIONS] = "DELETE FROM suggestions WHERE "
 		    "seq IN (SELECT seq FROM suggestions WHERE status NOT IN "
-		    "('open', 'snoozed') AND written < ?1 ORDER BY seq "
-		    "LIMIT ?2)",
+		    "('open', 'snoozed') AND written < ?1 AND seq < (SELECT "
+		    "max(seq) FROM suggestions) ORDER BY seq LIMIT ?2)",
 		[STORE_RETAIN_STREAM] = "DELETE FROM stream WHERE seq IN "
-		    "(SELECT seq FROM stream WHERE created < ?1 ORDER BY seq "
-		    "LIMIT ?2)",
+		    "(SELECT seq FROM stream WHERE created < ?1 AND seq < "
+		    "(SELECT max(seq) FROM stream) ORDER BY seq LIMIT ?2)",
 		[STORE_RETAIN_AUDIT] = "DELETE FROM audit WHERE seq IN "
 		    "(SELECT seq FROM audit WHERE ts < ?1 ORDER BY seq LIMIT ?2)",
 	};
@@ -860,8 +866,9 @@ store_stream_prune(struct store *st, int64_t before_ms, char **cause)
 	sqlite3_stmt	*s;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(st->db, "DELETE FROM stream WHERE created < ?",
-	    -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM stream WHERE created < ? "
+	    "AND seq < (SELECT max(seq) FROM stream)", -1, &s, NULL) !=
+	    SQLITE_OK)
 		return (store_error(st, cause, "prune stream"));
 	sqlite3_bind_int64(s, 1, before_ms);
 	rc = sqlite3_step(s);
