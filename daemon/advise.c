@@ -35,6 +35,7 @@
 #include "xmalloc.h"
 
 #define RELEASES_KEPT	64	/* release times kept (>= max_per_hour) */
+#define SCORE_SLOTS	101	/* scores are 0..100 (strain.h) */
 #define CATCHUP_MAX_MIN	(24 * 60)	/* longest catch-up, in minutes */
 #define IDLE_MAX_MS	(12 * MS_PER_HOUR)	/* no timers after this */
 
@@ -77,6 +78,11 @@ struct adv_team {
 	int64_t			  overload_since;
 	struct suggestion	 *overload;
 	int64_t			  overload_dismissed;
+	int64_t			  members_at;	/* see team_advance() */
+	int			  members_done;
+	/* Members not offline, by strain (see team_count()). */
+	size_t			  hist[SCORE_SLOTS];
+	size_t			  npresent;
 };
 
 struct advise {
@@ -211,6 +217,49 @@ team_get(struct advise *adv, const char *name, int create)
 	return (t);
 }
 
+/*
+ * Count aa in (sign 1) or out of (-1) its team's strain figures if it is
+ * present (not offline).  Every change of a member's strain or status,
+ * and every member coming or going, is made between the two through
+ * set_strain(), set_status() and sync_team(), so the counts are always
+ * those of the members now, and the lead rules, which run after every
+ * event of a member, read the median and the p90 from them instead of
+ * going over a team of hundreds.
+ */
+static void
+team_count(struct adv_agent *aa, int sign)
+{
+	struct adv_team	*t = aa->team;
+	int		 score = aa->strain;
+
+	if (t == NULL || aa->status == AGENT_OFFLINE)
+		return;
+	score = score < 0 ? 0 : score >= SCORE_SLOTS ? SCORE_SLOTS - 1 : score;
+	if (sign > 0) {
+		t->hist[score]++;
+		t->npresent++;
+	} else {
+		t->hist[score]--;
+		t->npresent--;
+	}
+}
+
+static void
+set_strain(struct adv_agent *aa, int strain)
+{
+	team_count(aa, -1);
+	aa->strain = strain;
+	team_count(aa, 1);
+}
+
+static void
+set_status(struct adv_agent *aa, enum agent_status status)
+{
+	team_count(aa, -1);
+	aa->status = status;
+	team_count(aa, 1);
+}
+
 static void
 team_remove_member(struct adv_team *t, struct adv_agent *aa)
 {
@@ -233,8 +282,10 @@ sync_team(struct adv_agent *aa)
 
 	if (aa->team != NULL && strcmp(aa->team->name, name) == 0)
 		return;
-	if (aa->team != NULL)
+	if (aa->team != NULL) {
+		team_count(aa, -1);
 		team_remove_member(aa->team, aa);
+	}
 	aa->team = NULL;
 	if (*name == '\0')
 		return;
@@ -246,6 +297,7 @@ sync_team(struct adv_agent *aa)
 	}
 	t->members[t->nmembers++] = aa;
 	aa->team = t;
+	team_count(aa, 1);
 }
 
 static struct adv_agent *
@@ -607,13 +659,18 @@ cmp_long(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
+/* The k-th smallest (from 0) of the scores counted in hist. */
 static long
-median(long *v, size_t n)
+hist_nth(const size_t *hist, size_t k)
 {
-	if (n == 0)
-		return (0);
-	qsort(v, n, sizeof *v, cmp_long);
-	return (n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+	long	v;
+
+	for (v = 0; v < SCORE_SLOTS - 1; v++) {
+		if (k < hist[v])
+			return (v);
+		k -= hist[v];
+	}
+	return (SCORE_SLOTS - 1);
 }
 
 /* Twice the median, exact where the median is a half (4 members: 0.5). */
@@ -771,16 +828,14 @@ static void
 team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 {
 	struct suggestion	*s;
-	long			*v, med, p90;
-	size_t			 i, n = 0;
+	long			 med, p90;
+	size_t			 n = t->npresent;
 
-	v = xcalloc(t->nmembers + 1, sizeof *v);
-	for (i = 0; i < t->nmembers; i++)
-		if (agent_status(t->members[i]->agent) != AGENT_OFFLINE)
-			v[n++] = t->members[i]->strain;
-	med = median(v, n);
-	p90 = n > 0 ? v[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1] : 0;
-	free(v);
+	/* The members' strain sorted is t->hist (team_count()). */
+	med = n == 0 ? 0 : n % 2 == 1 ? hist_nth(t->hist, n / 2) :
+	    (hist_nth(t->hist, n / 2 - 1) + hist_nth(t->hist, n / 2)) / 2;
+	p90 = n > 0 ? hist_nth(t->hist, (n * 9) / 10 < n ? (n * 9) / 10 :
+	    n - 1) : 0;
 
 	if (n == 0 || med < adv->p.overload_strain) {
 		t->overload_since = 0;
@@ -824,7 +879,7 @@ evaluate(struct adv_agent *aa, int64_t now)
 
 	agent_metrics(aa->agent, now, &adv->mp, &m);
 	strain_compute(&m, &adv->p.strain, &st);
-	aa->strain = st.score;
+	set_strain(aa, st.score);
 	aa->level = strain_level_next(&adv->p.strain, aa->level, st.score);
 	if (aa->level != prev)
 		publish_level(aa, prev, now);
@@ -876,6 +931,20 @@ advance_agent(struct adv_agent *aa, int64_t t)
 	}
 }
 
+/*
+ * Would advance_agent(aa, t) evaluate anything?  Not if aa has no
+ * evaluation yet or was evaluated at or after the last whole minute of
+ * t.  This reads only aa, so the loops over a team test it first and
+ * touch the agent's own state (member_current()) only when it says yes:
+ * after every event of a member most of a team of hundreds is current.
+ */
+static int
+advance_due(const struct adv_agent *aa, int64_t t)
+{
+	return (aa->eval_at != 0 && (t / MS_PER_MIN) * MS_PER_MIN >
+	    aa->eval_at);
+}
+
 /* Is a member recent enough for the timers (and its team's) at t? */
 static int
 member_current(const struct adv_agent *aa, int64_t t)
@@ -914,20 +983,35 @@ team_advance(struct advise *adv, struct adv_team *t, int64_t upto)
 			if (!busy)
 				break;	/* nobody at work: skip to upto */
 			for (i = 0; i < t->nmembers; i++)
-				if (member_current(t->members[i], m))
+				if (advance_due(t->members[i], m) &&
+				    member_current(t->members[i], m))
 					advance_agent(t->members[i], m);
 			/* Not for one already judged later (a late joiner). */
 			for (i = 0; i < t->nmembers; i++)
-				if (member_current(t->members[i], m) &&
-				    t->members[i]->eval_at <= m)
+				if (t->members[i]->eval_at <= m &&
+				    member_current(t->members[i], m))
 					rebalance_rule(t->members[i], m);
 			team_rules(adv, t, m);
 		}
 		t->eval_at = upto;
 	}
+	/*
+	 * This pass leaves no member both due and current at upto, and none
+	 * becomes so later in the same minute: eval_at only grows, and a
+	 * member not current at some time is not current later.  Only a
+	 * member's own event can change that, and advise_event() clears
+	 * members_done when it does.  So the pass over a team of hundreds
+	 * runs about once a minute, not after every event of a member.
+	 */
+	if (t->members_done && upto >= t->members_at &&
+	    upto / MS_PER_MIN == t->members_at / MS_PER_MIN)
+		return;
 	for (i = 0; i < t->nmembers; i++)
-		if (member_current(t->members[i], upto))
+		if (advance_due(t->members[i], upto) &&
+		    member_current(t->members[i], upto))
 			advance_agent(t->members[i], upto);
+	t->members_done = 1;
+	t->members_at = upto;
 }
 
 /* Advance aa to t, with its whole team if it has one. */
@@ -973,7 +1057,7 @@ advise_event(struct advise *adv, const struct respite_event *ev)
 	aa->live = ev->received_ms - ev->ts_ms < adv->p.live_window_ms;
 
 	if (fresh || agent_status(a) != aa->status) {
-		aa->status = agent_status(a);
+		set_status(aa, agent_status(a));
 		publish_status(aa, now);
 	}
 	if (is_severe(adv, ev) && ev->ts_ms >= aa->severe_at) {
@@ -1004,6 +1088,9 @@ advise_event(struct advise *adv, const struct respite_event *ev)
 	evaluate(aa, now);
 	/* What this event changed may matter to the lead at once. */
 	if (aa->team != NULL) {
+		/* A late or first event may leave aa behind its team. */
+		if (advance_due(aa, aa->team->members_at))
+			aa->team->members_done = 0;
 		rebalance_rule(aa, now);
 		team_rules(adv, aa->team, now);
 	}
@@ -1037,7 +1124,9 @@ advise_restore_agent(struct advise *adv, struct agent *a)
 
 	sync_team(aa);
 	aa->eval_at = agent_updated_at(a);
-	aa->status = agent_status(a);
+	set_status(aa, agent_status(a));
+	if (aa->team != NULL)
+		aa->team->members_done = 0;
 	/*
 	 * The lead rules resume after the team's newest member; the others
 	 * catch up on their own first (team_advance()).
@@ -1046,7 +1135,7 @@ advise_restore_agent(struct advise *adv, struct agent *a)
 		aa->team->eval_at = aa->eval_at;
 	agent_metrics(a, aa->eval_at, &adv->mp, &m);
 	strain_compute(&m, &adv->p.strain, &st);
-	aa->strain = st.score;
+	set_strain(aa, st.score);
 	aa->level = strain_level_of(&adv->p.strain, st.score);
 	if (aa->level >= STRAIN_HIGH)
 		aa->high_since = aa->eval_at;
@@ -1215,12 +1304,25 @@ int
 advise_level(struct advise *adv, const struct agent *a, int64_t now,
     struct advise_view *v)
 {
-	struct adv_agent	*aa = agent_ext(a);
-	struct agent_metrics	 m;
-	struct strain		 st;
+	struct agent_metrics	m;
 
 	agent_metrics(a, now, &adv->mp, &m);
-	strain_compute(&m, &adv->p.strain, &st);
+	return (advise_level_metrics(adv, a, &m, v));
+}
+
+/*
+ * The same from the agent's metrics m, which the caller computed at its
+ * now with the model parameters the advisor has (a team's figures need
+ * the metrics anyway: no need to compute them twice an agent).
+ */
+int
+advise_level_metrics(struct advise *adv, const struct agent *a,
+    const struct agent_metrics *m, struct advise_view *v)
+{
+	struct adv_agent	*aa = agent_ext(a);
+	struct strain		 st;
+
+	strain_compute(m, &adv->p.strain, &st);
 	v->strain = st.score;
 	v->level = aa != NULL ? strain_level_next(&adv->p.strain, aa->level,
 	    st.score) : strain_level_of(&adv->p.strain, st.score);

@@ -65,6 +65,8 @@ int		 advise_answer(struct advise *, int64_t, const char *, int,
 int		 advise_find(struct advise *, int64_t, struct suggestion *);
 int		 advise_level(struct advise *, const struct agent *, int64_t,
 		    struct advise_view *);
+int		 advise_level_metrics(struct advise *, const struct agent *,
+		    const struct agent_metrics *, struct advise_view *);
 void		 advise_open_for_agent(struct advise *, const char *,
 		    void (*)(const struct suggestion *, void *), void *);
 size_t		 advise_open_lead_for_team(struct advise *, const char *);

@@ -27,6 +27,8 @@
 #define HANDLED_KEEP_MS		(61 * MS_PER_MIN)
 #define HOSTILE_KEEP_MS		(24 * MS_PER_HOUR)
 #define STATUS_KEEP_MS		(36 * MS_PER_HOUR)
+/* How late a work event may be and still log an offline agent in. */
+#define LATE_LOGIN_MAX_MS	(12 * MS_PER_HOUR)
 
 struct handled {
 	int64_t		ts;
@@ -388,8 +390,14 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 		after = AGENT_WORKING;
 		break;
 	default:
-		if (before == AGENT_OFFLINE && is_work_event(ev->type))
-			after = AGENT_WORKING;	/* an implicit login */
+		/*
+		 * An implicit login; for a late event only within
+		 * LATE_LOGIN_MAX_MS of the newest one, or a stray event
+		 * from 1970 would count as work done since then.
+		 */
+		if (before == AGENT_OFFLINE && is_work_event(ev->type) &&
+		    (!late || a->newest_ts - ts <= LATE_LOGIN_MAX_MS))
+			after = AGENT_WORKING;
 		break;
 	}
 	if (after != before)

@@ -17,5 +17,6 @@ struct agent	*agents_apply(struct agents *, const struct respite_event *,
 		    const struct model_params *);
 size_t		 agents_count(const struct agents *);
 struct agent	**agents_sorted(struct agents *, size_t *);
+struct agent	**agents_team_sorted(struct agents *, const char *, size_t *);
 
 #endif

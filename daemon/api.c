@@ -9,6 +9,7 @@
  */
 #include "build.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,6 +492,7 @@ get_metrics(struct api *api, struct http_conn *c)
 {
 	struct agent		**v;
 	struct advise_view	  av;
+	const struct http_server *srv;
 	char			 *buf = NULL, *cause = NULL;
 	size_t			  len = 0, i, n, by_status[3] = { 0, 0, 0 };
 	size_t			  by_level[4] = { 0, 0, 0, 0 };
@@ -531,6 +533,20 @@ get_metrics(struct api *api, struct http_conn *c)
 	    "subscribers.\n# TYPE respite_sse_subscribers gauge\n"
 	    "respite_sse_subscribers %zu\n",
 	    api->dispatch != NULL ? dispatch_nsubscribers(api->dispatch) : 0);
+	srv = http_conn_server(c);
+	fprintf(f, "# HELP respite_http_connections Open HTTP connections, "
+	    "streams included.\n# TYPE respite_http_connections gauge\n"
+	    "respite_http_connections %zu\n"
+	    "# HELP respite_http_connections_refused_total Connections "
+	    "refused with 503: max_connections reached.\n"
+	    "# TYPE respite_http_connections_refused_total counter\n"
+	    "respite_http_connections_refused_total %" PRIu64 "\n"
+	    "# HELP respite_http_accept_pauses_total Pauses of accepting "
+	    "after accept() ran out of file descriptors.\n"
+	    "# TYPE respite_http_accept_pauses_total counter\n"
+	    "respite_http_accept_pauses_total %" PRIu64 "\n",
+	    http_server_nconns(srv), http_server_nrefused(srv),
+	    http_server_naccept_pauses(srv));
 	fclose(f);
 	http_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", buf,
 	    len, NULL);

@@ -61,7 +61,7 @@ team_json(struct api *api, const char *team, struct agent **v, size_t n,
 		open += m.open_tickets;
 		if (agent_status(v[i]) == AGENT_OFFLINE)
 			continue;
-		advise_level(api->advise, v[i], t, &av);
+		advise_level_metrics(api->advise, v[i], &m, &av);
 		by_level[av.level]++;
 		strain[k++] = av.strain;
 		sum += av.strain;
@@ -125,9 +125,13 @@ api_teams(struct api *api, struct http_conn *c, const char *team,
 		    team);
 		return;
 	}
-	all = agents_sorted(api->agents, &n);
-	/* Stable order: by team, then by agent id. */
-	qsort(all, n, sizeof *all, cmp_team);
+	if (team != NULL)
+		all = agents_team_sorted(api->agents, team, &n);
+	else {
+		/* Stable order: by team, then by agent id. */
+		all = agents_sorted(api->agents, &n);
+		qsort(all, n, sizeof *all, cmp_team);
+	}
 	list = json_array();
 	for (i = 0; i < n; i = j) {
 		const char	*t = agent_team(all[i]);

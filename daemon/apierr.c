@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -31,6 +32,30 @@ api_error_set(struct api_error *err, int status, const char *code,
 	va_end(ap);
 }
 
+/*
+ * s as a new JSON string.  A message may quote what jansson saw of a
+ * broken body, and its error text can end inside a UTF-8 character; or
+ * vsnprintf() cut the message there.  JSON strings must be UTF-8, so
+ * such a message goes out with its non-ASCII bytes as '?' rather than
+ * not at all (found by tests/fuzz/fuzz_event).
+ */
+static json_t *
+message_string(const char *s)
+{
+	json_t	*v;
+	char	*copy, *p;
+
+	if ((v = json_string(s)) != NULL)
+		return (v);
+	copy = xstrdup(s);
+	for (p = copy; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	v = json_string(copy);
+	free(copy);
+	return (v);
+}
+
 /* Returns a new string holding the JSON body for err. */
 char *
 api_error_json(const struct api_error *err)
@@ -38,8 +63,8 @@ api_error_json(const struct api_error *err)
 	json_t	*o, *e;
 	char	*s;
 
-	e = json_pack("{s:s, s:s}", "code", err->code, "message",
-	    err->message);
+	e = json_pack("{s:s, s:o}", "code", err->code, "message",
+	    message_string(err->message));
 	if (err->index >= 0)
 		json_object_set_new(e, "index", json_integer(err->index));
 	if (err->field[0] != '\0')

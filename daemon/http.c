@@ -22,6 +22,14 @@
  * from thinking it idle), but keeps the write timeout, so a client that
  * stops reading is dropped.  Its owner hears of the end through a close
  * callback, exactly once, whoever ends it.
+ *
+ * Past max_connections a new connection is answered 503 and closed at
+ * once.  When accept() itself fails for want of descriptors (EMFILE,
+ * ENFILE) the listening socket stays readable, and libevent would call
+ * us back at once, forever: instead every listener pauses for
+ * HTTP_ACCEPT_PAUSE_MS and the waiting clients stay in the kernel's
+ * backlog until descriptors are free again.  Both are logged once per
+ * episode, not once per connection, so a flood cannot flood the log.
  */
 #include "build.h"
 
@@ -33,6 +41,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +59,8 @@
 #include "http.h"
 #include "log.h"
 #include "xmalloc.h"
+
+#define HTTP_ACCEPT_PAUSE_MS	200	/* after accept() ran out of fds */
 
 enum conn_state {
 	CONN_IDLE,	/* waiting for a request's first byte */
@@ -94,6 +105,12 @@ struct http_server {
 	TAILQ_HEAD(, http_conn)		 conns;
 	size_t				 nconns;
 	int				 stopping;
+	struct event			*accept_resume;	/* after a pause */
+	int				 accept_failing;	/* out of fds, logged */
+	int				 refusing;	/* at max_connections */
+	uint64_t			 nrefused;	/* ever, for /metrics */
+	uint64_t			 nrefused_episode;
+	uint64_t			 naccept_pauses;
 };
 
 static void	conn_read(struct http_conn *);
@@ -603,6 +620,11 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 
 	(void)lev;
 	(void)salen;
+	if (srv->accept_failing) {
+		srv->accept_failing = 0;
+		log_info("http: accepting connections again (%zu open)",
+		    srv->nconns);
+	}
 	if (srv->nconns >= srv->limits.max_connections || srv->stopping) {
 		/* Best effort: the socket is new, its buffer empty. */
 		blen = snprintf(busy, sizeof busy, "HTTP/1.1 503 Service "
@@ -616,9 +638,23 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 			    strerror(errno));
 		shutdown(fd, SHUT_WR);
 		evutil_closesocket(fd);
-		log_warnx("http: connection refused: max_connections (%zu) "
-		    "reached", srv->limits.max_connections);
+		if (srv->stopping)
+			return;
+		srv->nrefused++;
+		srv->nrefused_episode++;
+		if (!srv->refusing)
+			log_warnx("http: connection refused: max_connections "
+			    "(%zu) reached", srv->limits.max_connections);
+		srv->refusing = 1;
 		return;
+	}
+	if (srv->refusing) {
+		srv->refusing = 0;
+		if (srv->nrefused_episode > 1)
+			log_warnx("http: %" PRIu64 " connections refused in "
+			    "all at max_connections (%zu)",
+			    srv->nrefused_episode, srv->limits.max_connections);
+		srv->nrefused_episode = 0;
 	}
 	c = xcalloc(1, sizeof *c);
 	c->srv = srv;
@@ -640,12 +676,47 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 }
 
 static void
+accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server	*srv = arg;
+	size_t			 i;
+
+	(void)fd;
+	(void)what;
+	if (srv->stopping)
+		return;
+	for (i = 0; i < srv->nlisteners; i++)
+		evconnlistener_enable(srv->listeners[i].lev);
+}
+
+static void
 accept_error_cb(struct evconnlistener *lev, void *arg)
 {
+	struct http_server	*srv = arg;
+	struct timeval		 tv;
+	int			 err = EVUTIL_SOCKET_ERROR();
+	size_t			 i;
+
 	(void)lev;
-	(void)arg;
-	/* EMFILE and friends: log, keep going; libevent retries. */
-	log_warn("http: accept");
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS &&
+	    err != ENOMEM) {
+		log_warnx("http: accept: %s", strerror(err));
+		return;
+	}
+	/* Out of descriptors or memory: stop trying for a moment. */
+	if (!srv->accept_failing)
+		log_warnx("http: accept: %s (%zu connections open); pausing "
+		    "new connections for %d ms at a time until it passes "
+		    "(raise the open files limit, LimitNOFILE=, or lower "
+		    "max_connections)", strerror(err), srv->nconns,
+		    HTTP_ACCEPT_PAUSE_MS);
+	srv->accept_failing = 1;
+	srv->naccept_pauses++;
+	for (i = 0; i < srv->nlisteners; i++)
+		evconnlistener_disable(srv->listeners[i].lev);
+	tv.tv_sec = 0;
+	tv.tv_usec = HTTP_ACCEPT_PAUSE_MS * 1000;
+	evtimer_add(srv->accept_resume, &tv);
 }
 
 struct http_server *
@@ -660,6 +731,9 @@ http_server_new(struct event_base *base, http_handler_cb handler, void *arg,
 	srv->arg = arg;
 	srv->limits = *limits;
 	TAILQ_INIT(&srv->conns);
+	srv->accept_resume = evtimer_new(base, accept_resume_cb, srv);
+	if (srv->accept_resume == NULL)
+		fatalx("http_server_new: cannot create a timer");
 	return (srv);
 }
 
@@ -835,6 +909,7 @@ http_server_stop(struct http_server *srv)
 	size_t			 i;
 
 	srv->stopping = 1;
+	evtimer_del(srv->accept_resume);
 	for (i = 0; i < srv->nlisteners; i++) {
 		evconnlistener_free(srv->listeners[i].lev);
 		srv->listeners[i].lev = NULL;
@@ -857,6 +932,26 @@ http_server_nconns(const struct http_server *srv)
 	return (srv->nconns);
 }
 
+/* The server a connection belongs to (borrowed). */
+const struct http_server *
+http_conn_server(const struct http_conn *c)
+{
+	return (c->srv);
+}
+
+/* Connections refused at max_connections, and accept pauses, ever. */
+uint64_t
+http_server_nrefused(const struct http_server *srv)
+{
+	return (srv->nrefused);
+}
+
+uint64_t
+http_server_naccept_pauses(const struct http_server *srv)
+{
+	return (srv->naccept_pauses);
+}
+
 void
 http_server_free(struct http_server *srv)
 {
@@ -869,5 +964,6 @@ http_server_free(struct http_server *srv)
 		evconnlistener_free(srv->listeners[i].lev);
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_free(c);
+	event_free(srv->accept_resume);
 	free(srv);
 }

@@ -3,6 +3,7 @@
 #define HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 #include <jansson.h>
@@ -40,6 +41,9 @@ void		 http_server_set_limits(struct http_server *,
 		    const struct http_limits *);
 void		 http_server_stop(struct http_server *);
 size_t		 http_server_nconns(const struct http_server *);
+const struct http_server *http_conn_server(const struct http_conn *);
+uint64_t	 http_server_nrefused(const struct http_server *);
+uint64_t	 http_server_naccept_pauses(const struct http_server *);
 const char	*http_server_address(const struct http_server *, size_t);
 size_t		 http_server_naddresses(const struct http_server *);
 

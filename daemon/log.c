@@ -35,6 +35,9 @@ static const struct {
 	{ "debug", LOG_LEVEL_DEBUG },
 };
 
+static void	log_vwrite(enum log_level, const char *, va_list, int)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 {

@@ -100,6 +100,9 @@ ctl_bad_option(const struct ctl_cmd *cmd, int ch, char **argv)
 	ctl_usage_cmd(cmd, CTL_EXIT_USAGE);
 }
 
+static void	ctl_vwarn(const char *, va_list, int)
+		    __attribute__((format(printf, 1, 0)));
+
 static void
 ctl_vwarn(const char *fmt, va_list ap, int errnum)
 {

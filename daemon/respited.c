@@ -604,6 +604,8 @@ main(int argc, char **argv)
 	if (!foreground)
 		ready_fd = detach();
 	signal(SIGPIPE, SIG_IGN);
+	/* A write past RLIMIT_FSIZE fails with EFBIG (503) instead of killing us. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	log_info("respited %s starting", PACKAGE_VERSION);
 	if (d.config_path == NULL)

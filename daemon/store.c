@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -100,11 +101,51 @@ static const char *const migrations[] = {
 	"CREATE INDEX audit_ts ON audit (ts);",
 };
 
+/*
+ * SQLite's message says "disk I/O error" or "unable to open database
+ * file" for many causes; the error of the system call that failed (EROFS,
+ * EPERM, EFBIG, EIO, ...) tells the operator which one.  SQLite keeps it
+ * for some calls only (sqlite3_system_errno()); saved_errno is errno as
+ * it was right after the failing call, or 0.
+ */
+static int
+store_error_errno(struct store *st, char **cause, const char *what,
+    int saved_errno)
+{
+	int	code = st->db != NULL ? sqlite3_errcode(st->db) & 0xff : 0;
+	int	serr = 0;
+
+	if (code == SQLITE_IOERR || code == SQLITE_CANTOPEN) {
+		serr = sqlite3_system_errno(st->db);
+		if (serr == 0)
+			serr = saved_errno;
+	}
+	if (serr != 0)
+		xasprintf(cause, "%s: %s: %s (%s)", st->path, what,
+		    sqlite3_errmsg(st->db), strerror(serr));
+	else
+		xasprintf(cause, "%s: %s: %s", st->path, what,
+		    sqlite3_errmsg(st->db));
+	return (-1);
+}
+
 static int
 store_error(struct store *st, char **cause, const char *what)
 {
-	xasprintf(cause, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
-	return (-1);
+	return (store_error_errno(st, cause, what, 0));
+}
+
+/* The directory of path ("." for a bare name); a new string. */
+static char *
+dir_of(const char *path)
+{
+	const char	*p = strrchr(path, '/');
+
+	if (p == NULL)
+		return (xstrdup("."));
+	if (p == path)
+		return (xstrdup("/"));
+	return (xstrndup(path, (size_t)(p - path)));
 }
 
 static int
@@ -202,7 +243,7 @@ struct store *
 store_open(const char *path, int sync_full, char **cause)
 {
 	struct store	*st;
-	char		*mode = NULL;
+	char		*mode = NULL, *dir;
 	sqlite3_stmt	*s = NULL;
 
 	st = xcalloc(1, sizeof *st);
@@ -211,10 +252,30 @@ store_open(const char *path, int sync_full, char **cause)
 		goto fail;
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		store_error(st, cause, "cannot open");
+		/*
+		 * SQLite retries read-only after a failed create, so its
+		 * errno is ENOENT for a directory it may not write: ask.
+		 */
+		dir = dir_of(path);
+		if (access(dir, W_OK) == -1)
+			xasprintf(cause, "%s: cannot open: cannot write %s: %s",
+			    path, dir, strerror(errno));
+		else
+			store_error(st, cause, "cannot open");
+		free(dir);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	/*
+	 * SQLite quietly opens a file it may not write read-only (file
+	 * permissions, an immutable file, a read-only mount); every commit
+	 * would then fail.  Say so now instead.
+	 */
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		xasprintf(cause, "%s: cannot open for writing (read-only file "
+		    "system, file permissions or an immutable file)", path);
+		goto fail;
+	}
 	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s,
 	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
 		store_error(st, cause, "cannot use (corrupt, or not an SQLite "
@@ -291,12 +352,14 @@ store_path(const struct store *st)
 static int
 step_done(struct store *st, sqlite3_stmt *s, char **cause, const char *what)
 {
-	int	rc;
+	int	rc, saved;
 
+	errno = 0;
 	rc = sqlite3_step(s);
+	saved = errno;
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return (store_error(st, cause, what));
+		return (store_error_errno(st, cause, what, saved));
 	return (0);
 }
 
@@ -372,15 +435,23 @@ store_add_event(struct store *st, const struct respite_event *ev,
 	return (sqlite3_changes(st->db) > 0 ? 1 : 0);
 }
 
+/* Column i as a string into dst (len bytes), truncated; "" if NULL. */
 static void
 column_copy(sqlite3_stmt *s, int i, char *dst, size_t len)
 {
 	const unsigned char	*v;
+	size_t			 n;
 
-	if ((v = sqlite3_column_text(s, i)) != NULL)
-		snprintf(dst, len, "%s", (const char *)v);
-	else
+	/* No snprintf: the rebuild at start-up copies millions of these. */
+	if ((v = sqlite3_column_text(s, i)) == NULL) {
 		*dst = '\0';
+		return;
+	}
+	n = (size_t)sqlite3_column_bytes(s, i);
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
 }
 
 /*
@@ -794,24 +865,24 @@ store_retention_step(struct store *st, enum store_retention what,
     int64_t before_ms, int limit, char **cause)
 {
 	static const char *const sql[] = {
-		[STORE_RETAIN_EVENTS] = "DELETE FROM events WHERE seq IN "
+		[STORE_RETAIN_EVENTS] = ("DELETE FROM events WHERE seq IN "
 		    "(SELECT seq FROM events WHERE received < ?1 ORDER BY seq "
-		    "LIMIT ?2)",
+		    "LIMIT ?2)"),
 		/*
 		 * The newest suggestion and stream item always stay: their
 		 * seq is where the ids go on after a restart (store_max_seq),
 		 * so an id is never given twice, and a client's Last-Event-ID
 		 * never points past the stream.
 		 */
-		[STORE_RETAIN_SUGGESTIONS] = "DELETE FROM suggestions WHERE "
+		[STORE_RETAIN_SUGGESTIONS] = ("DELETE FROM suggestions WHERE "
 		    "seq IN (SELECT seq FROM suggestions WHERE status NOT IN "
 		    "('open', 'snoozed') AND written < ?1 AND seq < (SELECT "
-		    "max(seq) FROM suggestions) ORDER BY seq LIMIT ?2)",
-		[STORE_RETAIN_STREAM] = "DELETE FROM stream WHERE seq IN "
+		    "max(seq) FROM suggestions) ORDER BY seq LIMIT ?2)"),
+		[STORE_RETAIN_STREAM] = ("DELETE FROM stream WHERE seq IN "
 		    "(SELECT seq FROM stream WHERE created < ?1 AND seq < "
-		    "(SELECT max(seq) FROM stream) ORDER BY seq LIMIT ?2)",
-		[STORE_RETAIN_AUDIT] = "DELETE FROM audit WHERE seq IN "
-		    "(SELECT seq FROM audit WHERE ts < ?1 ORDER BY seq LIMIT ?2)",
+		    "(SELECT max(seq) FROM stream) ORDER BY seq LIMIT ?2)"),
+		[STORE_RETAIN_AUDIT] = ("DELETE FROM audit WHERE seq IN "
+		    "(SELECT seq FROM audit WHERE ts < ?1 ORDER BY seq LIMIT ?2)"),
 	};
 	static const char *const oldest[] = {
 		[STORE_RETAIN_EVENTS] = "SELECT received FROM events ORDER BY "

@@ -183,23 +183,47 @@ time_zone_valid(const char *name)
 
 /*
  * Recent answers of time_day_start, so that listing thousands of agents
- * does not switch TZ (and re-read a zone file) thousands of times.  A day
- * found to start at `start` is the same day until start + 23 h at least,
- * whatever DST does.
+ * does not switch TZ (and re-read a zone file) thousands of times.  Each
+ * entry holds one local day, from its start to the next day's, as
+ * found in the zone (23 to 25 hours with DST).  Room for a few days of a
+ * few dozen zones; entries are replaced in turn.
  */
-#define DAY_CACHE_SIZE	8
+#define DAY_CACHE_SIZE	64
 static struct {
 	char		tz[64];
 	int		start_min;
-	int64_t		start;
+	int64_t		start, end;
 } day_cache[DAY_CACHE_SIZE];
 static unsigned int day_cache_next;
 
-static int64_t
-day_start_uncached(const char *tz, int64_t now_ms, int start_min)
+/* In the current TZ: the start of the day (from start_min) containing t. */
+static time_t
+local_day_start(time_t t, int start_min)
 {
-	struct tm	 tm;
-	time_t		 t, start;
+	struct tm	tm;
+
+	/*
+	 * Local times before start_min belong to the day before.  Compare
+	 * local wall-clock minutes rather than stepping now back by
+	 * start_min real minutes: on a day the clocks change the two
+	 * differ by an hour.
+	 */
+	localtime_r(&t, &tm);
+	if (tm.tm_hour * 60 + tm.tm_min < start_min)
+		tm.tm_mday--;	/* mktime() normalises day 0 */
+	tm.tm_hour = 0;
+	tm.tm_min = start_min;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (mktime(&tm));
+}
+
+/* The day containing now_ms in tz: its start, and the next day's in *end. */
+static int64_t
+day_start_uncached(const char *tz, int64_t now_ms, int start_min,
+    int64_t *end)
+{
+	time_t		 start, next;
 	char		*saved = NULL;
 	const char	*old;
 
@@ -208,21 +232,12 @@ day_start_uncached(const char *tz, int64_t now_ms, int start_min)
 	setenv("TZ", tz, 1);
 	tzset();
 
-	/*
-	 * Local times before start_min belong to the day before.  Compare
-	 * local wall-clock minutes rather than stepping now back by
-	 * start_min real minutes: on a day the clocks change the two
-	 * differ by an hour.
-	 */
-	t = (time_t)(now_ms / 1000);
-	localtime_r(&t, &tm);
-	if (tm.tm_hour * 60 + tm.tm_min < start_min)
-		tm.tm_mday--;	/* mktime() normalises day 0 */
-	tm.tm_hour = 0;
-	tm.tm_min = start_min;
-	tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	start = mktime(&tm);
+	start = local_day_start((time_t)(now_ms / 1000), start_min);
+	/* 26 hours on is inside the next day, however long DST makes it. */
+	next = local_day_start(start + 26 * 3600, start_min);
+	if (next <= start)
+		next = start + 23 * 3600;
+	*end = (int64_t)next * 1000;
 
 	if (saved != NULL) {
 		setenv("TZ", saved, 1);
@@ -242,22 +257,23 @@ int64_t
 time_day_start(const char *tz, int64_t now_ms, int start_min)
 {
 	unsigned int	i;
-	int64_t		start;
+	int64_t		start, end;
 
 	if (tz == NULL || *tz == '\0')
 		tz = "UTC";
 	for (i = 0; i < DAY_CACHE_SIZE; i++) {
 		if (day_cache[i].tz[0] != '\0' &&
 		    day_cache[i].start_min == start_min &&
-		    strcmp(day_cache[i].tz, tz) == 0 &&
 		    now_ms >= day_cache[i].start &&
-		    now_ms < day_cache[i].start + 23 * MS_PER_HOUR)
+		    now_ms < day_cache[i].end &&
+		    strcmp(day_cache[i].tz, tz) == 0)
 			return (day_cache[i].start);
 	}
-	start = day_start_uncached(tz, now_ms, start_min);
+	start = day_start_uncached(tz, now_ms, start_min, &end);
 	i = day_cache_next++ % DAY_CACHE_SIZE;
 	snprintf(day_cache[i].tz, sizeof day_cache[i].tz, "%s", tz);
 	day_cache[i].start_min = start_min;
 	day_cache[i].start = start;
+	day_cache[i].end = end;
 	return (start);
 }

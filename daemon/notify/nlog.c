@@ -53,6 +53,9 @@ level_word(int level)
 	}
 }
 
+static void	nlog_vwrite(int, const char *, va_list, int)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 nlog_vwrite(int level, const char *fmt, va_list ap, int errnum)
 {

@@ -91,8 +91,13 @@ ntext_plain_reason(char *buf, size_t len, const char *kind,
 		    "break.", d);
 		return;
 	}
+	/*
+	 * respited's hours are those of a day; others are no reason of
+	 * its, and h * 60 must not overflow (found by tests/fuzz/fuzz_sse).
+	 */
 	if (sscanf(reason, "worked %ldh%ld today with %ld minutes of "
-	    "breaks%n", &h, &m, &b, &end) == 3 && reason[end] == '\0') {
+	    "breaks%n", &h, &m, &b, &end) == 3 && reason[end] == '\0' &&
+	    h >= 0 && h <= 24 * 366 && m >= 0 && m < 60) {
 		duration(d, sizeof d, h * 60 + m);
 		if (b == 0)
 			snprintf(buf, len, "You have worked %s today without "

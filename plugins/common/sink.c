@@ -178,6 +178,9 @@ sink_count(const char *key, const char *v, long min, long max, long *out,
 	return (0);
 }
 
+static void	add(char *, size_t, size_t *, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+
 /* Append to buf (always NUL-terminated, truncated at len). */
 static void
 add(char *buf, size_t len, size_t *off, const char *fmt, ...)

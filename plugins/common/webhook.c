@@ -829,7 +829,16 @@ wh_time(json_t *o, const char *path, int64_t *ms)
 	d = json_number_value(v);
 	if (!isfinite(d) || d <= 0)
 		return (-1);
-	*ms = d >= 1e11 ? (int64_t)d : (int64_t)(d * 1000);
+	if (d < 1e11)
+		d *= 1000;
+	/*
+	 * Nothing after the year 3000, as wh_time_parse(): a larger
+	 * double does not fit int64_t, and converting it would be
+	 * undefined (found by tests/fuzz/fuzz_chatwoot).
+	 */
+	if (d > 32503680000000.0)
+		return (-1);
+	*ms = (int64_t)d;
 	return (0);
 }
 
@@ -1413,7 +1422,9 @@ wh_result_init(struct wh_result *r, const struct respite_webhook *req,
 void
 wh_ignore(struct wh_result *r, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	json_t	*v = NULL;
+	char	*p;
 
 	if (r->reason != NULL)
 		return;
@@ -1421,6 +1432,16 @@ wh_ignore(struct wh_result *r, const char *fmt, ...)
 	if (vasprintf(&r->reason, fmt, ap) == -1)
 		r->reason = NULL;
 	va_end(ap);
+	/*
+	 * The reason goes into the JSON of the 202, which must be UTF-8,
+	 * and "%.64s" of a vendor's value may cut a character in two (a
+	 * check of tests/fuzz/fuzz_wh.c): then it keeps only its ASCII.
+	 */
+	if (r->reason != NULL && (v = json_string(r->reason)) == NULL)
+		for (p = r->reason; *p != '\0'; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+	json_decref(v);
 }
 
 /*

@@ -4,7 +4,8 @@
  * Reads the labelled sets in ../shared/data/hostility/ (never copied into
  * this repository) and prints precision, recall and F1 of the binary
  * decision severity >= 0.5, per class and macro-averaged, then the
- * throughput in messages a second on one core:
+ * throughput in messages a second on one core (and, as its ceiling, the
+ * rate of a lower-case copy and a split at spaces of the same messages):
  *
  *   GermEval 2018 (German tweets), coarse OFFENSE vs OTHER: the lexicon
  *   was tuned on germeval2018.training.txt and is reported on
@@ -20,6 +21,7 @@
  */
 #include "build.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +300,54 @@ throughput(const struct lexicon *lx, const struct set *de,
 	    (double)n / t, n, (double)bytes / (double)n);
 }
 
+/* One message's least work: a lower-case copy, split at spaces. */
+static size_t
+baseline_one(const char *text, size_t len, char *buf)
+{
+	const char	*p, *end;
+	size_t		 i, words = 0;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (char)tolower((unsigned char)text[i]);
+	for (p = buf, end = buf + len; p < end; p++, words++)
+		if ((p = memchr(p, ' ', end - p)) == NULL)
+			break;
+	return (words);
+}
+
+/*
+ * The ceiling for the throughput above (`make bench` prints the ratio):
+ * the same messages, for >= 1 s, through no more than a lower-case copy
+ * and a split into words, which any classifier of words must do.
+ */
+static void
+baseline(const struct set *de, const struct set *en)
+{
+	const struct set	*sets[2] = { de, en };
+	char			*buf;
+	double			 t0, t;
+	size_t			 i, k, n = 0, max = 0;
+	volatile size_t		 sink = 0;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < sets[k]->n; i++)
+			if (sets[k]->s[i].len > max)
+				max = sets[k]->s[i].len;
+	if ((buf = malloc(max + 1)) == NULL)
+		abort();
+	t0 = now_s();
+	do {
+		for (k = 0; k < 2; k++)
+			for (i = 0; i < sets[k]->n; i++, n++)
+				sink += baseline_one(sets[k]->s[i].text,
+				    sets[k]->s[i].len, buf);
+		t = now_s() - t0;
+	} while (t < 1.0);
+	free(buf);
+	printf("ceiling: %.0f messages/s on one core (a lower-case copy and "
+	    "a split at spaces of the same messages)\n", (double)n / t);
+}
+
 static void
 usage(void)
 {
@@ -379,6 +429,7 @@ main(int argc, char **argv)
 		row("Davidson 2017 tuning rows (en)", &c);
 	}
 	throughput(lx, &ge, &dv);
+	baseline(&ge, &dv);
 	lexicon_free(lx);
 	free(ge.s);
 	free(dv.s);

@@ -336,6 +336,16 @@ else
 fi
 in_db "SELECT count(*) FROM events WHERE agent = 'edge2'" 1 "the message.received event itself is stored"
 
+# ---- broken JSON whose error text is no UTF-8 (tests/fuzz/corpus/event/
+# crash-error-not-utf8): jansson's message ends inside a character, and
+# the error body once stopped the daemon
+
+req POST /v1/events $'{"type":"agent.login","agent":"a","x":"\\u00e\xd2\xa3"}'
+error_is 400 bad_json - - "JSON whose error text cuts a UTF-8 character: 400 bad_json"
+req POST /v1/events $'{"type":"agent.login","agent":"a"}\n{"x":"\\u00e\xd2\xa3"}' \
+    -H 'Content-Type: application/x-ndjson'
+error_is 400 bad_json 1 - "the same as NDJSON: 400 bad_json, index 1"
+
 # ---- the daemon is still fine after all this
 
 req GET /healthz

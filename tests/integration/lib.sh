@@ -15,6 +15,15 @@
 #   RESPITE_TEST_SLOW  multiplier for every bounded wait (default 1; set
 #                      automatically to 10 when RESPITED runs valgrind)
 #   RESPITE_KEEP_TMP   1: keep the temporary directory after the run
+#   RESPITE_VALGRIND   1: run every respited under valgrind memcheck
+#                      (`make check-valgrind`).  Each run writes its own
+#                      log; done_testing stops a daemon still running with
+#                      SIGTERM (so its leaks are counted) and adds one test
+#                      that fails on any memcheck error or definite or
+#                      indirect leak in any run of the script.
+#   RESPITE_VALGRIND_KEEP  a directory to copy the failing valgrind logs to
+#   RESPITED_WRAPPER   a command put before respited, e.g. "strace -f -o
+#                      /tmp/st" (RESPITE_VALGRIND sets its own)
 #
 # Conventions: TAP output goes to stdout; everything else (curl, the
 # daemon) goes to stderr or files.  Never `set -e`: a failed request is a
@@ -36,6 +45,23 @@ if [ -z "${RESPITED:-}" ]; then
 fi
 : "${RESPITED:=respited}"
 : "${RESPITE_TEST_SLOW:=}"
+# valgrind: one log a process (%p) in a directory of this script's own;
+# --errors-for-leak-kinds makes definite and indirect leaks errors, so
+# --error-exitcode also reports them in the exit status.
+_vg_dir=
+if [ "${RESPITE_VALGRIND:-0}" = 1 ] && [ -z "${RESPITED_WRAPPER:-}" ]; then
+	_vg_dir=$(mktemp -d "${TMPDIR:-/tmp}/respite-vg.XXXXXX") ||
+	    { echo "Bail out! mktemp failed"; exit 1; }
+	RESPITED_WRAPPER="valgrind --tool=memcheck --leak-check=full \
+--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+--error-exitcode=97 --num-callers=30 --log-file=$_vg_dir/%p.log"
+	if [ -n "${TOP_SRCDIR:-}" ] && [ -f "$TOP_SRCDIR/tests/valgrind.supp" ]; then
+		RESPITED_WRAPPER="$RESPITED_WRAPPER --suppressions=$TOP_SRCDIR/tests/valgrind.supp"
+	fi
+fi
+if [ -n "${RESPITED_WRAPPER:-}" ]; then
+	RESPITED="$RESPITED_WRAPPER $RESPITED"
+fi
 if [ -z "$RESPITE_TEST_SLOW" ]; then
 	case "$RESPITED" in
 	*valgrind*) RESPITE_TEST_SLOW=10 ;;
@@ -86,6 +112,7 @@ diag() {
 # skip_all REASON: nothing can run here.
 skip_all() {
 	echo "1..0 # SKIP $*"
+	[ -n "$_vg_dir" ] && rm -rf "$_vg_dir"
 	exit 0
 }
 
@@ -95,10 +122,56 @@ bail_out() {
 	exit 1
 }
 
-# done_testing: the trailing plan.
+# done_testing: the trailing plan (after the valgrind check, if any).
 done_testing() {
+	if [ -n "$_vg_dir" ]; then
+		valgrind_check
+		# Scripts without setup have no cleanup trap.
+		[ "${RESPITE_KEEP_TMP:-0}" = 1 ] || rm -rf "$_vg_dir"
+	fi
 	echo "1..$_tap_n"
 	exit 0
+}
+
+# valgrind_check: stop a daemon still running (SIGTERM, so memcheck
+# writes its leak report), then one test over every log of this script:
+# a finished run must end in "ERROR SUMMARY: 0 errors"; a run killed
+# with SIGKILL has no summary, and must hold no error report.
+valgrind_check() {
+	local f runs=0 killed=0 bad= pat
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		stop_daemon TERM 60 >/dev/null 2>&1
+	fi
+	# The first line of each kind of memcheck report.
+	pat='== (Invalid (read|write|free)|Mismatched free|Conditional jump|Use of uninitialised|Syscall param|Source and destination overlap|Argument .* of function|[0-9,]+ bytes in [0-9,]+ blocks are (definitely|indirectly) lost|Process terminating)'
+	for f in "$_vg_dir"/*.log; do
+		[ -f "$f" ] || continue
+		# valgrind -V and other runs that never started respited.
+		grep -q 'Command: .*respited' "$f" || continue
+		runs=$((runs + 1))
+		if grep -q 'ERROR SUMMARY: 0 errors' "$f"; then
+			continue
+		elif grep -q 'ERROR SUMMARY:' "$f" || grep -Eq -- "$pat" "$f"; then
+			bad="$bad $f"
+		else
+			killed=$((killed + 1))
+		fi
+	done
+	[ "$runs" -gt 0 ] || return 0
+	if [ -z "$bad" ]; then
+		ok "valgrind: no memcheck errors and no definite or indirect leaks in $runs runs of respited ($killed killed before their summary)"
+		return
+	fi
+	not_ok "valgrind: memcheck errors or leaks in respited"
+	for f in $bad; do
+		diag "--- $f"
+		sed -n '/^==[0-9]*== Command:/p' "$f" | head -n 1 | sed 's/^/# /'
+		grep -Ev '^==[0-9]+== *$' "$f" | sed -n '/Copyright\|Using Valgrind\|Command:\|Parent PID/!p' |
+		    head -n 80 | sed 's/^/# /'
+	done
+	if [ -n "${RESPITE_VALGRIND_KEEP:-}" ]; then
+		mkdir -p "$RESPITE_VALGRIND_KEEP" && cp $bad "$RESPITE_VALGRIND_KEEP/"
+	fi
 }
 
 # check DESC STATUS: ok if STATUS is 0.  For `cmd; check "desc" $?`.
@@ -276,6 +349,9 @@ cleanup() {
 	fi
 	if [ -n "$TMPD" ] && [ "${RESPITE_KEEP_TMP:-0}" != 1 ]; then
 		rm -rf "$TMPD"
+	fi
+	if [ -n "$_vg_dir" ] && [ "${RESPITE_KEEP_TMP:-0}" != 1 ]; then
+		rm -rf "$_vg_dir"
 	fi
 }
 

@@ -1,0 +1,440 @@
+#!/bin/sh
+#
+# respite - `make bench`: respited against ceilings measured in the same
+# run on the same machine (README.md, "Performance"; issue 8).
+#
+#   run.sh BUILDDIR SRCDIR
+#
+# Each figure stands next to a ceiling, and the table gives the ratio,
+# the goal and PASS or MISS:
+#
+#   durable ingest   POST /v1/events with 100 and 1,000 events a request
+#                    from 4 connections, synchronous=full, against raw
+#                    SQLite inserts of the same rows into the same table
+#                    at 1,000 rows a transaction (sqlite-ceiling).
+#   single events    one event a POST from 50 keep-alive connections
+#                    against a minimal libevent server (http-ceiling).
+#   reads            GET /v1/agents/{id} and /v1/teams/{team} at 10,000
+#                    agents: latency at 500 requests a second (far more
+#                    than the leads' pages of such a centre ask), against
+#                    http-ceiling's GET at the same rate; and the most
+#                    requests a second from 4 connections.
+#   memory           VmRSS with 10,000 agents and a day of their events,
+#                    and at 1,000 agents for the growth an agent costs.
+#   start-up         from exec to the first answer of /healthz, with
+#                    1,000,000 events stored, against reading the same
+#                    rows with SQLite alone.
+#   classifier       lexicon-eval's messages a second on one core.
+#
+# The events are one simulated day (`respitectl simulate`, 9 hours, so
+# every agent works a whole shift) of 10,000 agents in 20 teams, and of
+# 1,000 in 2 (teams of 500 either way).  The databases for start-up and
+# memory are filled directly (sqlite-ceiling -a): a day through HTTP
+# would take minutes.  Every run is bounded, on 127.0.0.1 only, in a
+# temporary directory removed at the end.  The whole takes 3-5 minutes.
+#
+# Environment: RESPITE_KEEP_TMP=1 keeps the temporary directory.
+
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
+    no_proxy NO_PROXY
+export LC_ALL=C
+
+if [ $# -ne 2 ]; then
+	echo "usage: run.sh BUILDDIR SRCDIR" >&2
+	exit 2
+fi
+B=$1
+S=$2
+SHARED=${SHARED_DATA:-$S/../shared/data}
+BIN=$B/tests/bench
+RESPITED=$B/respited
+RESPITECTL=$B/respitectl
+
+AGENTS=10000
+TEAMS=20
+INGEST_EVENTS=200000	# for the ceiling and each durable ingest run
+STARTUP_EVENTS=1000000
+SECS=6			# single events and reads: 1 s warm-up + 5 s
+
+say() {
+	printf 'bench: %s\n' "$*"
+}
+
+die() {
+	printf 'bench: %s\n' "$*" >&2
+	exit 1
+}
+
+have() {
+	command -v "$1" >/dev/null 2>&1
+}
+
+have curl || die "curl is needed"
+if [ -n "${BENCH_SANITIZERS:-}" ]; then
+	say "WARNING: this build has sanitizers ($BENCH_SANITIZERS):" \
+	    "the figures mean little"
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/respite-bench.XXXXXX") || die "mktemp"
+TMP=$(cd "$TMP" && pwd -P)
+DPID=
+CPID=
+cleanup() {
+	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
+	[ -n "$CPID" ] && kill -9 "$CPID" 2>/dev/null
+	if [ "${RESPITE_KEEP_TMP:-0}" = 1 ]; then
+		echo "bench: kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# kv KEY LINE: the value of KEY=value in LINE.
+kv() {
+	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# calc EXPR: awk arithmetic, printed as given by the format in EXPR.
+calc() {
+	awk "BEGIN { $1 }"
+}
+
+free_port() {
+	if have python3; then
+		python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+	else
+		echo $((20000 + $(od -An -N2 -tu2 /dev/urandom) % 20000))
+	fi
+}
+
+cpu_s() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
+	    "/proc/$1/stat"
+}
+
+rss_kib() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+# start_daemon DIR: respited on DIR/respite.db, synchronous=full, open
+# mode (no tokens, loopback only).  Sets DPID, PORT and READY_MS (from
+# exec to the first 200 of /healthz).
+start_daemon() {
+	PORT=$(free_port)
+	cat >"$1/respite.conf" <<EOF
+[server]
+listen = 127.0.0.1:$PORT
+[storage]
+path = $1/respite.db
+synchronous = full
+[log]
+level = info
+[auth]
+tokens_file = $1/tokens
+EOF
+	_t0=$(now_ms)
+	"$RESPITED" -f -c "$1/respite.conf" 2>>"$1/respited.log" &
+	DPID=$!
+	_i=0
+	while [ $_i -lt 6000 ]; do
+		if curl -s -o /dev/null --max-time 1 \
+		    "http://127.0.0.1:$PORT/healthz"; then
+			READY_MS=$(($(now_ms) - _t0))
+			return 0
+		fi
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.01
+		_i=$((_i + 1))
+	done
+	tail -n 5 "$1/respited.log" >&2
+	die "respited did not start in $1"
+}
+
+stop_daemon() {
+	kill -TERM "$DPID" 2>/dev/null
+	_i=0
+	while kill -0 "$DPID" 2>/dev/null && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -9 "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=
+}
+
+# stored DIR: the number of events in DIR/respite.db (sqlite3), or "".
+stored() {
+	have sqlite3 || return 0
+	sqlite3 "$1/respite.db" 'SELECT count(*) FROM events' 2>/dev/null
+}
+
+# check_stored DIR ACCEPTED: every acknowledged event is in the database.
+check_stored() {
+	_n=$(stored "$1")
+	if [ -n "$_n" ] && [ "$_n" != "$2" ]; then
+		say "ERROR: $2 events acknowledged, $_n stored in $1"
+		FAILED=1
+	fi
+}
+
+# loadgen ARGS: its result line; a failed request fails the run (it
+# runs in $(...), so through a file).
+loadgen() {
+	if ! "$BIN/loadgen" "$@" 2>>"$TMP/loadgen.err"; then
+		say "ERROR: failed requests:" \
+		    "$(tail -n 1 "$TMP/loadgen.err")" >&2
+		: >"$TMP/failed"
+	fi
+}
+
+# row NAME VALUE CEILING RATIO GOAL RESULT
+TABLE=$TMP/table
+row() {
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$@" >>"$TABLE"
+}
+
+# pct A B: A as a percentage of B.
+pct() {
+	calc "printf \"%.0f %%\", 100 * $1 / $2"
+}
+
+# verdict OK: PASS if OK (an awk condition) holds.
+verdict() {
+	calc "print (($1) ? \"PASS\" : \"MISS\")"
+}
+
+FAILED=0
+T_START=$(now_ms)
+say "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' \
+    /proc/cpuinfo | head -n 1); load average $(cut -d' ' -f1-3 \
+    /proc/loadavg)"
+
+# ------------------------------------------------------------ classifier
+
+say "classifier (lexicon-eval)"
+LEX=$("$BIN/lexicon-eval" -d "$SHARED" -l "$S/plugins/lexicon")
+LEX_RC=$?
+printf '%s\n' "$LEX"
+CLS=$(printf '%s\n' "$LEX" | sed -n 's/^throughput: \([0-9]*\) .*/\1/p')
+CLS_CEIL=$(printf '%s\n' "$LEX" | sed -n 's/^ceiling: \([0-9]*\) .*/\1/p')
+[ $LEX_RC = 0 ] || [ $LEX_RC = 77 ] || FAILED=1
+
+# ------------------------------------------------------------ events
+
+say "simulating a day of $AGENTS agents and of 1000"
+DAY=$TMP/day.ndjson
+DAY1K=$TMP/day1k.ndjson
+"$RESPITECTL" simulate --agents $AGENTS --teams $TEAMS --hours 9 \
+    >"$DAY" 2>"$TMP/simulate.log" || die "respitectl simulate failed"
+"$RESPITECTL" simulate --agents 1000 --teams 2 --hours 9 \
+    >"$DAY1K" 2>>"$TMP/simulate.log" || die "respitectl simulate failed"
+DAY_EVENTS=$(wc -l <"$DAY")
+DAY1K_EVENTS=$(wc -l <"$DAY1K")
+
+# ------------------------------------------------------------ ingest
+
+L=$("$BIN/sqlite-ceiling" -F -d "$TMP/fsync.probe")
+FSYNC_P50=$(kv p50_ms "$L")
+FSYNC_P90=$(kv p90_ms "$L")
+say "fdatasync of 4 KiB: p50 $FSYNC_P50 ms, p90 $FSYNC_P90 ms"
+
+say "storage ceiling: $INGEST_EVENTS rows, raw SQLite"
+L=$("$BIN/sqlite-ceiling" -f "$DAY" -n $INGEST_EVENTS -d "$TMP/ceiling.db")
+STORE_CEIL=$(kv rows_per_s "$L")
+L=$("$BIN/sqlite-ceiling" -x -f "$DAY" -n $INGEST_EVENTS \
+    -d "$TMP/ceiling.db")
+STORE_CEIL_NOIDX=$(kv rows_per_s "$L")
+rm -f "$TMP"/ceiling.db*
+
+for BATCH in 100 1000; do
+	say "durable ingest, $BATCH events a request"
+	D=$TMP/ingest$BATCH
+	mkdir "$D"
+	start_daemon "$D"
+	[ -z "${RSS_EMPTY:-}" ] && RSS_EMPTY=$(rss_kib "$DPID")
+	L=$(loadgen -a "127.0.0.1:$PORT" -e "$DAY" -b $BATCH -c 4 \
+	    -n $((INGEST_EVENTS / BATCH)) -d 60)
+	say "  $L"
+	check_stored "$D" "$(kv accepted "$L")"
+	eval "INGEST_$BATCH=$(kv eps "$L")"
+	eval "INGEST_${BATCH}_P99=$(kv p99_ms "$L")"
+	stop_daemon
+	rm -rf "$D"
+done
+
+# ------------------------------------------------------------ HTTP
+
+say "HTTP ceiling: single events, 50 connections"
+"$BIN/http-ceiling" 0 >"$TMP/ceiling.port" &
+CPID=$!
+_i=0
+while [ ! -s "$TMP/ceiling.port" ] && [ $_i -lt 500 ]; do
+	sleep 0.01
+	_i=$((_i + 1))
+done
+CPORT=$(cat "$TMP/ceiling.port")
+[ -n "$CPORT" ] || die "http-ceiling did not start"
+L=$(loadgen -a "127.0.0.1:$CPORT" -e "$DAY" -b 1 -c 50 -d $SECS -w 1)
+say "  $L"
+HTTP_CEIL=$(kv rps "$L")
+HTTP_CEIL_P99=$(kv p99_ms "$L")
+
+say "single events, 50 connections"
+D=$TMP/single
+mkdir "$D"
+start_daemon "$D"
+L=$(loadgen -a "127.0.0.1:$PORT" -e "$DAY" -b 1 -c 50 -d $SECS -w 1)
+say "  $L"
+check_stored "$D" "$(kv accepted "$L")"
+SINGLE=$(kv rps "$L")
+SINGLE_P99=$(kv p99_ms "$L")
+stop_daemon
+rm -rf "$D"
+
+# ------------------------------------------------------------ start-up
+
+say "filling a database with $STARTUP_EVENTS events"
+D=$TMP/day
+mkdir "$D"
+"$BIN/sqlite-ceiling" -a -f "$DAY" -n $STARTUP_EVENTS -d "$D/respite.db" \
+    >/dev/null || die "filling $D failed"
+L=$("$BIN/sqlite-ceiling" -r -d "$D/respite.db")
+STARTUP_CEIL_MS=$(calc "printf \"%.0f\", $(kv seconds "$L") * 1000")
+say "start-up with $STARTUP_EVENTS events"
+start_daemon "$D"
+STARTUP_MS=$READY_MS
+STARTUP_CPU=$(cpu_s "$DPID")
+stop_daemon
+
+# ------------------------------------------------------------ memory
+
+say "memory: the rest of the day ($DAY_EVENTS events), then 1000 agents"
+"$BIN/sqlite-ceiling" -a -f "$DAY" -k $STARTUP_EVENTS -n "$DAY_EVENTS" \
+    -d "$D/respite.db" >/dev/null || die "filling $D failed"
+D1K=$TMP/day1k
+mkdir "$D1K"
+"$BIN/sqlite-ceiling" -a -f "$DAY1K" -n "$DAY1K_EVENTS" \
+    -d "$D1K/respite.db" >/dev/null || die "filling $D1K failed"
+start_daemon "$D1K"
+RSS_1K=$(rss_kib "$DPID")
+stop_daemon
+rm -rf "$D1K"
+start_daemon "$D"
+DAY_READY_MS=$READY_MS
+RSS_10K=$(rss_kib "$DPID")
+
+# ------------------------------------------------------------ reads
+
+curl -s "http://127.0.0.1:$PORT/v1/teams" | grep -o '"team":"[^"]*"' |
+    sed 's|"team":"\(.*\)"|/v1/teams/\1|' | sort -u >"$TMP/teams.paths"
+[ -s "$TMP/teams.paths" ] || die "no teams in GET /v1/teams"
+awk -v n=$AGENTS 'BEGIN {
+	srand(1)
+	for (i = 1; i <= n; i++) a[i] = i
+	for (i = n; i > 1; i--) {
+		j = int(rand() * i) + 1; t = a[i]; a[i] = a[j]; a[j] = t
+	}
+	for (i = 1; i <= n; i++) printf "/v1/agents/agent-%05d\n", a[i]
+}' >"$TMP/agents.paths"
+say "reads at $AGENTS agents: 500 a second, then as many as they go"
+L=$(loadgen -a "127.0.0.1:$PORT" -g "$TMP/agents.paths" -c 1 -r 500 \
+    -d $SECS -w 1)
+say "  $L"
+GET_AGENT_P99=$(kv p99_ms "$L")
+L=$(loadgen -a "127.0.0.1:$PORT" -g "$TMP/teams.paths" -c 1 -r 500 \
+    -d $SECS -w 1)
+say "  $L"
+GET_TEAM_P99=$(kv p99_ms "$L")
+L=$(loadgen -a "127.0.0.1:$PORT" -g "$TMP/agents.paths" -c 4 -d $SECS -w 1)
+say "  $L"
+GET_AGENT_RPS=$(kv rps "$L")
+L=$(loadgen -a "127.0.0.1:$PORT" -g "$TMP/teams.paths" -c 4 -d $SECS -w 1)
+say "  $L"
+GET_TEAM_RPS=$(kv rps "$L")
+RSS_10K_AFTER=$(rss_kib "$DPID")
+[ "$RSS_10K_AFTER" -gt "$RSS_10K" ] && RSS_10K=$RSS_10K_AFTER
+stop_daemon
+rm -rf "$D"
+L=$(loadgen -a "127.0.0.1:$CPORT" -g "$TMP/agents.paths" -c 1 -r 500 \
+    -d $SECS -w 1)
+say "  ceiling: $L"
+GET_CEIL_P99=$(kv p99_ms "$L")
+kill -TERM "$CPID" 2>/dev/null
+wait "$CPID" 2>/dev/null
+CPID=
+
+# ------------------------------------------------------------ table
+
+: >"$TABLE"
+row "durable ingest, 100 events a POST, 4 conns (events/s)" \
+    "$INGEST_100" "$STORE_CEIL" "$(pct "$INGEST_100" "$STORE_CEIL")" \
+    ">= 50 %" "$(verdict "$INGEST_100 >= 0.5 * $STORE_CEIL")"
+row "durable ingest, 1,000 events a POST, 4 conns (events/s)" \
+    "$INGEST_1000" "$STORE_CEIL" "$(pct "$INGEST_1000" "$STORE_CEIL")" \
+    ">= 50 %" "$(verdict "$INGEST_1000 >= 0.5 * $STORE_CEIL")"
+row "single-event POSTs, 50 conns, durable before 202 (req/s)" \
+    "$SINGLE" "$HTTP_CEIL" "$(pct "$SINGLE" "$HTTP_CEIL")" ">= 60 %" \
+    "$(verdict "$SINGLE >= 0.6 * $HTTP_CEIL")"
+row "single-event POSTs, p99 (ms)" "$SINGLE_P99" "$HTTP_CEIL_P99" \
+    "$(calc "printf \"%.1fx\", $SINGLE_P99 / $HTTP_CEIL_P99")" "< 10 ms" \
+    "$(verdict "$SINGLE_P99 < 10")"
+row "GET /v1/agents/{id}, 10,000 agents, 500/s, p99 (ms)" \
+    "$GET_AGENT_P99" "$GET_CEIL_P99" \
+    "$(calc "printf \"%.1fx\", $GET_AGENT_P99 / $GET_CEIL_P99")" "< 2 ms" \
+    "$(verdict "$GET_AGENT_P99 < 2")"
+row "GET /v1/teams/{team}, 500 agents each, 500/s, p99 (ms)" \
+    "$GET_TEAM_P99" "$GET_CEIL_P99" \
+    "$(calc "printf \"%.1fx\", $GET_TEAM_P99 / $GET_CEIL_P99")" "< 2 ms" \
+    "$(verdict "$GET_TEAM_P99 < 2")"
+row "RSS, 10,000 agents, a day ($DAY_EVENTS events) (MiB)" \
+    "$(calc "printf \"%.1f\", $RSS_10K / 1024")" \
+    "$(calc "printf \"%.1f\", $RSS_EMPTY / 1024") (no agents)" "-" \
+    "< 64 MiB" "$(verdict "$RSS_10K < 64 * 1024")"
+row "RSS growth per agent with its day (KiB)" \
+    "$(calc "printf \"%.2f\", ($RSS_10K - $RSS_1K) / ($AGENTS - 1000)")" \
+    "-" "-" "reported" "-"
+row "start-up, $STARTUP_EVENTS events stored (s)" \
+    "$(calc "printf \"%.2f\", $STARTUP_MS / 1000")" \
+    "$(calc "printf \"%.2f\", $STARTUP_CEIL_MS / 1000") (SQLite read)" \
+    "$(calc "printf \"%.1fx\", $STARTUP_MS / $STARTUP_CEIL_MS")" "< 5 s" \
+    "$(verdict "$STARTUP_MS < 5000")"
+if [ -n "$CLS" ] && [ -n "$CLS_CEIL" ]; then
+	row "classifier, messages/s on one core" "$CLS" \
+	    "$CLS_CEIL (lower-case + split)" "$(pct "$CLS" "$CLS_CEIL")" \
+	    ">= 50,000" "$(verdict "$CLS >= 50000")"
+else
+	row "classifier, messages/s on one core" "skipped (no data)" "-" \
+	    "-" ">= 50,000" "-"
+fi
+
+echo
+echo "| benchmark | respite | ceiling | ratio | goal | result |"
+echo "| --- | ---: | ---: | ---: | --- | --- |"
+cat "$TABLE"
+echo
+printf 'Machine: %s cores, %s; %s; load average at the end %s.\n' \
+    "$(nproc)" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo |
+    head -n 1)" "$(date -u +%Y-%m-%d)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'fdatasync of 4 KiB: p50 %s ms, p90 %s ms.  ' "$FSYNC_P50" \
+    "$FSYNC_P90"
+printf 'Storage ceiling without the (agent, ts) index: %s rows/s.  ' \
+    "$STORE_CEIL_NOIDX"
+printf 'Start-up CPU %s s; start-up with the whole day stored %s s.  ' \
+    "$STARTUP_CPU" "$(calc "printf \"%.2f\", $DAY_READY_MS / 1000")"
+printf 'Most reads from 4 connections: %s and %s req/s.  ' \
+    "$GET_AGENT_RPS" "$GET_TEAM_RPS"
+printf 'RSS at 1,000 agents %s MiB.\n' \
+    "$(calc "printf \"%.1f\", $RSS_1K / 1024")"
+say "done in $(( ($(now_ms) - T_START) / 1000 )) s"
+[ -e "$TMP/failed" ] && FAILED=1
+exit $FAILED
