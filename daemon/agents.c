@@ -214,10 +214,10 @@ list_sorted(struct agents_list *l, size_t *n)
 {
 	struct agent	**v;
 
-	if (!l->sorted) {
+	/* An empty list has no array: qsort() must not see NULL. */
+	if (!l->sorted && l->n > 1)
 		qsort(l->v, l->n, sizeof *l->v, cmp_id);
-		l->sorted = 1;
-	}
+	l->sorted = 1;
 	v = xcalloc(l->n + 1, sizeof *v);
 	if (l->n > 0)
 		memcpy(v, l->v, l->n * sizeof *v);

@@ -31,7 +31,8 @@
 # 1,000 in 2 (teams of 500 either way).  The databases for start-up and
 # memory are filled directly (sqlite-ceiling -a): a day through HTTP
 # would take minutes.  Every run is bounded, on 127.0.0.1 only, in a
-# temporary directory removed at the end.  The whole takes 3-5 minutes.
+# temporary directory removed at the end.  The whole takes about two
+# minutes on 2 cores.
 #
 # Environment: RESPITE_KEEP_TMP=1 keeps the temporary directory.
 
