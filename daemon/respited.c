@@ -8,6 +8,8 @@
  */
 #include "build.h"
 
+#include <sys/resource.h>
+
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -312,6 +314,32 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	tick_schedule(d);
 }
 
+/*
+ * Raise the open-files soft limit to the hard one (systemd's soft default
+ * of 1024 is below max_connections plus our own files), and say so if it
+ * is still too low: accept() then runs out and pauses.
+ */
+static void
+raise_nofile(size_t max_connections)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)max_connections + 64)
+		log_warnx("open files limit %llu is below max_connections "
+		    "(%zu) + 64: raise LimitNOFILE= (ulimit -n) or lower "
+		    "max_connections", (unsigned long long)rl.rlim_cur,
+		    max_connections);
+}
+
 static void
 limits_from_config(const struct config *cf, struct http_limits *l)
 {
@@ -378,6 +406,7 @@ reload(struct respited *d)
 	config_log_restart_keys(d->cf, cf);
 	log_set_level(cf->log_level);
 	limits_from_config(cf, &limits);
+	raise_nofile(cf->max_connections);
 	http_server_set_limits(d->http, &limits);
 	stream_limits_from_config(cf, &slimits);
 	dispatch_set_limits(d->dispatch, &slimits);
@@ -665,6 +694,7 @@ main(int argc, char **argv)
 	 * addresses the sockets are bound to, also when systemd bound them.
 	 */
 	limits_from_config(d.cf, &limits);
+	raise_nofile(d.cf->max_connections);
 	d.http = http_server_new(d.base, api_handle, &d.api, &limits);
 	listen_all(&d);
 	{
