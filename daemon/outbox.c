@@ -27,7 +27,7 @@ struct outbox_entry {
 	int			 is_item;
 	int			 is_audit;	/* event: who, agent: role, team: what */
 	char			*audit_agent;
-	struct suggestion	 sugg;		/* !is_item */
+	struct suggestion	 sugg;		/* !is_item; data: its JSON */
 	int64_t			 seq;		/* is_item */
 	char			*event, *agent, *team, *data;
 	int64_t			 created;
@@ -210,7 +210,8 @@ outbox_flush(struct outbox *o, char **cause)
 			row.updated_at = e->sugg.updated_at;
 			row.body = body;
 			rc = store_suggestion_put(o->store, &row, cause);
-			free(body);
+			free(e->data);		/* a retried flush */
+			e->data = body;		/* for the sinks */
 		}
 	}
 	if (rc == 0)
@@ -231,7 +232,7 @@ outbox_flush(struct outbox *o, char **cause)
 			dispatch_publish(o->dispatch, &it);
 		}
 		if (!e->is_item && !e->is_audit && o->sink != NULL)
-			o->sink(&e->sugg, o->sink_arg);
+			o->sink(&e->sugg, e->data, o->sink_arg);
 		entry_clear(e);
 	}
 	o->n = 0;

@@ -12,8 +12,9 @@
 struct dispatch;
 struct outbox;
 
-/* A stored suggestion change, for the sinks; s is borrowed. */
-typedef void	(*outbox_sink_cb)(const struct suggestion *s, void *arg);
+/* A stored suggestion change and its API JSON, for the sinks; borrowed. */
+typedef void	(*outbox_sink_cb)(const struct suggestion *s, const char *json,
+		    void *arg);
 
 struct outbox	*outbox_new(struct store *);
 void		 outbox_free(struct outbox *);

@@ -9,12 +9,8 @@
  */
 #include "build.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "log.h"
 #include "plugins.h"
 #include "sinks.h"
 #include "suggest.h"
@@ -34,24 +30,16 @@ sinks_change_name(const struct suggestion *s)
 	}
 }
 
+/* The outbox's callback: json is the object it stored for s. */
 void
-sinks_outbox_cb(const struct suggestion *s, void *arg)
+sinks_outbox_cb(const struct suggestion *s, const char *json, void *arg)
 {
 	const struct plugins		*ps = arg;
 	struct respite_suggestion	 rs;
-	char				 id[32], *json;
-	json_t				*j;
+	char				 id[32];
 
-	if (plugins_count(ps, RESPITE_PLUGIN_SINK) == 0)
+	if (json == NULL || plugins_count(ps, RESPITE_PLUGIN_SINK) == 0)
 		return;
-	j = sugg_json(s);
-	json = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (json == NULL) {
-		log_warnx("sinks: out of memory; a suggestion change was not "
-		    "handed to the sinks");
-		return;
-	}
 	sugg_format_id(s->seq, id, sizeof id);
 	memset(&rs, 0, sizeof rs);
 	rs.id = id;
@@ -69,5 +57,4 @@ sinks_outbox_cb(const struct suggestion *s, void *arg)
 	rs.updated_ms = s->updated_at;
 	rs.change = sinks_change_name(s);
 	plugins_deliver(ps, &rs);
-	free(json);
 }

@@ -6,6 +6,7 @@
 
 const char	*sinks_change_name(const struct suggestion *);
 /* An outbox_sink_cb; arg is the struct plugins. */
-void		 sinks_outbox_cb(const struct suggestion *, void *);
+void		 sinks_outbox_cb(const struct suggestion *, const char *,
+		    void *);
 
 #endif

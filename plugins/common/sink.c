@@ -224,12 +224,14 @@ kind_noun(const char *kind)
 
 /* What a raised suggestion asks for, after "who: ". */
 static void
-ask(const struct respite_suggestion *s, json_t *j, char *buf, size_t len,
-    size_t *off)
+ask(const struct respite_suggestion *s, char *buf, size_t len, size_t *off)
 {
-	json_t	*move;
+	json_t	*j, *move;
 
 	if (strcmp(s->kind, "rebalance") == 0) {
+		/* Only a rebalance has more to say than the fields. */
+		j = s->json != NULL ? json_loadb(s->json, s->json_len, 0,
+		    NULL) : NULL;
 		move = json_object_get(j, "move");
 		if (json_object_get(move, "channel") != NULL)
 			add(buf, len, off, "move %s's %s work to %s for %d "
@@ -243,6 +245,7 @@ ask(const struct respite_suggestion *s, json_t *j, char *buf, size_t len,
 			    "tickets")), json_integer_value(json_object_get(
 			    move, "tickets")) == 1 ? "" : "s",
 			    str_or(j, "from", "?"), str_or(j, "to", "?"));
+		json_decref(j);
 	} else if (strcmp(s->kind, "team_overload") == 0)
 		add(buf, len, off, "the team is overloaded");
 	else if (s->minutes > 0)
@@ -264,14 +267,11 @@ size_t
 sink_text(const struct respite_suggestion *s, char *buf, size_t len)
 {
 	const char	*who, *change;
-	json_t		*j;
 	size_t		 off = 0;
 
 	if (len == 0)
 		return (0);
 	buf[0] = '\0';
-	j = s->json != NULL ? json_loadb(s->json, s->json_len, 0, NULL) :
-	    NULL;
 	change = s->change != NULL ? s->change : "raised";
 	if (strcmp(s->audience, "lead") == 0)
 		who = s->team != NULL && *s->team != '\0' ? s->team : "lead";
@@ -281,12 +281,11 @@ sink_text(const struct respite_suggestion *s, char *buf, size_t len)
 	if (strcmp(change, "raised") == 0 || strcmp(change, "reopened") == 0) {
 		if (strcmp(change, "reopened") == 0)
 			add(buf, len, &off, "reminder: ");
-		ask(s, j, buf, len, &off);
+		ask(s, buf, len, &off);
 		if (s->reason != NULL && *s->reason != '\0')
 			add(buf, len, &off, " (%s)", s->reason);
 	} else
 		add(buf, len, &off, "%s %s %s", kind_noun(s->kind), s->id,
 		    s->status);
-	json_decref(j);
 	return (off);
 }
