@@ -529,6 +529,7 @@ get_metrics(struct api *api, struct http_conn *c)
 		log_warnx("metrics: %s", cause);
 		free(cause);
 	}
+	store_write_metrics(api->store, f);
 	fprintf(f, "# HELP respite_sse_subscribers Open GET /v1/stream "
 	    "subscribers.\n# TYPE respite_sse_subscribers gauge\n"
 	    "respite_sse_subscribers %zu\n",

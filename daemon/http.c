@@ -61,6 +61,8 @@
 #include "xmalloc.h"
 
 #define HTTP_ACCEPT_PAUSE_MS	200	/* after accept() ran out of fds */
+/* Input buffered while a request is handled (pipelining), and a head. */
+#define HTTP_READ_MAX		(HTTP_HEAD_MAX + 65536)
 
 enum conn_state {
 	CONN_IDLE,	/* waiting for a request's first byte */
@@ -111,6 +113,7 @@ struct http_server {
 	uint64_t			 nrefused;	/* ever, for /metrics */
 	uint64_t			 nrefused_episode;
 	uint64_t			 naccept_pauses;
+	struct evbuffer			*reply;		/* http_reply's, empty */
 };
 
 static void	conn_read(struct http_conn *);
@@ -201,10 +204,11 @@ void
 http_reply(struct http_conn *c, int status, const char *type,
     const char *body, size_t len, const char *extra)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	struct evbuffer	*out = bufferevent_get_output(c->bev), *msg;
 	char		 date[64];
 	struct tm	 tm;
 	time_t		 t;
+	int		 direct;
 
 	if (c->state != CONN_HANDLING && c->state != CONN_HEAD &&
 	    c->state != CONN_BODY && c->state != CONN_IDLE) {
@@ -217,8 +221,18 @@ http_reply(struct http_conn *c, int status, const char *type,
 	t = time(NULL);
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	/*
+	 * With nothing queued before it (a 100 Continue may be), the reply
+	 * is written to the socket at once, and the write callback is run
+	 * from the loop as if the bufferevent had written it.  That saves
+	 * adding and removing the write event: two epoll_ctl calls, and a
+	 * turn of the loop, a request.  What the socket does not take goes
+	 * through the bufferevent as before.
+	 */
+	direct = evbuffer_get_length(out) == 0;
+	msg = direct ? c->srv->reply : out;
 	/* no-store, unless extra says otherwise (the web page's files). */
-	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
+	evbuffer_add_printf(msg, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
 	    "Server: respited/" PACKAGE_VERSION "\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
 	    "%s%s%s\r\n", status, status_text(status),
@@ -228,11 +242,21 @@ http_reply(struct http_conn *c, int status, const char *type,
 	    extra != NULL ? extra : "");
 	/* A 304 has no body; its Content-Length is the 200's (RFC 9110). */
 	if (!c->head_only && status != 304 && len > 0)
-		evbuffer_add(out, body, len);
+		evbuffer_add(msg, body, len);
 	c->state = CONN_WRITING;
 	evtimer_del(c->deadline);
-	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_enable(c->bev, EV_WRITE);
+	if (direct) {
+		/* Errors: the bufferevent meets them again, and reports. */
+		(void)evbuffer_write(msg, bufferevent_getfd(c->bev));
+		if (evbuffer_get_length(msg) == 0) {
+			bufferevent_trigger(c->bev, EV_WRITE,
+			    BEV_TRIG_DEFER_CALLBACKS);
+			return;
+		}
+		evbuffer_add_buffer(out, msg);
+	}
+	if (!(bufferevent_get_enabled(c->bev) & EV_WRITE))
+		bufferevent_enable(c->bev, EV_WRITE);
 }
 
 /* Reply with a JSON body; steals obj. */
@@ -383,9 +407,14 @@ conn_fail(struct http_conn *c, int status, const char *code,
 static void
 conn_dispatch(struct http_conn *c)
 {
+	/*
+	 * Reading stays enabled while the request is handled and answered
+	 * (enabling and disabling it cost two epoll_ctl calls a request):
+	 * what comes meanwhile waits in the input buffer, bounded by its
+	 * high watermark (HTTP_READ_MAX), until the reply is written.
+	 */
 	c->state = CONN_HANDLING;
 	evtimer_del(c->deadline);
-	bufferevent_disable(c->bev, EV_READ);
 	if (!c->req.keep_alive)
 		c->close_after = 1;
 	c->head_only = strcmp(c->req.method, "HEAD") == 0;
@@ -555,11 +584,20 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	struct http_conn	*c = arg;
 
 	(void)bev;
-	if (c->state == CONN_HANDLING) {
-		/*
-		 * The handler still owns the request and will reply; the
-		 * reply then fails to write and frees the connection.
-		 */
+	/*
+	 * Not waiting for a request: a read timeout means nothing (libevent
+	 * has stopped reading; write_cb starts it again).
+	 */
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) &&
+	    (c->state == CONN_HANDLING || c->state == CONN_WRITING))
+		return;
+	/*
+	 * The handler still owns the request and will reply; a reply being
+	 * written is finished, as the client may only have shut down its
+	 * sending side.  A reply that cannot be written frees the connection.
+	 */
+	if (c->state == CONN_HANDLING || (c->state == CONN_WRITING &&
+	    (what & BEV_EVENT_EOF))) {
 		c->close_after = 1;
 		return;
 	}
@@ -668,6 +706,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	c->deadline = evtimer_new(srv->base, deadline_cb, c);
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, HTTP_READ_MAX);
 	c->state = CONN_IDLE;
 	conn_set_timeouts(c);
 	bufferevent_enable(c->bev, EV_READ);
@@ -734,6 +773,8 @@ http_server_new(struct event_base *base, http_handler_cb handler, void *arg,
 	srv->accept_resume = evtimer_new(base, accept_resume_cb, srv);
 	if (srv->accept_resume == NULL)
 		fatalx("http_server_new: cannot create a timer");
+	if ((srv->reply = evbuffer_new()) == NULL)
+		fatalx("http_server_new: out of memory");
 	return (srv);
 }
 
@@ -965,5 +1006,6 @@ http_server_free(struct http_server *srv)
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_free(c);
 	event_free(srv->accept_resume);
+	evbuffer_free(srv->reply);
 	free(srv);
 }

@@ -734,6 +734,8 @@ main(int argc, char **argv)
 	log_info("state rebuilt: %zu agents in %lld ms", agents_count(d.agents),
 	    (long long)(t1 - t0));
 
+	if (store_checkpoint_in_background(d.store, &cause) == -1)
+		fatalx("storage: %s", cause);
 	d.commit = commit_new(d.base, d.store, api_apply_cb, &d.api);
 	commit_set_max_events(d.commit, d.cf->commit_max_events);
 	commit_set_group_cb(d.commit, group_done_cb, &d);

@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "checkpoint.h"
 #include "log.h"
 #include "store.h"
 #include "timeutil.h"
@@ -40,6 +41,8 @@ struct store {
 	sqlite3_stmt	*sugg_put;
 	sqlite3_stmt	*stream_add;
 	sqlite3_stmt	*audit_add;
+	int		 sync_full;
+	struct checkpointer *ckpt;	/* or NULL: SQLite checkpoints */
 };
 
 static const char *const migrations[] = {
@@ -248,6 +251,7 @@ store_open(const char *path, int sync_full, char **cause)
 
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
+	st->sync_full = sync_full;
 	if (mkdir_parents(path, cause) == -1)
 		goto fail;
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
@@ -329,6 +333,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	checkpointer_stop(st->ckpt);
 	sqlite3_finalize(st->insert);
 	sqlite3_finalize(st->begin);
 	sqlite3_finalize(st->commit);
@@ -341,6 +346,28 @@ store_close(struct store *st)
 		    sqlite3_errmsg(st->db));
 	free(st->path);
 	free(st);
+}
+
+/*
+ * From now on copy the write-ahead log into the database in a thread of
+ * its own (daemon/checkpoint.c), not in the commits on the loop.
+ */
+int
+store_checkpoint_in_background(struct store *st, char **cause)
+{
+	if (st->ckpt == NULL &&
+	    (st->ckpt = checkpointer_start(st->db, st->path, st->sync_full,
+	    cause)) == NULL)
+		return (-1);
+	return (0);
+}
+
+/* Storage lines of GET /metrics. */
+void
+store_write_metrics(struct store *st, FILE *f)
+{
+	if (st->ckpt != NULL)
+		checkpointer_write_metrics(st->ckpt, f);
 }
 
 const char *

@@ -51,6 +51,8 @@ typedef int (*store_stream_cb)(const struct store_stream_item *, void *);
 
 struct store	*store_open(const char *, int, char **);
 void		 store_close(struct store *);
+int		 store_checkpoint_in_background(struct store *, char **);
+void		 store_write_metrics(struct store *, FILE *);
 int		 store_begin(struct store *, char **);
 int		 store_add_event(struct store *, const struct respite_event *,
 		    char **);

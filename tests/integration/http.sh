@@ -189,6 +189,17 @@ def cmd_idle():
     return res
 
 
+def cmd_halfclose():
+    # The client shuts down its sending side right after the request (as
+    # `nc -N` does): the reply must still come, then the close.
+    body = b'{"type":"agent.login","agent":"half1"}'
+    s = conn()
+    request(s, "POST", "/v1/events", body,
+            "Content-Type: application/json\r\n")
+    s.shutdown(socket.SHUT_WR)
+    r = Reader(s)
+    x = r.response()
+    return {"reply": x, "closed": r.wait_close(3.0) is not None}
 def cmd_v6get():
     s = conn(host="::1")
     request(s, "GET", "/healthz")
@@ -237,7 +248,7 @@ out=$(curl -sS -o /dev/null -o /dev/null -w '%{http_code}:%{num_connects} ' \
 is "$out" "200:1 200:1 " "Connection: close: the daemon closes, the next request reconnects"
 
 if ! have_python; then
-	for t in pipelining malformed oversized max_connections slow_client \
+	for t in pipelining half_close malformed oversized max_connections slow_client \
 	    request_timeout idle_timeout ipv6; do
 		skip "$t" "python3 is not installed"
 	done
@@ -262,6 +273,15 @@ printf 'GET /healthz HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t
 raw 3 close
 jq_is '[.responses[].status, .closed]' '[200,200,400,true]' \
     "pipelining: a bad third request gets its own 400 after two good replies, then close"
+
+# ---- a client that shuts down its sending side after the request
+
+py halfclose
+jq_is '[.reply.status, (.reply.body | fromjson), .closed]' \
+    '[202,{"accepted":1,"duplicates":0},true]' \
+    "half-close: the request is answered after the client's FIN, then closed"
+req GET /v1/agents/half1
+status_is 200 "... and its event was stored"
 
 # ---- malformed requests: 400 with a JSON error, then close
 

@@ -13,7 +13,8 @@
 #   SHARED_DATA  shared test data (unused by most scripts)
 # Optional:
 #   RESPITE_TEST_SLOW  multiplier for every bounded wait (default 1; set
-#                      automatically to 10 when RESPITED runs valgrind)
+#                      automatically to 10 when RESPITED runs valgrind, to 2 in a
+#                      build with sanitizers)
 #   RESPITE_KEEP_TMP   1: keep the temporary directory after the run
 #   RESPITE_VALGRIND   1: run every respited under valgrind memcheck
 #                      (`make check-valgrind`).  Each run writes its own
@@ -67,6 +68,11 @@ if [ -z "$RESPITE_TEST_SLOW" ]; then
 	*valgrind*) RESPITE_TEST_SLOW=10 ;;
 	*) RESPITE_TEST_SLOW=1 ;;
 	esac
+	# ASan and UBSan make respited two to three times slower; their
+	# pass is there to find memory errors, not to judge latency.
+	if [ -n "${RESPITE_SANITIZED:-}" ] && [ "$RESPITE_TEST_SLOW" = 1 ]; then
+		RESPITE_TEST_SLOW=2
+	fi
 fi
 
 # ---------------------------------------------------------------- TAP

@@ -417,14 +417,17 @@ def cmd_shape(port, n_idle, n_slow, n_readers, n_stuck, quiet_s, flood_s):
     res["slowloris_bytes_sent"] = max(slow_pos) if slow_pos else 0
 
     def gone(s):
-        # Read what is queued; closed if EOF or reset follows.
-        s.setblocking(False)
+        # Read what comes; closed if EOF or reset follows.  respited may
+        # have closed with replies still in its send buffer, which come
+        # (then the FIN) as this reads: open only if nothing comes for
+        # half a second.
+        s.settimeout(0.5)
         try:
             while True:
                 d = s.recv(1 << 20)
                 if not d:
                     return True
-        except BlockingIOError:
+        except socket.timeout:
             return False
         except OSError:
             return True

@@ -173,5 +173,50 @@ req GET '/v1/agents?team=res'
 jq_is '[.agents[].agent]' '["r1","r2"]' "team res lists r1 and r2"
 stop_daemon TERM
 is "$DAEMON_RC" 0 "final SIGTERM: exit 0"
+conf 1000 info
+start_daemon || bail_out "respited did not restart: $(tail -n 5 "$LOG")"
+
+# ---- the write-ahead log is checkpointed by a thread of its own
+# (daemon/checkpoint.c), never on the loop, and starts over once copied
+# (max_batch 1000)
+
+# metric NAME: its value in GET /metrics.
+metric() {
+	curl -s "$BASE/metrics" | awk -v n="$1" '$1 == n { print $2 }'
+}
+# Pages in the log after each batch: it grows past 1,000, then starts
+# over once the thread has copied it (the next commit restarts it).
+max=0 fell=0 last=0
+for b in $(seq 1 20); do
+	awk -v b="$b" 'BEGIN { for (i = 0; i < 1000; i++)
+	    printf "{\"id\":\"wal-%d-%d\",\"type\":\"ticket.assigned\",\"agent\":\"wal%d\",\"team\":\"w\",\"channel\":\"chat\",\"ticket\":\"T-%d-%d\"}\n", b, i, i % 50, b, i }' \
+	    >"$TMPD/wal.ndjson"
+	req POST /v1/events "@$TMPD/wal.ndjson" \
+	    -H 'Content-Type: application/x-ndjson'
+	[ "$STATUS" = 202 ] || break
+	pages=$(metric respite_wal_pages)
+	pages=${pages:-0}
+	[ "$pages" -gt "$max" ] && max=$pages
+	[ "$last" -ge 1000 ] && [ "$pages" -lt "$last" ] && fell=1
+	last=$pages
+done
+status_is 202 "20 batches of 1,000 events (about 1,600 pages of log)"
+like "$(metric 'respite_wal_checkpoints_total{in="thread"}')" '^[1-9]' \
+    "the checkpoint thread copied the log"
+is "$(metric 'respite_wal_checkpoints_total{in="loop"}')" 0 "... the loop never did"
+is "$(metric respite_wal_checkpoint_failures_total)" 0 "... without failures"
+is "$fell" 1 "... and the log started over after passing 1,000 pages (largest $max)"
+
+stop_daemon TERM
+is "$DAEMON_RC" 0 "SIGTERM after the checkpoints: exit 0"
+if [ -e "$DB-wal" ]; then
+	not_ok "... the log was copied and removed at exit" "$(ls -l "$DB-wal")"
+else
+	ok "... the log was copied and removed at exit"
+fi
+start_daemon || bail_out "respited did not restart: $(tail -n 5 "$LOG")"
+req GET /v1/agents/wal7
+jq_is '.metrics.open_tickets' 400 "after a restart, an agent of the batches has its 400 open tickets"
+stop_daemon TERM
 
 done_testing
