@@ -615,6 +615,14 @@ api_handle(struct http_conn *c, const struct http_request *req,
 		return;
 	}
 
+	/*
+	 * A reader sees the advisor's state in memory: what it changed
+	 * must be stored first, or a crash could take back a suggestion
+	 * already shown (daemon/outbox.c).
+	 */
+	if (get && api->outbox != NULL && outbox_unstored(api->outbox) &&
+	    api->flush_now != NULL)
+		api->flush_now(api->flush_arg);
 	if (strcmp(path, "/v1/events") == 0) {
 		if (!post)
 			method_not_allowed(c, R_EVENTS, "POST");

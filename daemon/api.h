@@ -30,6 +30,7 @@ struct api {
 	struct outbox		*outbox;
 	struct principal	 who;		/* of the request being handled */
 	void			(*flush_soon)(void *);	/* audit records */
+	void			(*flush_now)(void *);	/* before a read */
 	void			*flush_arg;
 };
 

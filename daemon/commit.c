@@ -12,6 +12,12 @@
  * events and for batches alike (`make bench`).  A group that reaches
  * max_events is committed at once.
  *
+ * The transaction also carries what the outbox holds (the extra hook):
+ * the suggestions and stream items that applying the group before
+ * produced, so one fsync covers both.  Should the group fail with them,
+ * it is tried once more without them, so that nothing the outbox holds
+ * can keep events out.
+ *
  * Only after COMMIT returns are the new events applied to the model and
  * the batches answered; when anything fails the whole group is rolled
  * back and every batch in it is told so (the HTTP layer answers 503), so
@@ -45,6 +51,9 @@ struct commit {
 	void				*apply_arg;
 	commit_group_cb			 group_done;
 	void				*group_arg;
+	commit_extra_cb			 extra;
+	commit_extra_done_cb		 extra_done;
+	void				*extra_arg;
 	STAILQ_HEAD(, commit_batch)	 queue;
 	size_t				 nevents;
 	size_t				 max_events;
@@ -103,6 +112,16 @@ commit_set_group_cb(struct commit *c, commit_group_cb cb, void *arg)
 {
 	c->group_done = cb;
 	c->group_arg = arg;
+}
+
+/* Set the hooks that write more into each group's transaction. */
+void
+commit_set_extra(struct commit *c, commit_extra_cb write,
+    commit_extra_done_cb done, void *arg)
+{
+	c->extra = write;
+	c->extra_done = done;
+	c->extra_arg = arg;
 }
 
 void
@@ -170,7 +189,7 @@ commit_flush(struct commit *c)
 	char				*cause = NULL;
 	double				 t0;
 	size_t				 i, nevents = c->nevents;
-	int				 rc;
+	int				 rc, extra = c->extra != NULL;
 
 	if (STAILQ_EMPTY(&c->queue))
 		return;
@@ -180,8 +199,11 @@ commit_flush(struct commit *c)
 	c->nevents = 0;
 	event_del(c->ev);
 
+again:
 	t0 = monotonic_s();
-	if ((rc = store_begin(c->store, &cause)) == 0) {
+	if ((rc = store_begin(c->store, &cause)) == 0 && extra)
+		rc = c->extra(c->extra_arg, &cause);
+	if (rc == 0) {
 		STAILQ_FOREACH(b, &group, entry) {
 			for (i = 0; i < b->batch.n && rc == 0; i++) {
 				rc = store_add_event(c->store, &b->batch.ev[i],
@@ -200,6 +222,16 @@ commit_flush(struct commit *c)
 	if (rc != 0)
 		store_rollback(c->store);
 	stats_commit(monotonic_s() - t0, rc == 0);
+	if (extra) {
+		c->extra_done(rc == 0, c->extra_arg);
+		if (rc != 0) {
+			/* Perhaps what rode along: the events alone. */
+			free(cause);
+			cause = NULL;
+			extra = 0;
+			goto again;
+		}
+	}
 
 	memset(&r, 0, sizeof r);
 	if (rc != 0) {

@@ -27,12 +27,17 @@ typedef void (*commit_apply_cb)(const struct respite_event *, void *);
 typedef void (*commit_group_cb)(void *);
 /* Called once per batch after its group committed or failed. */
 typedef void (*commit_done_cb)(const struct commit_result *, void *);
+/* Writes more into a group's transaction; then told if it committed. */
+typedef int (*commit_extra_cb)(void *, char **);
+typedef void (*commit_extra_done_cb)(int, void *);
 
 struct commit	*commit_new(struct event_base *, struct store *,
 		    commit_apply_cb, void *);
 void		 commit_free(struct commit *);
 void		 commit_set_max_events(struct commit *, size_t);
 void		 commit_set_group_cb(struct commit *, commit_group_cb, void *);
+void		 commit_set_extra(struct commit *, commit_extra_cb,
+		    commit_extra_done_cb, void *);
 void		 commit_submit(struct commit *, struct event_batch *,
 		    commit_done_cb, void *);
 void		 commit_flush(struct commit *);

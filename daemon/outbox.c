@@ -6,7 +6,9 @@
  * those changes (suggestions, and the SSE stream items: suggestions,
  * level changes, status changes) is queued here and written in one
  * transaction; only after it committed are the items handed to the
- * stream subscribers.  So nothing is ever shown that a restart could take
+ * stream subscribers.  That transaction is usually the next group
+ * commit's (outbox_write, outbox_written: daemon/commit.c), so one fsync
+ * covers a group's events and what the group before them produced.  So nothing is ever shown that a restart could take
  * back, and a client resuming with Last-Event-ID finds every item.  If
  * the write fails the queue is kept and written with the next flush.
  * Each stored suggestion change then goes to the sink callback (the sink
@@ -40,6 +42,8 @@ struct outbox {
 	void			*sink_arg;
 	struct outbox_entry	*v;
 	size_t			 n, cap;
+	size_t			 nwritten;	/* in the open transaction */
+	size_t			 nchanges;	/* suggestions and items */
 	int64_t			 next_seq;	/* stream sequence */
 };
 
@@ -114,6 +118,7 @@ outbox_suggestion(struct outbox *o, const struct suggestion *s,
 
 	e = entry_new(o);
 	e->sugg = *s;
+	o->nchanges++;
 	if (publish)
 		outbox_item(o, "suggestion", s->agent, s->team, sugg_json(s),
 		    s->updated_at);
@@ -128,6 +133,7 @@ outbox_item(struct outbox *o, const char *event, const char *agent,
 
 	e = entry_new(o);
 	e->is_item = 1;
+	o->nchanges++;
 	e->seq = o->next_seq++;
 	e->event = xstrdup(event);
 	e->agent = xstrdup(agent != NULL ? agent : "");
@@ -161,11 +167,23 @@ outbox_pending(const struct outbox *o)
 }
 
 /*
- * Write everything queued in one transaction, then publish the stream
- * items.  Returns 0, or -1 with *cause (the queue is kept for a retry).
+ * Are there suggestion changes or stream items not yet stored?  What a
+ * reader may see of the advisor's state in memory must be stored first
+ * (audit records need not).
  */
 int
-outbox_flush(struct outbox *o, char **cause)
+outbox_unstored(const struct outbox *o)
+{
+	return (o->nchanges > 0);
+}
+
+/*
+ * Write everything queued within the caller's open transaction; then
+ * outbox_written() must say whether it committed.  Returns 0, or -1 with
+ * *cause.
+ */
+int
+outbox_write(struct outbox *o, char **cause)
 {
 	struct store_suggestion		 row;
 	struct store_stream_item	 it;
@@ -173,54 +191,63 @@ outbox_flush(struct outbox *o, char **cause)
 	json_t				*j;
 	char				*body;
 	size_t				 i;
-	int				 rc;
+	int				 rc = 0;
 
-	if (o->n == 0)
-		return (0);
-	if ((rc = store_begin(o->store, cause)) == 0) {
-		for (i = 0; i < o->n && rc == 0; i++) {
-			e = &o->v[i];
-			if (e->is_audit) {
-				rc = store_audit_add(o->store, e->created,
-				    e->event, e->agent, e->team,
-				    e->audit_agent, cause);
-				continue;
-			}
-			if (e->is_item) {
-				it.seq = e->seq;
-				it.event = e->event;
-				it.agent = e->agent;
-				it.team = e->team;
-				it.data = e->data;
-				it.created_ms = e->created;
-				rc = store_stream_add(o->store, &it, cause);
-				continue;
-			}
-			j = sugg_json(&e->sugg);
-			body = json_dumps(j, JSON_COMPACT);
-			json_decref(j);
-			row.seq = e->sugg.seq;
-			row.agent = e->sugg.agent;
-			row.team = e->sugg.team;
-			row.kind = sugg_kind_name(e->sugg.kind);
-			row.status = sugg_status_name(e->sugg.status);
-			row.audience = sugg_is_agent_kind(e->sugg.kind) ?
-			    "agent" : "lead";
-			row.created_at = e->sugg.created_at;
-			row.updated_at = e->sugg.updated_at;
-			row.body = body;
-			rc = store_suggestion_put(o->store, &row, cause);
-			free(e->data);		/* a retried flush */
-			e->data = body;		/* for the sinks */
+	o->nwritten = 0;
+	for (i = 0; i < o->n && rc == 0; i++) {
+		e = &o->v[i];
+		if (e->is_audit) {
+			rc = store_audit_add(o->store, e->created, e->event,
+			    e->agent, e->team, e->audit_agent, cause);
+			continue;
 		}
+		if (e->is_item) {
+			it.seq = e->seq;
+			it.event = e->event;
+			it.agent = e->agent;
+			it.team = e->team;
+			it.data = e->data;
+			it.created_ms = e->created;
+			rc = store_stream_add(o->store, &it, cause);
+			continue;
+		}
+		j = sugg_json(&e->sugg);
+		body = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		row.seq = e->sugg.seq;
+		row.agent = e->sugg.agent;
+		row.team = e->sugg.team;
+		row.kind = sugg_kind_name(e->sugg.kind);
+		row.status = sugg_status_name(e->sugg.status);
+		row.audience = sugg_is_agent_kind(e->sugg.kind) ? "agent" :
+		    "lead";
+		row.created_at = e->sugg.created_at;
+		row.updated_at = e->sugg.updated_at;
+		row.body = body;
+		rc = store_suggestion_put(o->store, &row, cause);
+		free(e->data);		/* a retried write */
+		e->data = body;		/* for the sinks */
 	}
 	if (rc == 0)
-		rc = store_commit(o->store, cause);
-	if (rc != 0) {
-		store_rollback(o->store);
-		return (-1);
-	}
-	for (i = 0; i < o->n; i++) {
+		o->nwritten = o->n;
+	return (rc);
+}
+
+/*
+ * The transaction of the last outbox_write() committed (or not: then
+ * everything stays queued).  Publish what it stored, in order.
+ */
+void
+outbox_written(struct outbox *o, int committed)
+{
+	struct store_stream_item	 it;
+	struct outbox_entry		*e;
+	size_t				 i, n = o->nwritten;
+
+	o->nwritten = 0;
+	if (!committed || n == 0)
+		return;
+	for (i = 0; i < n; i++) {
 		e = &o->v[i];
 		if (e->is_item && o->dispatch != NULL) {
 			it.seq = e->seq;
@@ -233,8 +260,31 @@ outbox_flush(struct outbox *o, char **cause)
 		}
 		if (!e->is_item && !e->is_audit && o->sink != NULL)
 			o->sink(&e->sugg, e->data, o->sink_arg);
+		if (!e->is_audit)
+			o->nchanges--;
 		entry_clear(e);
 	}
-	o->n = 0;
-	return (0);
+	/* Queued since the write (by a sink or a subscriber callback). */
+	memmove(o->v, o->v + n, (o->n - n) * sizeof *o->v);
+	o->n -= n;
+}
+
+/*
+ * Write everything queued in a transaction of its own, then publish it.
+ * Returns 0, or -1 with *cause (the queue is kept for a retry).
+ */
+int
+outbox_flush(struct outbox *o, char **cause)
+{
+	int	rc;
+
+	if (o->n == 0)
+		return (0);
+	if ((rc = store_begin(o->store, cause)) == 0 &&
+	    (rc = outbox_write(o, cause)) == 0)
+		rc = store_commit(o->store, cause);
+	if (rc != 0)
+		store_rollback(o->store);
+	outbox_written(o, rc == 0);
+	return (rc == 0 ? 0 : -1);
 }

@@ -26,7 +26,10 @@ void		 outbox_item(struct outbox *, const char *, const char *,
 		    const char *, json_t *, int64_t);
 void		 outbox_audit(struct outbox *, int64_t, const char *,
 		    const char *, const char *, const char *);
+int		 outbox_write(struct outbox *, char **);
+void		 outbox_written(struct outbox *, int);
 int		 outbox_flush(struct outbox *, char **);
 int		 outbox_pending(const struct outbox *);
+int		 outbox_unstored(const struct outbox *);
 
 #endif

@@ -66,6 +66,7 @@ struct respited {
 	struct plugins		*plugins;
 	struct event		*tick;		/* the advisor's minute timer */
 	struct event		*soon;		/* flushes audit records */
+	struct event		*changes;	/* flushes the outbox's changes */
 	struct auth		*auth;
 	struct service		*service;	/* sd_notify, watchdog */
 	struct retention	*retention;
@@ -281,8 +282,38 @@ auth_limits_from_config(const struct config *cf, struct auth_limits *l)
 	l->burst = cf->auth_burst;
 }
 
+/*
+ * What a group's events produced (suggestions, stream items) rides in
+ * the next group's transaction (commit_set_extra), or is written by a
+ * timer of OUTBOX_DELAY_MS when no group follows that soon.  A reader
+ * never sees it before: api_handle() has it written first (flush_now).
+ */
+#define OUTBOX_DELAY_MS	2
+
 static void
 group_done_cb(void *arg)
+{
+	struct respited	*d = arg;
+	struct timeval	 tv = { 0, OUTBOX_DELAY_MS * 1000 };
+
+	if (outbox_unstored(d->outbox) && !evtimer_pending(d->changes, NULL))
+		evtimer_add(d->changes, &tv);
+}
+
+static int
+outbox_write_cb(void *arg, char **cause)
+{
+	return (outbox_write(arg, cause));
+}
+
+static void
+outbox_written_cb(int committed, void *arg)
+{
+	outbox_written(arg, committed);
+}
+
+static void
+flush_now(void *arg)
 {
 	flush_outbox(arg);
 }
@@ -721,8 +752,10 @@ main(int argc, char **argv)
 		d.api.auth = d.auth;
 		d.api.outbox = d.outbox;
 		d.api.flush_soon = flush_soon;
+		d.api.flush_now = flush_now;
 		d.api.flush_arg = &d;
 		d.soon = evtimer_new(d.base, soon_cb, &d);
+		d.changes = evtimer_new(d.base, soon_cb, &d);
 	}
 	{
 		struct retention_days	keep;
@@ -739,6 +772,8 @@ main(int argc, char **argv)
 	d.commit = commit_new(d.base, d.store, api_apply_cb, &d.api);
 	commit_set_max_events(d.commit, d.cf->commit_max_events);
 	commit_set_group_cb(d.commit, group_done_cb, &d);
+	commit_set_extra(d.commit, outbox_write_cb, outbox_written_cb,
+	    d.outbox);
 	d.api.commit = d.commit;
 
 	for (i = 0; signums[i] != 0; i++) {
@@ -786,6 +821,8 @@ main(int argc, char **argv)
 		event_free(d.drain);
 	if (d.soon != NULL)
 		event_free(d.soon);
+	if (d.changes != NULL)
+		event_free(d.changes);
 	auth_free(d.auth);
 	retention_free(d.retention);
 	advise_free(d.advise);

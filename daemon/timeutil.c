@@ -145,6 +145,15 @@ time_format_rfc3339(int64_t ms, char *buf, size_t len)
 }
 
 /*
+ * Zones found valid lately, so that events naming their agent's zone do
+ * not open its file each (four system calls an event).  Entries are
+ * replaced in turn.
+ */
+#define ZONE_CACHE_SIZE	128
+static char		zone_cache[ZONE_CACHE_SIZE][64];
+static unsigned int	zone_cache_next;
+
+/*
  * Is name an IANA zone present in the system's zone database?  Only
  * [A-Za-z0-9_+-] path components are accepted, so nothing outside
  * /usr/share/zoneinfo can be named.
@@ -156,6 +165,7 @@ time_zone_valid(const char *name)
 	struct stat	 st;
 	const char	*p;
 	ssize_t		 n;
+	unsigned int	 i;
 	int		 fd;
 
 	if (*name == '\0' || strlen(name) > 63 || *name == '/')
@@ -170,6 +180,9 @@ time_zone_valid(const char *name)
 	}
 	if (strstr(name, "..") != NULL)
 		return (0);
+	for (i = 0; i < ZONE_CACHE_SIZE; i++)
+		if (strcmp(zone_cache[i], name) == 0)
+			return (1);
 	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
 	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
 		return (0);
@@ -178,7 +191,11 @@ time_zone_valid(const char *name)
 		return (0);
 	n = read(fd, magic, sizeof magic);
 	close(fd);
-	return (n == (ssize_t)sizeof magic && memcmp(magic, "TZif", 4) == 0);
+	if (n != (ssize_t)sizeof magic || memcmp(magic, "TZif", 4) != 0)
+		return (0);
+	i = zone_cache_next++ % ZONE_CACHE_SIZE;
+	snprintf(zone_cache[i], sizeof zone_cache[i], "%s", name);
+	return (1);
 }
 
 /*
