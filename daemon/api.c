@@ -272,9 +272,15 @@ events_done_cb(const struct commit_result *r, void *arg)
 
 		for (i = 0; i < r->duplicates; i++)
 			stats_duplicate();
-		reply_json(p->conn, p->route, 202, json_pack("{s:I, s:I}",
-		    "accepted", (json_int_t)r->accepted,
-		    "duplicates", (json_int_t)r->duplicates));
+		char	buf[96];
+		int	n;
+
+		/* The most frequent reply: no JSON object for it. */
+		n = snprintf(buf, sizeof buf, "{\"accepted\":%zu,"
+		    "\"duplicates\":%zu}", r->accepted, r->duplicates);
+		stats_http(p->route, 202);
+		http_reply(p->conn, 202, "application/json; charset=utf-8",
+		    buf, (size_t)n, NULL);
 	}
 	free(p);
 }

@@ -61,6 +61,8 @@
 #include "xmalloc.h"
 
 #define HTTP_ACCEPT_PAUSE_MS	200	/* after accept() ran out of fds */
+/* Body buffers up to this size are kept from one request to the next. */
+#define HTTP_BODY_KEEP		16384
 /* Input buffered while a request is handled (pipelining), and a head. */
 #define HTTP_READ_MAX		(HTTP_HEAD_MAX + 65536)
 
@@ -142,6 +144,23 @@ status_text(int status)
 	}
 }
 
+/* The Date header's value; it changes once a second. */
+static const char *
+http_date(void)
+{
+	static char	 date[64];
+	static time_t	 last = -1;
+	struct tm	 tm;
+	time_t		 t;
+
+	if ((t = time(NULL)) != last) {
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		last = t;
+	}
+	return (date);
+}
+
 static void
 conn_set_timeouts(struct http_conn *c)
 {
@@ -162,9 +181,13 @@ conn_reset(struct http_conn *c)
 		http_request_clear(&c->req);
 	c->have_req = 0;
 	memset(&c->chunked, 0, sizeof c->chunked);
-	free(c->body);
-	c->body = NULL;
-	c->body_len = c->body_cap = 0;
+	/* A small body buffer stays for the connection's next request. */
+	if (c->body_cap > HTTP_BODY_KEEP) {
+		free(c->body);
+		c->body = NULL;
+		c->body_cap = 0;
+	}
+	c->body_len = 0;
 	c->head_only = 0;
 	c->state = CONN_IDLE;
 	evtimer_del(c->deadline);
@@ -189,6 +212,7 @@ conn_free(struct http_conn *c)
 
 	stream_closed(c);
 	conn_reset(c);
+	free(c->body);
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
 	event_free(c->deadline);
@@ -205,9 +229,6 @@ http_reply(struct http_conn *c, int status, const char *type,
     const char *body, size_t len, const char *extra)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev), *msg;
-	char		 date[64];
-	struct tm	 tm;
-	time_t		 t;
 	int		 direct;
 
 	if (c->state != CONN_HANDLING && c->state != CONN_HEAD &&
@@ -218,9 +239,6 @@ http_reply(struct http_conn *c, int status, const char *type,
 	}
 	if (c->srv->stopping)
 		c->close_after = 1;
-	t = time(NULL);
-	gmtime_r(&t, &tm);
-	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	/*
 	 * With nothing queued before it (a 100 Continue may be), the reply
 	 * is written to the socket at once, and the write callback is run
@@ -236,7 +254,8 @@ http_reply(struct http_conn *c, int status, const char *type,
 	    "Server: respited/" PACKAGE_VERSION "\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
 	    "%s%s%s\r\n", status, status_text(status),
-	    date, type, len, extra != NULL && strstr(extra, "Cache-Control:") !=
+	    http_date(), type, len, extra != NULL &&
+	    strstr(extra, "Cache-Control:") !=
 	    NULL ? "" : "Cache-Control: no-store\r\n",
 	    c->close_after ? "Connection: close\r\n" : "",
 	    extra != NULL ? extra : "");
@@ -305,22 +324,16 @@ http_stream_start(struct http_conn *c, int status, const char *type,
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
 	struct timeval	 wr;
-	char		 date[64];
-	struct tm	 tm;
-	time_t		 t;
 
 	if (c->state != CONN_HANDLING) {
 		log_warnx("http: %s: stream started outside a request, "
 		    "dropped", c->peer);
 		return (-1);
 	}
-	t = time(NULL);
-	gmtime_r(&t, &tm);
-	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
 	    "Server: respited/" PACKAGE_VERSION "\r\n"
 	    "Content-Type: %s\r\nCache-Control: no-store\r\n"
-	    "Connection: close\r\n%s\r\n", status, status_text(status), date,
+	    "Connection: close\r\n%s\r\n", status, status_text(status), http_date(),
 	    type, extra != NULL ? extra : "");
 	c->state = CONN_STREAMING;
 	c->close_after = 1;
@@ -418,6 +431,8 @@ conn_dispatch(struct http_conn *c)
 	if (!c->req.keep_alive)
 		c->close_after = 1;
 	c->head_only = strcmp(c->req.method, "HEAD") == 0;
+	if (c->body != NULL)	/* kept from an earlier request */
+		c->body[c->body_len] = '\0';
 	c->srv->handler(c, &c->req, c->body != NULL ? c->body : "",
 	    c->body_len, c->srv->arg);
 }
