@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "api.h"
+#include "audit_seen.h"
 #include "auth.h"
 #include "dispatch.h"
 #include "event.h"
@@ -147,22 +148,29 @@ api_lead_aggregate(const struct api *api)
 /*
  * Record that the request's principal, a lead or an admin, read
  * individual data (of agent, or "" for a list).  Written with the next
- * outbox flush, which the daemon schedules within a second.
+ * outbox flush, which the daemon schedules within a second.  A read
+ * identical to one recorded less than [privacy] audit_repeat_min ago is
+ * not recorded again (daemon/audit_seen.c): the web page rereads each
+ * agent every five minutes.
  */
 void
 api_audit(struct api *api, const struct http_request *req, const char *agent,
     int64_t now)
 {
-	char	what[512];
+	char		 what[512];
+	const char	*role;
 
 	if (api->outbox == NULL || (api->who.kind != TOKEN_LEAD &&
 	    api->who.kind != TOKEN_ADMIN))
 		return;
 	snprintf(what, sizeof what, "%s %s%s%s", req->method, req->path,
 	    *req->query != '\0' ? "?" : "", req->query);
-	outbox_audit(api->outbox, now, api->who.label, api->who.role != NULL ?
-	    (api->who.kind == TOKEN_LEAD ? "lead" : "admin") : "admin", what,
-	    agent);
+	role = api->who.role != NULL && api->who.kind == TOKEN_LEAD ? "lead" :
+	    "admin";
+	if (!audit_seen_should_record(api->audit_seen, api->who.label, role,
+	    what, agent, now, (int64_t)api->cf->audit_repeat_min * 60 * 1000))
+		return;
+	outbox_audit(api->outbox, now, api->who.label, role, what, agent);
 	if (api->flush_soon != NULL)
 		api->flush_soon(api->flush_arg);
 }

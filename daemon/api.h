@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "advise.h"
+#include "audit_seen.h"
 #include "auth.h"
 #include "agent.h"
 #include "agents.h"
@@ -28,6 +29,7 @@ struct api {
 	struct advise_params	 ap;
 	struct auth		*auth;		/* NULL: everyone is admin */
 	struct outbox		*outbox;
+	struct audit_seen	*audit_seen;	/* repeated reads; may be NULL */
 	struct principal	 who;		/* of the request being handled */
 	void			(*flush_soon)(void *);	/* audit records */
 	void			(*flush_now)(void *);	/* before a read */

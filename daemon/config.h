@@ -58,6 +58,7 @@ struct config {
 	/* [privacy] */
 	int		 lead_aggregate;	/* lead_view = aggregate */
 	size_t		 min_group;
+	size_t		 audit_repeat_min;	/* 0: audit every read */
 
 	/* [retention]: days, 0 keeps forever */
 	double		 keep_events_days, keep_suggestions_days,

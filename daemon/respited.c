@@ -30,6 +30,7 @@
 #include "advise.h"
 #include "agents.h"
 #include "api.h"
+#include "audit_seen.h"
 #include "auth.h"
 #include "commit.h"
 #include "config.h"
@@ -751,6 +752,7 @@ main(int argc, char **argv)
 			    auth_ntokens(d.auth), d.cf->tokens_file);
 		d.api.auth = d.auth;
 		d.api.outbox = d.outbox;
+		d.api.audit_seen = audit_seen_new();
 		d.api.flush_soon = flush_soon;
 		d.api.flush_now = flush_now;
 		d.api.flush_arg = &d;
@@ -827,6 +829,7 @@ main(int argc, char **argv)
 	retention_free(d.retention);
 	advise_free(d.advise);
 	outbox_free(d.outbox);
+	audit_seen_free(d.api.audit_seen);
 	plugins_free(d.plugins);
 	store_close(d.store);
 	agents_free(d.agents);

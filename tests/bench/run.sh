@@ -255,6 +255,10 @@ STORE_CEIL=$(kv rows_per_s "$L")
 L=$("$BIN/sqlite-ceiling" -x -f "$DAY" -n $INGEST_EVENTS \
     -d "$TMP/ceiling.db")
 STORE_CEIL_NOIDX=$(kv rows_per_s "$L")
+# What single events can be stored at, at most: SQLite alone at the 50
+# rows a transaction that 50 connections waiting for their commit make.
+L=$("$BIN/sqlite-ceiling" -t 50 -f "$DAY" -n 50000 -d "$TMP/ceiling.db")
+STORE_CEIL_50=$(kv rows_per_s "$L")
 rm -f "$TMP"/ceiling.db*
 
 for BATCH in 100 1000; do
@@ -428,8 +432,8 @@ printf 'Machine: %s cores, %s; %s; load average at the end %s.\n' \
     head -n 1)" "$(date -u +%Y-%m-%d)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'fdatasync of 4 KiB: p50 %s ms, p90 %s ms.  ' "$FSYNC_P50" \
     "$FSYNC_P90"
-printf 'Storage ceiling without the (agent, ts) index: %s rows/s.  ' \
-    "$STORE_CEIL_NOIDX"
+printf 'Storage ceiling without the (agent, ts) index: %s rows/s; at 50 rows a transaction (single events): %s rows/s, %s of the HTTP ceiling.  ' \
+    "$STORE_CEIL_NOIDX" "$STORE_CEIL_50" "$(pct "$STORE_CEIL_50" "$HTTP_CEIL")"
 printf 'Start-up CPU %s s; start-up with the whole day stored %s s.  ' \
     "$STARTUP_CPU" "$(calc "printf \"%.2f\", $DAY_READY_MS / 1000")"
 printf 'Most reads from 4 connections: %s and %s req/s.  ' \

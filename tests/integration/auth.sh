@@ -3,8 +3,9 @@
 # loopback with no tokens, 401 without or with a bad token, 403 outside
 # the role (also through filters, streams and suggestions, and whether or
 # not the agent exists), the audit of leads' and admins' reads, rate
-# limits with Retry-After, tokens revoked by editing the file, and the
-# aggregate privacy mode.
+# limits with Retry-After, tokens revoked by editing the file, the
+# aggregate privacy mode, and a repeated read audited once per
+# [privacy] audit_repeat_min.
 
 . "$(dirname "$0")/lib.sh"
 require_tools
@@ -211,6 +212,67 @@ asreq "$T_LEAD1" GET '/v1/suggestions?audience=agent'
 status_is 403 "aggregate: a lead may not list agents' suggestions"
 asreq "$T_ADMIN" GET /v1/agents/alice
 status_is 200 "aggregate: admin still reads agents"
+stop_daemon
+
+# ---- a repeated read is audited once per [privacy] audit_repeat_min
+
+# audit_what SINCE WHAT: the number of lead-one's audit records since
+# SINCE (epoch ms) whose what is WHAT.
+audit_what() {
+	asreq "$T_ADMIN" GET "/v1/audit?who=lead-one&since=$1&limit=1000"
+	jqb "[.audit[] | select(.what == \"$2\")] | length"
+}
+
+# audit_wait SINCE WHAT: wait until lead-one's read WHAT since SINCE is in
+# the audit log.  Records are written within a second, in the order of
+# the reads: then every read before it is written too.
+audit_wait() {
+	local i n
+	for i in $(seq 1 "$(slow 50)"); do
+		n=$(audit_what "$1" "$2")
+		[ "${n:-0}" -ge 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+write_config "[auth]
+tokens_file = $TOKENS
+rate = 0"
+start_daemon || bail_out "respited did not start"
+asreq "$T_INGEST" POST /v1/events '{"id":"r1","type":"agent.login","agent":"carol","team":"t1"}'
+status_is 202 "carol joins team t1"
+since=$(now_ms)
+codes=
+for p in alice alice carol carol alice/history; do
+	asreq "$T_LEAD1" GET "/v1/agents/$p"
+	codes="$codes $STATUS"
+done
+is "$codes" " 200 200 200 200 200" "lead:t1 reads alice, alice, carol, carol, alice's history"
+audit_wait "$since" "GET /v1/agents/alice/history"
+check "audit_repeat_min 60 (default): the reads are audited" $?
+is "$(audit_what "$since" "GET /v1/agents/alice")" 1 \
+    "... two identical reads of alice by a lead: one record"
+is "$(audit_what "$since" "GET /v1/agents/carol")" 1 \
+    "... a read of another agent (carol): another record, also once"
+
+write_config "[auth]
+tokens_file = $TOKENS
+rate = 0
+[privacy]
+audit_repeat_min = 0"
+n=$(log_lines)
+kill -HUP "$DAEMON_PID"
+wait_log "reloaded" 5 "$n"
+check "SIGHUP: audit_repeat_min = 0 is loaded" $?
+since=$(now_ms)
+for p in alice alice alice/history; do
+	asreq "$T_LEAD1" GET "/v1/agents/$p"
+done
+audit_wait "$since" "GET /v1/agents/alice/history"
+check "audit_repeat_min 0: the reads are audited" $?
+is "$(audit_what "$since" "GET /v1/agents/alice")" 2 \
+    "... each of two identical reads is recorded"
 stop_daemon
 
 # ---- never open on the network

@@ -669,6 +669,28 @@ test_stream_keys(void **state)
 	    "2: buffer: invalid value \"lots\"");
 }
 
+/* [privacy] audit_repeat_min: minutes a repeated read is audited once. */
+static void
+test_audit_repeat_min(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	cf = config_defaults();
+	assert_int_equal(cf->audit_repeat_min, 60);
+	config_free(cf);
+	cf = load_ok("[privacy]\naudit_repeat_min = 0\n");
+	assert_int_equal(cf->audit_repeat_min, 0);
+	config_free(cf);
+	cf = load_ok("[privacy]\naudit_repeat_min = 1440\n");
+	assert_int_equal(cf->audit_repeat_min, 1440);
+	config_free(cf);
+	load_bad("[privacy]\naudit_repeat_min = 1441\n",
+	    "2: audit_repeat_min: 1441 is out of range (0 to 1440)");
+	load_bad("[privacy]\naudit_repeat_min = -1\n",
+	    "2: audit_repeat_min: -1 is out of range (0 to 1440)");
+}
+
 int
 main(void)
 {
@@ -690,6 +712,7 @@ main(void)
 		cmocka_unit_test(test_missing_or_unreadable_file),
 		cmocka_unit_test(test_restart_keys_logged),
 		cmocka_unit_test(test_stream_keys),
+		cmocka_unit_test(test_audit_repeat_min),
 	};
 
 	return (cmocka_run_group_tests_name("config", tests, setup, teardown));
