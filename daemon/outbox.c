@@ -177,6 +177,19 @@ outbox_unstored(const struct outbox *o)
 	return (o->nchanges > 0);
 }
 
+/* The stream item of entry e, in *it (borrowing e's strings). */
+static const struct store_stream_item *
+item_of(const struct outbox_entry *e, struct store_stream_item *it)
+{
+	it->seq = e->seq;
+	it->event = e->event;
+	it->agent = e->agent;
+	it->team = e->team;
+	it->data = e->data;
+	it->created_ms = e->created;
+	return (it);
+}
+
 /*
  * Write everything queued within the caller's open transaction; then
  * outbox_written() must say whether it committed.  Returns 0, or -1 with
@@ -202,13 +215,7 @@ outbox_write(struct outbox *o, char **cause)
 			continue;
 		}
 		if (e->is_item) {
-			it.seq = e->seq;
-			it.event = e->event;
-			it.agent = e->agent;
-			it.team = e->team;
-			it.data = e->data;
-			it.created_ms = e->created;
-			rc = store_stream_add(o->store, &it, cause);
+			rc = store_stream_add(o->store, item_of(e, &it), cause);
 			continue;
 		}
 		j = sugg_json(&e->sugg);
@@ -249,15 +256,8 @@ outbox_written(struct outbox *o, int committed)
 		return;
 	for (i = 0; i < n; i++) {
 		e = &o->v[i];
-		if (e->is_item && o->dispatch != NULL) {
-			it.seq = e->seq;
-			it.event = e->event;
-			it.agent = e->agent;
-			it.team = e->team;
-			it.data = e->data;
-			it.created_ms = e->created;
-			dispatch_publish(o->dispatch, &it);
-		}
+		if (e->is_item && o->dispatch != NULL)
+			dispatch_publish(o->dispatch, item_of(e, &it));
 		if (!e->is_item && !e->is_audit && o->sink != NULL)
 			o->sink(&e->sugg, e->data, o->sink_arg);
 		if (!e->is_audit)
@@ -267,6 +267,19 @@ outbox_written(struct outbox *o, int committed)
 	/* Queued since the write (by a sink or a subscriber callback). */
 	memmove(o->v, o->v + n, (o->n - n) * sizeof *o->v);
 	o->n -= n;
+}
+
+/* outbox_write() and outbox_written() as commit_set_extra()'s hooks. */
+int
+outbox_hook_write(void *o, char **cause)
+{
+	return (outbox_write(o, cause));
+}
+
+void
+outbox_hook_written(int committed, void *o)
+{
+	outbox_written(o, committed);
 }
 
 /*

@@ -28,6 +28,8 @@ void		 outbox_audit(struct outbox *, int64_t, const char *,
 		    const char *, const char *, const char *);
 int		 outbox_write(struct outbox *, char **);
 void		 outbox_written(struct outbox *, int);
+int		 outbox_hook_write(void *, char **);
+void		 outbox_hook_written(int, void *);
 int		 outbox_flush(struct outbox *, char **);
 int		 outbox_pending(const struct outbox *);
 int		 outbox_unstored(const struct outbox *);

@@ -301,18 +301,6 @@ group_done_cb(void *arg)
 		evtimer_add(d->changes, &tv);
 }
 
-static int
-outbox_write_cb(void *arg, char **cause)
-{
-	return (outbox_write(arg, cause));
-}
-
-static void
-outbox_written_cb(int committed, void *arg)
-{
-	outbox_written(arg, committed);
-}
-
 static void
 flush_now(void *arg)
 {
@@ -774,7 +762,7 @@ main(int argc, char **argv)
 	d.commit = commit_new(d.base, d.store, api_apply_cb, &d.api);
 	commit_set_max_events(d.commit, d.cf->commit_max_events);
 	commit_set_group_cb(d.commit, group_done_cb, &d);
-	commit_set_extra(d.commit, outbox_write_cb, outbox_written_cb,
+	commit_set_extra(d.commit, outbox_hook_write, outbox_hook_written,
 	    d.outbox);
 	d.api.commit = d.commit;
 

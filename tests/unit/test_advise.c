@@ -39,6 +39,7 @@
 #include "strain.h"
 #include "suggest.h"
 #include "timeutil.h"
+#include "tmpdb.h"
 
 #define MIN		MS_PER_MIN
 #define SEC		1000LL
@@ -89,8 +90,7 @@ group_setup(void **state)
 }
 
 struct ctx {
-	char		 dir[64];
-	char		 db[128];
+	struct tmpdb	 db;
 	struct store	*st;
 	struct agents	*agents;
 	struct outbox	*ob;
@@ -105,10 +105,8 @@ ctx_new(void)
 
 	c = calloc(1, sizeof *c);
 	assert_non_null(c);
-	snprintf(c->dir, sizeof c->dir, "/tmp/respite-test-advise.XXXXXX");
-	assert_non_null(mkdtemp(c->dir));
-	snprintf(c->db, sizeof c->db, "%s/respite.db", c->dir);
-	if ((c->st = store_open(c->db, 0, &cause)) == NULL)
+	assert_int_equal(tmpdb_make(&c->db, "advise"), 0);
+	if ((c->st = store_open(c->db.path, 0, &cause)) == NULL)
 		fail_msg("store_open: %s", cause);
 	c->agents = agents_new();
 	c->ob = outbox_new(c->st);
@@ -120,18 +118,11 @@ ctx_new(void)
 static void
 ctx_free(struct ctx *c)
 {
-	char	path[160];
-
 	advise_free(c->adv);
 	outbox_free(c->ob);
 	agents_free(c->agents);
 	store_close(c->st);
-	unlink(c->db);
-	snprintf(path, sizeof path, "%s-wal", c->db);
-	unlink(path);
-	snprintf(path, sizeof path, "%s-shm", c->db);
-	unlink(path);
-	rmdir(c->dir);
+	tmpdb_remove(&c->db);
 	free(c);
 }
 

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <event2/event.h>
@@ -29,12 +28,12 @@
 #include "ingest.h"
 #include "outbox.h"
 #include "store.h"
+#include "tmpdb.h"
 
 #define T0		1795342500000LL		/* 2026-11-22T10:15:00Z */
 
 struct ctx {
-	char			 dir[64];
-	char			 db[128];
+	struct tmpdb		 db;
 	struct event_base	*base;
 	struct store		*st;
 	struct commit		*commit;
@@ -68,18 +67,6 @@ done_cb(const struct commit_result *r, void *arg)
 }
 
 static int
-outbox_write_cb(void *arg, char **cause)
-{
-	return (outbox_write(arg, cause));
-}
-
-static void
-outbox_written_cb(int committed, void *arg)
-{
-	outbox_written(arg, committed);
-}
-
-static int
 fake_extra_cb(void *arg, char **cause)
 {
 	struct ctx	*c = arg;
@@ -109,10 +96,8 @@ setup(void **state)
 
 	c = calloc(1, sizeof *c);
 	assert_non_null(c);
-	snprintf(c->dir, sizeof c->dir, "/tmp/respite-test-commit.XXXXXX");
-	assert_non_null(mkdtemp(c->dir));
-	snprintf(c->db, sizeof c->db, "%s/respite.db", c->dir);
-	if ((c->st = store_open(c->db, 0, &cause)) == NULL)
+	assert_int_equal(tmpdb_make(&c->db, "commit"), 0);
+	if ((c->st = store_open(c->db.path, 0, &cause)) == NULL)
 		fail_msg("store_open: %s", cause);
 	assert_non_null(c->base = event_base_new());
 	c->commit = commit_new(c->base, c->st, apply_cb, c);
@@ -125,18 +110,12 @@ static int
 teardown(void **state)
 {
 	struct ctx	*c = *state;
-	char		 path[160];
 
 	commit_free(c->commit);
 	outbox_free(c->ob);
 	store_close(c->st);
 	event_base_free(c->base);
-	unlink(c->db);
-	snprintf(path, sizeof path, "%s-wal", c->db);
-	unlink(path);
-	snprintf(path, sizeof path, "%s-shm", c->db);
-	unlink(path);
-	rmdir(c->dir);
+	tmpdb_remove(&c->db);
 	free(c);
 	return (0);
 }
@@ -156,43 +135,17 @@ submit(struct ctx *c, const char *body)
 	commit_flush(c->commit);
 }
 
-static int
-count_cb(const struct respite_event *ev, void *arg)
-{
-	(void)ev;
-	(*(int *)arg)++;
-	return (0);
-}
-
-static int
+/* Rows committed to the file, read through a connection of their own. */
+static long
 nevents(struct ctx *c)
 {
-	char	*cause = NULL;
-	int	 n = 0;
-
-	if (store_foreach_event(c->st, count_cb, &n, &cause) == -1)
-		fail_msg("store_foreach_event: %s", cause);
-	return (n);
+	return (tmpdb_count(&c->db, "events"));
 }
 
-static int
-item_cb(const struct store_stream_item *it, void *arg)
+static long
+nitems(struct ctx *c)
 {
-	(void)it;
-	(*(int *)arg)++;
-	return (0);
-}
-
-static int
-nitems(struct ctx *c, const char *team)
-{
-	char	*cause = NULL;
-	int	 n = 0;
-
-	if (store_stream_since(c->st, 0, NULL, team, 100, item_cb, &n,
-	    &cause) == -1)
-		fail_msg("store_stream_since: %s", cause);
-	return (n);
+	return (tmpdb_count(&c->db, "stream"));
 }
 
 static const char two_events[] = "[{\"type\":\"agent.login\","
@@ -204,11 +157,12 @@ test_group_carries_outbox(void **state)
 {
 	struct ctx	*c = *state;
 
-	commit_set_extra(c->commit, outbox_write_cb, outbox_written_cb, c->ob);
+	commit_set_extra(c->commit, outbox_hook_write, outbox_hook_written,
+	    c->ob);
 	outbox_item(c->ob, "level", "a0", "t", json_pack("{s:s}", "level",
 	    "high"), T0);
 	assert_true(outbox_unstored(c->ob));
-	assert_int_equal(nitems(c, "t"), 0);
+	assert_int_equal(nitems(c), 0);
 
 	submit(c, two_events);
 	assert_int_equal(c->done, 1);
@@ -217,7 +171,7 @@ test_group_carries_outbox(void **state)
 	assert_int_equal(c->applied, 2);
 	assert_int_equal(nevents(c), 2);
 	/* The item rode in the group's transaction, and is published. */
-	assert_int_equal(nitems(c, "t"), 1);
+	assert_int_equal(nitems(c), 1);
 	assert_false(outbox_unstored(c->ob));
 	assert_false(outbox_pending(c->ob));
 
@@ -225,7 +179,7 @@ test_group_carries_outbox(void **state)
 	submit(c, "{\"type\":\"agent.logout\",\"agent\":\"a1\"}");
 	assert_int_equal(c->accepted, 1);
 	assert_int_equal(nevents(c), 3);
-	assert_int_equal(nitems(c, "t"), 1);
+	assert_int_equal(nitems(c), 1);
 }
 
 static void
@@ -271,15 +225,15 @@ test_outbox_written_keeps_on_rollback(void **state)
 	store_rollback(c->st);
 	outbox_written(c->ob, 0);
 	assert_true(outbox_unstored(c->ob));
-	assert_int_equal(nitems(c, "t"), 0);
+	assert_int_equal(nitems(c), 0);
 
 	/* The next try writes both, once. */
 	assert_int_equal(outbox_flush(c->ob, &cause), 0);
 	assert_false(outbox_pending(c->ob));
 	assert_false(outbox_unstored(c->ob));
-	assert_int_equal(nitems(c, "t"), 1);
+	assert_int_equal(nitems(c), 1);
 	assert_int_equal(outbox_flush(c->ob, &cause), 0);
-	assert_int_equal(nitems(c, "t"), 1);
+	assert_int_equal(nitems(c), 1);
 }
 
 int
