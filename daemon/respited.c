@@ -327,6 +327,13 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/*
+	 * First commit and apply what was received: an accepted break
+	 * suggestion starts the break with an event of its group, and the
+	 * timer must not find the agent still at work without an open
+	 * suggestion in between, and raise another.
+	 */
+	commit_flush(d->commit);
 	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	flush_outbox(d);
 	service_status(d->service, d->http, agents_count(d->agents),
