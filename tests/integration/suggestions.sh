@@ -16,6 +16,11 @@ require_tools
 setup
 
 T=$(date +%s)
+# Not on a whole minute: bob's event at T+5 min would then find carol and
+# dave idle for exactly 5 minutes, a natural break that expires their
+# micro breaks (1 run in 60 failed so).  A second ahead is well within
+# max_clock_skew.
+[ $((T % 60)) -eq 0 ] && T=$((T + 1))
 W0=$((T / 60 * 60))		# the current whole minute
 L=$((W0 - 55 * 60))		# sup's login, 55 minutes ago
 B=$((W0 - 40 * 60))		# t1 starts 40 minutes ago
