@@ -30,10 +30,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "checkpoint.h"
 #include "log.h"
+#include "timeutil.h"
 #include "xmalloc.h"
 
 struct checkpointer {
@@ -54,15 +54,6 @@ struct checkpointer {
 	int			 failing;
 };
 
-static double
-monotonic_s(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
 static void *
 checkpoint_main(void *arg)
 {
@@ -79,10 +70,10 @@ checkpoint_main(void *arg)
 		c->wanted = 0;
 		pthread_mutex_unlock(&c->mu);
 
-		t0 = monotonic_s();
+		t0 = time_monotonic_s();
 		rc = sqlite3_wal_checkpoint_v2(c->db, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		dt = monotonic_s() - t0;
+		dt = time_monotonic_s() - t0;
 
 		pthread_mutex_lock(&c->mu);
 		c->runs++;

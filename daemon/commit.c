@@ -29,11 +29,11 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "commit.h"
 #include "log.h"
 #include "stats.h"
+#include "timeutil.h"
 #include "xmalloc.h"
 
 struct commit_batch {
@@ -60,15 +60,6 @@ struct commit {
 	int				 healthy;
 	int				 failing;	/* for logging transitions */
 };
-
-static double
-monotonic_s(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
-}
 
 static void
 commit_cb(evutil_socket_t fd, short what, void *arg)
@@ -200,7 +191,7 @@ commit_flush(struct commit *c)
 	event_del(c->ev);
 
 again:
-	t0 = monotonic_s();
+	t0 = time_monotonic_s();
 	if ((rc = store_begin(c->store, &cause)) == 0 && extra)
 		rc = c->extra(c->extra_arg, &cause);
 	if (rc == 0) {
@@ -221,7 +212,7 @@ again:
 		rc = store_commit(c->store, &cause);
 	if (rc != 0)
 		store_rollback(c->store);
-	stats_commit(monotonic_s() - t0, rc == 0);
+	stats_commit(time_monotonic_s() - t0, rc == 0);
 	if (extra) {
 		c->extra_done(rc == 0, c->extra_arg);
 		if (rc != 0) {

@@ -63,7 +63,6 @@ int	ctl_parse_long(const char *, long long, long long, long long *);
 int	ctl_parse_double(const char *, double, double, double *);
 void	ctl_opts_init(struct ctl_opts *);
 int	ctl_opts_set(struct ctl_opts *, int, const char *);
-double	ctl_monotonic(void);
 void	ctl_sleep(double);
 
 /* ctl_http.c */

@@ -217,7 +217,7 @@ progress(struct replay *r, int final)
 
 	if (r->quiet)
 		return;
-	now = ctl_monotonic();
+	now = time_monotonic_s();
 	elapsed = now - r->t0;
 	rate = elapsed > 0 ? (double)r->sent / elapsed : 0;
 	if (r->tty && !final && now - r->shown < 0.1)
@@ -449,7 +449,7 @@ replay_run(struct replay *r)
 	int64_t		 ts, first_ts = -1, due_ts = -1;
 	double		 due = 0, now;
 
-	r->t0 = ctl_monotonic();
+	r->t0 = time_monotonic_s();
 	r->cur_ts = r->batch_ts = -1;
 	for (;;) {
 		if ((len = next_line(r, &lineno)) == -1)
@@ -472,17 +472,17 @@ replay_run(struct replay *r)
 					due_ts = ts;
 				}
 			}
-			now = ctl_monotonic();
+			now = time_monotonic_s();
 			if (due > now && r->n > 0) {
 				/* Send what is due before waiting. */
 				if ((rc = flush(r)) != CTL_EXIT_OK)
 					return (rc);
-				now = ctl_monotonic();
+				now = time_monotonic_s();
 			}
 			while (due > now) {
 				progress(r, 0);
 				ctl_sleep(fmin(due - now, 0.1));
-				now = ctl_monotonic();
+				now = time_monotonic_s();
 			}
 		}
 		if (r->n > 0 && (r->n >= r->batch_max ||
@@ -613,7 +613,7 @@ replay_exec(int argc, char **argv)
 
 	rc = replay_run(&r);
 	if (rc == CTL_EXIT_OK) {
-		elapsed = ctl_monotonic() - r.t0;
+		elapsed = time_monotonic_s() - r.t0;
 		if (r.json)
 			printf("{\"events\": %" PRIu64 ", \"accepted\": %"
 			    PRIu64 ", \"duplicates\": %" PRIu64 ", "

@@ -202,16 +202,6 @@ ctl_opts_set(struct ctl_opts *o, int ch, const char *arg)
 	}
 }
 
-/* Seconds on the monotonic clock, for intervals. */
-double
-ctl_monotonic(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
 /* Sleep for s seconds, through signals. */
 void
 ctl_sleep(double s)

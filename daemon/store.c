@@ -422,16 +422,13 @@ bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 }
 
 /*
- * Insert ev inside the open transaction.  Returns 1 if stored, 0 if its id
- * was already known (a duplicate), -1 on error with *cause set.
+ * Bind ev to the 13 parameters of the events INSERT (id, type, agent,
+ * team, ts, received, channel, ticket, duration_s, severity, categories,
+ * lang, tz): also the storage ceiling's, so that it stores the same rows.
  */
-int
-store_add_event(struct store *st, const struct respite_event *ev,
-    char **cause)
+void
+store_bind_event(sqlite3_stmt *s, const struct respite_event *ev)
 {
-	sqlite3_stmt	*s = st->insert;
-	int		 rc;
-
 	bind_text_or_null(s, 1, ev->id);
 	sqlite3_bind_int(s, 2, ev->type);
 	sqlite3_bind_text(s, 3, ev->agent, -1, SQLITE_STATIC);
@@ -454,6 +451,20 @@ store_add_event(struct store *st, const struct respite_event *ev,
 	sqlite3_bind_int(s, 11, (int)ev->categories);
 	bind_text_or_null(s, 12, ev->lang);
 	bind_text_or_null(s, 13, ev->tz);
+}
+
+/*
+ * Insert ev inside the open transaction.  Returns 1 if stored, 0 if its id
+ * was already known (a duplicate), -1 on error with *cause set.
+ */
+int
+store_add_event(struct store *st, const struct respite_event *ev,
+    char **cause)
+{
+	sqlite3_stmt	*s = st->insert;
+	int		 rc;
+
+	store_bind_event(s, ev);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);

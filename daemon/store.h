@@ -12,6 +12,7 @@
 #define STORE_SCHEMA_VERSION	3
 
 struct store;
+struct sqlite3_stmt;
 
 enum store_retention {
 	STORE_RETAIN_EVENTS = 0,
@@ -56,6 +57,8 @@ void		 store_write_metrics(struct store *, FILE *);
 int		 store_begin(struct store *, char **);
 int		 store_add_event(struct store *, const struct respite_event *,
 		    char **);
+void		 store_bind_event(struct sqlite3_stmt *,
+		    const struct respite_event *);
 int		 store_commit(struct store *, char **);
 void		 store_rollback(struct store *);
 int		 store_foreach_event(struct store *, store_event_cb, void *,

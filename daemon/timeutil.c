@@ -31,6 +31,16 @@ time_now_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+/* Seconds on the monotonic clock, for intervals. */
+double
+time_monotonic_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
 static int
 parse_digits(const char **p, int n, int *out)
 {

@@ -11,6 +11,7 @@
 #define MS_PER_DAY		86400000LL
 
 int64_t	time_now_ms(void);
+double	time_monotonic_s(void);
 int	time_parse_rfc3339(const char *, int64_t *);
 char	*time_format_rfc3339(int64_t, char *, size_t);
 int	time_zone_valid(const char *);

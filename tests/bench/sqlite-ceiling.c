@@ -33,7 +33,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -77,15 +76,6 @@ struct reader {
 	int64_t			 now;
 	struct event_batch	 b;
 };
-
-static double
-now_s(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
-}
 
 static void
 check(sqlite3 *db, int rc, const char *what)
@@ -172,41 +162,11 @@ prepare_insert(sqlite3 *db)
 	return (s);
 }
 
-static void
-bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	if (*v != '\0')
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-/* The same columns as store_add_event() binds. */
+/* The same columns as store_add_event() binds: store_bind_event(). */
 static void
 insert(sqlite3 *db, sqlite3_stmt *s, const struct respite_event *e)
 {
-	bind_text(s, 1, e->id);
-	sqlite3_bind_int(s, 2, e->type);
-	sqlite3_bind_text(s, 3, e->agent, -1, SQLITE_STATIC);
-	bind_text(s, 4, e->team);
-	sqlite3_bind_int64(s, 5, e->ts_ms);
-	sqlite3_bind_int64(s, 6, e->received_ms);
-	if (e->channel != RESPITE_CH_NONE)
-		sqlite3_bind_int(s, 7, e->channel);
-	else
-		sqlite3_bind_null(s, 7);
-	bind_text(s, 8, e->ticket);
-	if (e->duration_s >= 0)
-		sqlite3_bind_double(s, 9, e->duration_s);
-	else
-		sqlite3_bind_null(s, 9);
-	if (e->severity >= 0)
-		sqlite3_bind_double(s, 10, e->severity);
-	else
-		sqlite3_bind_null(s, 10);
-	sqlite3_bind_int(s, 11, (int)e->categories);
-	bind_text(s, 12, e->lang);
-	bind_text(s, 13, e->tz);
+	store_bind_event(s, e);
 	check(db, sqlite3_step(s), "insert");
 	sqlite3_reset(s);
 }
@@ -246,7 +206,7 @@ ceiling(const char *events, const char *dbpath, size_t max, size_t per_txn,
 		    "schema");
 	ins = prepare_insert(db);
 
-	t0 = now_s();
+	t0 = time_monotonic_s();
 	for (i = 0; i < n; i++) {
 		if (i % per_txn == 0)
 			check(db, sqlite3_exec(db, "BEGIN", NULL, NULL, NULL),
@@ -256,7 +216,7 @@ ceiling(const char *events, const char *dbpath, size_t max, size_t per_txn,
 			check(db, sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
 			    "commit");
 	}
-	t = now_s() - t0;
+	t = time_monotonic_s() - t0;
 	printf("rows=%zu seconds=%.3f rows_per_s=%.0f per_txn=%zu "
 	    "agent_index=%s\n", n, t, (double)n / t, per_txn,
 	    no_index ? "no" : "yes");
@@ -284,7 +244,7 @@ fill(const char *events, const char *dbpath, size_t skip, size_t max)
 		return (1);
 	}
 	store_close(st);
-	t0 = now_s();
+	t0 = time_monotonic_s();
 	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
 		check(db, SQLITE_ERROR, "open");
 	check(db, sqlite3_exec(db, "PRAGMA synchronous=OFF", NULL, NULL,
@@ -329,7 +289,7 @@ fill(const char *events, const char *dbpath, size_t skip, size_t max)
 	check(db, sqlite3_exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)",
 	    NULL, NULL, NULL), "commit");
 	sqlite3_close(db);
-	printf("rows=%zu seconds=%.3f\n", n, now_s() - t0);
+	printf("rows=%zu seconds=%.3f\n", n, time_monotonic_s() - t0);
 	return (0);
 }
 
@@ -346,7 +306,7 @@ readall(const char *dbpath)
 	double		 t0, t;
 	int		 i, rc;
 
-	t0 = now_s();
+	t0 = time_monotonic_s();
 	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK)
 		check(db, SQLITE_ERROR, "open");
@@ -365,7 +325,7 @@ readall(const char *dbpath)
 	check(db, rc, "read");
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-	t = now_s() - t0;
+	t = time_monotonic_s() - t0;
 	printf("rows=%zu seconds=%.3f rows_per_s=%.0f check=%zu\n", n, t,
 	    (double)n / t, bytes % 1000);
 	return (0);
@@ -402,9 +362,9 @@ fsync_probe(const char *path)
 			close(fd);
 			return (1);
 		}
-		t0 = now_s();
+		t0 = time_monotonic_s();
 		fdatasync(fd);
-		t[i] = (now_s() - t0) * 1e3;
+		t[i] = (time_monotonic_s() - t0) * 1e3;
 	}
 	close(fd);
 	unlink(path);

@@ -96,6 +96,25 @@ stopped_checks() {
 	fi
 }
 
+# start_fails WHAT PATTERN LOGDESC: respited, started on $CONF, must exit 1
+# within 10 s ("WHAT: exit 1") and log a line matching PATTERN (LOGDESC).
+start_fails() {
+	local n pid rc
+	n=$(log_lines)
+	$RESPITED -f -c "$CONF" 2>>"$LOG" &
+	pid=$!
+	if wait_exit $pid 10; then
+		wait $pid
+		rc=$?
+		is "$rc" 1 "$1: exit 1"
+		like "$(tail -n "+$((n + 1))" "$LOG")" "$2" "$3"
+	else
+		kill -9 $pid
+		not_ok "$1: exit 1" "still running"
+		skip "... and the log names the file" "no exit"
+	fi
+}
+
 # ---- a full disk: a 1 MiB tmpfs
 
 if mount -t tmpfs -o size=1m tmpfs "$MNT" 2>/dev/null; then
@@ -195,20 +214,9 @@ if have chattr && chattr +i "$TMPD/imm/probe" 2>/dev/null; then
 
 	# At start-up: an immutable database file.
 	chattr +i "$DB"
-	n=$(log_lines)
-	$RESPITED -f -c "$CONF" 2>>"$LOG" &
-	pid=$!
-	if wait_exit $pid 10; then
-		wait $pid
-		rc=$?
-		is "$rc" 1 "read-only at start (immutable file): exit 1"
-		like "$(tail -n "+$((n + 1))" "$LOG")" "$DB: cannot open for writing" \
-		    "... and the log names the file and says it cannot be written"
-	else
-		kill -9 $pid
-		not_ok "read-only at start (immutable file): exit 1" "still running"
-		skip "... and the log names the file" "no exit"
-	fi
+	start_fails "read-only at start (immutable file)" \
+	    "$DB: cannot open for writing" \
+	    "... and the log names the file and says it cannot be written"
 	chattr -i "$DB"
 else
 	skip "database made read-only while running" "chattr +i is not possible here (not root, or the file system has no immutable flag)"
@@ -227,20 +235,9 @@ if mount --bind "$TMPD/rosrc" "$RO" 2>/dev/null &&
 			DB=$RO/respite.db
 		fi
 		write_config
-		n=$(log_lines)
-		$RESPITED -f -c "$CONF" 2>>"$LOG" &
-		pid=$!
-		if wait_exit $pid 10; then
-			wait $pid
-			rc=$?
-			is "$rc" 1 "read-only mount at start, $what: exit 1"
-			like "$(tail -n "+$((n + 1))" "$LOG")" "$DB: .*(Read-only file system|cannot open for writing)" \
-			    "... and the log names the file and the cause"
-		else
-			kill -9 $pid
-			not_ok "read-only mount at start, $what: exit 1" "still running"
-			skip "... and the log names the file" "no exit"
-		fi
+		start_fails "read-only mount at start, $what" \
+		    "$DB: .*(Read-only file system|cannot open for writing)" \
+		    "... and the log names the file and the cause"
 	done
 else
 	skip "read-only mount at start" "cannot remount a bind mount read-only here"
@@ -251,20 +248,6 @@ fi
 DB=$TMPD/corrupt.db
 head -c 8192 /dev/urandom >"$DB"
 write_config
-n=$(log_lines)
-$RESPITED -f -c "$CONF" 2>>"$LOG" &
-pid=$!
-if wait_exit $pid 10; then
-	wait $pid
-	rc=$?
-	[ "$rc" = 1 ]
-	check "a corrupt database file: exit 1 (got $rc)" $?
-	tail -n "+$((n + 1))" "$LOG" | grep -q "corrupt.db"
-	check "... and the log names the file" $?
-else
-	kill -9 $pid
-	not_ok "a corrupt database file: exit 1" "still running"
-	skip "... and the log names the file" "no exit"
-fi
+start_fails "a corrupt database file" "corrupt\.db" "... and the log names the file"
 
 done_testing
