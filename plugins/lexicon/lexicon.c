@@ -847,7 +847,7 @@ static void
 tokenize(const char *text, size_t len, struct toks *ts, struct tok *stack)
 {
 	const unsigned char	*p = (const unsigned char *)text;
-	char			 raw[TOK_MAX + 8], f[2];
+	char			 raw[TOK_MAX], f[2];
 	size_t			 i = 0, n = 0, k, cl;
 	uint32_t		 c;
 	int			 upper, cap = 0, brk = 0, pending = 0, bang = 0;
@@ -859,6 +859,13 @@ tokenize(const char *text, size_t len, struct toks *ts, struct tok *stack)
 	ts->letters = ts->upper = 0;
 	ts->bangs = 0;
 
+/* Every byte of a word goes through PUT: past TOK_MAX it is too long. */
+#define PUT(ch) do {							\
+		if (n < TOK_MAX)					\
+			raw[n++] = (char)(ch);				\
+		else							\
+			toolong = 1;					\
+	} while (0)
 #define FLUSH() do {							\
 		if (n > 0 && !toolong &&				\
 		    tok_finish(ts, raw, n, cap, brk, stack))		\
@@ -907,14 +914,11 @@ tokenize(const char *text, size_t len, struct toks *ts, struct tok *stack)
 			/* Leetspeak and masking; digits alone are dropped later. */
 			if (n == 0 && (c == '#' || c == '*' || c == '$'))
 				break;	/* a hashtag, emphasis, a price */
-			if (n < TOK_MAX)
-				raw[n++] = (char)c;
-			else
-				toolong = 1;
+			PUT(c);
 			break;
 		case '!':
 			if (n > 0 && is_letter_at(p + i + 1, len - i - 1)) {
-				raw[n++] = '!';
+				PUT('!');
 				break;
 			}
 			FLUSH();
@@ -957,6 +961,7 @@ tokenize(const char *text, size_t len, struct toks *ts, struct tok *stack)
 	}
 	FLUSH();
 #undef FLUSH
+#undef PUT
 }
 
 /* ---------------------------------------------------------------- matching */

@@ -150,6 +150,14 @@ else
 	skip "stored severities" "sqlite3 is not installed"
 fi
 
+# ---- issue 21 item 1: a 160-byte customer message killed respited
+BANGS=$(printf 'a!%.0s' $(seq 80))
+post_events "{\"type\":\"message.received\",\"agent\":\"bob\",\"channel\":\"chat\",
+ \"ts\":\"$(ts 25)\",\"text\":\"$BANGS\"}"
+status_is 202 "\"a!\" 80 times through the lexicon: 202"
+req GET /healthz
+status_is 200 "and respited is still up"
+
 # ---- message text never reaches the database or the log
 
 CANARY="CANARY-7f3a"

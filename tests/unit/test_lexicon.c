@@ -509,6 +509,34 @@ test_long_message(void **state)
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaidiot");
 }
 
+/*
+ * Issue 21, item 1: "a!" 80 times overflowed the word buffer (a '!'
+ * between letters was appended without a bound) and killed respited.
+ * Every way a byte joins a word is tried past the longest word.
+ */
+static void
+test_long_words_every_way(void **state)
+{
+	static const char *const	 units[] = { "a!", "a0", "a@", "a*",
+	    "a#", "a%", "a$", "a7", "\xc3\xa4", "\xc3\x9f", "a'", "a-" };
+	char				 text[4096];
+	size_t				 i, j, n;
+
+	(void)state;
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		for (j = 0, n = 0; j < 200; j++) {
+			memcpy(text + n, units[i], strlen(units[i]));
+			n += strlen(units[i]);
+		}
+		text[n] = '\0';
+		/* Too long to be a word: nothing is read into it. */
+		assert_harmless("en", text);
+		/* And the word after it is still read. */
+		snprintf(text + n, sizeof text - n, " you idiot");
+		assert_hostile("en", text);
+	}
+}
+
 int
 main(void)
 {
@@ -530,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_site_terms_and_allow),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_long_message),
+		cmocka_unit_test(test_long_words_every_way),
 	};
 
 	return (cmocka_run_group_tests_name("lexicon", tests, setup,
