@@ -383,6 +383,34 @@ jq_is '.status' '"working"' "accepting a lead suggestion starts no break"
 req GET /v1/teams/t1
 jq_is '.open_lead_suggestions' 0 "t1: no open lead suggestion left"
 
+# ---- ids and created_at disagree: the list and its cursor follow the ids
+# Five agents of team pg, each raising a recovery break by a severe
+# message, posted one after the other with event times out of order (as a
+# late or replayed feed does): the ids go by release, created_at by event
+# time.  Pages of two must give the full list, ids falling, none twice.
+for p in 1:0 2:600 3:300 4:900 5:60; do
+	post_events "[$(ev agent.login "pg${p%%:*}" $((T - ${p#*:})) '"team":"pg"'),
+ $(ev message.flagged "pg${p%%:*}" $((T - ${p#*:})) '"channel":"chat","severity":0.9')]"
+done
+req GET '/v1/suggestions?team=pg'
+full=$(jqb '[.suggestions[].id]')
+jq_check '(.suggestions | length) == 5 and ([.suggestions[].created_at] |
+    . != (sort | reverse))' \
+    "pg: five suggestions, newest id first, created_at out of that order"
+jq_check '[.suggestions[].id] == ([.suggestions[].id] | sort | reverse)' \
+    "pg: GET /v1/suggestions lists by id, newest first"
+pages='[]' cursor= n=0
+while [ "$n" -lt 10 ]; do
+	n=$((n + 1))
+	req GET "/v1/suggestions?team=pg&limit=2${cursor:+&cursor=$cursor}"
+	[ "$STATUS" = 200 ] || break
+	pages=$(printf '%s' "$pages" | jq -c --argjson b "$BODY" \
+	    '. + [$b.suggestions[].id]')
+	cursor=$(jqr '.next_cursor // empty')
+	[ -n "$cursor" ] || break
+done
+is "$pages" "$full" "pg: pages of two, cursor by cursor, give each suggestion once ($n pages)"
+
 stop_daemon TERM
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"
 done_testing
