@@ -1241,6 +1241,23 @@ advise_answer(struct advise *adv, int64_t seq, const char *action,
 		if (agent_updated_at(a) > now)
 			now = agent_updated_at(a);
 	}
+	/*
+	 * The answer is given at now: first bring a live agent (and its
+	 * team) to now's whole minute, as the minute timer would have done
+	 * had it run on time.  Else a timer or event after the answer judges
+	 * the minutes before it with the suggestion already answered but the
+	 * break its accept starts not yet applied, finds the agent at work
+	 * with nothing open, and raises another (issue 20).
+	 */
+	if (aa != NULL && aa->live && member_current(aa, now)) {
+		advance(aa, (now / MS_PER_MIN) * MS_PER_MIN);
+		if ((slot = find_active(adv, seq)) == NULL) {
+			api_error_set(err, 404, "not_found", -1, NULL,
+			    "no open suggestion with this id");
+			return (-1);
+		}
+		s = *slot;
+	}
 
 	if (strcmp(action, "snooze") == 0) {
 		if (minutes == 0)

@@ -913,6 +913,44 @@ test_snooze_twice_then_priority(void **state)
 }
 
 /*
+ * An accept just after a whole minute, before the late minute timer ran
+ * (issue 20, seen under load): alice of team sup, live, chats every 2 min
+ * from T0 to T0+54, her micro break comes at T0+50.  She accepts it at
+ * T0+56:03.8, her break starts with an event of that time, then the timer
+ * of T0+56 comes.  The minutes up to T0+56 are judged with the micro break
+ * still open: it stays the only one (it was two, the second at T0+56,
+ * "56 minutes of work without a break").
+ */
+static void
+test_accept_before_late_tick(void **state)
+{
+	struct ctx		*c = ctx_new();
+	struct evl		*el = evl_new();
+	struct suggestion	 s, out;
+	int64_t			 at = T0 + 56 * MIN + 3800;
+	int			 sb;
+
+	(void)state;
+	login(el, "alice", "sup", T0);
+	chatter(el, "alice", T0 + 2 * MIN, T0 + 54 * MIN, 2 * MIN);
+	run_all(c, el);
+	tick(c, T0 + 55 * MIN);
+	s = the_one(c, "alice", "micro_break");
+	assert_time(s.created_at, T0 + 50 * MIN);
+	out = answer(c, s.seq, "accept", 0, at, &sb);
+	assert_int_equal(out.status, SS_ACCEPTED);
+	assert_int_equal(sb, 1);
+	push(el, RESPITE_EV_BREAK_START, "alice", at);
+	run_all(c, el);
+	tick(c, T0 + 56 * MIN);
+	tick(c, T0 + 57 * MIN);
+	assert_int_equal(count_stored(c, "alice", "micro_break"), 1);
+	assert_int_equal(open_for(c, "alice").n, 0);
+	evl_free(el);
+	ctx_free(c);
+}
+
+/*
  * Dismiss: micro break at T0+50, dismissed at T0+52.  Continuous work
  * goes on, but no micro break is raised until T0+72 (20 minutes after
  * the dismissal), when a new one is.
@@ -1713,6 +1751,7 @@ main(void)
 		cmocka_unit_test(test_logout_expires_micro),
 		cmocka_unit_test(test_snooze_twice_then_priority),
 		cmocka_unit_test(test_dismiss_cooldown),
+		cmocka_unit_test(test_accept_before_late_tick),
 		cmocka_unit_test(test_hourly_cap),
 		cmocka_unit_test(test_recovery_expiry),
 		cmocka_unit_test(test_recovery_by_exposure),
