@@ -156,10 +156,12 @@ bad_event "ts on 30 February" invalid_event ts '{"type":"agent.login","agent":"x
 bad_event "ts a fraction of a ms number" invalid_event ts '{"type":"agent.login","agent":"x","ts":1.5}'
 bad_event "ts negative" invalid_event ts '{"type":"agent.login","agent":"x","ts":-1}'
 bad_event "ts a boolean" invalid_event ts '{"type":"agent.login","agent":"x","ts":true}'
+# Ahead of now, not of T: the script may be past T + 60 s here when loaded.
+ahead=$(( $(date +%s) + 120 ))
 bad_event "ts 120 s ahead (epoch ms) beyond max_clock_skew 60 s" invalid_event ts \
-    "{\"type\":\"agent.login\",\"agent\":\"x\",\"ts\":$(((T + 120) * 1000))}"
+    "{\"type\":\"agent.login\",\"agent\":\"x\",\"ts\":$((ahead * 1000))}"
 bad_event "ts 120 s ahead (RFC 3339) beyond max_clock_skew" invalid_event ts \
-    "{\"type\":\"agent.login\",\"agent\":\"x\",\"ts\":\"$(rfc3339 $((T + 120)))\"}"
+    "{\"type\":\"agent.login\",\"agent\":\"x\",\"ts\":\"$(rfc3339 "$ahead")\"}"
 for t in ticket.assigned message.received; do
 	bad_event "channel missing for $t" invalid_event channel "{\"type\":\"$t\",\"agent\":\"x\"}"
 done
