@@ -743,6 +743,7 @@ test_max_batch(void **state)
 	const char		*two_nd = "{\"type\": \"agent.login\", "
 	    "\"agent\": \"a\"}\n\n  \n{\"type\": \"agent.login\", "
 	    "\"agent\": \"b\"}\n\n";
+	const char		*nested;
 
 	(void)state;
 	assert_int_equal(ingest_parse(two, strlen(two), 0, &lim, NOW, &b, &err),
@@ -765,6 +766,31 @@ test_max_batch(void **state)
 	    "{\"type\": \"agent.login\", \"agent\": \"c\"}\n", 1, &lim, 413,
 	    "too_large", -1, "");
 	expect_error_lim("x\ny\nz\n", 1, &lim, 413, "too_large", -1, "");
+
+	/*
+	 * An array is counted before it is parsed (issue 21, item 7): a
+	 * truncated one with too many elements is 413, not bad_json.
+	 * Commas in strings (escaped quotes too) and in nested values do
+	 * not count.
+	 */
+	expect_error_lim("  [{}, {}, {}, {", 0, &lim, 413, "too_large", -1,
+	    "");
+	expect_error_lim("[\"a\", \"b\\\"\", \"c\"", 0, &lim, 413,
+	    "too_large", -1, "");
+	nested = "[{\"type\": \"agent.login\", \"agent\": \"a\", "
+	    "\"x\": [1, 2, 3, {\"y\": \"b,c\"}, [[], {}]]}, "
+	    "{\"type\": \"agent.login\", \"agent\": \"b\", "
+	    "\"id\": \"q\\\",\\\"[,,\\\\\"}]";
+	assert_int_equal(ingest_parse(nested, strlen(nested), 0, &lim, NOW,
+	    &b, &err), 0);
+	assert_int_equal(b.n, 2);
+	assert_string_equal(b.ev[1].id, "q\",\"[,,\\");
+	event_batch_free(&b);
+	assert_int_equal(ingest_parse(" [ ] ", 5, 0, &lim, NOW, &b, &err), 0);
+	assert_int_equal(b.n, 0);
+	event_batch_free(&b);
+	expect_error_lim("[{\"type\": \"agent.login\", \"agent\": \"a\"},", 0,
+	    &lim, 400, "bad_json", -1, "");
 }
 
 static void
