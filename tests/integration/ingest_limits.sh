@@ -38,7 +38,12 @@ post_events '[{"type": "agent.login", "agent": "c1", "id": "x,\",[{,"}, {"type":
 reply_is 202 '{"accepted": 2, "duplicates": 0}' "an array with commas in strings and nested values: 2 events"
 
 # 4 MiB of [{},{},...] (max_body): 413 before parsing, little memory.
-if [ -r "/proc/$DAEMON_PID/status" ]; then
+# Not under the sanitizers: ASan's quarantine keeps freed buffers
+# resident, and receiving 4 MiB there outlasts request_timeout.
+if [ -n "${RESPITE_SANITIZED:-}" ]; then
+	skip "4 MiB array" "sanitizer build (memory and time not representative)"
+	skip "4 MiB array memory" "sanitizer build"
+elif [ -r "/proc/$DAEMON_PID/status" ]; then
 	awk 'BEGIN { n = int((4 * 1048576 - 2) / 3); printf "["; for (i = 0; i < n; i++) printf "%s{}", (i ? "," : ""); printf "]" }' \
 	    >"$TMPD/4m.json"
 	before=$(vmhwm)
