@@ -443,7 +443,15 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 		h = sorted_insert((void **)&a->handled, &a->nhandled,
 		    &a->handled_cap, sizeof *h, ts);
 		h->ts = ts;
-		h->duration_ms = (int64_t)llround(ev->duration_s * 1000);
+		/*
+		 * Handling time counts only within the hour before now
+		 * (agent_metrics); a thread handled after days (no upper
+		 * bound, API.md) is clipped here, before the conversion to
+		 * ms could overflow.
+		 */
+		h->duration_ms = ev->duration_s * 1000 <
+		    (double)HANDLED_KEEP_MS ?
+		    (int64_t)llround(ev->duration_s * 1000) : HANDLED_KEEP_MS;
 		h->weight = mp->weight[ev->channel];
 		break;
 	}

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "plugins.h"
+#include "query.h"
 #include "stats.h"
 #include "strain.h"
 #include "suggest.h"
@@ -114,21 +115,14 @@ api_time(int64_t ms)
 }
 
 /*
- * Parse query parameter name as RFC 3339 or epoch ms into *ms.  Returns
- * 1 if given, 0 if absent, -1 if malformed.
+ * Parse query parameter name as RFC 3339 or epoch ms, from 1970 to the
+ * end of 9999 (daemon/query.c), into *ms.  Returns 1 if given, 0 if
+ * absent, -1 if malformed or out of range.
  */
 int
 api_query_time(const char *query, const char *name, int64_t *ms)
 {
-	char	buf[64], *end;
-	int	rc;
-
-	if ((rc = http_query_get(query, name, buf, sizeof buf)) != 1)
-		return (rc);
-	if (time_parse_rfc3339(buf, ms) == 0)
-		return (1);
-	*ms = strtoll(buf, &end, 10);
-	return (*buf != '\0' && *end == '\0' && *ms >= 0 ? 1 : -1);
+	return (query_time(query, name, ms));
 }
 
 /* 403 forbidden with a reason that says what the role lacks. */

@@ -86,6 +86,8 @@ int	api_www(struct http_conn *, const struct http_request *);
 /* api_history.c */
 void	api_history(struct api *, struct http_conn *, struct agent *,
 	    const struct http_request *, int64_t);
+int	api_history_window(const char *, int64_t, int64_t *, int64_t *,
+	    int64_t *, struct api_error *);
 
 /* api_webhooks.c */
 const char *api_webhook_credential(const struct http_request *, char *,

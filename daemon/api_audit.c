@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "event.h"
+#include "query.h"
 
 #define AUDIT_DEFAULT	100
 #define AUDIT_MAX	1000
@@ -49,11 +50,10 @@ api_audit_list(struct api *api, struct http_conn *c,
     const struct http_request *req)
 {
 	struct audit_ctx	 ac;
-	char			 who[RESPITE_NAME_MAX + 2], buf[32], *end;
+	char			 who[RESPITE_NAME_MAX + 2], buf[32];
 	char			*cause = NULL;
-	int64_t			 since = 0, before = 0;
-	int			 rc, has_who;
-	long			 v;
+	int64_t			 since = 0, before = 0, v;
+	int			 has_who;
 
 	memset(&ac, 0, sizeof ac);
 	ac.limit = AUDIT_DEFAULT;
@@ -69,23 +69,17 @@ api_audit_list(struct api *api, struct http_conn *c,
 		    "since: must be an RFC 3339 time or epoch milliseconds");
 		return;
 	}
-	if ((rc = http_query_get(req->query, "limit", buf, sizeof buf)) != 0) {
-		v = rc == 1 ? strtol(buf, &end, 10) : 0;
-		if (rc == -1 || *buf == '\0' || *end != '\0' || v < 1 ||
-		    v > AUDIT_MAX) {
-			api_fail(c, API_R_AUDIT, 400, "invalid_request",
-			    "limit", "limit: must be 1 to %d", AUDIT_MAX);
-			return;
-		}
-		ac.limit = (int)v;
+	v = ac.limit;
+	if (query_int(req->query, "limit", 1, AUDIT_MAX, &v) == -1) {
+		api_fail(c, API_R_AUDIT, 400, "invalid_request", "limit",
+		    "limit: must be 1 to %d", AUDIT_MAX);
+		return;
 	}
-	if ((rc = http_query_get(req->query, "cursor", buf, sizeof buf)) != 0) {
-		before = rc == 1 ? strtoll(buf, &end, 10) : 0;
-		if (rc == -1 || *buf == '\0' || *end != '\0' || before <= 0) {
-			api_fail(c, API_R_AUDIT, 400, "invalid_request",
-			    "cursor", "cursor: not a cursor this server gave");
-			return;
-		}
+	ac.limit = (int)v;
+	if (query_int(req->query, "cursor", 1, INT64_MAX, &before) == -1) {
+		api_fail(c, API_R_AUDIT, 400, "invalid_request", "cursor",
+		    "cursor: not a cursor this server gave");
+		return;
 	}
 	ac.arr = json_array();
 	if (store_audit_list(api->store, has_who == 1 ? who : NULL, since,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "query.h"
 #include "strain.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -22,6 +23,8 @@
 #define HISTORY_DEFAULT_MS	(8 * MS_PER_HOUR)
 #define HISTORY_STEP_DEFAULT_S	900
 #define HISTORY_STEP_MIN_S	60
+#define HISTORY_STEP_MAX_S	86400		/* a day */
+#define HISTORY_SPAN_MAX_MS	(31 * MS_PER_DAY)	/* to - from */
 #define HISTORY_MAX_BUCKETS	2000
 #define HISTORY_LOOKBACK_MS	(36 * MS_PER_HOUR)
 
@@ -48,7 +51,10 @@ cmp_ts(const void *a, const void *b)
 {
 	const struct respite_event	*x = a, *y = b;
 
-	return (x->ts_ms < y->ts_ms ? -1 : x->ts_ms > y->ts_ms);
+	if (x->ts_ms != y->ts_ms)
+		return (x->ts_ms < y->ts_ms ? -1 : 1);
+	return (x->received_ms < y->received_ms ? -1 :
+	    x->received_ms > y->received_ms);
 }
 
 /* A bucket's factors, as in GET /v1/agents/{id} (new reference). */
@@ -69,6 +75,58 @@ factors_json(const struct strain *st)
 	return (o);
 }
 
+/*
+ * The window of a history request from its query: from, to (epoch ms)
+ * and step (s), defaults applied, every number range-checked, so that
+ * the buckets are at most HISTORY_MAX_BUCKETS and nothing computed from
+ * them can wrap.  now is the agent's now.  Returns 0, or -1 with err set
+ * (400 invalid_request with the field).
+ */
+int
+api_history_window(const char *query, int64_t now, int64_t *from,
+    int64_t *to, int64_t *step, struct api_error *err)
+{
+	int	has_from;
+
+	*to = now < 0 ? 0 : now > QUERY_TIME_MAX_MS ? QUERY_TIME_MAX_MS : now;
+	if (query_time(query, "to", to) == -1) {
+		api_error_set(err, 400, "invalid_request", -1, "to",
+		    "to: must be an RFC 3339 time or epoch milliseconds, "
+		    "1970 to 9999");
+		return (-1);
+	}
+	*from = *to > HISTORY_DEFAULT_MS ? *to - HISTORY_DEFAULT_MS : 0;
+	if ((has_from = query_time(query, "from", from)) == -1 ||
+	    *from >= *to) {
+		api_error_set(err, 400, "invalid_request", -1,
+		    has_from != 0 ? "from" : "to", "%s: must be an RFC 3339 "
+		    "time or epoch milliseconds, from before to",
+		    has_from != 0 ? "from" : "to");
+		return (-1);
+	}
+	if (*to - *from > HISTORY_SPAN_MAX_MS) {
+		api_error_set(err, 400, "invalid_request", -1, "from",
+		    "from: at most %lld days before to",
+		    (long long)(HISTORY_SPAN_MAX_MS / MS_PER_DAY));
+		return (-1);
+	}
+	*step = HISTORY_STEP_DEFAULT_S;
+	if (query_int(query, "step", HISTORY_STEP_MIN_S, HISTORY_STEP_MAX_S,
+	    step) == -1) {
+		api_error_set(err, 400, "invalid_request", -1, "step",
+		    "step: must be whole seconds from %d to %d",
+		    HISTORY_STEP_MIN_S, HISTORY_STEP_MAX_S);
+		return (-1);
+	}
+	if ((*to - *from) / (*step * 1000) > HISTORY_MAX_BUCKETS) {
+		api_error_set(err, 400, "invalid_request", -1, "step",
+		    "step: more than %d buckets; use a larger step or a "
+		    "shorter window", HISTORY_MAX_BUCKETS);
+		return (-1);
+	}
+	return (0);
+}
+
 void
 api_history(struct api *api, struct http_conn *c, struct agent *a,
     const struct http_request *req, int64_t now)
@@ -77,45 +135,20 @@ api_history(struct api *api, struct http_conn *c, struct agent *a,
 	struct agent		*scratch;
 	struct agent_metrics	 m;
 	struct strain		 st;
+	struct api_error	 err;
 	enum strain_level	 level = STRAIN_OK;
-	int64_t			 from, to, step_ms, t;
-	char			 buf[32], *end, *cause = NULL;
+	int64_t			 from, to, step, step_ms, t;
+	char			*cause = NULL;
 	json_t			*buckets;
 	size_t			 i = 0;
-	long			 step = HISTORY_STEP_DEFAULT_S;
-	int			 rc;
 
 	now = api_agent_now(a, now);
-	to = now;
-	if (api_query_time(req->query, "to", &to) == -1) {
-		api_fail(c, API_R_HISTORY, 400, "invalid_request", "to",
-		    "to: must be an RFC 3339 time or epoch milliseconds");
+	if (api_history_window(req->query, now, &from, &to, &step,
+	    &err) == -1) {
+		api_reply_error(c, API_R_HISTORY, &err);
 		return;
 	}
-	from = to - HISTORY_DEFAULT_MS;
-	if (api_query_time(req->query, "from", &from) == -1 || from >= to) {
-		api_fail(c, API_R_HISTORY, 400, "invalid_request", "from",
-		    "from: must be an RFC 3339 time or epoch milliseconds "
-		    "before to");
-		return;
-	}
-	if ((rc = http_query_get(req->query, "step", buf, sizeof buf)) != 0) {
-		step = rc == 1 ? strtol(buf, &end, 10) : 0;
-		if (rc == -1 || *buf == '\0' || *end != '\0' ||
-		    step < HISTORY_STEP_MIN_S) {
-			api_fail(c, API_R_HISTORY, 400, "invalid_request",
-			    "step", "step: must be whole seconds, at least %d",
-			    HISTORY_STEP_MIN_S);
-			return;
-		}
-	}
-	step_ms = (int64_t)step * 1000;
-	if ((to - from) / step_ms > HISTORY_MAX_BUCKETS) {
-		api_fail(c, API_R_HISTORY, 400, "invalid_request", "step",
-		    "more than %d buckets: use a larger step or a shorter "
-		    "window", HISTORY_MAX_BUCKETS);
-		return;
-	}
+	step_ms = step * 1000;
 
 	memset(&h, 0, sizeof h);
 	if (store_foreach_agent_event(api->store, agent_id(a),
@@ -129,7 +162,8 @@ api_history(struct api *api, struct http_conn *c, struct agent *a,
 	/* Stable sort keeps the order received among equal times. */
 	for (i = 0; i < h.n; i++)
 		h.v[i].received_ms = (int64_t)i;
-	qsort(h.v, h.n, sizeof *h.v, cmp_ts);
+	if (h.n > 0)		/* qsort(NULL, 0) is undefined */
+		qsort(h.v, h.n, sizeof *h.v, cmp_ts);
 
 	scratch = agent_new(agent_id(a));
 	buckets = json_array();

@@ -19,6 +19,7 @@
 #include "api.h"
 #include "dispatch.h"
 #include "event.h"
+#include "query.h"
 #include "stats.h"
 #include "timeutil.h"
 
@@ -28,16 +29,9 @@ static const char R_STREAM[] = "/v1/stream";
 static int64_t
 parse_event_id(const char *s)
 {
-	long long	 v;
-	char		*end;
+	int64_t	v;
 
-	if (*s < '0' || *s > '9')
-		return (-1);
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 0)
-		return (-1);
-	return ((int64_t)v);
+	return (query_parse_int(s, 0, INT64_MAX, &v) == 0 ? v : -1);
 }
 
 void

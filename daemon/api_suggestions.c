@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "event.h"
 #include "ingest.h"
+#include "query.h"
 #include "suggest.h"
 #include "xmalloc.h"
 
@@ -67,10 +68,10 @@ api_suggestions_list(struct api *api, struct http_conn *c,
 	struct list_ctx		 lc;
 	char			 agent[RESPITE_NAME_MAX + 2], team[RESPITE_NAME_MAX + 2];
 	char			 status[16], kind[32], audience[16], buf[32];
-	char			*cause = NULL, *end;
+	char			*cause = NULL;
 	char			 teams[TOKEN_TEAMS_MAX * 66 + 2];
 	int			 rc;
-	long			 v;
+	int64_t			 v;
 
 	memset(&q, 0, sizeof q);
 	q.since_ms = -1;
@@ -118,16 +119,13 @@ api_suggestions_list(struct api *api, struct http_conn *c,
 		    "since: must be an RFC 3339 time or epoch milliseconds");
 		return;
 	}
-	if ((rc = http_query_get(req->query, "limit", buf, sizeof buf)) != 0) {
-		v = rc == 1 ? strtol(buf, &end, 10) : 0;
-		if (rc == -1 || *buf == '\0' || *end != '\0' || v < 1 ||
-		    v > LIST_MAX) {
-			api_fail(c, API_R_SUGGESTIONS, 400, "invalid_request",
-			    "limit", "limit: must be 1 to %d", LIST_MAX);
-			return;
-		}
-		q.limit = (int)v;
+	v = q.limit;
+	if (query_int(req->query, "limit", 1, LIST_MAX, &v) == -1) {
+		api_fail(c, API_R_SUGGESTIONS, 400, "invalid_request", "limit",
+		    "limit: must be 1 to %d", LIST_MAX);
+		return;
 	}
+	q.limit = (int)v;
 	if ((rc = http_query_get(req->query, "cursor", buf, sizeof buf)) != 0) {
 		if (rc == -1 || (q.before = sugg_parse_id(buf)) <= 0) {
 			api_fail(c, API_R_SUGGESTIONS, 400, "invalid_request",

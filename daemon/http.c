@@ -140,6 +140,7 @@ status_text(int status)
 	case 429: return ("Too Many Requests");
 	case 500: return ("Internal Server Error");
 	case 503: return ("Service Unavailable");
+	case 505: return ("HTTP Version Not Supported");
 	default: return ("Unknown");
 	}
 }
@@ -489,7 +490,9 @@ conn_read(struct http_conn *c)
 			if (rc == 0)
 				return;
 			if (rc < 0) {
-				conn_fail(c, perr.status == 431 ? 413 : 400,
+				/* 505 stays 505: the client must know. */
+				conn_fail(c, perr.status == 431 ? 413 :
+				    perr.status == 505 ? 505 : 400,
 				    perr.status == 431 ? "too_large" :
 				    "invalid_request", perr.message);
 				return;

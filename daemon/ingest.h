@@ -11,8 +11,6 @@
 
 #include "apierr.h"
 
-#define INGEST_DURATION_MAX_S	86400.0	/* longest accepted duration_s */
-
 struct ingest_limits {
 	size_t		max_batch;
 	int64_t		max_skew_ms;

@@ -8,6 +8,7 @@
  */
 #include "build.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,8 +96,9 @@ sugg_parse_id(const char *id)
 
 	if (strncmp(id, "s-", 2) != 0 || id[2] < '0' || id[2] > '9')
 		return (-1);
+	errno = 0;
 	v = strtoll(id + 2, &end, 10);
-	if (*end != '\0' || v <= 0)
+	if (errno != 0 || *end != '\0' || v <= 0)
 		return (-1);
 	return ((int64_t)v);
 }

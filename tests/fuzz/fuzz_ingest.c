@@ -8,6 +8,7 @@
  */
 #include "build.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -42,8 +43,10 @@ check_event(const struct respite_event *ev, const struct ingest_limits *lim)
 	if (ev->channel != RESPITE_CH_NONE)
 		FUZZ_CHECK(event_channel_name(ev->channel) != NULL);
 	FUZZ_CHECK(ev->severity < 0 || ev->severity <= 1);
-	FUZZ_CHECK(ev->duration_s <= INGEST_DURATION_MAX_S);
-	FUZZ_CHECK(ev->ts_ms <= FUZZ_NOW_MS + lim->max_skew_ms);
+	FUZZ_CHECK(ev->duration_s == -1 || (isfinite(ev->duration_s) &&
+	    ev->duration_s >= 0));
+	FUZZ_CHECK(ev->ts_ms >= 0 && ev->ts_ms <= FUZZ_NOW_MS +
+	    lim->max_skew_ms);
 	if (ev->text != NULL) {
 		FUZZ_CHECK(ev->type == RESPITE_EV_MESSAGE_RECEIVED);
 		FUZZ_CHECK(ev->text_len <= RESPITE_TEXT_MAX);

@@ -107,7 +107,11 @@ bad_req "a request line without a version: 400" 400 invalid_request
 printf 'GET healthz HTTP/1.1\r\n\r\n' >"$TMPD/rq"
 bad_req "a target not starting with /: 400" 400 invalid_request
 printf 'GET /healthz HTTP/2.0\r\n\r\n' >"$TMPD/rq"
-bad_req "HTTP/2.0 in the request line: 400 (JSON)" 400 invalid_request
+bad_req "HTTP/2.0 in the request line: 505 (JSON, issue 13)" 505 invalid_request
+printf 'GET /healthz HTTP/3.1\r\n\r\n' >"$TMPD/rq"
+bad_req "HTTP/3.1 in the request line: 505 (JSON)" 505 invalid_request
+printf 'GET /healthz HTTP/11.0\r\n\r\n' >"$TMPD/rq"
+bad_req "a malformed HTTP version: 400" 400 invalid_request
 printf 'GET /a b HTTP/1.1\r\n\r\n' >"$TMPD/rq"
 bad_req "a space in the target: 400" 400 invalid_request
 printf 'GET /healthz HTTP/1.1\r\nNoColonHere\r\n\r\n' >"$TMPD/rq"

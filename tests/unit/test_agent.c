@@ -429,6 +429,28 @@ test_occupancy(void **state)
 	assert_near(m.occupancy_last_hour, 0);
 	assert_int_equal(m.tickets_last_hour, 0);
 	agent_free(a);
+
+	/*
+	 * A thread handled after 26 hours (duration_s has no upper bound,
+	 * issue 13) or after an absurd time counts only within the window:
+	 * the whole hour, then the 30 minutes up to its end.
+	 */
+	{
+		static const double	durs[] = { 92982, 1e15, 1e300 };
+		size_t			i;
+
+		for (i = 0; i < sizeof durs / sizeof durs[0]; i++) {
+			a = agent_new("alice");
+			login(a, T0);
+			handled(a, T0 + 120 * MIN, RESPITE_CH_SOCIAL, durs[i]);
+			m = at(a, T0 + 120 * MIN);
+			assert_near(m.occupancy_last_hour, 1.0);
+			assert_int_equal(m.tickets_last_hour, 1);
+			m = at(a, T0 + 150 * MIN);
+			assert_near(m.occupancy_last_hour, 30.0 / 60);
+			agent_free(a);
+		}
+	}
 }
 
 static void
