@@ -595,6 +595,9 @@ api_handle(struct http_conn *c, const struct http_request *req,
 	get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 	post = strcmp(m, "POST") == 0;
 
+	/* Browsers are not trusted to keep pages apart (API.md). */
+	if (api_origin_check(api, c, req))
+		return;
 	/* Operations need no token; everything else does (API.md). */
 	if (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0) {
 		int	health = strcmp(path, "/healthz") == 0;

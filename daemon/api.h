@@ -75,13 +75,19 @@ void	api_teams(struct api *, struct http_conn *, const char *, int64_t);
 /* api_stream.c */
 void	api_stream(struct api *, struct http_conn *,
 	    const struct http_request *);
+void	api_stream_recheck(void *);
 
 /* api_audit.c */
 void	api_audit_list(struct api *, struct http_conn *,
 	    const struct http_request *);
 
+/* api_origin.c: a browser's request from elsewhere (API.md) */
+int	api_origin_check(struct api *, struct http_conn *,
+	    const struct http_request *);
+
 /* api_www.c: the web page's files (no token) */
 int	api_www(struct http_conn *, const struct http_request *);
+int	api_www_is_page(const char *);
 
 /* api_history.c */
 void	api_history(struct api *, struct http_conn *, struct agent *,

@@ -3,7 +3,12 @@
  *
  * Checks the request and hands the connection to dispatch.c, which
  * answers it (200 and the stream, or 503 when max_subscribers is
- * reached).  An agent not seen yet may be subscribed to: a desktop client
+ * reached, 429 when its token holds max_streams_per_token already).  A
+ * stream lives no longer than its right to be read: when the tokens are
+ * reloaded (SIGHUP, or the watch of the file) or the privacy mode changes,
+ * api_stream_recheck() ends those of a token revoked, of a role changed,
+ * and a lead's when the privacy mode changed.  (Tokens have no expiry.)
+ * An agent not seen yet may be subscribed to: a desktop client
  * starts before its agent's first event.  Where a stream resumes comes
  * from the Last-Event-ID header, or from ?last_event_id= for clients that
  * cannot set headers (EventSource in a browser sets it only when it
@@ -13,12 +18,14 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
 #include "dispatch.h"
 #include "event.h"
+#include "log.h"
 #include "query.h"
 #include "stats.h"
 #include "timeutil.h"
@@ -40,10 +47,11 @@ api_stream(struct api *api, struct http_conn *c,
 {
 	char		 agent[RESPITE_NAME_MAX + 2], team[RESPITE_NAME_MAX + 2];
 	char		 num[32];
-	const char	*v, *field;
+	const char	*v, *field, *role;
 	int		 has_agent, has_team, rc;
 	int64_t		 last_id = -1;
-	size_t		 before;
+	struct dispatch_owner owner;
+	int		 status;
 
 	if (strcmp(req->method, "GET") != 0) {
 		api_method_not_allowed(c, R_STREAM, "GET");
@@ -104,14 +112,53 @@ api_stream(struct api *api, struct http_conn *c,
 	}
 	api_audit(api, req, has_agent == 1 ? agent : "", time_now_ms());
 
-	/* dispatch_subscribe answers: a new subscriber means a 200. */
-	before = dispatch_nsubscribers(api->dispatch);
-	dispatch_subscribe(api->dispatch, c, has_agent == 1 ? agent : NULL,
-	    has_team == 1 ? team : NULL, last_id, api_lead_aggregate(api));
-	if (dispatch_nsubscribers(api->dispatch) > before)
-		stats_http(R_STREAM, 200);
-	else {
-		stats_reject("unavailable");
-		stats_http(R_STREAM, 503);
+	/* dispatch_subscribe answers. */
+	memset(&owner, 0, sizeof owner);
+	role = api->who.role != NULL && api->auth != NULL ?
+	    auth_token_role(api->auth, api->who.hash) : NULL;
+	if (role != NULL) {
+		memcpy(owner.token, api->who.hash, sizeof owner.token);
+		snprintf(owner.role, sizeof owner.role, "%s", role);
 	}
+	status = dispatch_subscribe(api->dispatch, c, has_agent == 1 ? agent :
+	    NULL, has_team == 1 ? team : NULL, last_id, api_lead_aggregate(api),
+	    role != NULL ? &owner : NULL);
+	if (status == 429 || status == 503)
+		stats_reject(status == 429 ? "rate_limited" : "unavailable");
+	if (status != 0)
+		stats_http(R_STREAM, status);
+}
+
+/* dispatch_keep_cb: may this stream still be read? */
+static int
+stream_keep_cb(const struct dispatch_owner *o, int aggregate, void *arg)
+{
+	struct api	*api = arg;
+	const char	*role;
+
+	if (o == NULL)		/* open mode: as long as it stays open */
+		return (auth_is_open(api->auth));
+	if ((role = auth_token_role(api->auth, o->token)) == NULL ||
+	    strcmp(role, o->role) != 0)
+		return (0);
+	if (strncmp(role, "lead:", 5) == 0 &&
+	    aggregate != (api->cf->lead_aggregate != 0))
+		return (0);
+	return (1);
+}
+
+/*
+ * The tokens or the configuration were reloaded: end the streams that
+ * may no longer be read (API.md: within a second; this is at once).
+ */
+void
+api_stream_recheck(void *arg)
+{
+	struct api	*api = arg;
+	size_t		 n;
+
+	if (api->dispatch == NULL || api->auth == NULL)
+		return;
+	if ((n = dispatch_close_if(api->dispatch, stream_keep_cb, api)) > 0)
+		log_info("stream: %zu streams ended: no longer authorized", n);
 }

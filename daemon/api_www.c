@@ -57,6 +57,13 @@ etag_matches(const char *inm, const char *etag)
 	return (strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL);
 }
 
+/* Is path one of the page's files? */
+int
+api_www_is_page(const char *path)
+{
+	return (www_find(path) != NULL);
+}
+
 /*
  * Answer req if its path is one of the page's files; returns 1 if it did,
  * 0 if the path is not ours.

@@ -44,6 +44,8 @@ struct auth {
 	int			 have_seen;
 	int			 open_allowed;	/* loopback listeners only */
 	int			 broken;	/* unreadable while open: closed */
+	void			(*change_cb)(void *);	/* after a reload */
+	void			*change_arg;
 };
 
 static void
@@ -153,7 +155,35 @@ auth_reload(struct auth *au, char **cause)
 	au->buckets = b;
 	if ((au->have_seen = stat(au->path, &st) == 0))
 		au->seen = st;
+	if (au->change_cb != NULL)
+		au->change_cb(au->change_arg);
 	return (0);
+}
+
+/*
+ * Call cb(arg) after each successful reload, from SIGHUP or from the
+ * watch of the file: open streams are judged again (api_stream.c).
+ */
+void
+auth_set_change_cb(struct auth *au, void (*cb)(void *), void *arg)
+{
+	au->change_cb = cb;
+	au->change_arg = arg;
+}
+
+/*
+ * The role (as written in the file; borrowed until the next reload) of
+ * the token with SHA-256 hash, or NULL if it is not (or no longer) there.
+ */
+const char *
+auth_token_role(const struct auth *au, const uint8_t *hash)
+{
+	size_t	i;
+
+	for (i = 0; i < au->tf.n; i++)
+		if (memcmp(au->tf.v[i].hash, hash, TOKEN_HASH_LEN) == 0)
+			return (au->tf.v[i].role_text);
+	return (NULL);
 }
 
 int
@@ -221,6 +251,7 @@ auth_check(struct auth *au, const char *header, int64_t now,
 	p->kind = e->role.kind;
 	p->role = &e->role;
 	snprintf(p->label, sizeof p->label, "%s", e->label);
+	memcpy(p->hash, e->hash, TOKEN_HASH_LEN);
 
 	b = &au->buckets[e - au->tf.v];
 	if (au->limits.rate > 0) {

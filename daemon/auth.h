@@ -16,6 +16,7 @@ struct principal {
 	enum token_kind		 kind;
 	const struct token_role	*role;		/* NULL in open mode */
 	char			 label[TOKEN_LABEL_MAX + 1];
+	uint8_t			 hash[TOKEN_HASH_LEN];	/* zero in open mode */
 };
 
 struct auth_limits {
@@ -31,6 +32,8 @@ void		 auth_set(struct auth *, const char *, const struct auth_limits *);
 int		 auth_is_open(const struct auth *);
 void		 auth_allow_open(struct auth *, int);
 size_t		 auth_ntokens(const struct auth *);
+const char	*auth_token_role(const struct auth *, const uint8_t *);
+void		 auth_set_change_cb(struct auth *, void (*)(void *), void *);
 int		 auth_check(struct auth *, const char *, int64_t,
 		    struct principal *, struct api_error *, int *);
 

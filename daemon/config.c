@@ -33,6 +33,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "origin.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -58,7 +59,8 @@ enum config_type {
 	CT_CLOCK,	/* HH:MM, stored as minutes */
 	CT_REAL,
 	CT_PLUGINS,	/* plugin names, space- or comma-separated; appends */
-	CT_LEADVIEW	/* individual | aggregate, stored as 0 | 1 */
+	CT_LEADVIEW,	/* individual | aggregate, stored as 0 | 1 */
+	CT_ORIGINS	/* origins, space- or comma-separated; appends */
 };
 
 struct config_key {
@@ -79,6 +81,8 @@ static const struct config_key config_keys[] = {
 	{ "server", "max_clock_skew", CT_SECONDS, OFF(max_clock_skew_s), 0, 86400, 0 },
 	{ "server", "idle_timeout", CT_SECONDS, OFF(idle_timeout_s), 1, 3600, 0 },
 	{ "server", "request_timeout", CT_SECONDS, OFF(request_timeout_s), 1, 3600, 0 },
+	{ "server", "allow_origins", CT_ORIGINS, OFF(allow_origins), 0, 0, 0 },
+	{ "server", "max_streams_per_token", CT_COUNT, OFF(max_streams_per_token), 1, 1000000, 0 },
 	{ "storage", "path", CT_PATH, OFF(storage_path), 0, 0, 1 },
 	{ "storage", "synchronous", CT_SYNC, OFF(sync_full), 0, 0, 1 },
 	{ "storage", "commit_max_events", CT_COUNT, OFF(commit_max_events), 1, 1000000, 0 },
@@ -223,6 +227,7 @@ config_defaults(void)
 	cf->max_clock_skew_s = 300;
 	cf->idle_timeout_s = 60;
 	cf->request_timeout_s = 30;
+	cf->max_streams_per_token = 8;
 	cf->storage_path = xstrdup(config_default_storage_path());
 	cf->sync_full = 1;
 	cf->commit_max_events = 20000;
@@ -311,6 +316,9 @@ config_free(struct config *cf)
 	for (i = 0; i < cf->nplugins_load; i++)
 		free(cf->plugins_load[i]);
 	free(cf->plugins_load);
+	for (i = 0; i < cf->nallow_origins; i++)
+		free(cf->allow_origins[i]);
+	free(cf->allow_origins);
 	for (i = 0; i < cf->nplugin_sections; i++) {
 		struct config_section	*sec = &cf->plugin_sections[i];
 		size_t			 j;
@@ -378,6 +386,44 @@ config_set_plugins(struct config_parse *cp, const char *value)
 		cf->plugins_load = xreallocarray(cf->plugins_load,
 		    cf->nplugins_load + 1, sizeof *cf->plugins_load);
 		cf->plugins_load[cf->nplugins_load++] = xstrdup(name);
+	}
+	free(copy);
+	return (1);
+}
+
+/* [server] allow_origins: append each origin of value, normalized. */
+static int
+config_set_origins(struct config_parse *cp, const char *value)
+{
+	struct config	*cf = cp->cf;
+	char		*copy, *p, *o, norm[ORIGIN_MAX + 1];
+	size_t		 i;
+
+	copy = xstrdup(value);
+	for (p = copy; (o = strsep(&p, " \t,")) != NULL;) {
+		if (*o == '\0')
+			continue;
+		if (origin_normalize(o, norm, sizeof norm) == -1) {
+			xasprintf(&cp->cause, "allow_origins: \"%.*s\" is not "
+			    "an origin (http:// or https://, a host, an "
+			    "optional :port, no path)", ORIGIN_MAX, o);
+			free(copy);
+			return (0);
+		}
+		for (i = 0; i < cf->nallow_origins; i++)
+			if (strcmp(cf->allow_origins[i], norm) == 0)
+				break;
+		if (i < cf->nallow_origins)
+			continue;
+		if (cf->nallow_origins == ORIGIN_ALLOW_MAX) {
+			xasprintf(&cp->cause, "allow_origins: at most %d "
+			    "origins", ORIGIN_ALLOW_MAX);
+			free(copy);
+			return (0);
+		}
+		cf->allow_origins = xreallocarray(cf->allow_origins,
+		    cf->nallow_origins + 1, sizeof *cf->allow_origins);
+		cf->allow_origins[cf->nallow_origins++] = xstrdup(norm);
 	}
 	free(copy);
 	return (1);
@@ -511,6 +557,8 @@ config_set(struct config_parse *cp, const struct config_key *k,
 		return (1);
 	case CT_PLUGINS:
 		return (config_set_plugins(cp, value));
+	case CT_ORIGINS:
+		return (config_set_origins(cp, value));
 	case CT_LEADVIEW:
 		if (strcasecmp(value, "individual") == 0)
 			*(int *)field = 0;

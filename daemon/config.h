@@ -37,6 +37,9 @@ struct config {
 	long		 max_clock_skew_s;
 	long		 idle_timeout_s;	/* keep-alive connection idle */
 	long		 request_timeout_s;	/* reading a request, writing a reply */
+	char		**allow_origins;	/* normalized (origin.c) */
+	size_t		 nallow_origins;
+	size_t		 max_streams_per_token;
 
 	/* [storage] */
 	char		*storage_path;		/* restart */

@@ -68,6 +68,8 @@ struct dispatch_sub {
 	char				 team[RESPITE_NAME_MAX + 1];
 	int64_t				 last_sent;	/* seq; -1 none */
 	int				 aggregate;	/* lead in aggregate mode */
+	int				 owned;		/* has an owner (a token) */
+	struct dispatch_owner		 owner;
 	int				 replaying;
 	int				 paused;	/* replay waits for a drain */
 	int				 written;	/* since the last keep-alive */
@@ -424,13 +426,15 @@ dispatch_publish(struct dispatch *d, const struct store_stream_item *it)
  * Subscribe conn to agent or team (exactly one non-NULL, both borrowed);
  * last_id >= 0 replays the stored items after it first.
  */
-void
+int
 dispatch_subscribe(struct dispatch *d, struct http_conn *conn,
-    const char *agent, const char *team, int64_t last_id, int aggregate)
+    const char *agent, const char *team, int64_t last_id, int aggregate,
+    const struct dispatch_owner *owner)
 {
 	struct api_error	 err;
 	struct dispatch_sub	*s;
 	int64_t			 max;
+	size_t			 held = 0;
 
 	if ((agent == NULL) == (team == NULL))
 		fatalx("%s: need one of agent and team", __func__);
@@ -443,9 +447,27 @@ dispatch_subscribe(struct dispatch *d, struct http_conn *conn,
 			log_warnx("stream: %s: refused: max_subscribers (%zu) "
 			    "reached", http_conn_peer(conn),
 			    d->limits.max_subscribers);
-		return;
+		return (503);
+	}
+	if (owner != NULL)
+		TAILQ_FOREACH(s, &d->subs, entry)
+			if (s->owned && memcmp(s->owner.token, owner->token,
+			    sizeof owner->token) == 0)
+				held++;
+	if (owner != NULL && held >= d->limits.max_per_owner) {
+		api_error_set(&err, 429, "rate_limited", -1, NULL, "this token "
+		    "already holds %zu open streams (max_streams_per_token)",
+		    held);
+		http_reply_error(conn, &err, "Retry-After: 3\r\n");
+		log_info("stream: %s: refused: its token holds %zu streams "
+		    "(max_streams_per_token)", http_conn_peer(conn), held);
+		return (429);
 	}
 	s = xcalloc(1, sizeof *s);
+	if (owner != NULL) {
+		s->owned = 1;
+		s->owner = *owner;
+	}
 	s->d = d;
 	s->conn = conn;
 	snprintf(s->agent, sizeof s->agent, "%s", agent != NULL ? agent : "");
@@ -474,7 +496,7 @@ dispatch_subscribe(struct dispatch *d, struct http_conn *conn,
 		if (s->replay != NULL)
 			event_free(s->replay);
 		free(s);
-		return;
+		return (0);
 	}
 	TAILQ_INSERT_TAIL(&d->subs, s, entry);
 	d->nsubs++;
@@ -484,6 +506,33 @@ dispatch_subscribe(struct dispatch *d, struct http_conn *conn,
 	    sub_kind(s), sub_name(s), s->replaying ? ", replaying" : "");
 	if (s->replaying)
 		evtimer_add(s->replay, &zero_delay);
+	return (200);
+}
+
+/*
+ * After the tokens or the privacy mode changed: end each stream whose
+ * owner keep says may not stay (a revoked token, a changed role or
+ * privacy mode), once what is queued is written.  Open-mode streams
+ * (no owner) are judged too, with a NULL owner.
+ */
+size_t
+dispatch_close_if(struct dispatch *d, dispatch_keep_cb keep, void *arg)
+{
+	struct dispatch_sub	*s, *next;
+	size_t			 n = 0;
+
+	for (s = TAILQ_FIRST(&d->subs); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		if (keep(s->owned ? &s->owner : NULL, s->aggregate, arg))
+			continue;
+		log_info("stream: %s (%s %s): closed: its token was revoked, "
+		    "or its role or the privacy mode changed",
+		    http_conn_peer(s->conn), sub_kind(s), sub_name(s));
+		n++;
+		/* sub_close_cb frees s (and only s). */
+		http_stream_end(s->conn);
+	}
+	return (n);
 }
 
 size_t

@@ -15,7 +15,25 @@
 struct dispatch_limits {
 	size_t		max_subscribers;	/* [stream] max_subscribers */
 	size_t		buffer_bytes;		/* [stream] buffer: per subscriber */
+	size_t		max_per_owner;		/* [server] max_streams_per_token */
 };
+
+/*
+ * Who holds a stream: the token (its SHA-256) and its role when the
+ * stream began, for max_per_owner and for judging the stream again when
+ * the tokens or the privacy mode change.
+ */
+#define DISPATCH_ROLE_MAX	600	/* TOKEN_ROLE_MAX */
+struct dispatch_owner {
+	uint8_t		token[32];
+	char		role[DISPATCH_ROLE_MAX + 1];
+};
+
+/*
+ * Does a stream of owner (NULL: open mode), aggregate as subscribed,
+ * stay?  1 or 0.
+ */
+typedef int (*dispatch_keep_cb)(const struct dispatch_owner *, int, void *);
 
 struct dispatch;
 
@@ -34,11 +52,17 @@ void		 dispatch_publish(struct dispatch *,
  * Make conn a subscriber for one agent or one team (the other NULL).
  * last_id >= 0 (from Last-Event-ID) first replays the stored items after
  * it.  aggregate limits it to status changes and lead suggestions (a lead
- * in aggregate privacy mode).  Answers the request itself (200
- * text/event-stream, or an error).
+ * in aggregate privacy mode).  owner (copied; NULL in open mode, where
+ * there is no token) holds at most max_per_owner streams.  Answers the
+ * request itself and returns the status: 200 (text/event-stream), 429
+ * (max_per_owner), 503 (max_subscribers, or shutting down), or 0 if the
+ * connection had no request to answer.
  */
-void		 dispatch_subscribe(struct dispatch *, struct http_conn *,
-		    const char *, const char *, int64_t, int);
+int		 dispatch_subscribe(struct dispatch *, struct http_conn *,
+		    const char *, const char *, int64_t, int,
+		    const struct dispatch_owner *);
+/* End each stream with an owner that keep says may not stay; returns how many. */
+size_t		 dispatch_close_if(struct dispatch *, dispatch_keep_cb, void *);
 size_t		 dispatch_nsubscribers(const struct dispatch *);
 void		 dispatch_close_all(struct dispatch *);
 /* Tests only: the keep-alive interval in ms (default DISPATCH_KEEPALIVE_S). */

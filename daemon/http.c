@@ -92,6 +92,7 @@ struct http_conn {
 	http_stream_cb		 stream_drain;	/* CONN_STREAMING only */
 	http_stream_cb		 stream_close;	/* NULL once called */
 	void			*stream_arg;
+	char			 cors[HTTP_CORS_MAX];	/* this request's */
 };
 
 struct http_listener {
@@ -254,12 +255,12 @@ http_reply(struct http_conn *c, int status, const char *type,
 	evbuffer_add_printf(msg, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
 	    "Server: respited/" PACKAGE_VERSION "\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
-	    "%s%s%s\r\n", status, status_text(status),
+	    "%s%s%s%s\r\n", status, status_text(status),
 	    http_date(), type, len, extra != NULL &&
 	    strstr(extra, "Cache-Control:") !=
 	    NULL ? "" : "Cache-Control: no-store\r\n",
 	    c->close_after ? "Connection: close\r\n" : "",
-	    extra != NULL ? extra : "");
+	    extra != NULL ? extra : "", c->cors);
 	/* A 304 has no body; its Content-Length is the 200's (RFC 9110). */
 	if (!c->head_only && status != 304 && len > 0)
 		evbuffer_add(msg, body, len);
@@ -313,6 +314,20 @@ http_conn_peer(const struct http_conn *c)
 }
 
 /*
+ * More header lines (each ending in "\r\n"; copied) for every reply to
+ * the request being handled: the CORS headers of a listed origin.
+ * Returns 0, or -1 if they do not fit HTTP_CORS_MAX.
+ */
+int
+http_conn_set_cors(struct http_conn *c, const char *headers)
+{
+	if (strlen(headers) >= sizeof c->cors)
+		return (-1);
+	snprintf(c->cors, sizeof c->cors, "%s", headers);
+	return (0);
+}
+
+/*
  * Answer the request being handled with a stream: the status line and
  * headers (type is the Content-Type; extra NULL or more header lines,
  * each ending in "\r\n"), no body yet.  drain_cb and close_cb with arg:
@@ -334,8 +349,8 @@ http_stream_start(struct http_conn *c, int status, const char *type,
 	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
 	    "Server: respited/" PACKAGE_VERSION "\r\n"
 	    "Content-Type: %s\r\nCache-Control: no-store\r\n"
-	    "Connection: close\r\n%s\r\n", status, status_text(status), http_date(),
-	    type, extra != NULL ? extra : "");
+	    "Connection: close\r\n%s%s\r\n", status, status_text(status),
+	    http_date(), type, extra != NULL ? extra : "", c->cors);
 	c->state = CONN_STREAMING;
 	c->close_after = 1;
 	c->stream_drain = drain_cb;
@@ -415,6 +430,7 @@ conn_fail(struct http_conn *c, int status, const char *code,
 	api_error_set(&err, status, code, -1, NULL, "%s", message);
 	c->close_after = 1;
 	c->state = CONN_HANDLING;
+	c->cors[0] = '\0';
 	http_reply_error(c, &err, NULL);
 }
 
@@ -428,6 +444,7 @@ conn_dispatch(struct http_conn *c)
 	 * high watermark (HTTP_READ_MAX), until the reply is written.
 	 */
 	c->state = CONN_HANDLING;
+	c->cors[0] = '\0';
 	evtimer_del(c->deadline);
 	if (!c->req.keep_alive)
 		c->close_after = 1;

@@ -54,6 +54,9 @@ void		 http_reply_json(struct http_conn *, int, json_t *,
 void		 http_reply_error(struct http_conn *, const struct api_error *,
 		    const char *);
 const char	*http_conn_peer(const struct http_conn *);
+/* CORS headers for the replies to the request being handled. */
+#define HTTP_CORS_MAX	512
+int		 http_conn_set_cors(struct http_conn *, const char *);
 
 /*
  * Streaming replies (Server-Sent Events).  Instead of an http_reply*()

@@ -381,6 +381,7 @@ stream_limits_from_config(const struct config *cf, struct dispatch_limits *l)
 {
 	l->max_subscribers = cf->stream_max_subscribers;
 	l->buffer_bytes = cf->stream_buffer;
+	l->max_per_owner = cf->max_streams_per_token;
 }
 
 /*
@@ -465,6 +466,8 @@ reload(struct respited *d)
 	d->api.cf = cf;
 	config_free(d->cf);
 	d->cf = cf;
+	/* A token revoked, a role or the privacy mode changed: API.md. */
+	api_stream_recheck(&d->api);
 	log_info("reloaded %s", d->config_path != NULL ? d->config_path :
 	    "the built-in defaults");
 	notify("READY=1");
@@ -751,6 +754,7 @@ main(int argc, char **argv)
 		d.api.flush_soon = flush_soon;
 		d.api.flush_now = flush_now;
 		d.api.flush_arg = &d;
+		auth_set_change_cb(d.auth, api_stream_recheck, &d.api);
 		d.soon = evtimer_new(d.base, soon_cb, &d);
 		d.changes = evtimer_new(d.base, soon_cb, &d);
 	}

@@ -61,7 +61,7 @@ fi
 # ---- pipelining: three requests in one write, three replies in order
 
 ev='{"type":"agent.login","agent":"pipe1","team":"p"}'
-printf 'GET /healthz HTTP/1.1\r\nHost: t\r\n\r\nPOST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%sGET /v1/agents/pipe1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n' \
+printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nPOST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%sGET /v1/agents/pipe1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' \
     ${#ev} "$ev" >"$TMPD/rq"
 raw 3 close
 jq_is '[.responses[].status]' '[200,202,200]' "pipelining: three replies, in order"
@@ -71,7 +71,7 @@ jq_is '.responses[2].body | fromjson | [.agent, .team]' '["pipe1","p"]' \
 jq_is '[.responses[2].headers.connection, .closed]' '["close",true]' \
     "pipelining: Connection: close on the last request closes after it"
 
-printf 'GET /healthz HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\nGARBAGE\r\n\r\n' >"$TMPD/rq"
+printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGARBAGE\r\n\r\n' >"$TMPD/rq"
 raw 3 close
 jq_is '[.responses[].status, .closed]' '[200,200,400,true]' \
     "pipelining: a bad third request gets its own 400 after two good replies, then close"
@@ -116,7 +116,7 @@ printf 'GET /a b HTTP/1.1\r\n\r\n' >"$TMPD/rq"
 bad_req "a space in the target: 400" 400 invalid_request
 printf 'GET /healthz HTTP/1.1\r\nNoColonHere\r\n\r\n' >"$TMPD/rq"
 bad_req "a header without a colon: 400" 400 invalid_request
-printf 'GET /healthz HTTP/1.1\r\nHost: t\r\n folded\r\n\r\n' >"$TMPD/rq"
+printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n folded\r\n\r\n' >"$TMPD/rq"
 bad_req "obsolete header folding: 400" 400 invalid_request
 printf 'POST /v1/events HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' >"$TMPD/rq"
 bad_req "Content-Length and chunked together: 400" 400 invalid_request
@@ -134,7 +134,7 @@ bad_req "bad percent-encoding in the path: 400" 400 invalid_request
 # ---- oversized head: 413 too_large (JSON)
 
 {
-	printf 'GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: '
+	printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: '
 	head -c 20000 /dev/zero | tr '\0' a
 	printf '\r\n\r\n'
 } >"$TMPD/rq"

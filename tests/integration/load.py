@@ -105,7 +105,7 @@ def read_response(s, buf=b""):
 
 
 def request_bytes(method, path, body=b"", ctype="application/json"):
-    h = "%s %s HTTP/1.1\r\nHost: t\r\n" % (method, path)
+    h = "%s %s HTTP/1.1\r\nHost: localhost\r\n" % (method, path)
     if body:
         h += "Content-Type: %s\r\nContent-Length: %d\r\n" % (ctype, len(body))
     return (h + "\r\n").encode() + body
@@ -350,7 +350,7 @@ def cmd_shape(port, n_idle, n_slow, n_readers, n_stuck, quiet_s, flood_s):
     t_setup = time.time()
     idle = open_many(port, n_idle)
     # Slowloris: a request head one byte a second, never finished.
-    head = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: " + b"a" * 200
+    head = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 200
     slow = [connect(port) for _ in range(n_slow)]
     slow_pos = [0] * n_slow
     slow_closed = [None] * n_slow

@@ -72,7 +72,7 @@ class Reader:
 
 
 def request(s, method, path, body=b"", extra=""):
-    s.sendall(("%s %s HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n%s\r\n"
+    s.sendall(("%s %s HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n%s\r\n"
                % (method, path, len(body), extra)).encode() + body)
 
 
@@ -134,7 +134,7 @@ def cmd_slow():
     # A sends half a request and stalls; B must still be served at once.
     body = b'{"type":"agent.login","agent":"slow1"}'
     a = conn()
-    a.sendall(("POST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n"
+    a.sendall(("POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n"
                "Content-Type: application/json\r\n\r\n" % len(body)).encode()
               + body[:10])
     t0 = time.time()
@@ -154,7 +154,7 @@ def cmd_trickle():
     # deadline (request_timeout) must.
     s = conn()
     s.settimeout(0.25)
-    data = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: " + b"a" * 1000
+    data = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Pad: " + b"a" * 1000
     t0 = time.time()
     for i in range(len(data)):
         try:

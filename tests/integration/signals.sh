@@ -63,7 +63,7 @@ jq_is '.metrics.open_tickets' 0 "the event before the double signal is stored"
 
 exec 3<>"/dev/tcp/127.0.0.1/$PORT" || bail_out "cannot connect"
 exec 4<>"/dev/tcp/127.0.0.1/$PORT" || bail_out "cannot connect"
-printf 'POST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n[{"type":' >&4
+printf 'POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n[{"type":' >&4
 # One more round trip, so the daemon has read the partial request.
 req GET /healthz
 stop_daemon TERM

@@ -57,10 +57,10 @@ ev() {
 # find what the events raised stored (the outbox is written before a read).
 if have_python; then
 	{
-		printf 'POST /v1/events HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-ndjson\r\nContent-Length: %d\r\n\r\n' \
+		printf 'POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-ndjson\r\nContent-Length: %d\r\n\r\n' \
 		    "$(wc -c <"$TMPD/sup.ndjson")"
 		cat "$TMPD/sup.ndjson"
-		printf 'GET /v1/suggestions?team=sup HTTP/1.1\r\nHost: t\r\n\r\n'
+		printf 'GET /v1/suggestions?team=sup HTTP/1.1\r\nHost: localhost\r\n\r\n'
 	} >"$TMPD/pipe"
 	BODY=$(timeout 20 python3 "$(dirname "$0")/rawhttp.py" send 127.0.0.1 \
 	    "$PORT" 2 <"$TMPD/pipe")

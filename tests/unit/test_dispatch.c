@@ -114,7 +114,8 @@ handler(struct http_conn *c, const struct http_request *req,
 	ht = http_query_get(req->query, "team", team, sizeof team);
 	h = http_header_get(req, "Last-Event-ID");
 	dispatch_subscribe(disp, c, ha == 1 ? agent : NULL,
-	    ht == 1 ? team : NULL, h != NULL ? strtoll(h, NULL, 10) : -1, 0);
+	    ht == 1 ? team : NULL, h != NULL ? strtoll(h, NULL, 10) : -1, 0,
+	    NULL);
 }
 
 static void
@@ -127,6 +128,7 @@ start(size_t max_subscribers, size_t buffer_bytes)
 
 	dl.max_subscribers = max_subscribers;
 	dl.buffer_bytes = buffer_bytes;
+	dl.max_per_owner = 8;
 	disp = dispatch_new(base, store, &dl);
 	hl.max_body = 1 << 20;
 	hl.max_connections = 64;
