@@ -12,7 +12,8 @@ require_tools
 setup
 
 have_python || skip_all "python3 is needed for the memory scan"
-MEMSCAN="python3 $(cd "$(dirname "$0")" && pwd)/memscan.py"
+HERE=$(cd "$(dirname "$0")" && pwd)
+MEMSCAN="python3 $HERE/memscan.py"
 
 config() {
 	if [ -n "${PLUGIN_DIR:-}" ] && [ -f "$PLUGIN_DIR/lexicon.so" ]; then
@@ -135,6 +136,14 @@ if [ "$(id -u)" != 0 ]; then
 	is "$(stat -c %u "/proc/$DAEMON_PID")" 0 "respited is not dumpable (/proc/PID owned by root)"
 else
 	skip "respited is not dumpable (/proc/PID owned by root)" "run as root"
+fi
+
+unit=${TOP_SRCDIR:-$HERE/../..}/systemd/respited.service.in
+if [ -f "$unit" ]; then
+	grep -qx 'LimitCORE=0' "$unit"
+	check "the unit sets LimitCORE=0" $?
+else
+	skip "the unit sets LimitCORE=0" "no $unit"
 fi
 
 # ---- the database, the WAL and the shared-memory index are 0600
