@@ -163,8 +163,17 @@ void
 advise_set_params(struct advise *adv, const struct model_params *mp,
     const struct advise_params *p)
 {
+	size_t	i;
+	int	k;
+
 	adv->mp = *mp;
 	adv->p = *p;
+	/* A new snooze_max_times holds for the open ones too. */
+	for (i = 0; i < adv->nall; i++)
+		for (k = 0; k < SK_COUNT; k++)
+			if (adv->all[i]->active[k] != NULL)
+				adv->all[i]->active[k]->snooze_max =
+				    p->snooze_max_times;
 }
 
 static void
@@ -332,6 +341,7 @@ static void
 changed(struct advise *adv, struct suggestion *s, int64_t now)
 {
 	s->updated_at = now;
+	s->snooze_max = adv->p.snooze_max_times;
 	outbox_suggestion(adv->outbox, s, 1);
 }
 
@@ -1162,6 +1172,7 @@ advise_restore_suggestion(struct advise *adv, const char *body)
 	json_decref(o);
 	if (rc == -1)
 		return (-1);
+	s.snooze_max = adv->p.snooze_max_times;	/* the limit today */
 	if (s.seq >= adv->next_seq)
 		adv->next_seq = s.seq + 1;
 	if (s.kind == SK_TEAM_OVERLOAD) {

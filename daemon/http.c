@@ -183,7 +183,12 @@ conn_reset(struct http_conn *c)
 		http_request_clear(&c->req);
 	c->have_req = 0;
 	memset(&c->chunked, 0, sizeof c->chunked);
-	/* A small body buffer stays for the connection's next request. */
+	/*
+	 * The body may hold message text: wiped once the request is done
+	 * (wipe.c).  A small body buffer stays for the next request.
+	 */
+	if (c->body != NULL)
+		explicit_bzero(c->body, c->body_cap);
 	if (c->body_cap > HTTP_BODY_KEEP) {
 		free(c->body);
 		c->body = NULL;
@@ -214,7 +219,7 @@ conn_free(struct http_conn *c)
 
 	stream_closed(c);
 	conn_reset(c);
-	free(c->body);
+	free(c->body);		/* wiped by conn_reset */
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
 	event_free(c->deadline);
@@ -455,15 +460,26 @@ conn_dispatch(struct http_conn *c)
 	    c->body_len, c->srv->arg);
 }
 
+/* Grow the body buffer; a buffer left behind is wiped, not just freed. */
 static void
 body_reserve(struct http_conn *c, size_t more)
 {
+	char	*p;
+	size_t	 cap;
+
 	if (c->body_len + more + 1 <= c->body_cap)
 		return;
-	c->body_cap = c->body_len + more + 1;
-	if (c->body_cap < 4096)
-		c->body_cap = 4096;
-	c->body = xreallocarray(c->body, 1, c->body_cap);
+	cap = c->body_len + more + 1;
+	if (cap < 4096)
+		cap = 4096;
+	p = xmalloc(cap);
+	if (c->body != NULL) {
+		memcpy(p, c->body, c->body_len);
+		explicit_bzero(c->body, c->body_cap);
+		free(c->body);
+	}
+	c->body = p;
+	c->body_cap = cap;
 }
 
 static void

@@ -44,6 +44,7 @@
 #include "sinks.h"
 #include "store.h"
 #include "timeutil.h"
+#include "wipe.h"
 #include "xmalloc.h"
 
 #ifndef SYSCONFDIR
@@ -594,6 +595,7 @@ main(int argc, char **argv)
 	size_t			 k;
 	enum log_target		 target;
 
+	wipe_install();		/* before any libevent or jansson call */
 	while ((ch = getopt_long(argc, argv, "c:ftVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -667,6 +669,9 @@ main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 
 	log_info("respited %s starting", PACKAGE_VERSION);
+	if (wipe_no_dumps())
+		log_info("RESPITED_DUMPABLE=1: core dumps are allowed (and "
+		    "may hold message text)");
 	if (d.config_path == NULL)
 		log_info("no configuration file at %s; using built-in defaults",
 		    DEFAULT_CONFIG);

@@ -181,6 +181,44 @@ mkdir_parents(const char *path, char **cause)
 	return (0);
 }
 
+/*
+ * The database, its WAL and its shared-memory index are the operator's
+ * alone (0600): tighten any that an older respited (or a copy) left
+ * readable by others, and say so once.  New ones are created 0600 by
+ * store_open's umask; SQLite gives the -wal and -shm the database's mode.
+ */
+static void
+store_tighten(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct stat	 sb;
+	char		*f, *done = NULL, *t;
+	size_t		 i;
+
+	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		xasprintf(&f, "%s%s", path, suffix[i]);
+		if (stat(f, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (sb.st_mode & 077) != 0) {
+			if (chmod(f, sb.st_mode & 0700) == -1)
+				log_warn("storage: cannot tighten the mode "
+				    "of %s (%04o)", f,
+				    (unsigned)(sb.st_mode & 07777));
+			else {
+				xasprintf(&t, "%s%s%s (was %04o)", done != NULL ?
+				    done : "", done != NULL ? ", " : "", f,
+				    (unsigned)(sb.st_mode & 07777));
+				free(done);
+				done = t;
+			}
+		}
+		free(f);
+	}
+	if (done != NULL)
+		log_info("storage: readable by others, now owner only: %s",
+		    done);
+	free(done);
+}
+
 static int
 store_migrate(struct store *st, char **cause)
 {
@@ -248,14 +286,20 @@ store_open(const char *path, int sync_full, char **cause)
 	struct store	*st;
 	char		*mode = NULL, *dir;
 	sqlite3_stmt	*s = NULL;
+	mode_t		 mask;
+	int		 rc;
 
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
 	st->sync_full = sync_full;
 	if (mkdir_parents(path, cause) == -1)
 		goto fail;
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	store_tighten(path);
+	mask = umask(077);	/* a new database is created 0600 */
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	umask(mask);
+	if (rc != SQLITE_OK) {
 		/*
 		 * SQLite retries read-only after a failed create, so its
 		 * errno is ENOENT for a directory it may not write: ask.

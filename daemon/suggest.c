@@ -119,10 +119,14 @@ sugg_json(const struct suggestion *s)
 {
 	char	 id[32];
 	json_t	*o, *move;
+	int	 left;
 
 	sugg_format_id(s->seq, id, sizeof id);
+	/* How many more snoozes respited takes (clients hide Snooze at 0). */
+	left = s->status == SS_OPEN && s->snooze_max > s->snoozes ?
+	    s->snooze_max - s->snoozes : 0;
 	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:i, s:s, s:s, "
-	    "s:o, s:i, s:o, s:o}",
+	    "s:o, s:i, s:i, s:o, s:o}",
 	    "id", id,
 	    "kind", sugg_kind_name(s->kind),
 	    "agent", s->agent[0] != '\0' ? json_string(s->agent) : json_null(),
@@ -135,6 +139,7 @@ sugg_json(const struct suggestion *s)
 	    "audience", sugg_is_agent_kind(s->kind) ? "agent" : "lead",
 	    "updated_at", time_or_null(s->updated_at),
 	    "snoozes", s->snoozes,
+	    "snoozes_left", left,
 	    "snoozed_until", s->status == SS_SNOOZED ?
 	    time_or_null(s->snooze_until) : json_null(),
 	    "answered_at", time_or_null(s->answered_at));
@@ -204,6 +209,8 @@ sugg_from_json(json_t *o, struct suggestion *s)
 	s->answered_at = get_time(o, "answered_at");
 	s->snooze_until = get_time(o, "snoozed_until");
 	s->snoozes = (int)json_integer_value(json_object_get(o, "snoozes"));
+	s->snooze_max = s->snoozes + (int)json_integer_value(
+	    json_object_get(o, "snoozes_left"));
 	s->minutes = (int)json_integer_value(json_object_get(o, "minutes"));
 	if (s->kind == SK_REBALANCE) {
 		get_str(o, "from", s->from, sizeof s->from);

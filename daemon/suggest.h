@@ -46,6 +46,7 @@ struct suggestion {
 	int64_t			 answered_at;	/* 0 until answered */
 	int64_t			 snooze_until;	/* while snoozed */
 	int			 snoozes;
+	int			 snooze_max;	/* [advice] snooze_max_times */
 	int			 minutes;
 	char			 reason[SUGG_REASON_MAX];
 	/* rebalance */

@@ -46,7 +46,7 @@
 #include "popup.h"
 
 #define SNOOZE_MINUTES		10	/* "Snooze 10 min" */
-#define SNOOZE_MAX_TIMES	2	/* respited's [advice] snooze_max_times */
+#define SNOOZE_MAX_TIMES	2	/* without "snoozes_left": the default */
 #define ANSWER_TRIES		4
 #define BREAK_END_TRIES		6
 #define PENDING_BREAK_S		10	/* accept -> on_break at most this */
@@ -75,6 +75,7 @@ struct csugg {
 	char			 reason[256];
 	int			 minutes;
 	int			 snoozes;
+	int			 snoozes_left;	/* as respited says: 0 no Snooze */
 	enum sugg_status	 status;
 	int			 version;
 	int			 shown_version;	/* -1: not on screen at all */
@@ -270,7 +271,7 @@ show_suggestion(struct comp *c, struct csugg *s)
 	struct popup_content	 pc;
 	char			 summary[NTEXT_MAX], text[NTEXT_MAX];
 	char			 body[NTEXT_MAX * 2];
-	int			 can_snooze = s->snoozes < SNOOZE_MAX_TIMES;
+	int			 can_snooze = s->snoozes_left > 0;
 
 	memset(&pc, 0, sizeof pc);
 	ntext_summary(summary, sizeof summary, s->minutes);
@@ -653,6 +654,11 @@ apply_suggestion(struct comp *c, json_t *o)
 	    "", sizeof s->reason);
 	s->minutes = jint(o, "minutes");
 	s->snoozes = jint(o, "snoozes");
+	/* respited's snooze_max_times; an older respited's is the default. */
+	s->snoozes_left = json_object_get(o, "snoozes_left") != NULL ?
+	    jint(o, "snoozes_left") : SNOOZE_MAX_TIMES - s->snoozes;
+	if (s->snoozes_left < 0)
+		s->snoozes_left = 0;
 	s->status = st;
 	s->version = v;
 	if (v == INT_MAX)
@@ -847,6 +853,23 @@ answer_cb(int status, json_t *body, const char *msg, void *arg)
 	if (status == 200) {
 		nlog_info("%s: %s sent", s->id, s->action);
 		apply_suggestion(c, body);
+	} else if (status == 409 && strcmp(s->action, "snooze") == 0 &&
+	    s->status == SS_OPEN) {
+		/*
+		 * No snooze left (respited's limit is lower than we knew):
+		 * the agent gets it back without Snooze.  Should it have
+		 * closed meanwhile, the fetch (or the stream) says so.
+		 */
+		nlog_info("%s: cannot snooze (%s); showing it again without "
+		    "Snooze", s->id, msg);
+		s->snoozes_left = 0;
+		if (s->up) {
+			popup_close(c->popup, s->id);
+			s->up = 0;
+		}
+		s->shown_version = -1;
+		refresh(c, s);
+		fetch(c);
 	} else if (status == 409) {
 		nlog_info("%s: no longer open (%s)", s->id, msg);
 		if (s->up) {

@@ -762,12 +762,24 @@ squeeze(const char *w, size_t len, char *out, size_t keep)
 	return ((int)o);
 }
 
+/*
+ * The words are the message's text: zero them (the daemon's core-dump
+ * and memory hygiene, daemon/wipe.c) and free a heap array.
+ */
+static void
+toks_wipe(struct toks *ts, struct tok *stack)
+{
+	explicit_bzero(ts->t, ts->n * sizeof *ts->t);
+	if (ts->t != stack)
+		free(ts->t);
+}
+
 /* Finish the raw word raw[0..n) into a token; 0 if it was dropped. */
 static int
 tok_finish(struct toks *ts, char *raw, size_t n, int cap, int brk,
     struct tok *stack)
 {
-	struct tok	*t;
+	struct tok	*t, *grown;
 	size_t		 i, letters = 0, wild = 0;
 	int		 run;
 
@@ -802,11 +814,11 @@ tok_finish(struct toks *ts, char *raw, size_t n, int cap, int brk,
 	if (wild > WILD_MAX)
 		return (0);
 	if (ts->n == ts->cap) {
-		if (ts->t == stack) {
-			ts->t = xrealloc(NULL, ts->cap * 4, sizeof *ts->t);
-			memcpy(ts->t, stack, ts->n * sizeof *ts->t);
-		} else
-			ts->t = xrealloc(ts->t, ts->cap * 4, sizeof *ts->t);
+		/* Moved, never realloc'd: the old words are wiped. */
+		grown = xrealloc(NULL, ts->cap * 4, sizeof *ts->t);
+		memcpy(grown, ts->t, ts->n * sizeof *ts->t);
+		toks_wipe(ts, stack);
+		ts->t = grown;
 		ts->cap *= 4;
 	}
 	t = &ts->t[ts->n++];
@@ -962,6 +974,7 @@ tokenize(const char *text, size_t len, struct toks *ts, struct tok *stack)
 	FLUSH();
 #undef FLUSH
 #undef PUT
+	explicit_bzero(raw, sizeof raw);	/* message text: see wipe.c */
 }
 
 /* ---------------------------------------------------------------- matching */
@@ -1348,8 +1361,7 @@ lexicon_detect(const struct lexicon *lx, const char *text, size_t len)
 
 	tokenize(text, len, &ts, stack);
 	l = detect(lx, &ts);
-	if (ts.t != stack)
-		free(ts.t);
+	toks_wipe(&ts, stack);
 	return (l);
 }
 
@@ -1413,6 +1425,5 @@ lexicon_classify(const struct lexicon *lx, const char *text, size_t len,
 	if (out->severity > 1)
 		out->severity = 1;
 done:
-	if (ts.t != stack)
-		free(ts.t);
+	toks_wipe(&ts, stack);
 }

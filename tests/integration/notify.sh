@@ -14,6 +14,9 @@
 #   - Snooze 10 min through D-Bus: snoozed in the API, popup closed; it
 #     reopens (event time moves on) and shows again; after the second
 #     snooze no Snooze button and urgency critical;
+#   - respited's snooze_max_times reaches the popup (snoozes_left): at 1,
+#     no Snooze after one snooze; a Snooze refused with 409 (the limit
+#     lowered meanwhile) shows the popup again without Snooze;
 #   - Start break: accepted and on_break in the API, a quiet countdown,
 #     "Welcome back" and the break's end (working again);
 #   - a suggestion dismissed elsewhere (curl) closes its popup;
@@ -60,7 +63,7 @@ if [ -z "${RESPITE_NOTIFY_IN_BUS:-}" ]; then
 	    skip_all "python3-dbusmock is not installed (Debian: python3-dbusmock)"
 	export RESPITE_NOTIFY RESPITE_NOTIFY_IN_BUS=1
 	# dbus-daemon may say "Failed to set fd limit" in a sandbox: harmless.
-	exec timeout 240 dbus-run-session \
+	exec timeout 300 dbus-run-session \
 	    --config-file="$HERE/session-bus.conf" -- bash "$0" "$@"
 fi
 
@@ -462,6 +465,105 @@ is "$(calls_jq 'map(select(.method == "Notify" and .hints.category ==
     "x-respite.level")) | length')" 1 "one notice (ann's respite-notify has them off)"
 kill "$HI_PID"
 wait "$HI_PID"
+
+# ---- respited's snooze_max_times: sent as snoozes_left and honoured
+
+# snooze_conf N: [advice] snooze_max_times = N, applied by SIGHUP.
+snooze_conf() {
+	local n
+	write_config "[server]
+max_clock_skew = 3600
+[auth]
+tokens_file = $TOKENS
+[advice]
+snooze_max_times = $1"
+	n=$(log_lines)
+	kill -HUP "$DAEMON_PID"
+	wait_log "reloaded" 5 "$n"
+}
+# notify_for AGENT: a respite-notify of AGENT's own (its pid in SN_PID).
+notify_for() {
+	echo "=== start $1 $(date -u +%H:%M:%S.%N)" >>"$NLOG"
+	$RESPITE_NOTIFY --url "$BASE" --agent "$1" -v 2>>"$NLOG" &
+	SN_PID=$!
+	bg_register "$SN_PID"
+}
+# raise AGENT EPOCH_S: a login and a hostile message; the new suggestion's
+# id in SID.
+raise() {
+	printf '{"type":"agent.login","agent":"%s","team":"sup","ts":%s}\n{"type":"message.flagged","agent":"%s","channel":"chat","severity":0.9,"categories":["insult"],"ts":%s}\n' \
+	    "$1" "$((($2 - M) * 1000))" "$1" "$(($2 * 1000))" >"$TMPD/ev.ndjson"
+	post_events "@$TMPD/ev.ndjson" -H 'Content-Type: application/x-ndjson'
+	req GET "/v1/suggestions?agent=$1&status=open"
+	SID=$(jqr '.suggestions[0].id')
+}
+SNOOZE_ACTIONS='["start","Start break","snooze","Snooze 10 min","dismiss","Dismiss"]'
+NO_SNOOZE_ACTIONS='["start","Start break","dismiss","Dismiss"]'
+
+mock_stop
+mock_start "actions body body-markup" || bail_out "the mock did not restart"
+snooze_conf 1
+check "snooze_max_times = 1 applied by SIGHUP" $?
+TS=$(date +%s)
+raise tom "$TS"
+is "$(jqr '.suggestions[0].snoozes_left')" 1 "tom's suggestion $SID: snoozes_left 1 in the API"
+ST=$SID
+notify_for tom
+TOM_PID=$SN_PID
+wait_shows "$ST" 1
+check "tom's suggestion is shown" $?
+N=$(last_show "$ST")
+is "$(jq -c .actions <<<"$N")" "$SNOOZE_ACTIONS" "one snooze left: Snooze offered"
+mockctl action "$(jq -r .id <<<"$N")" snooze
+wait_api "/v1/suggestions?agent=tom" \
+    "any(.suggestions[]; .id == \"$ST\" and .status == \"snoozed\" and .snoozes == 1 and .snoozes_left == 0)"
+check "snoozed once: snoozes_left 0" $?
+printf '{"type":"message.received","agent":"tom","channel":"chat","ts":%s}\n' \
+    "$(((TS + 11 * M) * 1000))" >"$TMPD/ev.ndjson"
+post_events "@$TMPD/ev.ndjson" -H 'Content-Type: application/x-ndjson'
+wait_shows "$ST" 2
+check "it reopens and is shown again" $?
+is "$(jq -c .actions <<<"$(last_show "$ST")")" "$NO_SNOOZE_ACTIONS" \
+    "snooze_max_times = 1: after one snooze no Snooze button"
+req GET /v1/agents/tom
+is "$(jqb "[.open_suggestions[]? | select(.id == \"$ST\") | .snoozes_left]")" "[0]" \
+    "the agent object says snoozes_left 0 too"
+kill "$TOM_PID"
+wait "$TOM_PID" 2>/dev/null
+
+# A 409 on Snooze (the limit went down to 0 while the popup was up):
+# shown again without Snooze, still open.
+raise sam "$TS"
+SS=$SID
+notify_for sam
+SAM_PID=$SN_PID
+wait_shows "$SS" 1
+check "sam's suggestion is shown" $?
+N=$(last_show "$SS")
+is "$(jq -c .actions <<<"$N")" "$SNOOZE_ACTIONS" "with Snooze"
+snooze_conf 0
+check "snooze_max_times = 0 applied by SIGHUP" $?
+mockctl action "$(jq -r .id <<<"$N")" snooze
+wait_nlog "$SS: cannot snooze .*showing it again without Snooze"
+check "Snooze refused (409): said in the log" $?
+wait_calls "map(select(.method == \"Notify\" and
+    .hints[\"x-respite-id\"] == \"$SS\")) | length == 2"
+check "the popup is shown again" $?
+is "$(jq -c .actions <<<"$(last_show "$SS")")" "$NO_SNOOZE_ACTIONS" \
+    "... without Snooze"
+sugg_of() { req GET "/v1/suggestions?agent=$1&limit=1000"; BODY=$(jqb ".suggestions[] | select(.id == \"$2\")"); }
+sugg_of sam "$SS"
+is "$(jqr '[.status, .snoozes] | @tsv')" "$(printf 'open\t0')" "still open, never snoozed"
+kill "$SAM_PID"
+wait "$SAM_PID" 2>/dev/null
+# Back to the configuration of the tests below.
+write_config "[server]
+max_clock_skew = 3600
+[auth]
+tokens_file = $TOKENS"
+n=$(log_lines)
+kill -HUP "$DAEMON_PID"
+wait_log "reloaded" 5 "$n"
 
 # ---- --once
 
