@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -265,6 +266,75 @@ test_text(void **state)
 	assert_true(n >= RESPITE_TEXT_MAX - 1);
 	assert_true(((unsigned char)t[n - 1] & 0xc0) == 0x80);
 	wh_text_free(t, n);
+	free(big);
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return ((double)(t1.tv_sec - t0->tv_sec) * 1000.0 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+}
+
+/* The best of three wh_text() runs on s, in ms. */
+static double
+text_ms(const char *s, size_t n, int html)
+{
+	struct timespec	 t0;
+	double		 ms, best = 0;
+	char		*t;
+	size_t		 len;
+	int		 i;
+
+	for (i = 0; i < 3; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t = wh_text(s, n, html, &len);
+		ms = elapsed_ms(&t0);
+		wh_text_free(t, len);
+		if (i == 0 || ms < best)
+			best = ms;
+	}
+	return (best);
+}
+
+/*
+ * Guessing whether a text is HTML is linear (issue 13 item 7): "<a"
+ * repeated, a tag start each time and no ">" after it, made
+ * looks_html() search the rest of the text at every "<" (2 s at 1 MB,
+ * 4.5 min on a busy machine at the default max_body of 4 MiB, all on
+ * the loop).  4 MiB must take well under 100 ms (1 s under sanitizers,
+ * which slow every byte); the best of three runs counts, so that a
+ * busy machine does not fail it.
+ */
+static void
+test_text_linear(void **state)
+{
+	const size_t	 n = 4u << 20;
+	const char	*san = getenv("RESPITE_SANITIZED");
+	double		 ms, limit = san != NULL && *san != '\0' ? 1000 : 100;
+	char		*big;
+	size_t		 i;
+	int		 k;
+
+	(void)state;
+	assert_non_null(big = malloc(n + 1));
+	for (i = 0; i + 1 < n; i += 2)
+		memcpy(big + i, "<a", 2);
+	big[n] = '\0';
+	/* Guessed, said to be HTML (Zammad's text/html), ending in ">". */
+	for (k = 0; k < 3; k++) {
+		if (k == 2)
+			big[n - 1] = '>';
+		ms = text_ms(big, n, k == 1 ? 1 : -1);
+		print_message("# wh_text() of 4 MiB of \"<a\"%s: %.1f ms\n",
+		    k == 0 ? "" : k == 1 ? " as HTML" : " and \">\"", ms);
+		if (ms >= limit)
+			fail_msg("wh_text() of 4 MiB of \"<a\" (case %d) took "
+			    "%.0f ms, limit %.0f ms: quadratic?", k, ms, limit);
+	}
 	free(big);
 }
 
@@ -574,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_linear),
 		cmocka_unit_test(test_agent_id),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_agents_file),
