@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "plugins.h"
 #include "webhook.h"
 #include "wh_test.h"
 
@@ -387,6 +388,8 @@ section(const char *const *kv)
 	static struct respite_plugin_config	cf;
 	size_t					n = 0;
 
+	if (respite_install_secret(NULL) == NULL)
+		wht_install_secret("test_webhook");
 	while (kv[2 * n] != NULL) {
 		items[n].key = kv[2 * n];
 		items[n].value = kv[2 * n + 1];
@@ -442,8 +445,8 @@ test_config(void **state)
 	wh_config_clear(&cf);
 
 	expect_config_error((const char *const[]){ "secrte", "x", NULL },
-	    "line 10: unknown key \"secrte\" (known: secret, agent_field, "
-	    "agents, unmapped, max_age, max_duration, colour)");
+	    "line 10: unknown key \"secrte\" (known: secret, secret_file, "
+	    "agent_field, agents, unmapped, max_age, max_duration, colour)");
 	expect_config_error((const char *const[]){ "agent_field", "mail",
 	    NULL }, "agent_field: expected email, login, id or name, got "
 	    "\"mail\"");
@@ -604,8 +607,7 @@ test_event_id(void **state)
 {
 	struct wh_config	cf;
 	struct respite_event	ev;
-	char			hash[24], hash2[24];
-	char			longid[300], name[] = "zendesk", key[] = "k";
+	char			longid[300], name[] = "zendesk";
 
 	(void)state;
 	memset(&cf, 0, sizeof cf);
@@ -620,17 +622,66 @@ test_event_id(void **state)
 	wh_event_id(&cf, &ev, "%s", longid);
 	assert_int_equal(strlen(ev.id), strlen("zendesk:") + 64);
 	assert_memory_equal(ev.id, "zendesk:", 8);
+}
 
+/*
+ * Ids of message texts are keyed with the installation secret (issue 13
+ * item 6): the same text gives the same id in one installation, another
+ * id in another, and nothing anyone can compute from the plugin's name
+ * or the vendor's secret in the configuration.
+ */
+static void
+test_text_id(void **state)
+{
+	struct respite_plugin_config	*pc;
+	struct wh_config	cf, other;
+	char			hash[24], hash2[24], guess[24], *error = NULL;
+	uint8_t			d[WH_DIGEST_MAX], msg[8];
+	size_t			i;
+
+	(void)state;
+	wht_install_secret("installation one");
+	assert_int_equal(wh_config_parse(section((const char *const[]){
+	    NULL }), NULL, &cf, &error), 0);
+	assert_int_equal(cf.text_key_len, 32);
 	wh_text_id(&cf, "88", "hello", 5, hash, sizeof hash);
 	assert_int_equal(strlen(hash), 16);
 	wh_text_id(&cf, "88", "hello", 5, hash2, sizeof hash2);
 	assert_string_equal(hash, hash2);
 	wh_text_id(&cf, "89", "hello", 5, hash2, sizeof hash2);
 	assert_string_not_equal(hash, hash2);
-	cf.secret = key;
-	cf.secret_len = 1;
-	wh_text_id(&cf, "88", "hello", 5, hash2, sizeof hash2);
+
+	/* What the ids were: HMAC keyed with the plugin's name. */
+	memcpy(msg, "88\0hello", 8);
+	wh_hmac(WH_SHA256, cf.name, strlen(cf.name), msg, 8, NULL, 0, d);
+	for (i = 0; i < 8; i++)
+		snprintf(guess + 2 * i, 3, "%02x", d[i]);
+	assert_string_not_equal(hash, guess);
+
+	/* The vendor's secret (world-readable config) is not the key. */
+	assert_int_equal(wh_config_parse(section((const char *const[]){
+	    "secret", "vendor", NULL }), NULL, &other, &error), 0);
+	wh_text_id(&other, "88", "hello", 5, hash2, sizeof hash2);
+	assert_string_equal(hash, hash2);
+	wh_config_clear(&other);
+
+	/* Another installation, another id for the same text. */
+	wht_install_secret("installation two");
+	assert_int_equal(wh_config_parse(section((const char *const[]){
+	    NULL }), NULL, &other, &error), 0);
+	wh_text_id(&other, "88", "hello", 5, hash2, sizeof hash2);
 	assert_string_not_equal(hash, hash2);
+	wh_config_clear(&other);
+	wh_config_clear(&cf);
+
+	/* No installation secret: an adapter refuses to start. */
+	pc = section((const char *const[]){ NULL });
+	plugins_set_install_secret(NULL);
+	assert_int_equal(wh_config_parse(pc, NULL, &cf, &error), -1);
+	assert_non_null(error);
+	assert_non_null(strstr(error, "installation secret"));
+	free(error);
+	wht_install_secret("test_webhook");
 }
 
 int
@@ -650,6 +701,7 @@ main(void)
 		cmocka_unit_test(test_agents_file),
 		cmocka_unit_test(test_channel_duration),
 		cmocka_unit_test(test_event_id),
+		cmocka_unit_test(test_text_id),
 	};
 
 	return (cmocka_run_group_tests_name("webhook", tests, NULL, NULL));
