@@ -429,4 +429,22 @@ else
 	skip "the canary is not in sqlite3 .dump" "sqlite3 is not installed"
 fi
 
+# ---- the installation secret (issue 13 item 6)
+
+is "$(stat -c %a "$TMPD/install-secret")" 600 "install-secret is made with mode 0600"
+like "$(cat "$TMPD/install-secret")" '^[0-9a-f]{64}$' "... and holds 64 hex digits"
+start_daemon || bail_out "respited did not restart"
+post_freshdesk "$FD_REPLY"
+stop_daemon
+is "$(db_query "SELECT count(DISTINCT id) FROM events WHERE id LIKE 'freshdesk:7001:reply:%'")" 1 \
+    "after a restart a message without a vendor id has the same id"
+mkdir "$TMPD/other"
+sed "s|^path = .*|path = $TMPD/other/respite.db|" "$CONF" >"$TMPD/other.conf"
+$RESPITED -t -c "$TMPD/other.conf" >/dev/null 2>&1
+[ ! -e "$TMPD/other/install-secret" ]
+check "-t makes no install-secret" $?
+printf 'garbage\n' >"$TMPD/other/install-secret"
+OUT=$($RESPITED -t -c "$TMPD/other.conf" 2>&1)
+like "$OUT" "install secret: $TMPD/other/install-secret is corrupt" "-t refuses a corrupt install-secret"
+
 done_testing
