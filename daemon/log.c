@@ -7,6 +7,13 @@
  * level word instead, which reads better.  libevent's own messages are
  * routed through here too.  Message text, tokens and request bodies are
  * never passed to these functions.
+ *
+ * Every line is escaped on its way out (log_escape()): values that came
+ * from outside (an adapter's "ignored" reason quoting a payload, a
+ * plugin's message, a peer's header) can carry a line break and a
+ * forged "<3>" priority, or invalid UTF-8, and none of them may split a
+ * line or fake one (issue 13 item 10).  One place, so that no call site
+ * can forget it.
  */
 #include "build.h"
 
@@ -38,21 +45,109 @@ static const struct {
 static void	log_vwrite(enum log_level, const char *, va_list, int)
 		    __attribute__((format(printf, 2, 0)));
 
+/*
+ * The code point of the valid UTF-8 sequence at s (n bytes left) in *cp,
+ * and its length; 0 if the bytes there are not valid UTF-8.
+ */
+static size_t
+log_utf8(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	size_t	len, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, *cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, *cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, *cp = s[0] & 0x07;
+	else
+		return (0);
+	if (len > n)
+		return (0);
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (*cp < 0x800 || (*cp >= 0xd800 && *cp <= 0xdfff))) ||
+	    (len == 4 && (*cp < 0x10000 || *cp > 0x10ffff)))
+		return (0);
+	return (len);
+}
+
+/*
+ * s as one safe log line into out (len bytes, at least 1): control
+ * characters become \n, \r, \t or \xNN, as does every byte of invalid
+ * UTF-8; the C1 controls, the line and paragraph separators (U+2028,
+ * U+2029) and the bidirectional overrides (U+202A-U+202E,
+ * U+2066-U+2069), which can make a line read as something else, become
+ * \uNNNN.  Other UTF-8 is kept.  What does not fit is cut, never inside
+ * an escape or a character.  Returns the length written.
+ */
+size_t
+log_escape(const char *s, char *out, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 o = 0, n, rest = strlen(s);
+	unsigned long		 cp;
+	char			 esc[8];
+
+	if (len == 0)
+		return (0);
+	while (rest > 0) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			n = 1;
+			esc[0] = (char)*p;
+			esc[1] = '\0';
+		} else if (*p < 0x80) {
+			n = 1;
+			if (*p == '\n')
+				snprintf(esc, sizeof esc, "\\n");
+			else if (*p == '\r')
+				snprintf(esc, sizeof esc, "\\r");
+			else if (*p == '\t')
+				snprintf(esc, sizeof esc, "\\t");
+			else
+				snprintf(esc, sizeof esc, "\\x%02x", *p);
+		} else if ((n = log_utf8(p, rest, &cp)) == 0) {
+			n = 1;
+			snprintf(esc, sizeof esc, "\\x%02x", *p);
+		} else if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
+		    cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			snprintf(esc, sizeof esc, "\\u%04lx", cp);
+		else {
+			memcpy(esc, p, n);
+			esc[n] = '\0';
+		}
+		if (o + strlen(esc) >= len)
+			break;
+		memcpy(out + o, esc, strlen(esc));
+		o += strlen(esc);
+		p += n;
+		rest -= n;
+	}
+	out[o] = '\0';
+	return (o);
+}
+
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 {
-	char		 buf[1024], ts[32];
+	char		 raw[1024], buf[4 * sizeof raw], ts[32];
 	struct tm	 tm;
 	time_t		 t;
 	int		 n;
 
 	if (level > log_level)
 		return;
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	n = vsnprintf(raw, sizeof raw, fmt, ap);
 	if (n < 0)
 		return;
-	if (errnum != 0 && (size_t)n < sizeof buf)
-		snprintf(buf + n, sizeof buf - n, ": %s", strerror(errnum));
+	if (errnum != 0 && (size_t)n < sizeof raw)
+		snprintf(raw + n, sizeof raw - n, ": %s", strerror(errnum));
+	/* A line cut by vsnprintf() may end inside a character: \xNN. */
+	log_escape(raw, buf, sizeof buf);
 	if (log_target == LOG_TO_SYSLOG) {
 		syslog((int)level, "%s", buf);
 		return;
@@ -68,9 +163,10 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 }
 
 static void
-log_event_cb(int severity, const char *msg)
+log_event_cb(int severity, const char *raw)
 {
 	enum log_level	level;
+	char		msg[4096];
 
 	switch (severity) {
 	case EVENT_LOG_DEBUG:
@@ -88,6 +184,7 @@ log_event_cb(int severity, const char *msg)
 	}
 	if (level > log_level)
 		return;
+	log_escape(raw, msg, sizeof msg);
 	if (log_target == LOG_TO_SYSLOG)
 		syslog((int)level, "libevent: %s", msg);
 	else if (log_target == LOG_TO_JOURNAL)

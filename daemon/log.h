@@ -3,6 +3,7 @@
 #define LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_LEVEL_ERROR = 3,
@@ -22,6 +23,7 @@ void	log_set_level(enum log_level);
 enum log_level log_get_level(void);
 int	log_level_parse(const char *, enum log_level *);
 const char *log_level_name(enum log_level);
+size_t	log_escape(const char *, char *, size_t);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

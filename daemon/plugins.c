@@ -32,6 +32,7 @@
 #include "config.h"
 #include "log.h"
 #include "plugins.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 struct plugin {
@@ -56,6 +57,9 @@ struct plugins {
 static const char		*current;
 static const struct plugins	*loaded;
 static struct event_base	*event_base;
+/* respite_install_secret(): set by respited before plugins_load(). */
+static uint8_t			 install_secret[SECRET_INSTALL_LEN];
+static int			 install_secret_set;
 
 static const char *
 kind_name(uint32_t kind)
@@ -347,6 +351,19 @@ plugins_set_event_base(struct event_base *base)
 	event_base = base;
 }
 
+/*
+ * The installation secret (secret.c) respite_install_secret() hands to
+ * plugins: a copy of key (SECRET_INSTALL_LEN bytes), or none (NULL).
+ */
+void
+plugins_set_install_secret(const uint8_t *key)
+{
+	explicit_bzero(install_secret, sizeof install_secret);
+	install_secret_set = key != NULL;
+	if (key != NULL)
+		memcpy(install_secret, key, sizeof install_secret);
+}
+
 size_t
 plugins_count(const struct plugins *ps, enum respite_plugin_kind kind)
 {
@@ -589,4 +606,60 @@ struct event_base *
 respite_event_base(void)
 {
 	return (event_base);
+}
+
+const void *
+respite_install_secret(size_t *len)
+{
+	if (!install_secret_set) {
+		if (len != NULL)
+			*len = 0;
+		return (NULL);
+	}
+	if (len != NULL)
+		*len = sizeof install_secret;
+	return (install_secret);
+}
+
+int
+respite_read_secret(const char *key, const char *path, char **value,
+    char **error)
+{
+	char	*cause = NULL;
+
+	*value = NULL;
+	if (secret_file_read(key != NULL ? key : "secret_file", path, value,
+	    &cause) == -1) {
+		if (error != NULL)
+			*error = cause;
+		else
+			free(cause);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+respite_config_secret(const struct respite_plugin_config *cf,
+    const char *key, char **value, char **error)
+{
+	const char	*v, *f;
+	char		 fkey[128];
+
+	*value = NULL;
+	if (strlen(key) + sizeof "_file" > sizeof fkey)
+		return (respite_error(error, "%s: the key's name is too long",
+		    key));
+	snprintf(fkey, sizeof fkey, "%s_file", key);
+	v = respite_config_get(cf, key);
+	f = respite_config_get(cf, fkey);
+	if (v != NULL && f != NULL)
+		return (respite_error(error, "%s and %s are both set: keep "
+		    "one (%s names a file whose first line is the secret)",
+		    key, fkey, fkey));
+	if (f != NULL)
+		return (respite_read_secret(fkey, f, value, error));
+	if (v != NULL)
+		*value = xstrdup(v);
+	return (0);
 }

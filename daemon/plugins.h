@@ -3,6 +3,7 @@
 #define PLUGINS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <respite/plugin.h>
 
@@ -17,6 +18,7 @@ struct plugins	*plugins_load(const struct config *, char **);
 void		 plugins_free(struct plugins *);
 void		 plugins_reload(struct plugins *, const struct config *);
 void		 plugins_set_event_base(struct event_base *);
+void		 plugins_set_install_secret(const uint8_t *);
 size_t		 plugins_count(const struct plugins *, enum respite_plugin_kind);
 int		 plugins_classify(const struct plugins *, const char *, size_t,
 		    const char *, struct respite_classification *);

@@ -40,6 +40,7 @@
 #include "outbox.h"
 #include "retention.h"
 #include "plugins.h"
+#include "secret.h"
 #include "service.h"
 #include "sinks.h"
 #include "store.h"
@@ -570,6 +571,23 @@ listen_all(struct respited *d)
 			fatalx("%s", cause);
 }
 
+/*
+ * The installation secret for the plugins (respite_install_secret()),
+ * next to the database: read, or made at the first start; check
+ * (respited -t) makes nothing.  Returns 0, or -1 with *cause.
+ */
+static int
+install_secret(struct respited *d, int check, char **cause)
+{
+	uint8_t	key[SECRET_INSTALL_LEN];
+
+	if (secret_install_load(d->cf->storage_path, check, key, cause) == -1)
+		return (-1);
+	plugins_set_install_secret(key);
+	explicit_bzero(key, sizeof key);
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -628,6 +646,14 @@ main(int argc, char **argv)
 		return (1);
 	}
 	if (check) {
+		/* The install secret: checked if there, never made here. */
+		if (install_secret(&d, 1, &cause) == -1) {
+			fprintf(stderr, "%s\n", cause);
+			free(cause);
+			config_free(d.cf);
+			free(d.config_path);
+			return (1);
+		}
 		/* Plugins too: a broken plugin or section fails the check. */
 		if ((d.plugins = plugins_load(d.cf, &cause)) == NULL) {
 			fprintf(stderr, "%s\n", cause);
@@ -681,6 +707,8 @@ main(int argc, char **argv)
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
 	plugins_set_event_base(d.base);
+	if (install_secret(&d, 0, &cause) == -1)
+		fatalx("%s", cause);
 	if ((d.plugins = plugins_load(d.cf, &cause)) == NULL)
 		fatalx("%s", cause);
 	d.api.plugins = d.plugins;

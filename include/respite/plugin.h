@@ -44,8 +44,10 @@ extern "C" {
 /*
  * Minor: grows with appended members; a daemon loads minors <= its own.
  * 1: struct respite_suggestion gained updated_ms and change.
+ * 2: respite_install_secret(), respite_config_secret(),
+ *    respite_read_secret().
  */
-#define RESPITE_PLUGIN_ABI_MINOR	1
+#define RESPITE_PLUGIN_ABI_MINOR	2
 /* "RSPT", to tell a descriptor from a stray symbol of the same name. */
 #define RESPITE_PLUGIN_MAGIC		0x52535054u
 /* The one symbol a plugin exports. */
@@ -250,6 +252,9 @@ struct respite_plugin {
 /*
  * Log a line through the daemon's log (journal or stderr), prefixed with
  * the plugin's name.  level: RESPITE_LOG_*.  Never log message text.
+ * Control characters, invalid UTF-8 and characters that reorder a line
+ * are escaped (\n, \xNN, \uNNNN), so a value from a payload can be
+ * logged as it is: it cannot split the line or forge another.
  */
 void		 respite_log(int level, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -276,6 +281,40 @@ const char	*respite_version(void);
  */
 struct event_base;
 struct event_base *respite_event_base(void);
+
+/*
+ * ABI 1.2: the installation's secret, random bytes made at respited's
+ * first start and kept (mode 0600) next to its database; *len gets
+ * their number (32).  Key an HMAC with it where the input could be
+ * guessed and tested against what is stored (a hash of a short message
+ * text): the plugin's name or a key from the world-readable config is
+ * no secret.  Borrowed for the daemon's lifetime; never log or send it.
+ * NULL (*len 0) only in a program that set none (a test).
+ */
+const void	*respite_install_secret(size_t *len);
+
+/*
+ * ABI 1.2: a secret setting with its file twin.  key (e.g. "secret")
+ * may be given in cf as it is, or as key_file ("secret_file") naming a
+ * file whose first line is the secret; a relative name is looked up in
+ * $CREDENTIALS_DIRECTORY (systemd's LoadCredential=).  Both set is an
+ * error.  Returns 0 with *value a new malloc'd string, NULL when
+ * neither is set (wipe it with explicit_bzero() before free()); or -1
+ * with a new message in *error, which names the file but never quotes
+ * it.  Call it from init and reload, so that a file that cannot be read
+ * stops start-up and `respited -t`.
+ */
+int		 respite_config_secret(const struct respite_plugin_config *cf,
+		    const char *key, char **value, char **error);
+
+/*
+ * ABI 1.2: the first line of the secret file path into *value (new,
+ * malloc'd), looked up as respite_config_secret() does; key names the
+ * setting in messages ("header_file").  For keys that may repeat.
+ * Returns 0, or -1 with *error.
+ */
+int		 respite_read_secret(const char *key, const char *path,
+		    char **value, char **error);
 
 #ifdef __cplusplus
 }

@@ -224,8 +224,9 @@ fail:
 }
 
 /*
- * Parse the common keys of cf into out (zeroed first): secret,
- * agent_field, agents, unmapped, max_age, max_duration.  extra lists the
+ * Parse the common keys of cf into out (zeroed first): secret (or
+ * secret_file), agent_field, agents, unmapped, max_age, max_duration;
+ * and take the installation secret for wh_text_id().  extra lists the
  * plugin's own keys (NULL-terminated), which are only checked to exist.
  * Returns 0, or -1 with *error (out is then empty).
  */
@@ -233,12 +234,14 @@ int
 wh_config_parse(const struct respite_plugin_config *cf,
     const char *const *extra, struct wh_config *out, char **error)
 {
-	static const char *const common[] = { "secret", "agent_field",
-	    "agents", "unmapped", "max_age", "max_duration", NULL };
+	static const char *const common[] = { "secret", "secret_file",
+	    "agent_field", "agents", "unmapped", "max_age", "max_duration",
+	    NULL };
+	const void	*key;
 	const char	*k, *v;
-	char		 known[512];
+	char		 known[512], *sec = NULL;
 	double		 d;
-	size_t		 i, j;
+	size_t		 i, j, klen;
 	int		 found;
 
 	memset(out, 0, sizeof *out);
@@ -269,14 +272,28 @@ wh_config_parse(const struct respite_plugin_config *cf,
 		goto fail;
 	}
 
-	if ((v = respite_config_get(cf, "secret")) != NULL) {
-		if (*v == '\0') {
+	/*
+	 * Message-text ids are keyed with the installation's secret, never
+	 * with something public (issue 13 item 6).
+	 */
+	if ((key = respite_install_secret(&klen)) == NULL || klen == 0) {
+		respite_error(error, "respited gave no installation secret");
+		goto fail;
+	}
+	out->text_key_len = klen < sizeof out->text_key ? klen :
+	    sizeof out->text_key;
+	memcpy(out->text_key, key, out->text_key_len);
+	if (respite_config_secret(cf, "secret", &sec, error) == -1)
+		goto fail;
+	if (sec != NULL) {
+		if (*sec == '\0') {
+			free(sec);
 			respite_error(error, "secret: must not be empty (leave "
 			    "the key out to accept unsigned webhooks)");
 			goto fail;
 		}
-		out->secret = wh_xstrdup(v);
-		out->secret_len = strlen(v);
+		out->secret = sec;
+		out->secret_len = strlen(sec);
 	}
 	if ((v = respite_config_get(cf, "agent_field")) != NULL) {
 		for (j = 0; j < WH_NFIELDS; j++)
@@ -335,6 +352,7 @@ wh_config_clear(struct wh_config *cf)
 		explicit_bzero(cf->secret, cf->secret_len);
 	free(cf->secret);
 	free(cf->name);
+	explicit_bzero(cf->text_key, sizeof cf->text_key);
 	free(cf->agents_file);
 	agents_free(cf->agents, cf->nagents);
 	memset(cf, 0, sizeof *cf);
@@ -1071,17 +1089,24 @@ skip_element(const char *s, const char *end, const char *name)
 	return (end);
 }
 
-/* Does s look like HTML (a tag such as <div>, <br/>, </p>)? */
+/*
+ * Does s look like HTML (a tag such as <div>, <br/>, </p>): a tag start
+ * with a name and a ">" somewhere after it?  Linear: the last ">" is
+ * found once (searching the rest at every "<" made "<a" repeated
+ * quadratic, 30 s on the loop at 4 MiB; issue 13 item 7).
+ */
 static int
 looks_html(const char *s, size_t len)
 {
-	const char	*p = s, *end = s + len;
+	const char	*p = s, *end = s + len, *gt;
 	char		 name[16];
 
-	while ((p = memchr(p, '<', end - p)) != NULL) {
+	if ((gt = memrchr(s, '>', len)) == NULL)
+		return (0);
+	while (p < gt && (p = memchr(p, '<', gt - p)) != NULL) {
 		if (tag_start(p, end)) {
 			tag_name(p + 1 + (p[1] == '/'), end, name, sizeof name);
-			if (*name != '\0' && memchr(p, '>', end - p) != NULL)
+			if (*name != '\0')
 				return (1);
 		}
 		p++;
@@ -1493,7 +1518,8 @@ wh_event_id(const struct wh_config *cf, struct respite_event *ev,
 	va_list		ap;
 	int		n, i;
 
-	n = snprintf(buf, sizeof buf, "%s:", cf->name);
+	/* A name is short ([a-z0-9_-]); bounded all the same. */
+	n = snprintf(buf, sizeof buf, "%.64s:", cf->name);
 	va_start(ap, fmt);
 	vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -1512,24 +1538,27 @@ wh_event_id(const struct wh_config *cf, struct respite_event *ev,
 
 /*
  * For vendors that give a message no id: 16 hex digits of an HMAC of
- * the ticket and the text, keyed with the secret (or the plugin's name),
- * so a redelivery is a duplicate.  The text cannot be read back from it.
+ * the ticket and the text, so a redelivery is a duplicate.  Keyed with
+ * the installation secret (respite_install_secret()): with a public key
+ * (the plugin's name, as it was) anyone holding the database could test
+ * guesses of short texts ("ok", "idiot") against the ids; with the
+ * vendor's secret, anyone who can read the configuration.  The text
+ * cannot be read back from it.
  */
 void
 wh_text_id(const struct wh_config *cf, const char *ticket, const char *text,
     size_t len, char *out, size_t outlen)
 {
 	uint8_t		 d[WH_DIGEST_MAX];
-	const char	*key = cf->secret != NULL ? cf->secret : cf->name;
-	size_t		 klen = cf->secret != NULL ? cf->secret_len :
-			    strlen(cf->name), i, n = 0;
+	size_t		 i, n = 0;
 	char		*msg;
 	size_t		 tlen = strlen(ticket);
 
 	msg = wh_xcalloc(tlen + 1 + len + 1, 1);
 	memcpy(msg, ticket, tlen);
 	memcpy(msg + tlen + 1, text, len);
-	wh_hmac(WH_SHA256, key, klen, msg, tlen + 1 + len, NULL, 0, d);
+	wh_hmac(WH_SHA256, (const char *)cf->text_key, cf->text_key_len, msg,
+	    tlen + 1 + len, NULL, 0, d);
 	explicit_bzero(msg, tlen + 1 + len);
 	free(msg);
 	for (i = 0; i < 8 && n + 3 <= outlen; i++)

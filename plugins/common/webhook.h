@@ -18,6 +18,9 @@
 
 #include <respite/plugin.h>
 
+/* The longest digest of wh_hmac(). */
+#define WH_DIGEST_MAX	32
+
 /* Which of a vendor's user fields names the agent (agent_field). */
 enum wh_field {
 	WH_EMAIL = 0,
@@ -55,6 +58,9 @@ struct wh_config {
 	size_t			 nagents;
 	int64_t			 max_age_ms;	/* freshness window, 0: off */
 	double			 max_duration_s; /* live span cap, 0: off */
+	/* Keys wh_text_id(): the installation secret. */
+	uint8_t			 text_key[WH_DIGEST_MAX];
+	size_t			 text_key_len;
 };
 
 /* The outcome of one payload while an adapter works on it. */
@@ -70,7 +76,6 @@ enum wh_hash {
 	WH_SHA1 = 1,
 	WH_SHA256
 };
-#define WH_DIGEST_MAX	32
 
 int		 wh_config_parse(const struct respite_plugin_config *,
 		    const char *const *, struct wh_config *, char **);

@@ -10,6 +10,10 @@
  *	audience = all			# agent lead | all
  *	header = Authorization: Bearer abc	# repeatable
  *	secret = s3cret			# signs each POST (X-Respite-Signature)
+ *	secret_file = webhook-secret	# ... or its first line (a file, or
+ *					# a systemd credential)
+ *	header_file = /etc/respite/h	# a header line from a file
+ *	url_file = slack-url		# a url line from a file
  *	timeout = 10			# seconds per attempt
  *	retries = 5			# after the first attempt
  *	retry_delay = 1			# seconds, doubled each retry ...
@@ -33,7 +37,11 @@
  * and format `slack` posts {"text": "alice: take a 5-minute break (3
  * hostile messages in 20 minutes)"}, which Slack, Mattermost, Rocket.Chat
  * and Microsoft Teams' incoming webhooks take.  Log lines name a URL by
- * scheme and host only: a Slack URL's path is its secret.
+ * scheme and host only: a Slack URL's path is its secret.  What carries
+ * a secret (secret, a header, a URL) may come from a file instead of the
+ * world-readable configuration: secret_file, header_file and url_file
+ * name files (or systemd credentials) whose first line is the value;
+ * messages about them never quote it.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -119,7 +127,8 @@ struct whsink {
 
 static const char *const known[] = { "url", "on", "audience", "header",
     "secret", "timeout", "retries", "retry_delay", "retry_max_delay",
-    "queue", "max_age", "format", NULL };
+    "queue", "max_age", "format", "secret_file", "header_file", "url_file",
+    NULL };
 
 static void	send_next(struct target *);
 static void	check_done(struct whsink *);
@@ -133,8 +142,10 @@ settings_clear(struct settings *s)
 {
 	size_t	i;
 
-	for (i = 0; i < s->nheaders; i++)
+	for (i = 0; i < s->nheaders; i++) {
+		explicit_bzero(s->headers[i], strlen(s->headers[i]));
 		free(s->headers[i]);
+	}
 	free(s->headers);
 	if (s->secret != NULL) {
 		explicit_bzero(s->secret, strlen(s->secret));
@@ -193,14 +204,12 @@ settings_parse(const struct respite_plugin_config *cf, struct settings *s,
 	if ((v = respite_config_get(cf, "format")) != NULL &&
 	    format_parse("format", v, strlen(v), &s->format, error) == -1)
 		goto fail;
-	if ((v = respite_config_get(cf, "secret")) != NULL) {
-		if (*v == '\0') {
-			respite_error(error, "secret: must not be empty (leave "
-			    "the key out to send unsigned)");
-			goto fail;
-		}
-		if ((s->secret = strdup(v)) == NULL)
-			goto oom;
+	if (respite_config_secret(cf, "secret", &s->secret, error) == -1)
+		goto fail;
+	if (s->secret != NULL && *s->secret == '\0') {
+		respite_error(error, "secret: must not be empty (leave the key "
+		    "out to send unsigned)");
+		goto fail;
 	}
 	if (((v = respite_config_get(cf, "timeout")) != NULL &&
 	    sink_seconds("timeout", v, 0.1, 600, &s->timeout, error) == -1) ||
@@ -221,20 +230,41 @@ settings_parse(const struct respite_plugin_config *cf, struct settings *s,
 	if (s->retry_max < s->retry_delay)
 		s->retry_max = s->retry_delay;
 	for (i = 0; i < cf->nitems; i++) {
-		if (strcmp(cf->items[i].key, "header") != 0)
+		char	*h, **nh;
+		int	 file;
+
+		file = strcmp(cf->items[i].key, "header_file") == 0;
+		if (strcmp(cf->items[i].key, "header") != 0 && !file)
 			continue;
 		v = cf->items[i].value;
-		if (!header_ok(v)) {
-			respite_error(error, "line %d: header: expected "
-			    "\"Name: value\", got \"%s\"", cf->items[i].line, v);
+		if (file) {
+			if (respite_read_secret("header_file", v, &h,
+			    error) == -1)
+				goto fail;
+		} else if ((h = strdup(v)) == NULL)
+			goto oom;
+		if (!header_ok(h)) {
+			/* A header from a file may hold a token: not quoted. */
+			if (file)
+				respite_error(error, "line %d: header_file: the "
+				    "first line of %s is not \"Name: value\"",
+				    cf->items[i].line, v);
+			else
+				respite_error(error, "line %d: header: expected "
+				    "\"Name: value\", got \"%s\"",
+				    cf->items[i].line, v);
+			explicit_bzero(h, strlen(h));
+			free(h);
 			goto fail;
 		}
-		s->headers = reallocarray(s->headers, s->nheaders + 1,
-		    sizeof *s->headers);
-		if (s->headers == NULL ||
-		    (s->headers[s->nheaders] = strdup(v)) == NULL)
+		if ((nh = reallocarray(s->headers, s->nheaders + 1,
+		    sizeof *s->headers)) == NULL) {
+			explicit_bzero(h, strlen(h));
+			free(h);
 			goto oom;
-		s->nheaders++;
+		}
+		s->headers = nh;
+		s->headers[s->nheaders++] = h;
 	}
 	return (0);
 
@@ -317,6 +347,8 @@ target_free(struct target *t, const char *why)
 		    "not delivered (%s)", t->label, n, n == 1 ? "" : "s", why);
 	if (t->retry != NULL)
 		event_free(t->retry);
+	if (t->url != NULL)
+		explicit_bzero(t->url, strlen(t->url));
 	free(t->url);
 	free(t);
 }
@@ -333,10 +365,12 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 
 /*
  * Parse "URL [json|slack]" into a new target (fmt: the default format).
+ * file: the spec is the first line of that url_file, which is not quoted
+ * in messages (a Slack URL's path is its secret).
  */
 static struct target *
 target_new(struct whsink *ws, const char *spec, enum format fmt, int line,
-    char **error)
+    const char *file, char **error)
 {
 	struct target	*t;
 	const char	*sp;
@@ -345,14 +379,19 @@ target_new(struct whsink *ws, const char *spec, enum format fmt, int line,
 	n = strcspn(spec, " \t");
 	if (!(n > 7 && strncmp(spec, "http://", 7) == 0) &&
 	    !(n > 8 && strncmp(spec, "https://", 8) == 0)) {
-		respite_error(error, "line %d: url: expected http:// or "
-		    "https:// and a host, optionally followed by json or "
-		    "slack, got \"%s\"", line, spec);
+		if (file != NULL)
+			respite_error(error, "line %d: url_file: the first "
+			    "line of %s is not http:// or https:// and a host, "
+			    "optionally followed by json or slack", line, file);
+		else
+			respite_error(error, "line %d: url: expected http:// "
+			    "or https:// and a host, optionally followed by "
+			    "json or slack, got \"%s\"", line, spec);
 		return (NULL);
 	}
 	sp = spec + n + strspn(spec + n, " \t");
-	if (*sp != '\0' && format_parse("url", sp, strlen(sp), &fmt,
-	    error) == -1)
+	if (*sp != '\0' && format_parse(file != NULL ? "url_file" : "url",
+	    sp, strlen(sp), &fmt, error) == -1)
 		return (NULL);
 	if ((t = calloc(1, sizeof *t)) == NULL ||
 	    (t->url = strndup(spec, n)) == NULL) {
@@ -381,12 +420,23 @@ targets_parse(struct whsink *ws, const struct respite_plugin_config *cf,
 	struct target	**v = NULL, *t;
 	size_t		  i, j, n = 0;
 	const char	 *url;
+	char		 *spec;
 
 	for (i = 0; i < cf->nitems; i++) {
-		if (strcmp(cf->items[i].key, "url") != 0)
+		if (strcmp(cf->items[i].key, "url_file") == 0) {
+			if (respite_read_secret("url_file", cf->items[i].value,
+			    &spec, error) == -1)
+				goto fail;
+			t = target_new(ws, spec, fmt, cf->items[i].line,
+			    cf->items[i].value, error);
+			explicit_bzero(spec, strlen(spec));
+			free(spec);
+		} else if (strcmp(cf->items[i].key, "url") == 0)
+			t = target_new(ws, cf->items[i].value, fmt,
+			    cf->items[i].line, NULL, error);
+		else
 			continue;
-		if ((t = target_new(ws, cf->items[i].value, fmt,
-		    cf->items[i].line, error)) == NULL)
+		if (t == NULL)
 			goto fail;
 		for (j = 0; j < n; j++)
 			if (strcmp(v[j]->url, t->url) == 0) {
@@ -413,7 +463,8 @@ targets_parse(struct whsink *ws, const struct respite_plugin_config *cf,
 	if (n == 0) {
 		url = cf->file != NULL ? cf->file : "the configuration";
 		respite_error(error, "no url: give at least one \"url = "
-		    "https://...\" in [plugin.%s] of %s", cf->name, url);
+		    "https://...\" (or url_file) in [plugin.%s] of %s",
+		    cf->name, url);
 		goto fail;
 	}
 	*out = v;

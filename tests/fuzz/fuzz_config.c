@@ -26,6 +26,8 @@
 #include "config.h"
 #include "fuzz.h"
 #include "log.h"
+#include "plugins.h"
+#include "secret.h"
 #include "webhook.h"
 
 static int	 fuzz_fd = -1;
@@ -37,8 +39,12 @@ fuzz_file_init(void)
 	const char	*tmp;
 	char		 t[4096];
 
+	static const uint8_t	key[SECRET_INSTALL_LEN] = { 0x52, 0x53 };
+
 	/* Keep the warnings of the code under test out of the output. */
 	log_init(LOG_TO_STDERR, LOG_LEVEL_ERROR);
+	/* As respited before it loads the adapters. */
+	plugins_set_install_secret(key);
 	if ((fuzz_fd = memfd_create("respite-fuzz-config", 0)) != -1) {
 		snprintf(fuzz_path, sizeof fuzz_path, "/proc/self/fd/%d",
 		    fuzz_fd);
@@ -93,8 +99,9 @@ fuzz_section(const struct config_section *sec)
 	FUZZ_CHECK(items != NULL);
 	for (i = 0; i < sec->nitems; i++) {
 		items[i].key = sec->items[i].key;
-		/* Only ever our own input as the agents file. */
-		items[i].value = strcmp(sec->items[i].key, "agents") == 0 ?
+		/* Only ever our own input as the agents or secret file. */
+		items[i].value = strcmp(sec->items[i].key, "agents") == 0 ||
+		    strcmp(sec->items[i].key, "secret_file") == 0 ?
 		    fuzz_path : sec->items[i].value;
 		items[i].line = sec->items[i].line;
 	}

@@ -6,7 +6,7 @@
 #   - respited -t refuses a bad [plugin.webhook] with the key to fix;
 #   - a hostile message raises a recovery break: the JSON receiver gets
 #     {"type":"suggestion.raised","suggestion":{...}} signed with the
-#     secret and with the configured header, the Slack receiver gets
+#     secret and with the configured headers, the Slack receiver gets
 #     {"text":"alice: take a N-minute break (...)"}, the log sink writes
 #     one line, and no message text (a canary) reaches any of them;
 #   - answers go to the log sink (on = all) but not to the webhook
@@ -17,7 +17,10 @@
 #   - a slow receiver: each attempt times out, the loop never waits, and
 #     the change is given up after the retries, saying so;
 #   - a bounded queue drops the oldest changes and says so; shutdown
-#     counts what was not delivered.
+#     counts what was not delivered;
+#   - the secret, a header and the Slack url come from files and systemd
+#     credentials (secret_file, header_file, url_file; issue 13 item 9),
+#     and -t names a file it cannot read without quoting any secret.
 
 . "$(dirname "$0")/lib.sh"
 require_tools
@@ -172,16 +175,64 @@ sinks_config "url = https://example.com/x"
 check_config
 is "$RC" 0 "-t: a good section: exit 0"
 
+# Secrets from files (issue 13 item 9): checked by -t, never quoted.
+CREDS=$TMPD/credentials
+mkdir -p "$CREDS"
+printf '%s\n' "$SECRET" >"$CREDS/webhook-secret"
+printf 'X-Api-Key: key-from-file\n' >"$TMPD/header.txt"
+printf 'not a header SECRET-HDR-99\n' >"$TMPD/bad-header.txt"
+printf 'ftp://hooks.example.com/SECRET-URL-99\n' >"$TMPD/bad-url.txt"
+sinks_config "url = https://example.com/x
+secret = x
+secret_file = $CREDS/webhook-secret"
+check_config
+is "$RC" 1 "-t: secret and secret_file both set: exit 1"
+like "$OUT" "\[plugin\.webhook\]: secret and secret_file are both set: keep one" \
+    "... saying which keys"
+sinks_config "url = https://example.com/x
+secret_file = $TMPD/no-such-secret"
+check_config
+like "$OUT" "secret_file: cannot read $TMPD/no-such-secret: No such file or directory" \
+    "-t: a secret_file that cannot be read is named"
+sinks_config "url = https://example.com/x
+secret_file = webhook-secret"
+OUT=$(env -u CREDENTIALS_DIRECTORY $RESPITED -t -c "$CONF" 2>&1)
+like "$OUT" "secret_file: \"webhook-secret\" is not an absolute path, so it names a systemd credential, but \\\$CREDENTIALS_DIRECTORY is not set" \
+    "-t: a credential name without \$CREDENTIALS_DIRECTORY is refused"
+OUT=$(CREDENTIALS_DIRECTORY=$CREDS $RESPITED -t -c "$CONF" 2>&1)
+is "$?" 0 "-t: ... and found in \$CREDENTIALS_DIRECTORY"
+sinks_config "url = https://example.com/x
+header_file = $TMPD/bad-header.txt"
+check_config
+like "$OUT" "header_file: the first line of $TMPD/bad-header.txt is not \"Name: value\"" \
+    "-t: a bad header_file is refused"
+sinks_config "url_file = $TMPD/bad-url.txt"
+check_config
+like "$OUT" "url_file: the first line of $TMPD/bad-url.txt is not http:// or https://" \
+    "-t: a bad url_file is refused"
+if printf '%s\n' "$OUT" | grep -q 'SECRET-'; then
+	not_ok "-t quotes no line of a secret file"
+else
+	ok "-t quotes no line of a secret file"
+fi
+
 # ---- delivery: JSON (signed) and Slack, and the log line
 
 receiver json
 receiver slack
+# The signing secret and the Slack url as systemd credentials, one more
+# header from a file.
+printf 'http://127.0.0.1:%s/services/T0/B0/PATHSECRET slack\n' \
+    "$(rport slack)" >"$CREDS/slack-url"
 sinks_config "url = http://127.0.0.1:$(rport json)/hook
-url = http://127.0.0.1:$(rport slack)/services/T0/B0/PATHSECRET slack
-secret = $SECRET
+url_file = slack-url
+secret_file = webhook-secret
 header = Authorization: Bearer tok-1
+header_file = $TMPD/header.txt
 retry_delay = 0.2"
+export CREDENTIALS_DIRECTORY=$CREDS
 start_daemon || bail_out "respited did not start: $(tail -n 5 "$LOG")"
+unset CREDENTIALS_DIRECTORY
 wait_log "plugin webhook: sink loaded" 1
 check "the log says the webhook sink was loaded" $?
 wait_log "plugin log: sink loaded" 1
@@ -202,6 +253,8 @@ is "$(rjq json 1 '.headers["content-type"]')" application/json \
     "... as application/json"
 is "$(rjq json 1 '.headers.authorization')" "Bearer tok-1" \
     "... with the configured header"
+is "$(rjq json 1 '.headers["x-api-key"]')" "key-from-file" \
+    "... and the header of header_file"
 is "$(rjq json 1 '.headers["x-respite-suggestion"]')" "$ID" \
     "... X-Respite-Suggestion names it"
 is "$(rjq json 1 '.headers["x-respite-change"]')" raised \
@@ -221,7 +274,7 @@ h = r["headers"]
 mac = hmac.new(sys.argv[1].encode(), (h["x-respite-timestamp"] + "." +
     r["body"]).encode(), hashlib.sha256).hexdigest()
 print("ok" if h["x-respite-signature"] == "sha256=" + mac else "bad")' "$SECRET")
-is "$sig_ok" ok "X-Respite-Signature is HMAC-SHA256 of timestamp.body"
+is "$sig_ok" ok "X-Respite-Signature is HMAC-SHA256 of timestamp.body (secret_file, a credential)"
 ts=$(rjq json 1 '.headers["x-respite-timestamp"]')
 num_near "$ts" "$(date +%s)" 60 "X-Respite-Timestamp is now (epoch seconds)"
 

@@ -133,7 +133,7 @@ like "$OUT" "plugin zammad: no secret set: webhooks are accepted without X-Hub-S
 webhook_config "[plugin.chatwoot]
 secrte = x"
 OUT=$($RESPITED -t -c "$CONF" 2>&1)
-like "$OUT" "\[plugin\.chatwoot\]: line [0-9]+: unknown key \"secrte\" \(known: secret, agent_field, agents, unmapped, max_age, max_duration\)" \
+like "$OUT" "\[plugin\.chatwoot\]: line [0-9]+: unknown key \"secrte\" \(known: secret, secret_file, agent_field, agents, unmapped, max_age, max_duration\)" \
     "-t: a misspelt adapter key is refused with the known keys"
 
 webhook_config "[plugin.zendesk]
@@ -307,6 +307,29 @@ req GET /v1/agents/lena
 jq_is .metrics.hostile_last_hour 1 "... for the agent the agents file maps the Zendesk id to"
 jq_is .team '"phone-1"' "... in the team the agents file gives"
 
+# A signed payload's values reach the log at debug level (the "ignored"
+# reason quotes event.current): a line break and a forged "<3>" priority
+# in it must stay one escaped line (issue 13 item 10).
+n=$(log_lines)
+ZD_INJECT=$(payload '{"type": "zen:event-type:ticket.status_changed",
+ "id": "it-'"$T"'-inject", "time": "'"$(rfc3339 $((T - 90)))"'", "subject": "zen:ticket:5502",
+ "detail": {"id": "5502", "assignee_id": "381234567"},
+ "event": {"current": "open\n<3>fake line\r\u0007\u202e", "previous": "new"}}')
+post_zendesk "$ZD_INJECT"
+jq_is .ignored 1 "zendesk: a status with a line break in it is ignored"
+wait_log 'ignored: ticket 5502' 5 "$n"
+new_log=$(tail -n "+$((n + 1))" "$LOG")
+is "$(printf '%s\n' "$new_log" | grep -c 'fake line')" 1 \
+    "log injection: the forged line is part of one line"
+like "$(printf '%s\n' "$new_log" | grep 'fake line')" \
+    'ignored: ticket 5502: status open\\n<3>fake line\\r\\x07\\u202e is not solved' \
+    "log injection: the line break, CR, BEL and RLO are escaped"
+if printf '%s\n' "$new_log" | grep -q '^<3>\|^fake line'; then
+	not_ok "log injection: no line starts with the forged text"
+else
+	ok "log injection: no line starts with the forged text"
+fi
+
 # ---- Freshdesk
 
 if [ -n "$have_samples" ]; then
@@ -405,5 +428,23 @@ if have_sqlite3; then
 else
 	skip "the canary is not in sqlite3 .dump" "sqlite3 is not installed"
 fi
+
+# ---- the installation secret (issue 13 item 6)
+
+is "$(stat -c %a "$TMPD/install-secret")" 600 "install-secret is made with mode 0600"
+like "$(cat "$TMPD/install-secret")" '^[0-9a-f]{64}$' "... and holds 64 hex digits"
+start_daemon || bail_out "respited did not restart"
+post_freshdesk "$FD_REPLY"
+stop_daemon
+is "$(db_query "SELECT count(DISTINCT id) FROM events WHERE id LIKE 'freshdesk:7001:reply:%'")" 1 \
+    "after a restart a message without a vendor id has the same id"
+mkdir "$TMPD/other"
+sed "s|^path = .*|path = $TMPD/other/respite.db|" "$CONF" >"$TMPD/other.conf"
+$RESPITED -t -c "$TMPD/other.conf" >/dev/null 2>&1
+[ ! -e "$TMPD/other/install-secret" ]
+check "-t makes no install-secret" $?
+printf 'garbage\n' >"$TMPD/other/install-secret"
+OUT=$($RESPITED -t -c "$TMPD/other.conf" 2>&1)
+like "$OUT" "install secret: $TMPD/other/install-secret is corrupt" "-t refuses a corrupt install-secret"
 
 done_testing

@@ -247,8 +247,9 @@ test_secret(void **state)
 	free(error);
 	assert_int_equal(wht_init(&t2, &respite_plugin, (const char *const[]){
 	    "secret_headers", "X", NULL }, &error), -1);
-	assert_non_null(strstr(error, "(known: secret, agent_field, agents, "
-	    "unmapped, max_age, max_duration, secret_header)"));
+	assert_non_null(strstr(error, "(known: secret, secret_file, "
+	    "agent_field, agents, unmapped, max_age, max_duration, "
+	    "secret_header)"));
 	free(error);
 	free(body);
 }

@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "plugins.h"
 #include "webhook.h"
 #include "wh_test.h"
 
@@ -268,6 +270,75 @@ test_text(void **state)
 	free(big);
 }
 
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return ((double)(t1.tv_sec - t0->tv_sec) * 1000.0 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+}
+
+/* The best of three wh_text() runs on s, in ms. */
+static double
+text_ms(const char *s, size_t n, int html)
+{
+	struct timespec	 t0;
+	double		 ms, best = 0;
+	char		*t;
+	size_t		 len;
+	int		 i;
+
+	for (i = 0; i < 3; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t = wh_text(s, n, html, &len);
+		ms = elapsed_ms(&t0);
+		wh_text_free(t, len);
+		if (i == 0 || ms < best)
+			best = ms;
+	}
+	return (best);
+}
+
+/*
+ * Guessing whether a text is HTML is linear (issue 13 item 7): "<a"
+ * repeated, a tag start each time and no ">" after it, made
+ * looks_html() search the rest of the text at every "<" (2 s at 1 MB,
+ * 4.5 min on a busy machine at the default max_body of 4 MiB, all on
+ * the loop).  4 MiB must take well under 100 ms (1 s under sanitizers,
+ * which slow every byte); the best of three runs counts, so that a
+ * busy machine does not fail it.
+ */
+static void
+test_text_linear(void **state)
+{
+	const size_t	 n = 4u << 20;
+	const char	*san = getenv("RESPITE_SANITIZED");
+	double		 ms, limit = san != NULL && *san != '\0' ? 1000 : 100;
+	char		*big;
+	size_t		 i;
+	int		 k;
+
+	(void)state;
+	assert_non_null(big = malloc(n + 1));
+	for (i = 0; i + 1 < n; i += 2)
+		memcpy(big + i, "<a", 2);
+	big[n] = '\0';
+	/* Guessed, said to be HTML (Zammad's text/html), ending in ">". */
+	for (k = 0; k < 3; k++) {
+		if (k == 2)
+			big[n - 1] = '>';
+		ms = text_ms(big, n, k == 1 ? 1 : -1);
+		print_message("# wh_text() of 4 MiB of \"<a\"%s: %.1f ms\n",
+		    k == 0 ? "" : k == 1 ? " as HTML" : " and \">\"", ms);
+		if (ms >= limit)
+			fail_msg("wh_text() of 4 MiB of \"<a\" (case %d) took "
+			    "%.0f ms, limit %.0f ms: quadratic?", k, ms, limit);
+	}
+	free(big);
+}
+
 static void
 expect_id(const char *in, const char *want)
 {
@@ -317,6 +388,8 @@ section(const char *const *kv)
 	static struct respite_plugin_config	cf;
 	size_t					n = 0;
 
+	if (respite_install_secret(NULL) == NULL)
+		wht_install_secret("test_webhook");
 	while (kv[2 * n] != NULL) {
 		items[n].key = kv[2 * n];
 		items[n].value = kv[2 * n + 1];
@@ -372,8 +445,8 @@ test_config(void **state)
 	wh_config_clear(&cf);
 
 	expect_config_error((const char *const[]){ "secrte", "x", NULL },
-	    "line 10: unknown key \"secrte\" (known: secret, agent_field, "
-	    "agents, unmapped, max_age, max_duration, colour)");
+	    "line 10: unknown key \"secrte\" (known: secret, secret_file, "
+	    "agent_field, agents, unmapped, max_age, max_duration, colour)");
 	expect_config_error((const char *const[]){ "agent_field", "mail",
 	    NULL }, "agent_field: expected email, login, id or name, got "
 	    "\"mail\"");
@@ -534,8 +607,7 @@ test_event_id(void **state)
 {
 	struct wh_config	cf;
 	struct respite_event	ev;
-	char			hash[24], hash2[24];
-	char			longid[300], name[] = "zendesk", key[] = "k";
+	char			longid[300], name[] = "zendesk";
 
 	(void)state;
 	memset(&cf, 0, sizeof cf);
@@ -550,17 +622,66 @@ test_event_id(void **state)
 	wh_event_id(&cf, &ev, "%s", longid);
 	assert_int_equal(strlen(ev.id), strlen("zendesk:") + 64);
 	assert_memory_equal(ev.id, "zendesk:", 8);
+}
 
+/*
+ * Ids of message texts are keyed with the installation secret (issue 13
+ * item 6): the same text gives the same id in one installation, another
+ * id in another, and nothing anyone can compute from the plugin's name
+ * or the vendor's secret in the configuration.
+ */
+static void
+test_text_id(void **state)
+{
+	struct respite_plugin_config	*pc;
+	struct wh_config	cf, other;
+	char			hash[24], hash2[24], guess[24], *error = NULL;
+	uint8_t			d[WH_DIGEST_MAX], msg[8];
+	size_t			i;
+
+	(void)state;
+	wht_install_secret("installation one");
+	assert_int_equal(wh_config_parse(section((const char *const[]){
+	    NULL }), NULL, &cf, &error), 0);
+	assert_int_equal(cf.text_key_len, 32);
 	wh_text_id(&cf, "88", "hello", 5, hash, sizeof hash);
 	assert_int_equal(strlen(hash), 16);
 	wh_text_id(&cf, "88", "hello", 5, hash2, sizeof hash2);
 	assert_string_equal(hash, hash2);
 	wh_text_id(&cf, "89", "hello", 5, hash2, sizeof hash2);
 	assert_string_not_equal(hash, hash2);
-	cf.secret = key;
-	cf.secret_len = 1;
-	wh_text_id(&cf, "88", "hello", 5, hash2, sizeof hash2);
+
+	/* What the ids were: HMAC keyed with the plugin's name. */
+	memcpy(msg, "88\0hello", 8);
+	wh_hmac(WH_SHA256, cf.name, strlen(cf.name), msg, 8, NULL, 0, d);
+	for (i = 0; i < 8; i++)
+		snprintf(guess + 2 * i, 3, "%02x", d[i]);
+	assert_string_not_equal(hash, guess);
+
+	/* The vendor's secret (world-readable config) is not the key. */
+	assert_int_equal(wh_config_parse(section((const char *const[]){
+	    "secret", "vendor", NULL }), NULL, &other, &error), 0);
+	wh_text_id(&other, "88", "hello", 5, hash2, sizeof hash2);
+	assert_string_equal(hash, hash2);
+	wh_config_clear(&other);
+
+	/* Another installation, another id for the same text. */
+	wht_install_secret("installation two");
+	assert_int_equal(wh_config_parse(section((const char *const[]){
+	    NULL }), NULL, &other, &error), 0);
+	wh_text_id(&other, "88", "hello", 5, hash2, sizeof hash2);
 	assert_string_not_equal(hash, hash2);
+	wh_config_clear(&other);
+	wh_config_clear(&cf);
+
+	/* No installation secret: an adapter refuses to start. */
+	pc = section((const char *const[]){ NULL });
+	plugins_set_install_secret(NULL);
+	assert_int_equal(wh_config_parse(pc, NULL, &cf, &error), -1);
+	assert_non_null(error);
+	assert_non_null(strstr(error, "installation secret"));
+	free(error);
+	wht_install_secret("test_webhook");
 }
 
 int
@@ -574,11 +695,13 @@ main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_linear),
 		cmocka_unit_test(test_agent_id),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_agents_file),
 		cmocka_unit_test(test_channel_duration),
 		cmocka_unit_test(test_event_id),
+		cmocka_unit_test(test_text_id),
 	};
 
 	return (cmocka_run_group_tests_name("webhook", tests, NULL, NULL));

@@ -386,8 +386,8 @@ test_config(void **state)
 	assert_int_equal(wht_init(&t, &respite_plugin, (const char *const[]){
 	    "closed_state", "closed", NULL }, &error), -1);
 	assert_non_null(strstr(error, "unknown key \"closed_state\" (known: "
-	    "secret, agent_field, agents, unmapped, max_age, max_duration, "
-	    "closed_states, time_unit)"));
+	    "secret, secret_file, agent_field, agents, unmapped, max_age, "
+	    "max_duration, closed_states, time_unit)"));
 	free(error);
 	assert_int_equal(wht_init(&t, &respite_plugin, (const char *const[]){
 	    "closed_states", " , ", NULL }, &error), -1);

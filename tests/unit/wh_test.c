@@ -19,6 +19,8 @@
 #include <nettle/base64.h>
 #include <nettle/hmac.h>
 
+#include "plugins.h"
+#include "secret.h"
 #include "timeutil.h"
 #include "wh_test.h"
 
@@ -61,6 +63,22 @@ emit_cb(const struct respite_webhook *req, const struct respite_event *ev,
 }
 
 /*
+ * Give the adapters an installation secret, as respited does before it
+ * loads them (respite_install_secret()): seed's bytes repeated.
+ */
+void
+wht_install_secret(const char *seed)
+{
+	uint8_t	key[SECRET_INSTALL_LEN];
+	size_t	i, n = strlen(seed);
+
+	assert_true(n > 0);
+	for (i = 0; i < sizeof key; i++)
+		key[i] = (uint8_t)seed[i % n];
+	plugins_set_install_secret(key);
+}
+
+/*
  * Initialise pl with the section kv ("key", "value", ..., NULL).  Returns
  * init's result; *error as init left it.
  */
@@ -74,6 +92,8 @@ wht_init(struct wht *t, const struct respite_plugin *pl,
 
 	memset(t, 0, sizeof *t);
 	t->pl = pl;
+	if (respite_install_secret(NULL) == NULL)
+		wht_install_secret("wh_test");
 	while (kv != NULL && kv[2 * n] != NULL) {
 		assert_true(n < 16);
 		items[n].key = kv[2 * n];

@@ -34,6 +34,7 @@ struct wht {
 	int				 refuse;	/* emit fails */
 };
 
+void		 wht_install_secret(const char *);
 int		 wht_init(struct wht *, const struct respite_plugin *,
 		    const char *const *, char **);
 void		 wht_free(struct wht *);
