@@ -33,7 +33,7 @@ void		 dispatch_publish(struct dispatch *,
 /*
  * Make conn a subscriber for one agent or one team (the other NULL).
  * last_id >= 0 (from Last-Event-ID) first replays the stored items after
- * it.  aggregate limits it to status changes and lead suggestions (a lead
+ * it.  aggregate limits it to lead suggestions, no per-agent item (a lead
  * in aggregate privacy mode).  Answers the request itself (200
  * text/event-stream, or an error).
  */
