@@ -213,8 +213,8 @@ team_json_aggregate(struct api *api, const char *team)
 		json_object_set_new(o, "open_tickets", json_null());
 		json_object_set_new(o, "suppressed", f == NULL ?
 		    json_string("privacy mode aggregate: team figures are "
-		    "taken at aggregate_refresh_min boundaries; none yet for "
-		    "this team") :
+		    "taken at aggregate_refresh_min boundaries, over at least "
+		    "min_group agents working; none yet for this team") :
 		    json_sprintf("privacy mode aggregate: team figures need "
 		    "at least min_group (%zu) agents working; %zu were",
 		    api->cf->min_group, f->working));
