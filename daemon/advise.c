@@ -871,9 +871,15 @@ team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 	snprintf(s->team, sizeof s->team, "%s", t->name);
 	s->created_at = now;
 	s->minutes = (int)((now - t->overload_since) / MS_PER_MIN);
-	reasonf(s->reason, "team median strain %ld (p90 "
-	    "%ld) for %d minutes across %zu agents: add staff or pause a "
-	    "low-priority channel", med, p90, s->minutes, n);
+	/* A lead in aggregate privacy mode never sees a p90 (MODEL.md). */
+	if (adv->p.aggregate)
+		reasonf(s->reason, "team median strain %ld for %d minutes "
+		    "across %zu agents: add staff or pause a low-priority "
+		    "channel", med, s->minutes, n);
+	else
+		reasonf(s->reason, "team median strain %ld (p90 "
+		    "%ld) for %d minutes across %zu agents: add staff or "
+		    "pause a low-priority channel", med, p90, s->minutes, n);
 	t->overload = s;
 	changed(adv, s, now);
 }

@@ -257,6 +257,9 @@ api_apply_cb(const struct respite_event *ev, void *arg)
 	struct api	*api = arg;
 
 	stats_event(ev->type);
+	/* The aggregate snapshot is of the model before the event. */
+	api_teams_clock(api, ev->ts_ms > ev->received_ms ? ev->ts_ms :
+	    ev->received_ms);
 	advise_event(api->advise, ev);
 }
 

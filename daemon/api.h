@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "advise.h"
+#include "aggview.h"
 #include "audit_seen.h"
 #include "auth.h"
 #include "agent.h"
@@ -30,6 +31,7 @@ struct api {
 	struct auth		*auth;		/* NULL: everyone is admin */
 	struct outbox		*outbox;
 	struct audit_seen	*audit_seen;	/* repeated reads; may be NULL */
+	struct aggview		*aggview;	/* aggregate mode team figures */
 	struct principal	 who;		/* of the request being handled */
 	void			(*flush_soon)(void *);	/* audit records */
 	void			(*flush_now)(void *);	/* before a read */
@@ -71,6 +73,7 @@ void	api_suggestion_answer(struct api *, struct http_conn *,
 
 /* api_teams.c */
 void	api_teams(struct api *, struct http_conn *, const char *, int64_t);
+void	api_teams_clock(struct api *, int64_t);
 
 /* api_stream.c */
 void	api_stream(struct api *, struct http_conn *,

@@ -94,6 +94,7 @@ static const struct config_key config_keys[] = {
 	{ "auth", "burst", CT_REAL, OFF(auth_burst), 1, 100000, 0 },
 	{ "privacy", "lead_view", CT_LEADVIEW, OFF(lead_aggregate), 0, 0, 0 },
 	{ "privacy", "min_group", CT_COUNT, OFF(min_group), 1, 1000, 0 },
+	{ "privacy", "aggregate_refresh_min", CT_COUNT, OFF(aggregate_refresh_min), 1, 1440, 0 },
 	{ "privacy", "audit_repeat_min", CT_COUNT, OFF(audit_repeat_min), 0, 1440, 0 },
 	{ "retention", "events_days", CT_REAL, OFF(keep_events_days), 0, 36500, 0 },
 	{ "retention", "suggestions_days", CT_REAL, OFF(keep_suggestions_days), 0, 36500, 0 },
@@ -239,6 +240,7 @@ config_defaults(void)
 	cf->auth_burst = 100;
 	cf->lead_aggregate = 0;
 	cf->min_group = 5;
+	cf->aggregate_refresh_min = 15;
 	cf->audit_repeat_min = 60;
 	cf->keep_events_days = 30;
 	cf->keep_suggestions_days = 30;

@@ -61,6 +61,7 @@ struct config {
 	/* [privacy] */
 	int		 lead_aggregate;	/* lead_view = aggregate */
 	size_t		 min_group;
+	size_t		 aggregate_refresh_min;	/* lead figures: boundaries */
 	size_t		 audit_repeat_min;	/* 0: audit every read */
 
 	/* [retention]: days, 0 keeps forever */

@@ -81,27 +81,42 @@ print_team(json_t *t)
 	    "open_lead_suggestions"));
 	present = json_integer_value(json_object_get(st, "working")) +
 	    json_integer_value(json_object_get(st, "on_break"));
-	printf("team %s: %" JSON_INTEGER_FORMAT " agent%s (%"
-	    JSON_INTEGER_FORMAT " working, %" JSON_INTEGER_FORMAT
-	    " on break, %" JSON_INTEGER_FORMAT " offline); ",
-	    ctl_json_str(t, "team", "-"), n, plural(n),
-	    json_integer_value(json_object_get(st, "working")),
-	    json_integer_value(json_object_get(st, "on_break")),
-	    json_integer_value(json_object_get(st, "offline")));
+	/* Aggregate privacy mode: no counts before the first snapshot. */
+	if (!json_is_object(st))
+		printf("team %s: no figures yet; ", ctl_json_str(t, "team",
+		    "-"));
+	else
+		printf("team %s: %" JSON_INTEGER_FORMAT " agent%s (%"
+		    JSON_INTEGER_FORMAT " working, %" JSON_INTEGER_FORMAT
+		    " on break, %" JSON_INTEGER_FORMAT " offline); ",
+		    ctl_json_str(t, "team", "-"), n, plural(n),
+		    json_integer_value(json_object_get(st, "working")),
+		    json_integer_value(json_object_get(st, "on_break")),
+		    json_integer_value(json_object_get(st, "offline")));
 	/* Aggregate privacy mode withholds the figures of small groups. */
 	if (!json_is_object(sn))
 		printf("strain withheld (%s)\n", ctl_json_str(t, "suppressed",
 		    "not given"));
 	else if (present == 0)
 		printf("no strain: nobody present\n");
+	else if (json_object_get(sn, "max") == NULL)
+		/* Aggregate privacy mode: never max or p90. */
+		printf("strain mean %.1f, p50 %.0f (as of %s)\n",
+		    ctl_json_num(sn, "mean"), ctl_json_num(sn, "p50"),
+		    ctl_json_str(t, "as_of", "-"));
 	else
 		printf("strain mean %.1f, p50 %.0f, p90 %.0f, max %.0f\n",
 		    ctl_json_num(sn, "mean"), ctl_json_num(sn, "p50"),
 		    ctl_json_num(sn, "p90"), ctl_json_num(sn, "max"));
-	printf("  %" JSON_INTEGER_FORMAT " hostile message%s in the last hour, %"
-	    JSON_INTEGER_FORMAT " open ticket%s, %" JSON_INTEGER_FORMAT
-	    " open lead suggestion%s\n", hostile, plural(hostile), open,
-	    plural(open), lead, plural(lead));
+	if (!json_is_integer(json_object_get(t, "hostile_last_hour")))
+		printf("  hostile messages and open tickets withheld, %"
+		    JSON_INTEGER_FORMAT " open lead suggestion%s\n", lead,
+		    plural(lead));
+	else
+		printf("  %" JSON_INTEGER_FORMAT " hostile message%s in the "
+		    "last hour, %" JSON_INTEGER_FORMAT " open ticket%s, %"
+		    JSON_INTEGER_FORMAT " open lead suggestion%s\n", hostile,
+		    plural(hostile), open, plural(open), lead, plural(lead));
 }
 
 static void

@@ -108,17 +108,18 @@ sub_name(const struct dispatch_sub *s)
 }
 
 /*
- * A lead in aggregate privacy mode sees status changes and lead
- * suggestions only: no level (strain) items, no agent's suggestions.
+ * A lead in aggregate privacy mode sees lead suggestions only: no item
+ * about one agent (no level, no status change, no agent's suggestion),
+ * or comparing the team figures before and after one would isolate that
+ * agent (MODEL.md "Privacy modes").
  */
 static int
 sub_allows(const struct dispatch_sub *s, const struct store_stream_item *it)
 {
 	if (!s->aggregate)
 		return (1);
-	return (strcmp(it->event, "agent") == 0 ||
-	    (strcmp(it->event, "suggestion") == 0 &&
-	    (it->agent == NULL || it->agent[0] == '\0')));
+	return (strcmp(it->event, "suggestion") == 0 &&
+	    (it->agent == NULL || it->agent[0] == '\0'));
 }
 
 static int

@@ -51,7 +51,7 @@ void		 dispatch_publish(struct dispatch *,
 /*
  * Make conn a subscriber for one agent or one team (the other NULL).
  * last_id >= 0 (from Last-Event-ID) first replays the stored items after
- * it.  aggregate limits it to status changes and lead suggestions (a lead
+ * it.  aggregate limits it to lead suggestions, no per-agent item (a lead
  * in aggregate privacy mode).  owner (copied; NULL in open mode, where
  * there is no token) holds at most max_per_owner streams.  Answers the
  * request itself and returns the status: 200 (text/event-stream), 429

@@ -68,6 +68,7 @@ struct respited {
 	struct advise		*advise;
 	struct plugins		*plugins;
 	struct event		*tick;		/* the advisor's minute timer */
+	int64_t			 agg_from;	/* rebuild: snapshots from */
 	struct event		*soon;		/* flushes audit records */
 	struct event		*changes;	/* flushes the outbox's changes */
 	struct auth		*auth;
@@ -336,6 +337,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	 * suggestion in between, and raise another.
 	 */
 	commit_flush(d->commit);
+	api_teams_clock(&d->api, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	flush_outbox(d);
 	service_status(d->service, d->http, agents_count(d->agents),
@@ -531,7 +533,15 @@ static int
 rebuild_cb(const struct respite_event *ev, void *arg)
 {
 	struct respited	*d = arg;
+	int64_t		 t;
 
+	/*
+	 * The aggregate snapshot crosses the boundaries the running daemon
+	 * crossed (api_apply_cb); only the last one before now is kept.
+	 */
+	t = ev->ts_ms > ev->received_ms ? ev->ts_ms : ev->received_ms;
+	if (t >= d->agg_from)
+		api_teams_clock(&d->api, t);
 	agents_apply(d->agents, ev, &d->api.mp);
 	return (0);
 }
@@ -723,6 +733,10 @@ main(int argc, char **argv)
 	params_from_config(d.cf, &d.api.mp);
 
 	t0 = time_now_ms();
+	advice_from_config(d.cf, &d.api.ap);
+	d.api.aggview = aggview_new();
+	d.agg_from = aggview_boundary(t0,
+	    (int64_t)d.cf->aggregate_refresh_min * MS_PER_MIN);
 	if (store_foreach_event(d.store, rebuild_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
 	/*
@@ -730,7 +744,6 @@ main(int argc, char **argv)
 	 * suggestions (open ones, and the last two hours' for cooldowns and
 	 * the hourly cap); it raises nothing until the next event or tick.
 	 */
-	advice_from_config(d.cf, &d.api.ap);
 	d.outbox = outbox_new(d.store);
 	stream_limits_from_config(d.cf, &slimits);
 	d.dispatch = dispatch_new(d.base, d.store, &slimits);
@@ -752,6 +765,8 @@ main(int argc, char **argv)
 	    restore_suggestion_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
 	d.api.advise = d.advise;
+	/* The snapshot of now's boundary, unless the rebuild took it. */
+	api_teams_clock(&d.api, time_now_ms());
 	/*
 	 * Listen before deciding about open mode: that depends on the
 	 * addresses the sockets are bound to, also when systemd bound them.
@@ -862,6 +877,7 @@ main(int argc, char **argv)
 	advise_free(d.advise);
 	outbox_free(d.outbox);
 	audit_seen_free(d.api.audit_seen);
+	aggview_free(d.api.aggview);
 	plugins_free(d.plugins);
 	store_close(d.store);
 	agents_free(d.agents);

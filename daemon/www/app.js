@@ -87,12 +87,13 @@
 			fig_agents: 'Agents', fig_agents_v: '{n}',
 			fig_agents_sub: '{w} working · {b} on a break · {o} offline',
 			fig_strain: 'Strain (mean)', fig_strain_sub: 'median {p50} · p90 {p90} · max {max}',
+			fig_strain_sub_agg: 'median {p50}',
 			fig_levels: 'Levels',
 			fig_hostile: 'Hostile messages (1 h)',
 			fig_tickets: 'Open tickets',
 			fig_lead: 'Open lead suggestions',
 			withheld: 'withheld',
-			suppressed: 'Strain figures are withheld: fewer agents are present than the privacy setting requires (min_group).',
+			suppressed: 'Team figures are withheld: fewer agents were working at the last snapshot than the privacy setting requires (min_group).',
 			aggregate: 'Privacy mode “aggregate”: this respited shows team leads figures of the whole team only, never one agent’s strain or metrics. Its administrator chose this ([privacy] lead_view = aggregate). Status changes and suggestions for you still arrive live.',
 			no_agents_403: 'This token may not list the agents of this team: {msg}',
 			no_teams: 'respited knows no team yet: agents appear here once their events carry a team.',
@@ -179,12 +180,13 @@
 			fig_agents: 'Mitarbeitende', fig_agents_v: '{n}',
 			fig_agents_sub: '{w} arbeiten · {b} in Pause · {o} abgemeldet',
 			fig_strain: 'Belastung (Mittel)', fig_strain_sub: 'Median {p50} · p90 {p90} · max {max}',
+			fig_strain_sub_agg: 'Median {p50}',
 			fig_levels: 'Stufen',
 			fig_hostile: 'Feindselige Nachrichten (1 h)',
 			fig_tickets: 'Offene Tickets',
 			fig_lead: 'Offene Vorschläge für Sie',
 			withheld: 'zurückgehalten',
-			suppressed: 'Belastungszahlen werden zurückgehalten: Es sind weniger Personen anwesend, als die Datenschutzeinstellung verlangt (min_group).',
+			suppressed: 'Teamzahlen werden zurückgehalten: Beim letzten Stand arbeiteten weniger Personen, als die Datenschutzeinstellung verlangt (min_group).',
 			aggregate: 'Datenschutzmodus „aggregate“: Dieser respited zeigt Teamleitungen nur Zahlen des ganzen Teams, nie die Belastung oder Kennzahlen einer einzelnen Person. So hat es die Administration eingestellt ([privacy] lead_view = aggregate). Statuswechsel und Vorschläge für Sie kommen weiter live.',
 			no_agents_403: 'Dieses Token darf die Mitarbeitenden dieses Teams nicht sehen: {msg}',
 			no_teams: 'respited kennt noch kein Team: Personen erscheinen hier, sobald ihre Ereignisse ein Team nennen.',
@@ -612,12 +614,17 @@
 		if (!f)
 			return;
 		const st = f.status || {};
-		const kids = [figure(t('fig_agents'), String(f.agents),
-		    t('fig_agents_sub', { w: st.working, b: st.on_break,
-		    o: st.offline }))];
+		// Aggregate privacy mode: a snapshot, figures may be withheld
+		// (null), and there is never a max or p90.
+		const shown = (v) => v === null || v === undefined ?
+		    t('withheld') : String(v);
+		const kids = [figure(t('fig_agents'), f.agents === null ? '–' :
+		    String(f.agents), f.status ? t('fig_agents_sub', { w: st.working,
+		    b: st.on_break, o: st.offline }) : null)];
 		if (f.strain) {
 			kids.push(figure(t('fig_strain'), fmtNum1.format(f.strain.mean),
-			    t('fig_strain_sub', f.strain)));
+			    t(f.strain.max === undefined ? 'fig_strain_sub_agg' :
+			    'fig_strain_sub', f.strain)));
 		} else
 			kids.push(figure(t('fig_strain'), t('withheld'), null,
 			    'withheld'));
@@ -640,8 +647,8 @@
 			    el('dt', { text: t('fig_levels') }),
 			    el('dd', null, total ? bar : null, lst)));
 		}
-		kids.push(figure(t('fig_hostile'), String(f.hostile_last_hour)));
-		kids.push(figure(t('fig_tickets'), String(f.open_tickets)));
+		kids.push(figure(t('fig_hostile'), shown(f.hostile_last_hour)));
+		kids.push(figure(t('fig_tickets'), shown(f.open_tickets)));
 		kids.push(figure(t('fig_lead'), String(f.open_lead_suggestions),
 		    null, f.open_lead_suggestions > 0 ? 'attention' : ''));
 		$('figures').replaceChildren(...kids);
