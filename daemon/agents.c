@@ -38,7 +38,7 @@ struct agents {
 	size_t			  count;
 	struct agents_list	  all;
 	struct agents_list	 *teams;	/* agents with a team */
-	size_t			  nteams;
+	size_t			  nteams, teamcap;
 	size_t			 *team_slots;	/* open addressing: index + 1 */
 	size_t			  nslots;	/* a power of 2, > 2 nteams */
 };
@@ -183,7 +183,11 @@ team_list(struct agents *t, const char *team, int create)
 	}
 	i = team_slot(t, team);
 	t->team_slots[i] = t->nteams + 1;
-	t->teams = xreallocarray(t->teams, t->nteams + 1, sizeof *t->teams);
+	if (t->nteams == t->teamcap) {
+		t->teamcap = t->teamcap == 0 ? 16 : t->teamcap * 2;
+		t->teams = xreallocarray(t->teams, t->teamcap,
+		    sizeof *t->teams);
+	}
 	memset(&t->teams[t->nteams], 0, sizeof t->teams[t->nteams]);
 	snprintf(t->teams[t->nteams].team, sizeof t->teams[t->nteams].team,
 	    "%s", team);

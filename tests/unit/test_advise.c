@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1288,6 +1289,16 @@ test_rebalance_half_median(void **state)
 	ctx_free(c);
 }
 
+/* CPU seconds of this process: the machine may be shared, its wall clock slow. */
+static double
+cpu_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
 /*
  * The minute timer's cost for one big team (issue 21 item 2): n agents
  * in one team, every one at high strain (the level thresholds lowered
@@ -1320,9 +1331,9 @@ big_team_tick(size_t n)
 	}
 	run_all(c, el);
 	tick(c, T0 + 11 * MIN);
-	t0 = time_monotonic_s();
+	t0 = cpu_s();
 	advise_tick(c->adv, T0 + 12 * MIN);
-	t1 = time_monotonic_s();
+	t1 = cpu_s();
 	flush(c);
 	assert_int_equal(count_stored(c, NULL, "rebalance"), 0);
 	evl_free(el);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -921,6 +922,16 @@ test_long_replay(void **state)
 	agent_free(a);
 }
 
+/* CPU seconds of this process: the machine may be shared, its wall clock slow. */
+static double
+cpu_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
 /*
  * Teams found by hash (issue 21 item 3): 20,000 teams, each with one
  * agent, and an agent moved between two of them.  A linear scan took
@@ -938,14 +949,15 @@ test_agents_many_teams(void **state)
 
 	(void)state;
 	t = agents_new();
-	t0 = time_monotonic_s();
+	t0 = cpu_s();
 	for (i = 0; i < 20000; i++) {
 		ev = mk(RESPITE_EV_AGENT_LOGIN, T0);
 		snprintf(ev.agent, sizeof ev.agent, "a%05zu", i);
 		snprintf(ev.team, sizeof ev.team, "t%05zu", i);
 		agents_apply(t, &ev, &mp);
 	}
-	assert_true(time_monotonic_s() - t0 < (getenv("RESPITE_SANITIZED") !=
+	print_message("20,000 teams: %.3f s\n", cpu_s() - t0);
+	assert_true(cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
 	    NULL && *getenv("RESPITE_SANITIZED") != '\0' ? 5.0 : 0.5));
 	assert_int_equal(agents_team_count(t), 20000);
 	for (i = 0; i < 20000; i += 997) {
