@@ -1217,6 +1217,7 @@ advise_restore_agent(struct advise *adv, struct agent *a)
 	aa->level = strain_level_of(&adv->p.strain, st.score);
 	if (aa->level >= STRAIN_HIGH)
 		aa->high_since = aa->eval_at;
+	adv->gen++;
 }
 
 /*
