@@ -50,6 +50,13 @@ struct candidate {
 
 struct adv_team;
 
+/* A teammate the rebalance search may pick (rebalance_view()). */
+struct rb_cand {
+	struct adv_agent	*aa;
+	long			 open;
+	unsigned		 channels;	/* bit c: agent_uses_channel() */
+};
+
 struct adv_agent {
 	struct advise		*adv;
 	struct agent		*agent;
@@ -83,6 +90,15 @@ struct adv_team {
 	/* Members not offline, by strain (see team_count()). */
 	size_t			  hist[SCORE_SLOTS];
 	size_t			  npresent;
+	/* The rebalance search's view of the team (rebalance_view()). */
+	uint64_t		  view_gen;
+	int64_t			  view_now;
+	long			  view_med2;
+	struct rb_cand		 *cands;	/* sorted best first */
+	size_t			  ncands, candcap;
+	size_t			  first[RESPITE_CH_COUNT];	/* by channel */
+	long			 *open;		/* scratch for the median */
+	size_t			  opencap;
 };
 
 struct advise {
@@ -95,6 +111,7 @@ struct advise {
 	size_t			  nteams;
 	struct adv_agent	**all;		/* every agent with state */
 	size_t			  nall, allcap;
+	uint64_t		  gen;		/* bumped by every change */
 };
 
 static void	evaluate(struct adv_agent *, int64_t);
@@ -174,6 +191,7 @@ advise_set_params(struct advise *adv, const struct model_params *mp,
 			if (adv->all[i]->active[k] != NULL)
 				adv->all[i]->active[k]->snooze_max =
 				    p->snooze_max_times;
+	adv->gen++;
 }
 
 static void
@@ -200,6 +218,8 @@ advise_free(struct advise *adv)
 	for (i = 0; i < adv->nteams; i++) {
 		free(adv->teams[i]->members);
 		free(adv->teams[i]->overload);
+		free(adv->teams[i]->cands);
+		free(adv->teams[i]->open);
 		free(adv->teams[i]);
 	}
 	free(adv->teams);
@@ -241,6 +261,7 @@ team_count(struct adv_agent *aa, int sign)
 	struct adv_team	*t = aa->team;
 	int		 score = aa->strain;
 
+	aa->adv->gen++;
 	if (t == NULL || aa->status == AGENT_OFFLINE)
 		return;
 	score = score < 0 ? 0 : score >= SCORE_SLOTS ? SCORE_SLOTS - 1 : score;
@@ -693,6 +714,83 @@ median2(long *v, size_t n)
 	return (n % 2 == 1 ? 2 * v[n / 2] : v[n / 2 - 1] + v[n / 2]);
 }
 
+static int
+cmp_cand(const void *a, const void *b)
+{
+	const struct rb_cand	*x = a, *y = b;
+
+	if (x->open != y->open)
+		return (x->open < y->open ? -1 : 1);
+	if (x->aa->strain != y->aa->strain)
+		return (x->aa->strain < y->aa->strain ? -1 : 1);
+	return (strcmp(agent_id(x->aa->agent), agent_id(y->aa->agent)));
+}
+
+/*
+ * What the rebalance search reads of team t at now: twice the median of
+ * the open tickets of its members not offline, and the teammates it may
+ * pick (working, at ok, fewer open tickets than the median), best first:
+ * fewest open tickets, then lowest strain, then id, and the first of them
+ * on each channel.  Built once and kept
+ * while nothing changes (adv->gen, bumped by every event, evaluation and
+ * team or status change) and now is the same: the minute timer runs the
+ * search for every member at the same minute after evaluating them all,
+ * so a team costs O(n log n) a minute, not n searches of n (issue 21).
+ */
+static void
+rebalance_view(struct advise *adv, struct adv_team *t, int64_t now)
+{
+	struct rb_cand		*c;
+	size_t			 i, k = 0;
+	int			 ch;
+
+	if (t->view_gen == adv->gen && t->view_now == now && t->view_gen != 0)
+		return;
+	if (t->opencap < t->nmembers + 1) {
+		t->opencap = t->nmembers + 1;
+		t->open = xreallocarray(t->open, t->opencap, sizeof *t->open);
+	}
+	/* Open tickets of the working team, read from the model. */
+	for (i = 0; i < t->nmembers; i++)
+		if (agent_status(t->members[i]->agent) != AGENT_OFFLINE)
+			t->open[k++] = agent_open_tickets(t->members[i]->agent);
+	t->view_med2 = median2(t->open, k);
+
+	t->ncands = 0;
+	for (i = 0; i < t->nmembers; i++) {
+		struct adv_agent	*o = t->members[i];
+
+		if (o->level != STRAIN_OK ||
+		    agent_status(o->agent) != AGENT_WORKING ||
+		    2 * agent_open_tickets(o->agent) >= t->view_med2)
+			continue;
+		if (t->ncands == t->candcap) {
+			t->candcap = t->candcap == 0 ? 8 : t->candcap * 2;
+			t->cands = xreallocarray(t->cands, t->candcap,
+			    sizeof *t->cands);
+		}
+		c = &t->cands[t->ncands++];
+		c->aa = o;
+		c->open = agent_open_tickets(o->agent);
+		c->channels = 0;
+		for (ch = RESPITE_CH_NONE + 1; ch < RESPITE_CH_COUNT; ch++)
+			if (agent_uses_channel(o->agent,
+			    (enum respite_channel)ch, now))
+				c->channels |= 1u << ch;
+	}
+	if (t->ncands > 1)
+		qsort(t->cands, t->ncands, sizeof *t->cands, cmp_cand);
+	/* The first candidate on each channel: a search is O(channels). */
+	for (ch = 0; ch < RESPITE_CH_COUNT; ch++)
+		t->first[ch] = t->ncands;
+	for (i = t->ncands; i > 0; i--)
+		for (ch = 0; ch < RESPITE_CH_COUNT; ch++)
+			if ((t->cands[i - 1].channels & (1u << ch)) != 0)
+				t->first[ch] = i - 1;
+	t->view_gen = adv->gen;
+	t->view_now = now;
+}
+
 /* Lead rule: move work from an agent at high strain to a teammate. */
 static void
 rebalance_rule(struct adv_agent *aa, int64_t now)
@@ -700,13 +798,13 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 	struct advise		*adv = aa->adv;
 	struct adv_team		*t = aa->team;
 	struct adv_agent	*best = NULL;
-	struct agent_metrics	 bm, mm, *m = &mm;
+	struct agent_metrics	 mm, *m = &mm;
 	struct strain		 sst, *st = &sst;
 	struct suggestion	*s;
 	enum respite_channel	 hostile_ch = RESPITE_CH_NONE, c;
-	long			*open, med2, bopen = 0, n;
-	size_t			 i, k = 0;
-	int			 shares, hostile;
+	long			 med2, bopen = 0, n;
+	size_t			 i;
+	int			 hostile;
 
 	if (aa->active[SK_REBALANCE] != NULL) {
 		if (aa->level < STRAIN_HIGH ||
@@ -718,27 +816,18 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 	    aa->level < STRAIN_HIGH || aa->high_since == 0 ||
 	    now - aa->high_since < adv->p.rebalance_after_ms ||
 	    in_cooldown(adv, aa->dismissed_at[SK_REBALANCE], now) ||
-	    aa->rebalance_at >= (now / MS_PER_MIN) * MS_PER_MIN)
+	    aa->rebalance_at >= (now / MS_PER_MIN) * MS_PER_MIN ||
+	    agent_open_tickets(aa->agent) < adv->p.rebalance_min_open)
 		return;
-	agent_metrics(aa->agent, now, &adv->mp, m);
-	if (m->open_tickets < adv->p.rebalance_min_open)
-		return;
-	strain_compute(m, &adv->p.strain, st);
 	/* The search reads the whole team: at most once a minute. */
 	aa->rebalance_at = (now / MS_PER_MIN) * MS_PER_MIN;
-
-	open = xcalloc(t->nmembers + 1, sizeof *open);
-	/* Open tickets of the working team, read from the model. */
-	for (i = 0; i < t->nmembers; i++) {
-		struct adv_agent	*o = t->members[i];
-
-		if (agent_status(o->agent) == AGENT_OFFLINE)
-			continue;
-		agent_metrics(o->agent, now, &adv->mp, &bm);
-		open[k++] = bm.open_tickets;
-	}
-	med2 = median2(open, k);
-	free(open);
+	rebalance_view(adv, t, now);
+	/* Nobody to move work to (all at high strain, say): nothing to do. */
+	if (t->ncands == 0)
+		return;
+	agent_metrics(aa->agent, now, &adv->mp, m);
+	strain_compute(m, &adv->p.strain, st);
+	med2 = t->view_med2;
 	/* Whole tickets: open - median, rounded down. */
 	if ((n = (2 * m->open_tickets - med2) / 2) > adv->p.rebalance_max_move)
 		n = adv->p.rebalance_max_move;
@@ -755,33 +844,20 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 			return;
 	}
 
-	for (i = 0; i < t->nmembers; i++) {
-		struct adv_agent	*o = t->members[i];
-
-		if (o == aa || o->level != STRAIN_OK ||
-		    agent_status(o->agent) != AGENT_WORKING)
-			continue;
-		agent_metrics(o->agent, now, &adv->mp, &bm);
-		if (2 * bm.open_tickets >= med2)
-			continue;
-		shares = 0;
-		for (c = RESPITE_CH_NONE + 1; c < RESPITE_CH_COUNT; c++)
-			if ((hostile ? c == hostile_ch :
-			    agent_uses_channel(aa->agent, c, now)) &&
-			    agent_uses_channel(o->agent, c, now))
-				shares = 1;
-		if (!shares)
-			continue;
-		if (best == NULL || bm.open_tickets < bopen ||
-		    (bm.open_tickets == bopen && o->strain < best->strain) ||
-		    (bm.open_tickets == bopen && o->strain == best->strain &&
-		    strcmp(agent_id(o->agent), agent_id(best->agent)) < 0)) {
-			best = o;
-			bopen = bm.open_tickets;
-		}
-	}
-	if (best == NULL)
+	/*
+	 * The best teammate sharing a channel with aa (the hostile one, or
+	 * any aa worked on in the last hour) is the first such in the view;
+	 * aa, at high strain, is never in it.
+	 */
+	i = t->ncands;
+	for (c = RESPITE_CH_NONE + 1; c < RESPITE_CH_COUNT; c++)
+		if ((hostile ? c == hostile_ch :
+		    agent_uses_channel(aa->agent, c, now)) && t->first[c] < i)
+			i = t->first[c];
+	if (i == t->ncands)
 		return;
+	best = t->cands[i].aa;
+	bopen = t->cands[i].open;
 
 	s = xcalloc(1, sizeof *s);
 	s->seq = adv->next_seq++;
@@ -907,6 +983,7 @@ evaluate(struct adv_agent *aa, int64_t now)
 	agent_rules(aa, &m, now);
 	if (aa->eval_at < now)
 		aa->eval_at = now;
+	adv->gen++;
 }
 
 static int
@@ -1067,6 +1144,7 @@ advise_event(struct advise *adv, const struct respite_event *ev)
 	if (a != NULL)
 		advance(state_of(adv, a), ev->ts_ms);
 	a = agents_apply(adv->agents, ev, &adv->mp);
+	adv->gen++;
 	aa = state_of(adv, a);
 	sync_team(aa);
 	now = ev->ts_ms > aa->eval_at ? ev->ts_ms : aa->eval_at;
@@ -1155,6 +1233,7 @@ advise_restore_agent(struct advise *adv, struct agent *a)
 	aa->level = strain_level_of(&adv->p.strain, st.score);
 	if (aa->level >= STRAIN_HIGH)
 		aa->high_since = aa->eval_at;
+	adv->gen++;
 }
 
 /*

@@ -146,6 +146,13 @@ agent_status_since(const struct agent *a)
 	return (a->ntrans > 0 ? a->trans[a->ntrans - 1].ts : 0);
 }
 
+/* Tickets assigned and not yet handled (agent_metrics' open_tickets). */
+long
+agent_open_tickets(const struct agent *a)
+{
+	return (a->open_tickets);
+}
+
 /* Is a ticket with this id assigned and not yet handled? */
 int
 agent_ticket_open(const struct agent *a, const char *ticket)

@@ -52,6 +52,7 @@ void		 agent_set_ext(struct agent *, void *, void (*)(void *));
 void		*agent_ext(const struct agent *);
 int64_t		 agent_work_start(const struct agent *);
 int64_t		 agent_status_since(const struct agent *);
+long		 agent_open_tickets(const struct agent *);
 int		 agent_ticket_open(const struct agent *, const char *);
 int		 agent_uses_channel(const struct agent *, enum respite_channel,
 		    int64_t);

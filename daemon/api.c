@@ -303,6 +303,84 @@ is_ndjson(const struct http_request *req)
 	    strncasecmp(ct, "application/x-jsonlines", 23) == 0);
 }
 
+/* Names new in one batch: open addressing, a power of 2 > 2 n slots. */
+struct nameset {
+	const char	**v;
+	size_t		  nslots;
+};
+
+/* Adds name; returns 1 if it was not there yet. */
+static int
+nameset_add(struct nameset *ns, const char *name)
+{
+	uint64_t	h = 14695981039346656037ULL;
+	const char	*p;
+	size_t		 i;
+
+	for (p = name; *p != '\0'; p++) {
+		h ^= (unsigned char)*p;
+		h *= 1099511628211ULL;
+	}
+	for (i = h & (ns->nslots - 1); ns->v[i] != NULL;
+	    i = (i + 1) & (ns->nslots - 1))
+		if (strcmp(ns->v[i], name) == 0)
+			return (0);
+	ns->v[i] = name;
+	return (1);
+}
+
+/*
+ * [server] max_agents and max_teams (API.md "Errors"): a batch that would
+ * create one agent or team too many is refused whole, before anything of
+ * it is stored or applied, with the index and field of the first one.
+ * Counts are those of the model; a batch still being committed is not
+ * counted yet, so the model can pass a limit by what one commit holds.
+ */
+int
+api_batch_within_limits(struct api *api, const struct event_batch *b,
+    struct api_error *err)
+{
+	struct nameset	 agents, teams;
+	size_t		 i, nagents, nteams;
+	const char	*field = NULL;
+	size_t		 limit = 0;
+
+	nagents = agents_count(api->agents);
+	nteams = agents_team_count(api->agents);
+	for (agents.nslots = 16; agents.nslots <= 2 * b->n; agents.nslots *= 2)
+		;
+	teams.nslots = agents.nslots;
+	agents.v = xcalloc(agents.nslots, sizeof *agents.v);
+	teams.v = xcalloc(teams.nslots, sizeof *teams.v);
+	for (i = 0; i < b->n && field == NULL; i++) {
+		const struct respite_event	*ev = &b->ev[i];
+
+		if (agents_get(api->agents, ev->agent) == NULL &&
+		    nameset_add(&agents, ev->agent) &&
+		    ++nagents > api->cf->max_agents) {
+			field = "agent";
+			limit = api->cf->max_agents;
+		} else if (ev->team[0] != '\0' &&
+		    !agents_has_team(api->agents, ev->team) &&
+		    nameset_add(&teams, ev->team) &&
+		    ++nteams > api->cf->max_teams) {
+			field = "team";
+			limit = api->cf->max_teams;
+		}
+	}
+	free(agents.v);
+	free(teams.v);
+	if (field == NULL)
+		return (0);
+	log_warnx("events: limit reached: max_%ss (%zu): a batch of %zu "
+	    "events refused", field, limit, b->n);
+	api_error_set(err, 507, "limit_reached", (long)i - 1, field,
+	    "a new %s \"%s\" would be one too many (max_%ss = %zu); nothing "
+	    "of this request was stored", field, *field == 'a' ?
+	    b->ev[i - 1].agent : b->ev[i - 1].team, field, limit);
+	return (-1);
+}
+
 static void
 post_events(struct api *api, struct http_conn *c,
     const struct http_request *req, const char *body, size_t len,
@@ -320,6 +398,11 @@ post_events(struct api *api, struct http_conn *c,
 		log_debug("events: %s: rejected: %s", http_conn_peer(c),
 		    err.code);
 		reply_error(c, R_EVENTS, &err, NULL);
+		return;
+	}
+	if (api_batch_within_limits(api, &batch, &err) == -1) {
+		reply_error(c, R_EVENTS, &err, NULL);
+		event_batch_free(&batch);
 		return;
 	}
 	/* Score message text, then drop it: it never reaches storage. */

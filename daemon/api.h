@@ -61,6 +61,9 @@ int	api_query_time(const char *, const char *, int64_t *);
 int	api_lead_aggregate(const struct api *);
 void	api_audit(struct api *, const struct http_request *, const char *,
 	    int64_t);
+struct event_batch;
+int	api_batch_within_limits(struct api *, const struct event_batch *,
+	    struct api_error *);
 void	api_forbidden(struct http_conn *, const char *, const char *);
 void	api_break_batch(struct event_batch *, const struct agent *,
 	    enum respite_event_type, int64_t);

@@ -295,6 +295,7 @@ api_webhook(struct api *api, struct http_conn *c,
     int64_t now)
 {
 	struct webhook_call	 call;
+	struct api_error	 err;
 	struct webhook_pending	*p;
 	char			 name[72], *error = NULL;
 	const char		*rest = "";
@@ -368,6 +369,8 @@ api_webhook(struct api *api, struct http_conn *c,
 		if (error != NULL)
 			json_object_set_new(o, "reason", json_string(error));
 		api_reply_json(c, R_WEBHOOK, 202, o);
+	} else if (api_batch_within_limits(api, &call.batch, &err) == -1) {
+		api_reply_error(c, R_WEBHOOK, &err);
 	} else {
 		log_debug("webhook %s: %s: %zu events", name,
 		    http_conn_peer(c), call.batch.n);

@@ -77,6 +77,8 @@ static const struct config_key config_keys[] = {
 	{ "server", "listen", CT_LISTEN, OFF(listen), 0, 0, 1 },
 	{ "server", "max_body", CT_SIZE, OFF(max_body), 1024, 1024.0 * 1024 * 1024, 0 },
 	{ "server", "max_batch", CT_COUNT, OFF(max_batch), 1, 1000000, 0 },
+	{ "server", "max_agents", CT_COUNT, OFF(max_agents), 1, 100000000, 0 },
+	{ "server", "max_teams", CT_COUNT, OFF(max_teams), 1, 10000000, 0 },
 	{ "server", "max_connections", CT_COUNT, OFF(max_connections), 1, 100000, 0 },
 	{ "server", "max_clock_skew", CT_SECONDS, OFF(max_clock_skew_s), 0, 86400, 0 },
 	{ "server", "idle_timeout", CT_SECONDS, OFF(idle_timeout_s), 1, 3600, 0 },
@@ -224,6 +226,8 @@ config_defaults(void)
 	cf->nlisten = 1;
 	cf->max_body = 4 * 1024 * 1024;
 	cf->max_batch = 10000;
+	cf->max_agents = 100000;
+	cf->max_teams = 10000;
 	cf->max_connections = 1024;
 	cf->max_clock_skew_s = 300;
 	cf->idle_timeout_s = 60;

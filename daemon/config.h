@@ -33,6 +33,8 @@ struct config {
 	size_t		 nlisten;
 	size_t		 max_body;		/* bytes */
 	size_t		 max_batch;		/* events per request */
+	size_t		 max_agents;		/* agents in the model */
+	size_t		 max_teams;		/* teams in the model */
 	size_t		 max_connections;
 	long		 max_clock_skew_s;
 	long		 idle_timeout_s;	/* keep-alive connection idle */

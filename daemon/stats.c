@@ -17,8 +17,8 @@
 static const char *const reject_codes[] = {
 	"bad_json", "invalid_event", "invalid_request", "unknown_type",
 	"too_large", "unauthorized", "forbidden", "not_found",
-	"method_not_allowed", "conflict", "rate_limited", "unavailable",
-	"internal",
+	"method_not_allowed", "conflict", "rate_limited", "limit_reached",
+	"unavailable", "internal",
 };
 #define NCODES (sizeof reject_codes / sizeof reject_codes[0])
 

@@ -25,6 +25,10 @@
 #                    1,000,000 events stored, against reading the same
 #                    rows with SQLite alone.
 #   classifier       lexicon-eval's messages a second on one core.
+#   scale            issue 21: the minute tick with 3,000 agents at high
+#                    strain in one team (against 300), a 10,000-event
+#                    out-of-order batch for one agent holding 90,000
+#                    (against 10,000 in order), RSS at 100,000 agents.
 #
 # The events are one simulated day (`respitectl simulate`, 9 hours, so
 # every agent works a whole shift) of 10,000 agents in 20 teams, and of
@@ -381,6 +385,68 @@ CPID=
 # ------------------------------------------------------------ table
 
 : >"$TABLE"
+# ------------------------------------------------------------ scale (issue 21)
+
+# The minute tick with 3,000 agents in one team, all at high strain with
+# 2 open tickets (test_advise's test_rebalance_big_team prints it, and
+# the same tick at 300 agents as the baseline: linear is 10x).
+say "scale: the minute tick, 3,000 agents in one team"
+L=$(RESPITE_BENCH_PRINT=1 "$B/tests/unit/test_advise" 2>/dev/null |
+    sed -n 's/^bench-row tick-3000 //p')
+TICK_MS=${L%% *}
+TICK300_MS=${L##* }
+[ -n "$TICK_MS" ] || { TICK_MS=0; TICK300_MS=1; : >"$TMP/failed"; }
+
+# one_agent_batch FILE N SEED: N message.flagged for one agent at times
+# scattered over the 12 hours before now (SEED 0: in time order).
+one_agent_batch() {
+	awk -v n="$2" -v seed="$3" -v now="$(date +%s)" 'BEGIN {
+		srand(seed + 1)
+		for (i = 0; i < n; i++) {
+			if (seed == 0)
+				t = now - 43200 + int(i * 43200 / n)
+			else
+				t = now - 43200 + int(rand() * 43200)
+			printf "{\"type\":\"message.flagged\",\"agent\":\"hot\",\"severity\":0.9,\"ts\":%d000}\n", t
+		}
+	}' >"$1"
+}
+post_ms() {
+	_t0=$(now_ms)
+	curl -s -o /dev/null -H 'Content-Type: application/x-ndjson' \
+	    --data-binary "@$1" "http://127.0.0.1:$PORT/v1/events"
+	echo $(($(now_ms) - _t0))
+}
+say "scale: 10,000 out-of-order message.flagged for one agent after 90,000"
+DS=$TMP/scale
+mkdir "$DS"
+start_daemon "$DS"
+one_agent_batch "$TMP/inorder.ndjson" 10000 0
+INORDER_MS=$(post_ms "$TMP/inorder.ndjson")
+for k in 1 2 3 4 5 6 7 8; do
+	one_agent_batch "$TMP/batch.ndjson" 10000 $k
+	post_ms "$TMP/batch.ndjson" >/dev/null
+done
+one_agent_batch "$TMP/batch.ndjson" 10000 9
+OOO_MS=$(post_ms "$TMP/batch.ndjson")
+stop_daemon
+rm -rf "$DS" "$TMP/batch.ndjson" "$TMP/inorder.ndjson"
+
+say "scale: RSS at 100,000 agents (one login each)"
+mkdir "$DS"
+start_daemon "$DS"
+RSS_0=$(rss_kib "$DPID")
+for k in 0 1 2 3 4 5 6 7 8 9; do
+	awk -v k=$k -v now="$(date +%s)" 'BEGIN {
+		for (i = 0; i < 10000; i++)
+			printf "{\"type\":\"agent.login\",\"agent\":\"s%d%04d\",\"team\":\"t%d\",\"ts\":%d000}\n", k, i, (k * 10000 + i) % 1000, now
+	}' >"$TMP/batch.ndjson"
+	post_ms "$TMP/batch.ndjson" >/dev/null
+done
+RSS_100K=$(rss_kib "$DPID")
+stop_daemon
+rm -rf "$DS" "$TMP/batch.ndjson"
+
 row "durable ingest, 100 events a POST, 4 conns (events/s)" \
     "$INGEST_100" "$STORE_CEIL" "$(pct "$INGEST_100" "$STORE_CEIL")" \
     ">= 50 %" "$(verdict "$INGEST_100 >= 0.5 * $STORE_CEIL")"
@@ -421,6 +487,20 @@ else
 	row "classifier, messages/s on one core" "skipped (no data)" "-" \
 	    "-" ">= 50,000" "-"
 fi
+
+row "minute tick, 3,000 agents at high strain in one team (ms)" \
+    "$TICK_MS" "$TICK300_MS (300 agents)" \
+    "$(calc "printf \"%.1fx\", $TICK_MS / $TICK300_MS")" "< 50 ms" \
+    "$(verdict "$TICK_MS < 50")"
+row "10,000 out-of-order message.flagged, one agent, after 90,000 (ms)" \
+    "$OOO_MS" "$INORDER_MS (10,000 in order, first)" \
+    "$(calc "printf \"%.1fx\", $OOO_MS / $INORDER_MS")" "< 200 ms" \
+    "$(verdict "$OOO_MS < 200")"
+row "RSS, 100,000 agents, one login each (MiB)" \
+    "$(calc "printf \"%.1f\", $RSS_100K / 1024")" \
+    "$(calc "printf \"%.1f\", $RSS_0 / 1024") (no agents)" \
+    "$(calc "printf \"%.1f KiB/agent\", ($RSS_100K - $RSS_0) / 100000")" \
+    "< 256 MiB" "$(verdict "$RSS_100K < 256 * 1024")"
 
 echo
 echo "| benchmark | respite | ceiling | ratio | goal | result |"

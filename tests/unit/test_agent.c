@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -943,6 +944,66 @@ test_long_replay(void **state)
 	agent_free(a);
 }
 
+/* CPU seconds of this process: the machine may be shared, its wall clock slow. */
+static double
+cpu_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/*
+ * Teams found by hash (issue 21 item 3): 20,000 teams, each with one
+ * agent, and an agent moved between two of them.  A linear scan took
+ * n^2 / 2 comparisons here (200 million); the hash finds each at once.
+ */
+static void
+test_agents_many_teams(void **state)
+{
+	struct respite_event	  ev;
+	struct agents		 *t;
+	struct agent		**v;
+	size_t			  i, n;
+	char			  id[24];
+	double			  t0;
+
+	(void)state;
+	t = agents_new();
+	t0 = cpu_s();
+	for (i = 0; i < 20000; i++) {
+		ev = mk(RESPITE_EV_AGENT_LOGIN, T0);
+		snprintf(ev.agent, sizeof ev.agent, "a%05zu", i);
+		snprintf(ev.team, sizeof ev.team, "t%05zu", i);
+		agents_apply(t, &ev, &mp);
+	}
+	print_message("20,000 teams: %.3f s\n", cpu_s() - t0);
+	assert_true(cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
+	    NULL && *getenv("RESPITE_SANITIZED") != '\0' ? 5.0 : 0.5));
+	assert_int_equal(agents_team_count(t), 20000);
+	for (i = 0; i < 20000; i += 997) {
+		snprintf(id, sizeof id, "t%05zu", i);
+		assert_true(agents_has_team(t, id));
+		v = agents_team_sorted(t, id, &n);
+		assert_int_equal(n, 1);
+		free(v);
+	}
+	assert_false(agents_has_team(t, "t20000"));
+	ev = mk(RESPITE_EV_AGENT_LOGIN, T0 + 1);
+	snprintf(ev.agent, sizeof ev.agent, "a00007");
+	snprintf(ev.team, sizeof ev.team, "t00008");
+	agents_apply(t, &ev, &mp);
+	v = agents_team_sorted(t, "t00008", &n);
+	assert_int_equal(n, 2);
+	free(v);
+	v = agents_team_sorted(t, "t00007", &n);
+	assert_int_equal(n, 0);
+	free(v);
+	assert_int_equal(agents_team_count(t), 20000);
+	agents_free(t);
+}
+
 static void
 test_agents_table(void **state)
 {
@@ -1027,6 +1088,7 @@ main(void)
 		cmocka_unit_test(test_late_events),
 		cmocka_unit_test(test_long_replay),
 		cmocka_unit_test(test_agents_table),
+		cmocka_unit_test(test_agents_many_teams),
 	};
 
 	return (cmocka_run_group_tests_name("agent", tests, setup, NULL));
