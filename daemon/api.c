@@ -9,6 +9,7 @@
  */
 #include "build.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -336,15 +337,73 @@ post_events(struct api *api, struct http_conn *c,
 
 static const char *const levels[] = { "ok", "elevated", "high", "critical" };
 
+#define AGENTS_LIST_DEFAULT	1000
+#define AGENTS_LIST_MAX		5000
+/*
+ * Agents one page looks at, at most: with a filter that matches few
+ * (a level, a lead's teams) a page may hold fewer than limit agents and
+ * still have a next_cursor; only a null one means the end.
+ */
+#define AGENTS_SCAN_MAX		50000
+
+/* The cursor: the hex of the last agent id a page looked at. */
+static void
+agents_cursor(const char *id, char *buf, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; id[i] != '\0' && 2 * i + 2 < len; i++)
+		snprintf(buf + 2 * i, 3, "%02x", (unsigned char)id[i]);
+	buf[2 * i] = '\0';
+}
+
+static int
+agents_cursor_parse(const char *buf, char *id, size_t len)
+{
+	size_t		i, n = strlen(buf);
+	unsigned int	x;
+
+	if (n == 0 || n % 2 != 0 || n / 2 >= len)
+		return (-1);
+	for (i = 0; i < n / 2; i++) {
+		if (!isxdigit((unsigned char)buf[2 * i]) ||
+		    !isxdigit((unsigned char)buf[2 * i + 1]) ||
+		    sscanf(buf + 2 * i, "%2x", &x) != 1)
+			return (-1);
+		id[i] = (char)x;
+	}
+	id[n / 2] = '\0';
+	return (event_name_valid(id) ? 0 : -1);
+}
+
+/* The first index of v[0..n) whose id sorts after id. */
+static size_t
+agents_after(struct agent **v, size_t n, const char *id)
+{
+	size_t	lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(agent_id(v[mid]), id) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
 static void
 get_agents(struct api *api, struct http_conn *c,
     const struct http_request *req, int64_t now)
 {
 	struct agent	**v;
 	json_t		 *list, *o;
-	char		  team[RESPITE_NAME_MAX + 2], level[16];
-	size_t		  i, n;
-	int		  has_team, has_level, want = -1;
+	char		  team[RESPITE_NAME_MAX + 2], level[16], buf[160];
+	char		  after[RESPITE_NAME_MAX + 1], next[2 * RESPITE_NAME_MAX + 1];
+	char		 *end;
+	size_t		  i, n, seen;
+	long		  limit = AGENTS_LIST_DEFAULT;
+	int		  has_team, has_level, rc, want = -1;
 
 	has_team = http_query_get(req->query, "team", team, sizeof team);
 	if (has_team == -1 || (has_team == 1 && !event_name_valid(team))) {
@@ -360,6 +419,22 @@ get_agents(struct api *api, struct http_conn *c,
 	if (has_level == -1 || (has_level == 1 && want == -1)) {
 		fail(c, R_AGENTS, 400, "invalid_request", "level",
 		    "level: must be one of ok, elevated, high, critical");
+		return;
+	}
+	if ((rc = http_query_get(req->query, "limit", buf, sizeof buf)) != 0) {
+		limit = rc == 1 ? strtol(buf, &end, 10) : 0;
+		if (rc == -1 || *buf == '\0' || *end != '\0' || limit < 1 ||
+		    limit > AGENTS_LIST_MAX) {
+			fail(c, R_AGENTS, 400, "invalid_request", "limit",
+			    "limit: must be 1 to %d", AGENTS_LIST_MAX);
+			return;
+		}
+	}
+	after[0] = '\0';
+	if ((rc = http_query_get(req->query, "cursor", buf, sizeof buf)) != 0 &&
+	    (rc == -1 || agents_cursor_parse(buf, after, sizeof after) == -1)) {
+		fail(c, R_AGENTS, 400, "invalid_request", "cursor",
+		    "cursor: not a cursor this server gave");
 		return;
 	}
 	switch (api->who.kind) {
@@ -382,11 +457,23 @@ get_agents(struct api *api, struct http_conn *c,
 		break;
 	}
 	api_audit(api, req, "", now);
+	/*
+	 * In id order from just after the cursor: limit agents, and one
+	 * more to tell whether there is a next page.  A team's agents come
+	 * from its own list, not from going over everyone.
+	 */
 	list = json_array();
-	v = agents_sorted(api->agents, &n);
-	for (i = 0; i < n; i++) {
-		if (has_team == 1 && strcmp(agent_team(v[i]), team) != 0)
-			continue;
+	next[0] = '\0';
+	if (has_team == 1)
+		v = agents_team_sorted(api->agents, team, &n);
+	else
+		v = agents_sorted(api->agents, &n);
+	i = after[0] != '\0' ? agents_after(v, n, after) : 0;
+	for (seen = 0; i < n; i++, seen++) {
+		if (seen == AGENTS_SCAN_MAX) {
+			agents_cursor(agent_id(v[i - 1]), next, sizeof next);
+			break;
+		}
 		if (!auth_may_read_agent(&api->who, agent_id(v[i]),
 		    agent_team(v[i])))
 			continue;
@@ -396,10 +483,16 @@ get_agents(struct api *api, struct http_conn *c,
 			json_decref(o);
 			continue;
 		}
+		if ((long)json_array_size(list) == limit) {
+			json_decref(o);
+			agents_cursor(agent_id(v[i - 1]), next, sizeof next);
+			break;
+		}
 		json_array_append_new(list, o);
 	}
 	free(v);
-	reply_json(c, R_AGENTS, 200, json_pack("{s:o}", "agents", list));
+	reply_json(c, R_AGENTS, 200, json_pack("{s:o, s:o}", "agents", list,
+	    "next_cursor", next[0] != '\0' ? json_string(next) : json_null()));
 }
 
 /* A batch of one break event for agent a, as POST /break makes it. */
