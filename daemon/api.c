@@ -26,6 +26,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "plugins.h"
+#include "sinks.h"
 #include "stats.h"
 #include "strain.h"
 #include "suggest.h"
@@ -637,6 +638,7 @@ get_metrics(struct api *api, struct http_conn *c)
 		free(cause);
 	}
 	store_write_metrics(api->store, f);
+	sinks_write_metrics(f, api->plugins);
 	fprintf(f, "# HELP respite_sse_subscribers Open GET /v1/stream "
 	    "subscribers.\n# TYPE respite_sse_subscribers gauge\n"
 	    "respite_sse_subscribers %zu\n",
@@ -652,9 +654,18 @@ get_metrics(struct api *api, struct http_conn *c)
 	    "# HELP respite_http_accept_pauses_total Pauses of accepting "
 	    "after accept() ran out of file descriptors.\n"
 	    "# TYPE respite_http_accept_pauses_total counter\n"
-	    "respite_http_accept_pauses_total %" PRIu64 "\n",
+	    "respite_http_accept_pauses_total %" PRIu64 "\n"
+	    "# HELP respite_http_connections_evicted_total Idle connections "
+	    "closed to admit a new one at max_connections.\n"
+	    "# TYPE respite_http_connections_evicted_total counter\n"
+	    "respite_http_connections_evicted_total %" PRIu64 "\n"
+	    "# HELP respite_http_header_timeouts_total New connections "
+	    "closed for no request head within header_timeout.\n"
+	    "# TYPE respite_http_header_timeouts_total counter\n"
+	    "respite_http_header_timeouts_total %" PRIu64 "\n",
 	    http_server_nconns(srv), http_server_nrefused(srv),
-	    http_server_naccept_pauses(srv));
+	    http_server_naccept_pauses(srv), http_server_nevicted(srv),
+	    http_server_nheader_timeouts(srv));
 	fclose(f);
 	http_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", buf,
 	    len, NULL);

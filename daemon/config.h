@@ -37,6 +37,7 @@ struct config {
 	long		 max_clock_skew_s;
 	long		 idle_timeout_s;	/* keep-alive connection idle */
 	long		 request_timeout_s;	/* reading a request, writing a reply */
+	long		 header_timeout_s;	/* a new connection's first head */
 
 	/* [storage] */
 	char		*storage_path;		/* restart */

@@ -44,8 +44,9 @@ extern "C" {
 /*
  * Minor: grows with appended members; a daemon loads minors <= its own.
  * 1: struct respite_suggestion gained updated_ms and change.
+ * 2: respite_sink_dropped().
  */
-#define RESPITE_PLUGIN_ABI_MINOR	1
+#define RESPITE_PLUGIN_ABI_MINOR	2
 /* "RSPT", to tell a descriptor from a stray symbol of the same name. */
 #define RESPITE_PLUGIN_MAGIC		0x52535054u
 /* The one symbol a plugin exports. */
@@ -276,6 +277,14 @@ const char	*respite_version(void);
  */
 struct event_base;
 struct event_base *respite_event_base(void);
+
+/*
+ * A sink dropped n suggestion changes undelivered (its queue was full,
+ * or it gave up after its retries).  The daemon counts them for
+ * /metrics (respite_sink_dropped_total{sink="NAME"}) and logs the count
+ * at most once a minute while it goes on.  ABI 1.2.
+ */
+void		 respite_sink_dropped(unsigned long n);
 
 #ifdef __cplusplus
 }
