@@ -598,39 +598,17 @@ get_healthz(struct api *api, struct http_conn *c)
 static void
 get_metrics(struct api *api, struct http_conn *c)
 {
-	struct agent		**v;
-	struct advise_view	  av;
 	const struct http_server *srv;
 	char			 *buf = NULL, *cause = NULL;
-	size_t			  len = 0, i, n, by_status[3] = { 0, 0, 0 };
-	size_t			  by_level[4] = { 0, 0, 0, 0 };
-	int64_t			  now = time_now_ms();
+	size_t			  len = 0;
 	FILE			 *f;
 
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		fatal("open_memstream");
 	stats_http(R_METRICS, 200);
 	stats_write(f);
-	v = agents_sorted(api->agents, &n);
-	for (i = 0; i < n; i++) {
-		by_status[agent_status(v[i])]++;
-		if (agent_status(v[i]) == AGENT_OFFLINE)
-			continue;
-		advise_level(api->advise, v[i], api_agent_now(v[i], now), &av);
-		by_level[av.level]++;
-	}
-	free(v);
-	fprintf(f, "# HELP respite_agents Agents known, by status.\n"
-	    "# TYPE respite_agents gauge\n");
-	for (i = 0; i < 3; i++)
-		fprintf(f, "respite_agents{status=\"%s\"} %zu\n",
-		    agent_status_name((enum agent_status)i), by_status[i]);
-	fprintf(f, "# HELP respite_agents_by_level Agents present (not "
-	    "offline), by strain level.\n# TYPE respite_agents_by_level "
-	    "gauge\n");
-	for (i = 0; i < 4; i++)
-		fprintf(f, "respite_agents_by_level{level=\"%s\"} %zu\n",
-		    strain_level_name((enum strain_level)i), by_level[i]);
+	/* Counts kept as they change: no work in proportion to the data. */
+	stats_write_agents(f);
 	fprintf(f, "# HELP respite_suggestions Stored suggestions, by kind and "
 	    "status.\n# TYPE respite_suggestions gauge\n");
 	if (store_suggestion_counts(api->store, f, &cause) == -1) {
