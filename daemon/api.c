@@ -345,7 +345,7 @@ static const char *const levels[] = { "ok", "elevated", "high", "critical" };
  * (a level, a lead's teams) a page may hold fewer than limit agents and
  * still have a next_cursor; only a null one means the end.
  */
-#define AGENTS_SCAN_MAX		50000
+#define AGENTS_SCAN_MAX		20000
 
 /* The cursor: the hex of the last agent id a page looked at. */
 static void
@@ -398,7 +398,8 @@ get_agents(struct api *api, struct http_conn *c,
     const struct http_request *req, int64_t now)
 {
 	struct agent	**v;
-	json_t		 *list, *o;
+	struct advise_view av;
+	json_t		 *list;
 	char		  team[RESPITE_NAME_MAX + 2], level[16], buf[160];
 	char		  after[RESPITE_NAME_MAX + 1], next[2 * RESPITE_NAME_MAX + 1];
 	char		 *end;
@@ -478,18 +479,18 @@ get_agents(struct api *api, struct http_conn *c,
 		if (!auth_may_read_agent(&api->who, agent_id(v[i]),
 		    agent_team(v[i])))
 			continue;
-		o = agent_json(api, v[i], now, 0);
-		if (want >= 0 && strcmp(json_string_value(json_object_get(o,
-		    "level")), levels[want]) != 0) {
-			json_decref(o);
-			continue;
+		/* The level alone first: most may not match. */
+		if (want >= 0) {
+			advise_level(api->advise, v[i], api_agent_now(v[i],
+			    now), &av);
+			if ((int)av.level != want)
+				continue;
 		}
 		if ((long)json_array_size(list) == limit) {
-			json_decref(o);
 			agents_cursor(agent_id(v[i - 1]), next, sizeof next);
 			break;
 		}
-		json_array_append_new(list, o);
+		json_array_append_new(list, agent_json(api, v[i], now, 0));
 	}
 	free(v);
 	reply_json(c, R_AGENTS, 200, json_pack("{s:o, s:o}", "agents", list,
