@@ -31,6 +31,7 @@
 #include "advise.h"
 #include "event.h"
 #include "log.h"
+#include "stats.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -200,6 +201,7 @@ adv_agent_free(void *arg)
 	struct adv_agent	*aa = arg;
 	int			 k;
 
+	stats_agent(aa->status, aa->level, -1);
 	for (k = 0; k < SK_COUNT; k++) {
 		free(aa->active[k]);
 		free(aa->cand[k]);
@@ -286,8 +288,19 @@ static void
 set_status(struct adv_agent *aa, enum agent_status status)
 {
 	team_count(aa, -1);
+	stats_agent(aa->status, aa->level, -1);
 	aa->status = status;
+	stats_agent(aa->status, aa->level, 1);
 	team_count(aa, 1);
+}
+
+/* The level, counted for /metrics (stats_agent()). */
+static void
+set_level(struct adv_agent *aa, enum strain_level level)
+{
+	stats_agent(aa->status, aa->level, -1);
+	aa->level = level;
+	stats_agent(aa->status, aa->level, 1);
 }
 
 static void
@@ -341,6 +354,7 @@ state_of(struct advise *adv, struct agent *a)
 	aa->adv = adv;
 	aa->agent = a;
 	aa->status = AGENT_OFFLINE;
+	stats_agent(aa->status, aa->level, 1);
 	agent_set_ext(a, aa, adv_agent_free);
 	if (adv->nall == adv->allcap) {
 		adv->allcap = adv->allcap == 0 ? 64 : adv->allcap * 2;
@@ -972,7 +986,7 @@ evaluate(struct adv_agent *aa, int64_t now)
 	agent_metrics(aa->agent, now, &adv->mp, &m);
 	strain_compute(&m, &adv->p.strain, &st);
 	set_strain(aa, st.score);
-	aa->level = strain_level_next(&adv->p.strain, aa->level, st.score);
+	set_level(aa, strain_level_next(&adv->p.strain, aa->level, st.score));
 	if (aa->level != prev)
 		publish_level(aa, prev, now);
 	if (aa->level >= STRAIN_HIGH) {
@@ -1230,7 +1244,7 @@ advise_restore_agent(struct advise *adv, struct agent *a)
 	agent_metrics(a, aa->eval_at, &adv->mp, &m);
 	strain_compute(&m, &adv->p.strain, &st);
 	set_strain(aa, st.score);
-	aa->level = strain_level_of(&adv->p.strain, st.score);
+	set_level(aa, strain_level_of(&adv->p.strain, st.score));
 	if (aa->level >= STRAIN_HIGH)
 		aa->high_since = aa->eval_at;
 	adv->gen++;

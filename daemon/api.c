@@ -9,6 +9,7 @@
  */
 #include "build.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "outbox.h"
 #include "plugins.h"
 #include "query.h"
+#include "sinks.h"
 #include "stats.h"
 #include "strain.h"
 #include "suggest.h"
@@ -416,15 +418,74 @@ post_events(struct api *api, struct http_conn *c,
 
 static const char *const levels[] = { "ok", "elevated", "high", "critical" };
 
+#define AGENTS_LIST_DEFAULT	1000
+#define AGENTS_LIST_MAX		5000
+/*
+ * Agents one page looks at, at most: with a filter that matches few
+ * (a level, a lead's teams) a page may hold fewer than limit agents and
+ * still have a next_cursor; only a null one means the end.
+ */
+#define AGENTS_SCAN_MAX		20000
+
+/* The cursor: the hex of the last agent id a page looked at. */
+static void
+agents_cursor(const char *id, char *buf, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; id[i] != '\0' && 2 * i + 2 < len; i++)
+		snprintf(buf + 2 * i, 3, "%02x", (unsigned char)id[i]);
+	buf[2 * i] = '\0';
+}
+
+static int
+agents_cursor_parse(const char *buf, char *id, size_t len)
+{
+	size_t		i, n = strlen(buf);
+	unsigned int	x;
+
+	if (n == 0 || n % 2 != 0 || n / 2 >= len)
+		return (-1);
+	for (i = 0; i < n / 2; i++) {
+		if (!isxdigit((unsigned char)buf[2 * i]) ||
+		    !isxdigit((unsigned char)buf[2 * i + 1]) ||
+		    sscanf(buf + 2 * i, "%2x", &x) != 1)
+			return (-1);
+		id[i] = (char)x;
+	}
+	id[n / 2] = '\0';
+	return (event_name_valid(id) ? 0 : -1);
+}
+
+/* The first index of v[0..n) whose id sorts after id. */
+static size_t
+agents_after(struct agent **v, size_t n, const char *id)
+{
+	size_t	lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(agent_id(v[mid]), id) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
 static void
 get_agents(struct api *api, struct http_conn *c,
     const struct http_request *req, int64_t now)
 {
 	struct agent	**v;
-	json_t		 *list, *o;
-	char		  team[RESPITE_NAME_MAX + 2], level[16];
-	size_t		  i, n;
-	int		  has_team, has_level, want = -1;
+	struct advise_view av;
+	json_t		 *list;
+	char		  team[RESPITE_NAME_MAX + 2], level[16], buf[160];
+	char		  after[RESPITE_NAME_MAX + 1], next[2 * RESPITE_NAME_MAX + 1];
+	char		 *end;
+	size_t		  i, n, seen;
+	long		  limit = AGENTS_LIST_DEFAULT;
+	int		  has_team, has_level, rc, want = -1;
 
 	has_team = http_query_get(req->query, "team", team, sizeof team);
 	if (has_team == -1 || (has_team == 1 && !event_name_valid(team))) {
@@ -440,6 +501,22 @@ get_agents(struct api *api, struct http_conn *c,
 	if (has_level == -1 || (has_level == 1 && want == -1)) {
 		fail(c, R_AGENTS, 400, "invalid_request", "level",
 		    "level: must be one of ok, elevated, high, critical");
+		return;
+	}
+	if ((rc = http_query_get(req->query, "limit", buf, sizeof buf)) != 0) {
+		limit = rc == 1 ? strtol(buf, &end, 10) : 0;
+		if (rc == -1 || *buf == '\0' || *end != '\0' || limit < 1 ||
+		    limit > AGENTS_LIST_MAX) {
+			fail(c, R_AGENTS, 400, "invalid_request", "limit",
+			    "limit: must be 1 to %d", AGENTS_LIST_MAX);
+			return;
+		}
+	}
+	after[0] = '\0';
+	if ((rc = http_query_get(req->query, "cursor", buf, sizeof buf)) != 0 &&
+	    (rc == -1 || agents_cursor_parse(buf, after, sizeof after) == -1)) {
+		fail(c, R_AGENTS, 400, "invalid_request", "cursor",
+		    "cursor: not a cursor this server gave");
 		return;
 	}
 	switch (api->who.kind) {
@@ -462,24 +539,42 @@ get_agents(struct api *api, struct http_conn *c,
 		break;
 	}
 	api_audit(api, req, "", now);
+	/*
+	 * In id order from just after the cursor: limit agents, and one
+	 * more to tell whether there is a next page.  A team's agents come
+	 * from its own list, not from going over everyone.
+	 */
 	list = json_array();
-	v = agents_sorted(api->agents, &n);
-	for (i = 0; i < n; i++) {
-		if (has_team == 1 && strcmp(agent_team(v[i]), team) != 0)
-			continue;
+	next[0] = '\0';
+	if (has_team == 1)
+		v = agents_team_sorted(api->agents, team, &n);
+	else
+		v = agents_sorted(api->agents, &n);
+	i = after[0] != '\0' ? agents_after(v, n, after) : 0;
+	for (seen = 0; i < n; i++, seen++) {
+		if (seen == AGENTS_SCAN_MAX) {
+			agents_cursor(agent_id(v[i - 1]), next, sizeof next);
+			break;
+		}
 		if (!auth_may_read_agent(&api->who, agent_id(v[i]),
 		    agent_team(v[i])))
 			continue;
-		o = agent_json(api, v[i], now, 0);
-		if (want >= 0 && strcmp(json_string_value(json_object_get(o,
-		    "level")), levels[want]) != 0) {
-			json_decref(o);
-			continue;
+		/* The level alone first: most may not match. */
+		if (want >= 0) {
+			advise_level(api->advise, v[i], api_agent_now(v[i],
+			    now), &av);
+			if ((int)av.level != want)
+				continue;
 		}
-		json_array_append_new(list, o);
+		if ((long)json_array_size(list) == limit) {
+			agents_cursor(agent_id(v[i - 1]), next, sizeof next);
+			break;
+		}
+		json_array_append_new(list, agent_json(api, v[i], now, 0));
 	}
 	free(v);
-	reply_json(c, R_AGENTS, 200, json_pack("{s:o}", "agents", list));
+	reply_json(c, R_AGENTS, 200, json_pack("{s:o, s:o}", "agents", list,
+	    "next_cursor", next[0] != '\0' ? json_string(next) : json_null()));
 }
 
 /* A batch of one break event for agent a, as POST /break makes it. */
@@ -584,39 +679,17 @@ get_healthz(struct api *api, struct http_conn *c)
 static void
 get_metrics(struct api *api, struct http_conn *c)
 {
-	struct agent		**v;
-	struct advise_view	  av;
 	const struct http_server *srv;
 	char			 *buf = NULL, *cause = NULL;
-	size_t			  len = 0, i, n, by_status[3] = { 0, 0, 0 };
-	size_t			  by_level[4] = { 0, 0, 0, 0 };
-	int64_t			  now = time_now_ms();
+	size_t			  len = 0;
 	FILE			 *f;
 
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		fatal("open_memstream");
 	stats_http(R_METRICS, 200);
 	stats_write(f);
-	v = agents_sorted(api->agents, &n);
-	for (i = 0; i < n; i++) {
-		by_status[agent_status(v[i])]++;
-		if (agent_status(v[i]) == AGENT_OFFLINE)
-			continue;
-		advise_level(api->advise, v[i], api_agent_now(v[i], now), &av);
-		by_level[av.level]++;
-	}
-	free(v);
-	fprintf(f, "# HELP respite_agents Agents known, by status.\n"
-	    "# TYPE respite_agents gauge\n");
-	for (i = 0; i < 3; i++)
-		fprintf(f, "respite_agents{status=\"%s\"} %zu\n",
-		    agent_status_name((enum agent_status)i), by_status[i]);
-	fprintf(f, "# HELP respite_agents_by_level Agents present (not "
-	    "offline), by strain level.\n# TYPE respite_agents_by_level "
-	    "gauge\n");
-	for (i = 0; i < 4; i++)
-		fprintf(f, "respite_agents_by_level{level=\"%s\"} %zu\n",
-		    strain_level_name((enum strain_level)i), by_level[i]);
+	/* Counts kept as they change: no work in proportion to the data. */
+	stats_write_agents(f);
 	fprintf(f, "# HELP respite_suggestions Stored suggestions, by kind and "
 	    "status.\n# TYPE respite_suggestions gauge\n");
 	if (store_suggestion_counts(api->store, f, &cause) == -1) {
@@ -624,6 +697,7 @@ get_metrics(struct api *api, struct http_conn *c)
 		free(cause);
 	}
 	store_write_metrics(api->store, f);
+	sinks_write_metrics(f, api->plugins);
 	fprintf(f, "# HELP respite_sse_subscribers Open GET /v1/stream "
 	    "subscribers.\n# TYPE respite_sse_subscribers gauge\n"
 	    "respite_sse_subscribers %zu\n",
@@ -639,9 +713,18 @@ get_metrics(struct api *api, struct http_conn *c)
 	    "# HELP respite_http_accept_pauses_total Pauses of accepting "
 	    "after accept() ran out of file descriptors.\n"
 	    "# TYPE respite_http_accept_pauses_total counter\n"
-	    "respite_http_accept_pauses_total %" PRIu64 "\n",
+	    "respite_http_accept_pauses_total %" PRIu64 "\n"
+	    "# HELP respite_http_connections_evicted_total Idle connections "
+	    "closed to admit a new one at max_connections.\n"
+	    "# TYPE respite_http_connections_evicted_total counter\n"
+	    "respite_http_connections_evicted_total %" PRIu64 "\n"
+	    "# HELP respite_http_header_timeouts_total New connections "
+	    "closed for no request head within header_timeout.\n"
+	    "# TYPE respite_http_header_timeouts_total counter\n"
+	    "respite_http_header_timeouts_total %" PRIu64 "\n",
 	    http_server_nconns(srv), http_server_nrefused(srv),
-	    http_server_naccept_pauses(srv));
+	    http_server_naccept_pauses(srv), http_server_nevicted(srv),
+	    http_server_nheader_timeouts(srv));
 	fclose(f);
 	http_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", buf,
 	    len, NULL);

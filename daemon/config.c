@@ -85,6 +85,7 @@ static const struct config_key config_keys[] = {
 	{ "server", "request_timeout", CT_SECONDS, OFF(request_timeout_s), 1, 3600, 0 },
 	{ "server", "allow_origins", CT_ORIGINS, OFF(allow_origins), 0, 0, 0 },
 	{ "server", "max_streams_per_token", CT_COUNT, OFF(max_streams_per_token), 1, 1000000, 0 },
+	{ "server", "header_timeout", CT_SECONDS, OFF(header_timeout_s), 1, 3600, 0 },
 	{ "storage", "path", CT_PATH, OFF(storage_path), 0, 0, 1 },
 	{ "storage", "synchronous", CT_SYNC, OFF(sync_full), 0, 0, 1 },
 	{ "storage", "commit_max_events", CT_COUNT, OFF(commit_max_events), 1, 1000000, 0 },
@@ -233,6 +234,7 @@ config_defaults(void)
 	cf->idle_timeout_s = 60;
 	cf->request_timeout_s = 30;
 	cf->max_streams_per_token = 8;
+	cf->header_timeout_s = 10;
 	cf->storage_path = xstrdup(config_default_storage_path());
 	cf->sync_full = 1;
 	cf->commit_max_events = 20000;

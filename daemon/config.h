@@ -42,6 +42,7 @@ struct config {
 	char		**allow_origins;	/* normalized (origin.c) */
 	size_t		 nallow_origins;
 	size_t		 max_streams_per_token;
+	long		 header_timeout_s;	/* a new connection's first head */
 
 	/* [storage] */
 	char		*storage_path;		/* restart */

@@ -43,7 +43,8 @@
 #define REPLAY_BATCH_DEFAULT	500
 #define REPLAY_BATCH_MAX	10000		/* the server's max_batch */
 #define REPLAY_BODY_MAX		(1024 * 1024)	/* well under max_body (4M) */
-#define REPLAY_LINE_MAX		(16 * 1024 * 1024)
+/* A line, at most: no event comes near it (text is 16 KiB at most). */
+#define REPLAY_LINE_MAX		(1024 * 1024)
 #define REPLAY_RETRIES_DEFAULT	8		/* about 20 s in all */
 #define REPLAY_REPLY_MAX	(64 * 1024)
 
@@ -92,6 +93,40 @@ is_blank(const char *p, size_t len)
 }
 
 /*
+ * Read one line of f into *buf (grown as needed, never past max + 1
+ * bytes), with its newline if it has one; NUL-terminated.  Returns its
+ * length, 0 at the end, -1 on a read error, or -2 for a line longer than
+ * max: reading stops there, so a huge line never sits in memory (the
+ * rest of it is left unread).
+ */
+static ssize_t
+read_line(FILE *f, char **buf, size_t *cap, size_t max)
+{
+	size_t	n = 0;
+	int	ch;
+
+	for (;;) {
+		if (n + 2 > *cap) {
+			*cap = *cap == 0 ? 4096 : *cap * 2;
+			if (*cap > max + 2)
+				*cap = max + 2;
+			*buf = xreallocarray(*buf, *cap, 1);
+		}
+		if ((ch = getc_unlocked(f)) == EOF)
+			break;
+		if (n == max)
+			return (-2);
+		(*buf)[n++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	(*buf)[n] = '\0';
+	if (n == 0 && ferror(f))
+		return (-1);
+	return ((ssize_t)n);
+}
+
+/*
  * The next non-blank line into r->line (with its newline, if any) and its
  * number into *lineno.  Returns its length, 0 at the end, -1 on an error
  * (reported).
@@ -103,17 +138,18 @@ next_line(struct replay *r, long *lineno)
 
 	for (;;) {
 		errno = 0;
-		if ((n = getline(&r->line, &r->linecap, r->f)) == -1) {
-			if (ferror(r->f)) {
-				ctl_warn("%s: reading line %ld", r->name,
-				    r->lineno + 1);
-				return (-1);
-			}
-			return (0);
+		n = read_line(r->f, &r->line, &r->linecap, REPLAY_LINE_MAX);
+		if (n == -1 || (n >= 0 && ferror(r->f))) {
+			ctl_warn("%s: reading line %ld", r->name,
+			    r->lineno + 1);
+			return (-1);
 		}
+		if (n == 0)
+			return (0);
 		r->lineno++;
-		if ((size_t)n > REPLAY_LINE_MAX) {
-			ctl_warnx("%s:%ld: line longer than %d MiB", r->name,
+		if (n == -2) {
+			ctl_warnx("%s:%ld: line longer than %d MiB; stopped "
+			    "there (no event comes near it)", r->name,
 			    r->lineno, REPLAY_LINE_MAX / (1024 * 1024));
 			return (-1);
 		}
@@ -164,7 +200,8 @@ prescan(struct replay *r)
 		return;
 	if ((where = ftello(r->f)) == -1)
 		return;
-	while ((n = getline(&line, &cap, r->f)) != -1) {
+	/* A line over the limit ends the count: replaying stops there. */
+	while ((n = read_line(r->f, &line, &cap, REPLAY_LINE_MAX)) > 0) {
 		if (is_blank(line, (size_t)n))
 			continue;
 		r->total++;

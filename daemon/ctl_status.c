@@ -163,8 +163,8 @@ status_exec(int argc, char **argv)
 {
 	struct ctl_opts	 opts;
 	struct ctl_http	*h = NULL;
-	const char	*team = NULL, *id;
-	char		*esc = NULL, *path = NULL, *withheld = NULL;
+	const char	*team = NULL, *id, *cursor;
+	char		*esc = NULL, *path = NULL, *withheld = NULL, *cesc;
 	json_t		*list = NULL, *teams = NULL, *agents, *a, *o, *out;
 	json_t		**v = NULL;
 	size_t		 i, n = 0;
@@ -223,6 +223,31 @@ status_exec(int argc, char **argv)
 		    "respited?)", ctl_http_url(h));
 		rc = CTL_EXIT_FAIL;
 		goto out;
+	}
+	/* The list comes in pages: follow next_cursor to the end. */
+	while (list != NULL && (cursor = json_string_value(json_object_get(list,
+	    "next_cursor"))) != NULL) {
+		free(path);
+		cesc = ctl_http_escape(h, cursor);
+		xasprintf(&path, "/v1/agents?%s%s%scursor=%s",
+		    team != NULL ? "team=" : "", team != NULL ? esc : "",
+		    team != NULL ? "&" : "", cesc);
+		free(cesc);
+		if ((rc = ctl_http_get_json(h, path, NULL, &o)) != CTL_EXIT_OK)
+			goto out;
+		if (!json_is_array(json_object_get(o, "agents"))) {
+			json_decref(o);
+			ctl_warnx("%s: no \"agents\" list in the reply (is "
+			    "--url a respited?)", ctl_http_url(h));
+			rc = CTL_EXIT_FAIL;
+			goto out;
+		}
+		json_array_extend(json_object_get(list, "agents"),
+		    json_object_get(o, "agents"));
+		json_object_set(list, "next_cursor", json_object_get(o,
+		    "next_cursor") != NULL ? json_object_get(o,
+		    "next_cursor") : json_null());
+		json_decref(o);
 	}
 	free(path);
 	if (team != NULL) {

@@ -23,8 +23,13 @@
  * stops reading is dropped.  Its owner hears of the end through a close
  * callback, exactly once, whoever ends it.
  *
- * Past max_connections a new connection is answered 503 and closed at
- * once.  When accept() itself fails for want of descriptors (EMFILE,
+ * A new connection must send its first request's whole head within
+ * header_timeout, or it is closed: silent connections cannot keep the
+ * slots for the idle timeout.  At max_connections a new connection
+ * takes the slot of the one idle longest (waiting for a request, or for
+ * the head of its first one), which is closed; only when none is idle
+ * (every one handling, writing or streaming) is the new connection
+ * answered 503 and closed at once.  When accept() itself fails for want of descriptors (EMFILE,
  * ENFILE) the listening socket stays readable, and libevent would call
  * us back at once, forever: instead every listener pauses for
  * HTTP_ACCEPT_PAUSE_MS and the waiting clients stay in the kernel's
@@ -80,6 +85,9 @@ struct http_conn {
 	struct bufferevent	*bev;
 	struct event		*deadline;
 	TAILQ_ENTRY(http_conn)	 entry;
+	TAILQ_ENTRY(http_conn)	 idle_entry;	/* on srv->idle */
+	int			 on_idle;
+	int			 had_head;	/* a request head came */
 	enum conn_state		 state;
 	struct http_request	 req;
 	int			 have_req;
@@ -108,6 +116,8 @@ struct http_server {
 	struct http_listener		 listeners[16];
 	size_t				 nlisteners;
 	TAILQ_HEAD(, http_conn)		 conns;
+	/* Idle connections, the longest idle first: taken at the limit. */
+	TAILQ_HEAD(, http_conn)		 idle;
 	size_t				 nconns;
 	int				 stopping;
 	struct event			*accept_resume;	/* after a pause */
@@ -116,6 +126,8 @@ struct http_server {
 	uint64_t			 nrefused;	/* ever, for /metrics */
 	uint64_t			 nrefused_episode;
 	uint64_t			 naccept_pauses;
+	uint64_t			 nevicted;	/* closed for a new one */
+	uint64_t			 nheader_timeouts;
 	struct evbuffer			*reply;		/* http_reply's, empty */
 };
 
@@ -163,6 +175,25 @@ http_date(void)
 	return (date);
 }
 
+/* c becomes idle: the newest of the idle connections. */
+static void
+idle_add(struct http_conn *c)
+{
+	if (c->on_idle)
+		return;
+	TAILQ_INSERT_TAIL(&c->srv->idle, c, idle_entry);
+	c->on_idle = 1;
+}
+
+static void
+idle_remove(struct http_conn *c)
+{
+	if (!c->on_idle)
+		return;
+	TAILQ_REMOVE(&c->srv->idle, c, idle_entry);
+	c->on_idle = 0;
+}
+
 static void
 conn_set_timeouts(struct http_conn *c)
 {
@@ -198,6 +229,7 @@ conn_reset(struct http_conn *c)
 	c->head_only = 0;
 	c->state = CONN_IDLE;
 	evtimer_del(c->deadline);
+	idle_add(c);
 }
 
 /* Tell a stream's owner it has ended; at most once. */
@@ -219,6 +251,7 @@ conn_free(struct http_conn *c)
 
 	stream_closed(c);
 	conn_reset(c);
+	idle_remove(c);
 	free(c->body);		/* wiped by conn_reset */
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
@@ -433,6 +466,7 @@ conn_fail(struct http_conn *c, int status, const char *code,
 	struct api_error	err;
 
 	api_error_set(&err, status, code, -1, NULL, "%s", message);
+	idle_remove(c);
 	c->close_after = 1;
 	c->state = CONN_HANDLING;
 	c->cors[0] = '\0';
@@ -450,6 +484,7 @@ conn_dispatch(struct http_conn *c)
 	 */
 	c->state = CONN_HANDLING;
 	c->cors[0] = '\0';
+	idle_remove(c);
 	evtimer_del(c->deadline);
 	if (!c->req.keep_alive)
 		c->close_after = 1;
@@ -492,6 +527,19 @@ conn_too_large(struct http_conn *c)
 	conn_fail(c, 413, "too_large", msg);
 }
 
+/* Is c's deadline due within secs from now? */
+static int
+deadline_within(struct http_conn *c, long secs)
+{
+	struct timeval	exp, now;
+
+	if (!evtimer_pending(c->deadline, &exp))
+		return (0);
+	event_base_gettimeofday_cached(c->srv->base, &now);
+	return (exp.tv_sec - now.tv_sec < secs ||
+	    (exp.tv_sec - now.tv_sec == secs && exp.tv_usec <= now.tv_usec));
+}
+
 static void
 conn_read(struct http_conn *c)
 {
@@ -511,9 +559,19 @@ conn_read(struct http_conn *c)
 			if (len == 0)
 				return;
 			c->state = CONN_HEAD;
-			tv.tv_sec = c->srv->limits.request_timeout_s;
-			tv.tv_usec = 0;
-			evtimer_add(c->deadline, &tv);
+			/*
+			 * A first request's head stays under header_timeout
+			 * (armed at accept), and its connection may still be
+			 * taken for a new one until the head is complete.
+			 */
+			if (c->had_head)
+				idle_remove(c);
+			if (c->had_head || !deadline_within(c,
+			    c->srv->limits.request_timeout_s)) {
+				tv.tv_sec = c->srv->limits.request_timeout_s;
+				tv.tv_usec = 0;
+				evtimer_add(c->deadline, &tv);
+			}
 			conn_set_timeouts(c);
 			/* FALLTHROUGH */
 		case CONN_HEAD:
@@ -532,6 +590,14 @@ conn_read(struct http_conn *c)
 			}
 			c->have_req = 1;
 			evbuffer_drain(in, (size_t)rc);
+			if (!c->had_head) {
+				/* The body: request_timeout from here. */
+				c->had_head = 1;
+				idle_remove(c);
+				tv.tv_sec = c->srv->limits.request_timeout_s;
+				tv.tv_usec = 0;
+				evtimer_add(c->deadline, &tv);
+			}
 			if (!c->req.chunked && c->req.content_length <= 0) {
 				conn_dispatch(c);
 				return;
@@ -670,6 +736,15 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (!c->had_head && (c->state == CONN_IDLE || c->state == CONN_HEAD)) {
+		/* Debug only: a flood of silent connections is no news. */
+		log_debug("http: %s: no request head after %lds "
+		    "(header_timeout), closing", c->peer,
+		    c->srv->limits.header_timeout_s);
+		c->srv->nheader_timeouts++;
+		conn_free(c);
+		return;
+	}
 	if (c->state != CONN_HEAD && c->state != CONN_BODY)
 		return;
 	log_info("http: %s: request not complete after %lds, closing", c->peer,
@@ -706,6 +781,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	int			 blen;
 	struct http_server	*srv = arg;
 	struct http_conn	*c;
+	struct timeval		 tv;
 
 	(void)lev;
 	(void)salen;
@@ -713,6 +789,15 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		srv->accept_failing = 0;
 		log_info("http: accepting connections again (%zu open)",
 		    srv->nconns);
+	}
+	/* At the limit: the connection idle longest makes room. */
+	if (srv->nconns >= srv->limits.max_connections && !srv->stopping &&
+	    (c = TAILQ_FIRST(&srv->idle)) != NULL) {
+		log_debug("http: %s: closed for a new connection "
+		    "(max_connections %zu, the longest idle)", c->peer,
+		    srv->limits.max_connections);
+		srv->nevicted++;
+		conn_free(c);
 	}
 	if (srv->nconns >= srv->limits.max_connections || srv->stopping) {
 		/* Best effort: the socket is new, its buffer empty. */
@@ -763,6 +848,10 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	bufferevent_enable(c->bev, EV_READ);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
+	idle_add(c);
+	tv.tv_sec = srv->limits.header_timeout_s;
+	tv.tv_usec = 0;
+	evtimer_add(c->deadline, &tv);
 }
 
 static void
@@ -821,6 +910,7 @@ http_server_new(struct event_base *base, http_handler_cb handler, void *arg,
 	srv->arg = arg;
 	srv->limits = *limits;
 	TAILQ_INIT(&srv->conns);
+	TAILQ_INIT(&srv->idle);
 	srv->accept_resume = evtimer_new(base, accept_resume_cb, srv);
 	if (srv->accept_resume == NULL)
 		fatalx("http_server_new: cannot create a timer");
@@ -1042,6 +1132,20 @@ uint64_t
 http_server_naccept_pauses(const struct http_server *srv)
 {
 	return (srv->naccept_pauses);
+}
+
+/* Idle connections closed to admit a new one at max_connections. */
+uint64_t
+http_server_nevicted(const struct http_server *srv)
+{
+	return (srv->nevicted);
+}
+
+/* New connections closed for sending no request head in time. */
+uint64_t
+http_server_nheader_timeouts(const struct http_server *srv)
+{
+	return (srv->nheader_timeouts);
 }
 
 void

@@ -19,6 +19,7 @@ struct http_limits {
 	size_t		max_connections;
 	long		idle_timeout_s;
 	long		request_timeout_s;
+	long		header_timeout_s;	/* a new connection's first head */
 };
 
 /*
@@ -44,6 +45,8 @@ size_t		 http_server_nconns(const struct http_server *);
 const struct http_server *http_conn_server(const struct http_conn *);
 uint64_t	 http_server_nrefused(const struct http_server *);
 uint64_t	 http_server_naccept_pauses(const struct http_server *);
+uint64_t	 http_server_nevicted(const struct http_server *);
+uint64_t	 http_server_nheader_timeouts(const struct http_server *);
 const char	*http_server_address(const struct http_server *, size_t);
 size_t		 http_server_naddresses(const struct http_server *);
 

@@ -33,6 +33,8 @@
 #include "log.h"
 #include "plugins.h"
 #include "secret.h"
+#include "sinks.h"
+#include "timeutil.h"
 #include "xmalloc.h"
 
 struct plugin {
@@ -377,6 +379,20 @@ plugins_count(const struct plugins *ps, enum respite_plugin_kind kind)
 	return (n);
 }
 
+/* The name of the i-th plugin of kind (borrowed), NULL past the last. */
+const char *
+plugins_name(const struct plugins *ps, enum respite_plugin_kind kind, size_t i)
+{
+	size_t	k;
+
+	if (ps == NULL)
+		return (NULL);
+	for (k = 0; k < ps->n; k++)
+		if (ps->v[k].desc.kind == (uint32_t)kind && i-- == 0)
+			return (ps->v[k].name);
+	return (NULL);
+}
+
 /*
  * Run every classifier over text: out gets the highest severity and the
  * union of the categories.  Returns the number of classifiers that gave
@@ -594,6 +610,16 @@ respite_config_get(const struct respite_plugin_config *cf, const char *key)
 		if (strcmp(cf->items[i].key, key) == 0)
 			v = cf->items[i].value;
 	return (v);
+}
+
+void
+respite_sink_dropped(unsigned long n)
+{
+	const char	*who = current;
+
+	if (who == NULL)
+		who = plugin_at(__builtin_return_address(0));
+	sinks_dropped(who, n, time_monotonic_s());
 }
 
 const char *

@@ -20,6 +20,8 @@ void		 plugins_reload(struct plugins *, const struct config *);
 void		 plugins_set_event_base(struct event_base *);
 void		 plugins_set_install_secret(const uint8_t *);
 size_t		 plugins_count(const struct plugins *, enum respite_plugin_kind);
+const char	*plugins_name(const struct plugins *, enum respite_plugin_kind,
+		    size_t);
 int		 plugins_classify(const struct plugins *, const char *, size_t,
 		    const char *, struct respite_classification *);
 void		 plugins_classify_event(const struct plugins *,

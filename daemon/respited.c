@@ -378,6 +378,7 @@ limits_from_config(const struct config *cf, struct http_limits *l)
 	l->max_connections = cf->max_connections;
 	l->idle_timeout_s = cf->idle_timeout_s;
 	l->request_timeout_s = cf->request_timeout_s;
+	l->header_timeout_s = cf->header_timeout_s;
 }
 
 static void
@@ -879,6 +880,7 @@ main(int argc, char **argv)
 	audit_seen_free(d.api.audit_seen);
 	aggview_free(d.api.aggview);
 	plugins_free(d.plugins);
+	sinks_drops_free();
 	store_close(d.store);
 	agents_free(d.agents);
 	log_info("stopped");

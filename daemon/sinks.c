@@ -6,14 +6,23 @@
  * sink never hears of a suggestion a restart could take back.  Here the
  * daemon's struct suggestion becomes the ABI's struct respite_suggestion
  * (plugin.h), with its API JSON and what kind of change it was.
+ *
+ * A sink that has to drop changes (a full queue, retries exhausted) says
+ * so with respite_sink_dropped(): counted per sink for /metrics
+ * (respite_sink_dropped_total{sink}) and logged at most once a minute a
+ * sink, with the count, for as long as it goes on.
  */
 #include "build.h"
 
 #include <string.h>
 
+#include <event2/event.h>
+
+#include "log.h"
 #include "plugins.h"
 #include "sinks.h"
 #include "suggest.h"
+#include "timeutil.h"
 
 /* What changed, from the suggestion's state after the change. */
 const char *
@@ -57,4 +66,115 @@ sinks_outbox_cb(const struct suggestion *s, const char *json, void *arg)
 	rs.updated_ms = s->updated_at;
 	rs.change = sinks_change_name(s);
 	plugins_deliver(ps, &rs);
+}
+
+#define SINKS_DROPS_MAX		16	/* sinks counted; more are loaded rarely */
+#define SINKS_LOG_EVERY_S	60
+
+struct sink_drops {
+	char			 name[64];
+	unsigned long long	 total;
+	unsigned long long	 unlogged;	/* since the last line */
+	double			 logged_at;	/* monotonic s of that line */
+	struct event		*timer;		/* logs what is unlogged */
+};
+
+static struct sink_drops	drops[SINKS_DROPS_MAX];
+static size_t			ndrops;
+
+static void
+drops_log(struct sink_drops *d, double now)
+{
+	log_warnx("sink %s: %llu suggestion change%s dropped%s (%llu since "
+	    "start)", d->name, d->unlogged, d->unlogged == 1 ? "" : "s",
+	    d->logged_at > 0 ? " in the last minute" : "", d->total);
+	d->unlogged = 0;
+	d->logged_at = now;
+}
+
+static void
+drops_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sink_drops	*d = arg;
+
+	(void)fd;
+	(void)what;
+	if (d->unlogged > 0)
+		drops_log(d, time_monotonic_s());
+}
+
+/*
+ * Sink name dropped n changes at now (monotonic seconds): count them,
+ * and log now if the sink's last line is a minute old, else when it is.
+ */
+void
+sinks_dropped(const char *name, unsigned long n, double now)
+{
+	struct sink_drops	*d = NULL;
+	struct event_base	*base;
+	struct timeval		 tv;
+	double			 wait;
+	size_t			 i;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < ndrops; i++)
+		if (strcmp(drops[i].name, name) == 0)
+			d = &drops[i];
+	if (d == NULL) {
+		if (ndrops == SINKS_DROPS_MAX)
+			return;
+		d = &drops[ndrops++];
+		snprintf(d->name, sizeof d->name, "%s", name);
+		d->logged_at = -SINKS_LOG_EVERY_S;
+	}
+	d->total += n;
+	d->unlogged += n;
+	if (now - d->logged_at >= SINKS_LOG_EVERY_S) {
+		drops_log(d, now);
+		return;
+	}
+	if (d->timer == NULL && (base = respite_event_base()) != NULL)
+		d->timer = evtimer_new(base, drops_timer_cb, d);
+	if (d->timer != NULL && !evtimer_pending(d->timer, NULL)) {
+		wait = d->logged_at + SINKS_LOG_EVERY_S - now;
+		tv.tv_sec = (time_t)wait;
+		tv.tv_usec = (suseconds_t)((wait - (double)tv.tv_sec) * 1e6);
+		evtimer_add(d->timer, &tv);
+	}
+}
+
+/* respite_sink_dropped_total{sink} for every sink loaded. */
+void
+sinks_write_metrics(FILE *f, const struct plugins *ps)
+{
+	const char		*name;
+	unsigned long long	 n;
+	size_t			 i, k;
+
+	fprintf(f, "# HELP respite_sink_dropped_total Suggestion changes a "
+	    "sink dropped undelivered (queue full, retries exhausted).\n"
+	    "# TYPE respite_sink_dropped_total counter\n");
+	for (i = 0; (name = plugins_name(ps, RESPITE_PLUGIN_SINK, i)) != NULL;
+	    i++) {
+		n = 0;
+		for (k = 0; k < ndrops; k++)
+			if (strcmp(drops[k].name, name) == 0)
+				n = drops[k].total;
+		fprintf(f, "respite_sink_dropped_total{sink=\"%s\"} %llu\n",
+		    name, n);
+	}
+}
+
+/* At shutdown, before the event base goes. */
+void
+sinks_drops_free(void)
+{
+	size_t	i;
+
+	for (i = 0; i < ndrops; i++) {
+		if (drops[i].timer != NULL)
+			event_free(drops[i].timer);
+		drops[i].timer = NULL;
+	}
 }

@@ -2,11 +2,18 @@
 #ifndef SINKS_H
 #define SINKS_H
 
+#include <stdio.h>
+
 #include "suggest.h"
+
+struct plugins;
 
 const char	*sinks_change_name(const struct suggestion *);
 /* An outbox_sink_cb; arg is the struct plugins. */
 void		 sinks_outbox_cb(const struct suggestion *, const char *,
 		    void *);
+void		 sinks_dropped(const char *, unsigned long, double);
+void		 sinks_write_metrics(FILE *, const struct plugins *);
+void		 sinks_drops_free(void);
 
 #endif

@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent.h"
 #include "event.h"
 #include "stats.h"
+#include "strain.h"
 
 static const char *const reject_codes[] = {
 	"bad_json", "invalid_event", "invalid_request", "unknown_type",
@@ -44,6 +46,8 @@ static struct {
 		unsigned long long	 count;
 	}			http[ROUTES_MAX * STATUS_MAX];
 	size_t			nhttp;
+	long long		agents[3];	/* by enum agent_status */
+	long long		by_level[4];	/* present, by strain level */
 } stats;
 
 void
@@ -158,4 +162,38 @@ stats_events_total(void)
 	for (t = RESPITE_EV_NONE + 1; t < RESPITE_EV_COUNT; t++)
 		n += stats.events[t];
 	return (n);
+}
+
+/*
+ * Count an agent in (sign 1) or out (-1) with its status and level as
+ * the advisor last set them (daemon/advise.c counts every change out and
+ * in again), so /metrics reads the counts instead of going over every
+ * agent.
+ */
+void
+stats_agent(int status, int level, int sign)
+{
+	if (status < 0 || status > 2 || level < 0 || level > 3)
+		return;
+	stats.agents[status] += sign;
+	if (status != AGENT_OFFLINE)
+		stats.by_level[level] += sign;
+}
+
+void
+stats_write_agents(FILE *f)
+{
+	int	i;
+
+	fprintf(f, "# HELP respite_agents Agents known, by status.\n"
+	    "# TYPE respite_agents gauge\n");
+	for (i = 0; i < 3; i++)
+		fprintf(f, "respite_agents{status=\"%s\"} %lld\n",
+		    agent_status_name((enum agent_status)i), stats.agents[i]);
+	fprintf(f, "# HELP respite_agents_by_level Agents present (not "
+	    "offline), by strain level as last evaluated.\n"
+	    "# TYPE respite_agents_by_level gauge\n");
+	for (i = 0; i < 4; i++)
+		fprintf(f, "respite_agents_by_level{level=\"%s\"} %lld\n",
+		    strain_level_name((enum strain_level)i), stats.by_level[i]);
 }

@@ -12,6 +12,8 @@ void	stats_reject(const char *);
 void	stats_commit(double, int);
 void	stats_http(const char *, int);
 void	stats_write(FILE *);
+void	stats_agent(int, int, int);
+void	stats_write_agents(FILE *);
 unsigned long long stats_events_total(void);
 
 #endif

@@ -31,6 +31,8 @@
 #include "timeutil.h"
 #include "xmalloc.h"
 
+#define STORE_SUGG_COUNTS_MAX	64	/* kinds times statuses, with room */
+
 struct store {
 	sqlite3		*db;
 	char		*path;
@@ -41,7 +43,19 @@ struct store {
 	sqlite3_stmt	*sugg_put;
 	sqlite3_stmt	*stream_add;
 	sqlite3_stmt	*audit_add;
+	sqlite3_stmt	*sugg_old;
 	int		 sync_full;
+	/*
+	 * Suggestions by kind and status, for /metrics: counted once, then
+	 * kept as rows are written and deleted (pending until the commit).
+	 */
+	struct store_sugg_count {
+		char		 kind[32];
+		char		 status[16];
+		int64_t		 n, pending;
+	}		 counts[STORE_SUGG_COUNTS_MAX];
+	size_t		 ncounts;
+	int		 counts_loaded;
 	struct checkpointer *ckpt;	/* or NULL: SQLite checkpoints */
 };
 
@@ -360,7 +374,9 @@ store_open(const char *path, int sync_full, char **cause)
 	    prepare(st, "INSERT INTO stream (seq, event, agent, team, created, "
 	    "data) VALUES (?,?,?,?,?,?)", &st->stream_add, cause) == -1 ||
 	    prepare(st, "INSERT INTO audit (ts, who, role, what, agent) VALUES "
-	    "(?,?,?,?,?)", &st->audit_add, cause) == -1)
+	    "(?,?,?,?,?)", &st->audit_add, cause) == -1 ||
+	    prepare(st, "SELECT kind, status FROM suggestions WHERE seq = ?",
+	    &st->sugg_old, cause) == -1)
 		goto fail;
 	free(mode);
 	return (st);
@@ -385,6 +401,7 @@ store_close(struct store *st)
 	sqlite3_finalize(st->sugg_put);
 	sqlite3_finalize(st->stream_add);
 	sqlite3_finalize(st->audit_add);
+	sqlite3_finalize(st->sugg_old);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("storage: closing %s: %s", st->path,
 		    sqlite3_errmsg(st->db));
@@ -434,22 +451,112 @@ step_done(struct store *st, sqlite3_stmt *s, char **cause, const char *what)
 	return (0);
 }
 
+/* Forget the changes to the counts of a transaction that did not commit. */
+static void
+counts_drop_pending(struct store *st)
+{
+	size_t	i;
+
+	for (i = 0; i < st->ncounts; i++)
+		st->counts[i].pending = 0;
+}
+
+/* Change the count of (kind, status) by delta once the commit is done. */
+static void
+counts_add(struct store *st, const char *kind, const char *status,
+    int64_t delta)
+{
+	struct store_sugg_count	*c;
+	size_t			 i;
+	int			 cmp;
+
+	for (i = 0; i < st->ncounts; i++) {
+		c = &st->counts[i];
+		if ((cmp = strcmp(c->kind, kind)) == 0 &&
+		    (cmp = strcmp(c->status, status)) == 0) {
+			c->pending += delta;
+			return;
+		}
+		if (cmp > 0)
+			break;
+	}
+	if (st->ncounts == STORE_SUGG_COUNTS_MAX)
+		return;
+	/* Kept in (kind, status) order, as /metrics lists them. */
+	memmove(&st->counts[i + 1], &st->counts[i], (st->ncounts - i) *
+	    sizeof st->counts[0]);
+	st->ncounts++;
+	c = &st->counts[i];
+	memset(c, 0, sizeof *c);
+	snprintf(c->kind, sizeof c->kind, "%s", kind);
+	snprintf(c->status, sizeof c->status, "%s", status);
+	c->pending = delta;
+}
+
+/* Count the stored suggestions once (outside a transaction). */
+static int
+counts_load(struct store *st, char **cause)
+{
+	sqlite3_stmt	*s;
+	size_t		 i;
+	int		 rc;
+
+	if (st->counts_loaded || !sqlite3_get_autocommit(st->db))
+		return (0);
+	st->ncounts = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT kind, status, count(*) FROM "
+	    "suggestions GROUP BY kind, status", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "count suggestions"));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		counts_add(st, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1),
+		    sqlite3_column_int64(s, 2));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		st->ncounts = 0;
+		return (store_error(st, cause, "count suggestions"));
+	}
+	for (i = 0; i < st->ncounts; i++) {
+		st->counts[i].n = st->counts[i].pending;
+		st->counts[i].pending = 0;
+	}
+	st->counts_loaded = 1;
+	return (0);
+}
+
 int
 store_begin(struct store *st, char **cause)
 {
+	char	*why = NULL;
+
+	/* Before the first write: what is stored, counted (one scan). */
+	if (!st->counts_loaded && counts_load(st, &why) == -1) {
+		log_warnx("%s", why);
+		free(why);
+	}
+	counts_drop_pending(st);
 	return (step_done(st, st->begin, cause, "begin"));
 }
 
 int
 store_commit(struct store *st, char **cause)
 {
-	return (step_done(st, st->commit, cause, "commit"));
+	size_t	i;
+
+	if (step_done(st, st->commit, cause, "commit") == -1)
+		return (-1);
+	for (i = 0; i < st->ncounts; i++) {
+		st->counts[i].n += st->counts[i].pending;
+		st->counts[i].pending = 0;
+	}
+	return (0);
 }
 
 /* Roll back the open transaction, if SQLite has not already done so. */
 void
 store_rollback(struct store *st)
 {
+	counts_drop_pending(st);
 	if (!sqlite3_get_autocommit(st->db)) {
 		sqlite3_step(st->rollback);
 		sqlite3_reset(st->rollback);
@@ -630,9 +737,18 @@ int
 store_suggestion_put(struct store *st, const struct store_suggestion *sg,
     char **cause)
 {
-	sqlite3_stmt	*s = st->sugg_put;
+	sqlite3_stmt	*s = st->sugg_put, *o = st->sugg_old;
 	int		 rc;
 
+	/* The row it replaces leaves the counts, the new one joins them. */
+	sqlite3_bind_int64(o, 1, sg->seq);
+	if ((rc = sqlite3_step(o)) == SQLITE_ROW && st->counts_loaded)
+		counts_add(st, (const char *)sqlite3_column_text(o, 0),
+		    (const char *)sqlite3_column_text(o, 1), -1);
+	sqlite3_reset(o);
+	sqlite3_clear_bindings(o);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "store suggestion"));
 	sqlite3_bind_int64(s, 1, sg->seq);
 	sqlite3_bind_text(s, 2, sg->agent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, sg->team, -1, SQLITE_STATIC);
@@ -649,6 +765,8 @@ store_suggestion_put(struct store *st, const struct store_suggestion *sg,
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE)
 		return (store_error(st, cause, "store suggestion"));
+	if (st->counts_loaded)
+		counts_add(st, sg->kind, sg->status, 1);
 	return (0);
 }
 
@@ -728,26 +846,20 @@ store_suggestions_list(struct store *st, const struct store_sugg_query *q,
 
 /*
  * Write respite_suggestions{kind,status} N lines (Prometheus) to f, one
- * per kind and status present.
+ * per kind and status present: from the counts kept, not the table.
  */
 int
 store_suggestion_counts(struct store *st, FILE *f, char **cause)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	size_t	i;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT kind, status, count(*) FROM "
-	    "suggestions GROUP BY kind, status ORDER BY kind, status", -1, &s,
-	    NULL) != SQLITE_OK)
-		return (store_error(st, cause, "count suggestions"));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		fprintf(f, "respite_suggestions{kind=\"%s\",status=\"%s\"} "
-		    "%lld\n", sqlite3_column_text(s, 0),
-		    sqlite3_column_text(s, 1),
-		    (long long)sqlite3_column_int64(s, 2));
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return (store_error(st, cause, "count suggestions"));
+	if (!st->counts_loaded && counts_load(st, cause) == -1)
+		return (-1);
+	for (i = 0; i < st->ncounts; i++)
+		if (st->counts[i].n > 0)
+			fprintf(f, "respite_suggestions{kind=\"%s\",status="
+			    "\"%s\"} %lld\n", st->counts[i].kind,
+			    st->counts[i].status, (long long)st->counts[i].n);
 	return (0);
 }
 
@@ -959,7 +1071,8 @@ store_retention_step(struct store *st, enum store_retention what,
 		[STORE_RETAIN_SUGGESTIONS] = ("DELETE FROM suggestions WHERE "
 		    "seq IN (SELECT seq FROM suggestions WHERE status NOT IN "
 		    "('open', 'snoozed') AND written < ?1 AND seq < (SELECT "
-		    "max(seq) FROM suggestions) ORDER BY seq LIMIT ?2)"),
+		    "max(seq) FROM suggestions) ORDER BY seq LIMIT ?2) "
+		    "RETURNING kind, status"),
 		[STORE_RETAIN_STREAM] = ("DELETE FROM stream WHERE seq IN "
 		    "(SELECT seq FROM stream WHERE created < ?1 AND seq < "
 		    "(SELECT max(seq) FROM stream) ORDER BY seq LIMIT ?2)"),
@@ -997,7 +1110,11 @@ store_retention_step(struct store *st, enum store_retention what,
 	}
 	sqlite3_bind_int64(s, 1, before_ms);
 	sqlite3_bind_int(s, 2, limit);
-	rc = sqlite3_step(s);
+	/* Deleted suggestions leave the counts (RETURNING names them). */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (st->counts_loaded)
+			counts_add(st, (const char *)sqlite3_column_text(s, 0),
+			    (const char *)sqlite3_column_text(s, 1), -1);
 	sqlite3_finalize(s);
 	n = sqlite3_changes(st->db);
 	if (rc != SQLITE_DONE) {

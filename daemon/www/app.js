@@ -5,7 +5,7 @@
  * the v1 API of the respited that serves this file.
  *
  *   GET  /v1/teams                       who may see what; team figures
- *   GET  /v1/agents?team=T               the rows (403 in aggregate mode)
+ *   GET  /v1/agents?team=T[&cursor=]     the rows, page by page (403 in aggregate mode)
  *   GET  /v1/agents/{id}                 top factor, tickets, hostile, open
  *   GET  /v1/agents/{id}/history         the chart (strain and factors)
  *   GET  /v1/suggestions?...             lead suggestions; an agent's day
@@ -672,7 +672,14 @@
 	async function loadAgents(gen, all) {
 		let list;
 		try {
+			// In pages: follow next_cursor to the end.
 			list = await api('/v1/agents?team=' + enc(S.team));
+			while (list.next_cursor) {
+				const more = await api('/v1/agents?team=' +
+				    enc(S.team) + '&cursor=' + enc(list.next_cursor));
+				more.agents = list.agents.concat(more.agents);
+				list = more;
+			}
 		} catch (e) {
 			if (gen !== S.gen)
 				return;

@@ -45,7 +45,7 @@ extern "C" {
  * Minor: grows with appended members; a daemon loads minors <= its own.
  * 1: struct respite_suggestion gained updated_ms and change.
  * 2: respite_install_secret(), respite_config_secret(),
- *    respite_read_secret().
+ *    respite_read_secret(), respite_sink_dropped().
  */
 #define RESPITE_PLUGIN_ABI_MINOR	2
 /* "RSPT", to tell a descriptor from a stray symbol of the same name. */
@@ -315,6 +315,14 @@ int		 respite_config_secret(const struct respite_plugin_config *cf,
  */
 int		 respite_read_secret(const char *key, const char *path,
 		    char **value, char **error);
+
+/*
+ * A sink dropped n suggestion changes undelivered (its queue was full,
+ * or it gave up after its retries).  The daemon counts them for
+ * /metrics (respite_sink_dropped_total{sink="NAME"}) and logs the count
+ * at most once a minute while it goes on.  ABI 1.2.
+ */
+void		 respite_sink_dropped(unsigned long n);
 
 #ifdef __cplusplus
 }

@@ -722,6 +722,7 @@ finished(struct target *t, CURLcode res)
 		respite_log(RESPITE_LOG_WARNING, "%s: gave up on %s %s after "
 		    "%d attempt%s: %s", t->label, it->id, it->change, t->tries,
 		    t->tries == 1 ? "" : "s", why);
+		respite_sink_dropped(1);
 		item_free(it);
 		t->tries = 0;
 		t->failing = 1;
@@ -819,6 +820,8 @@ enqueue(struct target *t, const struct respite_suggestion *s)
 			respite_log(RESPITE_LOG_WARNING, "%s: queue full (%ld); "
 			    "dropping the oldest changes until it drains",
 			    t->label, ws->set.queue);
+		/* Counted and logged once a minute by the daemon. */
+		respite_sink_dropped(1);
 		item_free(old);
 	}
 	if (t->tail != NULL)

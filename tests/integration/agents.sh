@@ -191,15 +191,15 @@ jq_is '[.agents[].agent]' '["m1"]' "?team=sup: m1 only"
 req GET '/v1/agents?team=tz'
 jq_is '[.agents[].agent]' '["tzu","tzw"]' "?team=tz: tzu, tzw"
 req GET '/v1/agents?team=nosuch'
-reply_is 200 '{"agents":[]}' "?team=nosuch: an empty list"
+reply_is 200 '{"agents":[],"next_cursor":null}' "?team=nosuch: an empty list"
 req GET '/v1/agents?level=critical'
 jq_is '[.agents[].agent]' '["hot1"]' "?level=critical: hot1"
 req GET '/v1/agents?level=high'
-reply_is 200 '{"agents":[]}' "?level=high: none"
+reply_is 200 '{"agents":[],"next_cursor":null}' "?level=high: none"
 req GET '/v1/agents?level=ok&team=sup'
 jq_is '[.agents[].agent]' '["m1"]' "?level=ok&team=sup: m1"
 req GET '/v1/agents?level=critical&team=sup'
-reply_is 200 '{"agents":[]}' "?level=critical&team=sup: none"
+reply_is 200 '{"agents":[],"next_cursor":null}' "?level=critical&team=sup: none"
 req GET '/v1/agents?team=bad%20team'
 error_is 400 invalid_request - team "?team=bad%20team: 400 invalid_request, field team"
 req GET '/v1/agents?team='
@@ -212,6 +212,45 @@ req GET '/v1/agents?level=OK'
 error_is 400 invalid_request - level "?level=OK (case matters): 400, field level"
 req POST /v1/agents '{}'
 error_is 405 method_not_allowed - - "POST /v1/agents: 405"
+
+# ---- GET /v1/agents in pages (limit, cursor)
+
+req GET /v1/agents
+jq_is .next_cursor null "one page holds them all (limit 1000): next_cursor null"
+all=$(jqb '[.agents[].agent]')
+got='[]'
+cur=
+pages=0
+while :; do
+	req GET "/v1/agents?limit=2${cur:+&cursor=$cur}"
+	[ "$STATUS" = 200 ] || break
+	pages=$((pages + 1))
+	[ "$(jqr '.agents | length <= 2')" = true ] || break
+	got=$(jq -cn --argjson a "$got" --argjson b "$(jqb '[.agents[].agent]')" '$a + $b')
+	cur=$(jqr '.next_cursor // empty')
+	[ -n "$cur" ] && [ "$pages" -lt 20 ] || break
+done
+is "$got" "$all" "pages of limit=2 cover every agent exactly once, in id order"
+is "$pages" 3 "... in 3 pages for 6 agents"
+jq_is .next_cursor null "... the last page's next_cursor is null"
+req GET '/v1/agents?limit=5&team=tz'
+jq_is '[[.agents[].agent], .next_cursor]' '[["tzu","tzw"],null]' "?team=tz&limit=5: one page"
+req GET '/v1/agents?limit=1&team=tz'
+jq_is '[.agents[].agent]' '["tzu"]' "?team=tz&limit=1: tzu ..."
+req GET "/v1/agents?limit=1&team=tz&cursor=$(jqr .next_cursor)"
+jq_is '[[.agents[].agent], .next_cursor]' '[["tzw"],null]' "... then tzw, and the end"
+req GET '/v1/agents?level=critical&limit=1'
+jq_is '[[.agents[].agent], .next_cursor]' '[["hot1"],null]' "?level=critical&limit=1: hot1, no next page"
+req GET '/v1/agents?limit=5000'
+status_is 200 "limit=5000 (the most): 200"
+for bad in 0 5001 -1 abc 1x 99999999999999999999 ''; do
+	req GET "/v1/agents?limit=$bad"
+	error_is 400 invalid_request - limit "limit=$bad: 400 invalid_request, field limit"
+done
+for bad in zz 6 '%00' "$(printf 'ab%.0s' $(seq 1 70))"; do
+	req GET "/v1/agents?cursor=$bad"
+	error_is 400 invalid_request - cursor "cursor=${bad:0:12}: 400 invalid_request, field cursor"
+done
 
 # ---- POST /v1/agents/{id}/break
 
@@ -281,7 +320,7 @@ is "$(metric 'respite_events_ingested_total{type="agent.break_start"}')" 4 "brea
 is "$(metric 'respite_rejects_total{code="invalid_event"}')" 2 "respite_rejects_total{code=\"invalid_event\"} = 2"
 is "$(metric 'respite_rejects_total{code="conflict"}')" 3 "respite_rejects_total{code=\"conflict\"} = 3"
 is "$(metric 'respite_rejects_total{code="not_found"}')" 5 "respite_rejects_total{code=\"not_found\"} = 5"
-is "$(metric 'respite_rejects_total{code="invalid_request"}')" 8 "respite_rejects_total{code=\"invalid_request\"} = 8"
+is "$(metric 'respite_rejects_total{code="invalid_request"}')" 19 "respite_rejects_total{code=\"invalid_request\"} = 8 + 11 (limit, cursor)"
 inf=$(metric 'respite_commit_seconds_bucket{le="+Inf"}')
 cnt=$(metric 'respite_commit_seconds_count')
 if [ "$inf" != absent ] && [ "$inf" = "$cnt" ] && [ "$cnt" -ge 5 ]; then

@@ -371,6 +371,50 @@ else
 	skip "no rejects counted for it" "no shared data"
 fi
 
+# ---- status follows the pages of GET /v1/agents (1000 a page)
+
+seq 1 1003 | awk -v ts="$(now_ms)" '{ printf "{\"type\":\"agent.login\",\"agent\":\"pg%04d\",\"team\":\"pages\",\"ts\":%s}\n", $1, ts }' \
+    >"$TMPD/pages.ndjson"
+post_events "@$TMPD/pages.ndjson" -H 'Content-Type: application/x-ndjson'
+status_is 202 "1,003 agents in team pages"
+req GET '/v1/agents?team=pages'
+jq_is '[(.agents | length), (.next_cursor | type)]' '[1000,"string"]' \
+    "GET /v1/agents?team=pages: a page of 1000 and a next_cursor"
+run status --url "$BASE" --team pages --json
+is "$RC" 0 "status --team pages: exit 0"
+is "$(printf '%s' "$OUT" | jq -c '[(.agents | length), ([.agents[].agent] | unique | length)]')" \
+    "[1003,1003]" "status lists all 1,003 agents across the pages, each once"
+
+# ---- replay: a line over the limit stops at the limit
+
+if have python3; then
+	python3 -c 'import sys
+sys.stdout.write("{\"type\":\"agent.login\",\"agent\":\"long1\"}\n")
+sys.stdout.write("{\"type\":\"agent.login\",\"agent\":\"" + "x" * (64 << 20) + "\"}\n")' \
+	    >"$TMPD/long.ndjson"
+	if [ -x /usr/bin/time ] && /usr/bin/time -v true 2>/dev/null; then
+		/usr/bin/time -v "$C" replay --url "$BASE" --fast "$TMPD/long.ndjson" \
+		    >"$TMPD/out" 2>"$TMPD/err"
+		RC=$?
+		ERR=$(cat "$TMPD/err")
+		rss=$(printf '%s\n' "$ERR" | awk -F: '/Maximum resident set size/ { print $2 + 0 }')
+		if [ -n "$rss" ] && [ "$rss" -lt 40000 ]; then
+			ok "a 64 MiB line: respitectl stays small (max RSS $rss KiB)"
+		else
+			not_ok "a 64 MiB line: respitectl stays small" "max RSS ${rss:-?} KiB"
+		fi
+	else
+		run replay --url "$BASE" --fast "$TMPD/long.ndjson"
+		skip "a 64 MiB line: respitectl stays small" "no /usr/bin/time -v"
+	fi
+	isnt_zero=$([ "$RC" -ne 0 ] && echo 1 || echo 0)
+	is "$isnt_zero" 1 "a line over the limit: replay fails ($RC)"
+	like "$ERR" "long.ndjson:2: line longer than 1 MiB" "... naming the file and line 2"
+	rm -f "$TMPD/long.ndjson"
+else
+	skip "a 64 MiB line" "python3 is not installed"
+fi
+
 stop_daemon
 
 # ---- retries and the token, against a small fake server

@@ -51,7 +51,7 @@ is "$out" "200:1 200:1 " "Connection: close: the daemon closes, the next request
 
 if ! have_python; then
 	for t in pipelining half_close malformed oversized max_connections slow_client \
-	    request_timeout idle_timeout ipv6; do
+	    request_timeout idle_timeout ipv6 header_timeout; do
 		skip "$t" "python3 is not installed"
 	done
 	stop_daemon
@@ -154,16 +154,28 @@ bad_req "a 17 KB request target: 413 too_large" 413 too_large
 req GET /healthz
 status_is 200 "healthz after the malformed requests"
 
-# ---- max_connections = 3
+# ---- max_connections = 3: a new connection takes an idle one's slot
+
+py evict
+jq_is '.new.status' 200 "3 silent connections fill max_connections 3: a new /healthz still gets 200"
+jq_is '.silent_open' '[false,true,true]' "... the oldest silent connection was closed for it"
+jq_is '[.new2.status, .open_after2]' '[200,[false,false,true,true]]' \
+    "... another new client: the next oldest idle one goes"
+req GET /metrics
+like "$BODY" 'respite_http_connections_evicted_total [2-9]' "/metrics counts the evictions"
+
+# ---- max_connections = 3, none idle: 503
 
 py maxconn
+jq_is '.admitted' '[200,200,200]' "3 streams admitted (max_connections 3)"
 jq_is '[.fourth.status, (.fourth.body | fromjson | .error.code), .fourth_closed]' \
-    '[503,"unavailable",true]' "the 4th connection gets 503 unavailable (JSON) and is closed"
+    '[503,"unavailable",true]' "no connection idle: the 4th gets 503 unavailable (JSON) and is closed"
 jq_is '.fourth.headers["content-type"]' '"application/json; charset=utf-8"' "the 503 is JSON"
 jq_is '[.fifth.status, (.fifth.body | fromjson | .error.code)]' '[503,"unavailable"]' \
     "a client that sends its request at once also reads the 503"
-jq_is '.admitted' '[200,200,200]' "3 connections admitted (max_connections 3)"
-jq_is '.idle0.status' 200 "the 3 admitted connections still work"
+jq_is '.busy_open' '[true,true,true]' "the 3 streams stay open"
+got=$(grep -c "connection refused: max_connections" "$LOG")
+is "$got" 1 "the refusals are logged once, not once each"
 jq_is '.after.status' 200 "after closing one, a new connection is served"
 code=$(curl -sS -o /dev/null -w '%{http_code}' "$BASE/healthz" 2>/dev/null)
 is "$code" 200 "all slots free again once the clients are gone"
@@ -244,6 +256,32 @@ else
 	done
 fi
 
+stop_daemon
+is "$DAEMON_RC" 0 "SIGTERM: exit 0"
+
+# ---- header_timeout = 1: a new connection's first head, or it is closed
+
+write_config "[server]
+header_timeout = 1
+idle_timeout = 30"
+start_daemon || bail_out "respited did not restart: $(tail -n 5 "$LOG")"
+py headertimeout
+jq_is '.kept.status' 200 "header_timeout 1 s: a request at once is answered"
+got=$(jqr '.silent_closed_after')
+if awk -v g="$got" 'BEGIN { exit !(g != "null" && g >= 0.5 && g <= 3) }'; then
+	ok "a silent new connection is closed after header_timeout 1 s (${got} s), not idle_timeout 30 s"
+else
+	not_ok "a silent new connection is closed after header_timeout" "$BODY"
+fi
+got=$(jqr '.half_closed_after')
+if awk -v g="$got" 'BEGIN { exit !(g != "null" && g <= 3) }'; then
+	ok "half a first head is closed after header_timeout too (${got} s)"
+else
+	not_ok "half a first head is closed after header_timeout" "$BODY"
+fi
+jq_is .kept_open true "a kept-alive connection that made a request stays open past it"
+req GET /metrics
+like "$BODY" 'respite_http_header_timeouts_total [2-9]' "/metrics counts the header timeouts"
 stop_daemon
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"
 

@@ -5,6 +5,7 @@
 #
 #   load.py maxconn PORT N WAIT_S
 #       open N idle connections; count those refused (503 unavailable,
+#       none while some are idle) and those closed for newer ones
 #       then closed) and those admitted (nothing happens); then close ten
 #       admitted ones and read /metrics on a new connection.
 #   load.py shape PORT IDLE SLOW READERS STUCK QUIET_S FLOOD_S
@@ -140,13 +141,20 @@ def cmd_maxconn(port, n, wait_s):
         if seen and time.time() - last_change > 1.0:
             break
         time.sleep(0.1)
+    closed = []
     for i, st in seen.items():
         if isinstance(st, bytes) and st.startswith(b"HTTP/1.1 503") and \
                 b'"code":"unavailable"' in st:
             refused += 1
+        elif st == "closed":
+            closed.append(i)
         else:
             bad.append(repr(st)[:120])
+    # Closed without a word: the oldest idle ones, to admit new ones.
+    closed.sort()
     res = {"opened": n, "refused": refused, "admitted": n - len(seen),
+           "closed": len(closed),
+           "closed_oldest": closed == list(range(len(closed))),
            "other": bad[:5]}
     # Close ten admitted ones: a new client then gets in.
     admitted = [s for i, s in enumerate(conns) if i not in seen]

@@ -92,13 +92,27 @@ def cmd_send():
     return {"responses": out, "closed": closed, "error": r.error}
 
 
+def peek_open(s):
+    """True while s is open with nothing to read."""
+    s.setblocking(False)
+    try:
+        d = s.recv(65536)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        s.setblocking(True)
+    return False if not d else None
+
+
 def cmd_maxconn():
-    # max_connections is 3: three idle connections, then a fourth.
-    # One request on each proves the daemon accepted it; then they idle.
-    idle = [conn() for _ in range(3)]
+    # max_connections is 3: three streams (busy, never idle), then a
+    # fourth connection.  A stream's headers prove it was accepted.
+    busy = [conn() for _ in range(3)]
     res = {"admitted": []}
-    for s in idle:
-        request(s, "GET", "/healthz")
+    for s in busy:
+        request(s, "GET", "/v1/stream?team=t", b"", "Accept: text/event-stream\r\n")
         x = Reader(s).response()
         res["admitted"].append(x["status"] if x else None)
     s4 = conn()
@@ -112,11 +126,10 @@ def cmd_maxconn():
     r5 = Reader(s5)
     res["fifth"] = r5.response()
     res["fifth_error"] = r5.error
-    # The first three still work.
-    request(idle[0], "GET", "/healthz")
-    res["idle0"] = Reader(idle[0]).response()
+    # The three streams are still open.
+    res["busy_open"] = [peek_open(s) is not False for s in busy]
     # Close one; a new connection then gets served.
-    idle[1].close()
+    busy[1].close()
     t0, res["after"] = time.time(), None
     while time.time() - t0 < 3:
         s = conn()
@@ -127,6 +140,49 @@ def cmd_maxconn():
             res["after"] = x
             break
         time.sleep(0.1)
+    return res
+
+
+def cmd_evict():
+    # max_connections is 3: three silent connections fill it; a new
+    # client is served, and the oldest silent one is closed for it.
+    silent = []
+    for _ in range(3):
+        silent.append(conn())
+        time.sleep(0.05)
+    time.sleep(0.2)
+    s = conn()
+    request(s, "GET", "/healthz")
+    res = {"new": Reader(s).response()}
+    time.sleep(0.2)
+    res["silent_open"] = [peek_open(x) is True for x in silent]
+    # Another new client: the next silent one goes, not the newer
+    # kept-alive one.
+    s2 = conn()
+    request(s2, "GET", "/healthz")
+    res["new2"] = Reader(s2).response()
+    time.sleep(0.2)
+    res["open_after2"] = [peek_open(x) is True for x in silent + [s]]
+    return res
+
+
+def cmd_headertimeout():
+    # header_timeout is 1 s: a silent connection and one with half a
+    # head are closed after it; one that made a request stays open
+    # (idle_timeout) after its reply.
+    silent = conn(timeout=6.0)
+    half = conn(timeout=6.0)
+    half.sendall(b"GET /healthz HTTP/1.1\r\nHo")
+    kept = conn(timeout=6.0)
+    request(kept, "GET", "/healthz")
+    res = {"kept": Reader(kept).response()}
+    t0 = time.time()
+    res["silent_closed_after"] = Reader(silent).wait_close(5.0)
+    res["half_closed_after"] = Reader(half).wait_close(5.0)
+    if res["half_closed_after"] is not None:
+        res["half_closed_after"] = time.time() - t0
+    time.sleep(max(0.0, 2.5 - (time.time() - t0)))
+    res["kept_open"] = peek_open(kept) is True
     return res
 
 

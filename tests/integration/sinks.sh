@@ -16,8 +16,9 @@
 #     meanwhile, and the change arrives once the receiver is up;
 #   - a slow receiver: each attempt times out, the loop never waits, and
 #     the change is given up after the retries, saying so;
-#   - a bounded queue drops the oldest changes and says so; shutdown
-#     counts what was not delivered;
+#   - a bounded queue drops the oldest changes and says so; the daemon
+#     counts the drops (respite_sink_dropped_total{sink}) and logs them
+#     at most once a minute; shutdown counts what was not delivered;
 #   - the secret, a header and the Slack url come from files and systemd
 #     credentials (secret_file, header_file, url_file; issue 13 item 9),
 #     and -t names a file it cannot read without quoting any secret.
@@ -360,6 +361,8 @@ done
 check "while the receiver stalls, GETs answer within 0.5 s" $((1 - ok))
 wait_log "plugin webhook: http://127.0.0.1:[0-9]+/\.\.\.: gave up on s-[0-9]+ raised after 2 attempts: .*(timed out|Timeout)" 5 "$n"
 check "after the retries it gives up, saying why" $?
+wait_log "sink webhook: 1 suggestion change dropped \(1 since start\)" 3 "$n"
+check "the daemon counts the change given up as dropped and logs it with the count" $?
 
 # ---- a bounded queue, and shutdown
 
@@ -373,6 +376,22 @@ post_events "[$(hostile dave),$(hostile erin),$(hostile frank),$(hostile gina)]"
 status_is 202 "hostile messages for four agents: 202"
 wait_log "plugin webhook: http://127.0.0.1:$DEAD/\.\.\.: queue full \(2\); dropping the oldest" 3 "$n"
 check "the queue is bounded and says so" $?
+req GET /metrics
+is "$(printf '%s\n' "$BODY" | awk '$1 == "respite_sink_dropped_total{sink=\"webhook\"}" { print $2 }')" 2 \
+    "/metrics: respite_sink_dropped_total{sink=\"webhook\"} 2 (one given up, one dropped from the queue)"
+is "$(printf '%s\n' "$BODY" | awk '$1 == "respite_sink_dropped_total{sink=\"log\"}" { print $2 }')" 0 \
+    "/metrics: respite_sink_dropped_total{sink=\"log\"} 0"
+post_events "[$(hostile hank),$(hostile ivan)]"
+status_is 202 "two more hostile messages: 202"
+for i in $(seq 1 50); do
+	req GET /metrics
+	[ "$(printf '%s\n' "$BODY" | awk '$1 == "respite_sink_dropped_total{sink=\"webhook\"}" { print $2 }')" = 4 ] && break
+	sleep 0.1
+done
+is "$(printf '%s\n' "$BODY" | awk '$1 == "respite_sink_dropped_total{sink=\"webhook\"}" { print $2 }')" 4 \
+    "... two more dropped: 4"
+is "$(tail -n "+$((n + 1))" "$LOG" | grep -c "sink webhook: .* dropped")" 0 \
+    "... not logged again within the minute of the last line"
 fast_get /v1/agents/gina
 check "the API answers" $?
 n=$(log_lines)

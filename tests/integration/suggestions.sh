@@ -31,6 +31,21 @@ max_clock_skew = 600
 timezone = UTC"
 start_daemon || bail_out "respited did not start: $(tail -n 5 "$LOG")"
 
+# counts_match DESC: the counts of /metrics, kept as things change, agree
+# with a count of the database (suggestions) and of the API (agents).
+counts_match() {
+	local m d
+	req GET /metrics
+	m=$(printf '%s\n' "$BODY" | sed -n 's/^respite_suggestions{kind="\([^"]*\)",status="\([^"]*\)"} \([0-9]*\)$/\1 \2 \3/p' | sort)
+	d=$(db_query "SELECT kind || ' ' || status || ' ' || count(*) FROM suggestions GROUP BY kind, status" | sort)
+	is "$m" "$d" "$1: respite_suggestions{kind,status} = a count of the database"
+	m=$(printf '%s\n' "$BODY" | sed -n 's/^respite_agents{status="\([^"]*\)"} \([0-9]*\)$/\1 \2/p' | awk '$2 > 0' | sort)
+	req GET '/v1/agents?limit=5000'
+	d=$(jqr '.agents | group_by(.status) | map("\(.[0].status) \(length)") | .[]' | sort)
+	is "$m" "$d" "$1: respite_agents{status} = GET /v1/agents"
+}
+
+
 # ev TYPE AGENT EPOCH_S [JSON_FIELDS]: one NDJSON event line.
 ev() {
 	printf '{"type":"%s","agent":"%s","ts":%s%s}\n' "$1" "$2" \
@@ -211,6 +226,8 @@ req GET /v1/agents/carol
 jq_is '[.status, (.open_suggestions | length)]' '["working",0]' \
     "carol keeps working, nothing open"
 
+counts_match "raised, accepted, snoozed, dismissed, expired"
+
 # ---- refusals
 
 req POST /v1/suggestions/s-999999 '{"action":"accept"}'
@@ -354,6 +371,7 @@ start_daemon || bail_out "respited did not restart: $(tail -n 5 "$LOG")"
 req GET "/v1/suggestions?limit=1000"
 after=$(jqb '[.suggestions[] | {id, kind, agent, status, priority, created_at, snoozes}]')
 is "$after" "$before" "after a restart: the same suggestions, ids and statuses"
+counts_match "after a restart"
 req GET /v1/agents/dave
 jq_is "[.open_suggestions[] | .id]" "[\"$D_ID\"]" "dave's open suggestion is restored"
 req POST "/v1/suggestions/$C_ID" '{"action":"accept"}'
@@ -382,6 +400,9 @@ req GET /v1/agents/hi
 jq_is '.status' '"working"' "accepting a lead suggestion starts no break"
 req GET /v1/teams/t1
 jq_is '.open_lead_suggestions' 0 "t1: no open lead suggestion left"
+counts_match "after more answers"
+
+# ---- retention: answered suggestions deleted, the counts follow
 
 # ---- ids and created_at disagree: the list and its cursor follow the ids
 # Five agents of team pg, each raising a recovery break by a severe
@@ -411,6 +432,18 @@ while [ "$n" -lt 10 ]; do
 done
 is "$pages" "$full" "pg: pages of two, cursor by cursor, give each suggestion once ($n pages)"
 
+stop_daemon TERM
+is "$DAEMON_RC" 0 "SIGTERM: exit 0"
+closed=$(db_query "SELECT count(*) FROM suggestions WHERE status NOT IN ('open', 'snoozed')")
+db_query "UPDATE suggestions SET written = 0 WHERE status NOT IN ('open', 'snoozed')" >/dev/null
+start_daemon || bail_out "respited did not restart: $(tail -n 5 "$LOG")"
+for i in $(seq 1 $(( $(slow 10) * 10 ))); do
+	left=$(db_query "SELECT count(*) FROM suggestions WHERE status NOT IN ('open', 'snoozed')")
+	[ "$left" -lt "$closed" ] && break
+	sleep 0.1
+done
+check "retention deleted answered suggestions ($closed, then $left)" $(( left >= closed ))
+counts_match "after retention"
 stop_daemon TERM
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"
 done_testing

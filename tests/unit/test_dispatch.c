@@ -134,6 +134,7 @@ start(size_t max_subscribers, size_t buffer_bytes)
 	hl.max_connections = 64;
 	hl.idle_timeout_s = 30;
 	hl.request_timeout_s = 30;
+	hl.header_timeout_s = 30;
 	srv = http_server_new(base, handler, NULL, &hl);
 	/* Someone may take the port between the probe and the bind. */
 	for (tries = 0; tries < 20; tries++) {
