@@ -482,9 +482,8 @@ get_agents(struct api *api, struct http_conn *c,
 	json_t		 *list;
 	char		  team[RESPITE_NAME_MAX + 2], level[16], buf[160];
 	char		  after[RESPITE_NAME_MAX + 1], next[2 * RESPITE_NAME_MAX + 1];
-	char		 *end;
 	size_t		  i, n, seen;
-	long		  limit = AGENTS_LIST_DEFAULT;
+	int64_t		  limit = AGENTS_LIST_DEFAULT;
 	int		  has_team, has_level, rc, want = -1;
 
 	has_team = http_query_get(req->query, "team", team, sizeof team);
@@ -503,14 +502,10 @@ get_agents(struct api *api, struct http_conn *c,
 		    "level: must be one of ok, elevated, high, critical");
 		return;
 	}
-	if ((rc = http_query_get(req->query, "limit", buf, sizeof buf)) != 0) {
-		limit = rc == 1 ? strtol(buf, &end, 10) : 0;
-		if (rc == -1 || *buf == '\0' || *end != '\0' || limit < 1 ||
-		    limit > AGENTS_LIST_MAX) {
-			fail(c, R_AGENTS, 400, "invalid_request", "limit",
-			    "limit: must be 1 to %d", AGENTS_LIST_MAX);
-			return;
-		}
+	if (query_int(req->query, "limit", 1, AGENTS_LIST_MAX, &limit) == -1) {
+		fail(c, R_AGENTS, 400, "invalid_request", "limit",
+		    "limit: must be 1 to %d", AGENTS_LIST_MAX);
+		return;
 	}
 	after[0] = '\0';
 	if ((rc = http_query_get(req->query, "cursor", buf, sizeof buf)) != 0 &&
@@ -566,7 +561,7 @@ get_agents(struct api *api, struct http_conn *c,
 			if ((int)av.level != want)
 				continue;
 		}
-		if ((long)json_array_size(list) == limit) {
+		if ((int64_t)json_array_size(list) == limit) {
 			agents_cursor(agent_id(v[i - 1]), next, sizeof next);
 			break;
 		}

@@ -718,14 +718,15 @@ main(int argc, char **argv)
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
 	plugins_set_event_base(d.base);
+	/* The database first: its directory is where the secret is kept. */
+	if ((d.store = store_open(d.cf->storage_path, d.cf->sync_full,
+	    &cause)) == NULL)
+		fatalx("storage: %s", cause);
 	if (install_secret(&d, 0, &cause) == -1)
 		fatalx("%s", cause);
 	if ((d.plugins = plugins_load(d.cf, &cause)) == NULL)
 		fatalx("%s", cause);
 	d.api.plugins = d.plugins;
-	if ((d.store = store_open(d.cf->storage_path, d.cf->sync_full,
-	    &cause)) == NULL)
-		fatalx("storage: %s", cause);
 
 	d.agents = agents_new();
 	d.api.agents = d.agents;
