@@ -7,6 +7,14 @@
  * by event time.  Metrics are computed from them at a `now` the caller
  * passes in, so they can be tested by replaying hours in microseconds.
  *
+ * Hostile messages are kept one by one while a minute holds at most
+ * HOSTILE_EXACT_MAX of them; a busier minute is folded into one
+ * aggregate (count, severities, the decayed sum, by channel), so an agent
+ * keeps at most HOSTILE_EXACT_MAX entries and one aggregate per minute of
+ * the day whatever the rate, and a late message costs a binary search
+ * (issue 21).  The aggregate is exact for exposure; for the trailing hour
+ * it counts while its latest message is inside it (a minute's precision).
+ *
  * Events are applied in the order received.  A late event (a ts before
  * the agent's newest) is inserted where its time belongs, so it counts in
  * every window it falls into.  Two metrics can only approximate late
@@ -42,6 +50,20 @@ struct hostile {
 	enum respite_channel	channel;
 };
 
+/* Hostile messages kept one by one per minute before it is aggregated. */
+#define HOSTILE_EXACT_MAX	4
+
+/* A minute of more than HOSTILE_EXACT_MAX hostile messages. */
+struct hostile_min {
+	int64_t		minute;		/* its start, epoch ms */
+	int64_t		lo, hi;		/* its first and last message */
+	long		n;
+	double		severity;	/* their sum */
+	double		decayed;	/* sum of severity x 2^((ts-minute)/hl) */
+	double		half_life_ms;	/* the hl of decayed */
+	double		by_channel[RESPITE_CH_COUNT];	/* severity */
+};
+
 #define OPEN_TICKETS_TRACKED	64	/* ticket ids remembered per agent */
 
 struct transition {
@@ -67,6 +89,8 @@ struct agent {
 	size_t			 nhandled, handled_cap;
 	struct hostile		*hostile;
 	size_t			 nhostile, hostile_cap;
+	struct hostile_min	*hmin;		/* by minute */
+	size_t			 nhmin, hmin_cap;
 	struct transition	*trans;
 	size_t			 ntrans, trans_cap;
 
@@ -102,6 +126,7 @@ agent_free(struct agent *a)
 		a->ext_free(a->ext);
 	free(a->handled);
 	free(a->hostile);
+	free(a->hmin);
 	free(a->trans);
 	free(a);
 }
@@ -190,6 +215,10 @@ agent_most_hostile_channel(const struct agent *a, int64_t now)
 		if (a->hostile[i].ts > now - MS_PER_HOUR &&
 		    a->hostile[i].ts <= now)
 			w[a->hostile[i].channel] += a->hostile[i].severity;
+	for (i = 0; i < a->nhmin; i++)
+		if (a->hmin[i].hi > now - MS_PER_HOUR && a->hmin[i].lo <= now)
+			for (k = 0; k < RESPITE_CH_COUNT; k++)
+				w[k] += a->hmin[i].by_channel[k];
 	for (k = RESPITE_CH_NONE + 1; k < RESPITE_CH_COUNT; k++)
 		if (w[k] > best) {
 			best = w[k];
@@ -354,6 +383,129 @@ is_hostile(const struct respite_event *ev, const struct model_params *mp)
 	    ev->severity >= mp->hostile_threshold);
 }
 
+/* The start of ts's minute. */
+static int64_t
+minute_of(int64_t ts)
+{
+	int64_t	r = ts % MS_PER_MIN;
+
+	return (r < 0 ? ts - r - MS_PER_MIN : ts - r);
+}
+
+/* The first index of a->hostile with ts >= t. */
+static size_t
+hostile_lower(const struct agent *a, int64_t t)
+{
+	size_t	lo = 0, hi = a->nhostile, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->hostile[mid].ts < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+/* The index of minute m in a->hmin, or where it belongs (*found 0). */
+static size_t
+hmin_find(const struct agent *a, int64_t m, int *found)
+{
+	size_t	lo = 0, hi = a->nhmin, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->hmin[mid].minute < m)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < a->nhmin && a->hmin[lo].minute == m;
+	return (lo);
+}
+
+static void
+hmin_add(struct hostile_min *b, const struct hostile *h)
+{
+	if (b->n == 0 || h->ts < b->lo)
+		b->lo = h->ts;
+	if (b->n == 0 || h->ts > b->hi)
+		b->hi = h->ts;
+	b->n++;
+	b->severity += h->severity;
+	b->decayed += h->severity *
+	    exp2((double)(h->ts - b->minute) / b->half_life_ms);
+	b->by_channel[h->channel] += h->severity;
+}
+
+/*
+ * Add a hostile message: to its minute's aggregate if there is one, else
+ * one by one; a minute that then holds more than HOSTILE_EXACT_MAX
+ * becomes an aggregate.
+ */
+static void
+hostile_add(struct agent *a, const struct hostile *h,
+    const struct model_params *mp)
+{
+	struct hostile_min	*b;
+	struct hostile		*m;
+	int64_t			 minute = minute_of(h->ts);
+	size_t			 i, lo, hi;
+	int			 found;
+
+	i = hmin_find(a, minute, &found);
+	if (found) {
+		hmin_add(&a->hmin[i], h);
+		return;
+	}
+	m = sorted_insert((void **)&a->hostile, &a->nhostile,
+	    &a->hostile_cap, sizeof *m, h->ts);
+	*m = *h;
+	lo = hostile_lower(a, minute);
+	hi = hostile_lower(a, minute + MS_PER_MIN);
+	if (hi - lo <= HOSTILE_EXACT_MAX)
+		return;
+	if (a->nhmin == a->hmin_cap) {
+		a->hmin_cap = a->hmin_cap == 0 ? 16 : a->hmin_cap * 2;
+		a->hmin = xreallocarray(a->hmin, a->hmin_cap,
+		    sizeof *a->hmin);
+	}
+	memmove(a->hmin + i + 1, a->hmin + i,
+	    (a->nhmin - i) * sizeof *a->hmin);
+	a->nhmin++;
+	b = &a->hmin[i];
+	memset(b, 0, sizeof *b);
+	b->minute = minute;
+	b->half_life_ms = mp->half_life_ms;
+	for (i = lo; i < hi; i++)
+		hmin_add(b, &a->hostile[i]);
+	memmove(a->hostile + lo, a->hostile + hi,
+	    (a->nhostile - hi) * sizeof *a->hostile);
+	a->nhostile -= hi - lo;
+}
+
+/* Drop the aggregates whose every message is older than cutoff. */
+static void
+hmin_prune(struct agent *a, int64_t cutoff)
+{
+	size_t	i = 0;
+
+	while (i < a->nhmin && a->hmin[i].hi < cutoff)
+		i++;
+	if (i == 0)
+		return;
+	memmove(a->hmin, a->hmin + i, (a->nhmin - i) * sizeof *a->hmin);
+	a->nhmin -= i;
+}
+
+/* Entries the agent holds (its memory is bounded by the windows). */
+size_t
+agent_entries(const struct agent *a)
+{
+	return (a->nhandled + a->nhostile + a->nhmin + a->ntrans);
+}
+
 /* Apply one event (already validated) to the agent's state. */
 void
 agent_apply(struct agent *a, const struct respite_event *ev,
@@ -464,16 +616,15 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 	}
 	case RESPITE_EV_MESSAGE_RECEIVED:
 	case RESPITE_EV_MESSAGE_FLAGGED: {
-		struct hostile	*m;
+		struct hostile	 m;
 
 		if (!is_hostile(ev, mp) ||
 		    (a->seen && ts < a->newest_ts - HOSTILE_KEEP_MS))
 			break;
-		m = sorted_insert((void **)&a->hostile, &a->nhostile,
-		    &a->hostile_cap, sizeof *m, ts);
-		m->ts = ts;
-		m->severity = ev->severity >= 0 ? ev->severity : 1.0;
-		m->channel = ev->channel;
+		m.ts = ts;
+		m.severity = ev->severity >= 0 ? ev->severity : 1.0;
+		m.channel = ev->channel;
+		hostile_add(a, &m, mp);
 		break;
 	}
 	default:
@@ -492,6 +643,7 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 	    a->newest_ts - HANDLED_KEEP_MS, 0);
 	prune_before(a->hostile, &a->nhostile, sizeof *a->hostile,
 	    a->newest_ts - HOSTILE_KEEP_MS, 0);
+	hmin_prune(a, a->newest_ts - HOSTILE_KEEP_MS);
 	prune_before(a->trans, &a->ntrans, sizeof *a->trans,
 	    a->newest_ts - STATUS_KEEP_MS, 1);
 }
@@ -566,6 +718,23 @@ agent_metrics(const struct agent *a, int64_t now,
 		age = (double)(now - h->ts);
 		m->hostility_exposure += h->severity *
 		    exp2(-age / mp->half_life_ms);
+	}
+	for (i = 0; i < a->nhmin; i++) {
+		const struct hostile_min	*b = &a->hmin[i];
+
+		if (b->lo > now)
+			continue;
+		if (b->hi > from)
+			m->hostile_last_hour += b->n;
+		/* The sum was decayed with another half-life: its middle. */
+		if (b->half_life_ms == mp->half_life_ms)
+			m->hostility_exposure += b->decayed *
+			    exp2(-(double)(now - b->minute) /
+			    mp->half_life_ms);
+		else
+			m->hostility_exposure += b->severity *
+			    exp2(-(double)(now - (b->lo + b->hi) / 2) /
+			    mp->half_life_ms);
 	}
 
 	/*

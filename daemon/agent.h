@@ -2,6 +2,7 @@
 #ifndef AGENT_H
 #define AGENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <respite/event.h>
@@ -50,6 +51,7 @@ int64_t		 agent_updated_at(const struct agent *);
 const char	*agent_tz(const struct agent *);
 void		 agent_set_ext(struct agent *, void *, void (*)(void *));
 void		*agent_ext(const struct agent *);
+size_t		 agent_entries(const struct agent *);
 int64_t		 agent_work_start(const struct agent *);
 int64_t		 agent_status_since(const struct agent *);
 long		 agent_open_tickets(const struct agent *);
