@@ -339,6 +339,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	commit_flush(d->commit);
 	api_teams_clock(&d->api, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
+	advise_forget(d->advise, time_now_ms());
 	flush_outbox(d);
 	service_status(d->service, d->http, agents_count(d->agents),
 	    time_now_ms());
@@ -765,6 +766,8 @@ main(int argc, char **argv)
 	if (store_suggestions_load(d.store, time_now_ms() - 2 * MS_PER_HOUR,
 	    restore_suggestion_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
+	/* Forget the idle agents, as the running daemon did (a restart). */
+	advise_forget(d.advise, time_now_ms());
 	d.api.advise = d.advise;
 	/* The snapshot of now's boundary, unless the rebuild took it. */
 	api_teams_clock(&d.api, time_now_ms());
