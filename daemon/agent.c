@@ -113,6 +113,23 @@ agent_new(const char *id)
 	return (a);
 }
 
+/*
+ * What a forgotten agent shows (advise_forget()): a fresh agent, offline
+ * and with no recent event, in its last team, updated at its newest
+ * stored event.
+ */
+struct agent *
+agent_new_idle(const char *id, const char *team, int64_t updated_at)
+{
+	struct agent	*a = agent_new(id);
+
+	strncpy(a->team, team, sizeof a->team - 1);
+	a->newest_ts = updated_at;
+	a->last_activity = updated_at;
+	a->seen = 1;
+	return (a);
+}
+
 void
 agent_free(struct agent *a)
 {

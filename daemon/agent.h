@@ -38,6 +38,7 @@ struct agent_metrics {
 struct agent;
 
 struct agent	*agent_new(const char *);
+struct agent	*agent_new_idle(const char *, const char *, int64_t);
 void		 agent_free(struct agent *);
 void		 agent_apply(struct agent *, const struct respite_event *,
 		    const struct model_params *);
