@@ -80,7 +80,7 @@ struct adv_agent {
 	double			 severe_sev;
 	struct suggestion	*active[SK_COUNT];	/* open or snoozed */
 	struct candidate	*cand[SK_COUNT];
-	int64_t			 released[RELEASES_KEPT];
+	int64_t			*released;	/* RELEASES_KEPT, once one */
 	int			 nreleased;
 	int64_t			 dismissed_at[SK_COUNT];
 	int			 forget;	/* advise_forget() */
@@ -216,6 +216,7 @@ adv_agent_free(void *arg)
 		free(aa->active[k]);
 		free(aa->cand[k]);
 	}
+	free(aa->released);
 	free(aa);
 }
 
@@ -488,6 +489,8 @@ releases_last_hour(const struct adv_agent *aa, int64_t now)
 static void
 note_release(struct adv_agent *aa, int64_t t)
 {
+	if (aa->released == NULL)
+		aa->released = xcalloc(RELEASES_KEPT, sizeof *aa->released);
 	if (aa->nreleased == RELEASES_KEPT) {
 		memmove(aa->released, aa->released + 1,
 		    (RELEASES_KEPT - 1) * sizeof aa->released[0]);

@@ -94,8 +94,8 @@ struct agent {
 	struct transition	*trans;
 	size_t			 ntrans, trans_cap;
 
-	/* Ids of open tickets (the newest OPEN_TICKETS_TRACKED). */
-	char			*open_ids[OPEN_TICKETS_TRACKED];
+	/* Ids of open tickets (the newest OPEN_TICKETS_TRACKED), once one. */
+	char			**open_ids;
 	size_t			 nopen_ids;
 	int64_t			 channel_seen[RESPITE_CH_COUNT];
 
@@ -139,6 +139,7 @@ agent_free(struct agent *a)
 		return;
 	for (i = 0; i < a->nopen_ids; i++)
 		free(a->open_ids[i]);
+	free(a->open_ids);
 	if (a->ext != NULL && a->ext_free != NULL)
 		a->ext_free(a->ext);
 	free(a->handled);
@@ -249,6 +250,9 @@ open_id_add(struct agent *a, const char *ticket)
 {
 	if (*ticket == '\0' || agent_ticket_open(a, ticket))
 		return;
+	if (a->open_ids == NULL)
+		a->open_ids = xcalloc(OPEN_TICKETS_TRACKED,
+		    sizeof *a->open_ids);
 	if (a->nopen_ids == OPEN_TICKETS_TRACKED) {
 		free(a->open_ids[0]);
 		memmove(a->open_ids, a->open_ids + 1,
@@ -316,7 +320,7 @@ sorted_insert(void **arr, size_t *n, size_t *cap, size_t sz, int64_t ts)
 	size_t	 lo = 0, hi = *n, mid;
 
 	if (*n == *cap) {
-		*cap = *cap == 0 ? 16 : *cap * 2;
+		*cap = *cap == 0 ? 4 : *cap * 2;
 		*arr = xreallocarray(*arr, *cap, sz);
 	}
 	base = *arr;
@@ -353,15 +357,20 @@ prune_before(void *arr, size_t *n, size_t sz, int64_t cutoff, int keep_one)
 	*n -= i;
 }
 
+/* The status at ts: the last change at or before it (binary search). */
 static enum agent_status
 status_at(const struct agent *a, int64_t ts)
 {
-	size_t	i;
+	size_t	lo = 0, hi = a->ntrans, mid;
 
-	for (i = a->ntrans; i > 0; i--)
-		if (a->trans[i - 1].ts <= ts)
-			return (a->trans[i - 1].status);
-	return (AGENT_OFFLINE);
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->trans[mid].ts <= ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo > 0 ? a->trans[lo - 1].status : AGENT_OFFLINE);
 }
 
 static void
