@@ -1200,6 +1200,95 @@ test_agents_table(void **state)
 	agents_free(t);
 }
 
+/*
+ * The same for handled tickets (100,000 in the last hour, in order and
+ * shuffled: the same figures) and status changes (100,000 logins and
+ * logouts over a day and a half): entries bounded by the minutes of the
+ * windows, and the cost of a late one by a binary search.
+ */
+static void
+test_storms_bounded(void **state)
+{
+	struct respite_event	 ev;
+	struct agent_metrics	 mi, mo;
+	struct agent		*in, *out, *st;
+	int64_t			*ts, now;
+	size_t			*order, i, k, tmp;
+	uint64_t		 x = 7;
+	double			 t0;
+
+	(void)state;
+	ts = calloc(STORM, sizeof *ts);
+	order = calloc(STORM, sizeof *order);
+	assert_non_null(ts);
+	assert_non_null(order);
+	for (i = 0; i < STORM; i++) {
+		ts[i] = T0 + (int64_t)(lcg(&x) % (50 * MIN));
+		order[i] = i;
+	}
+	storm_ts = ts;
+	qsort(order, STORM, sizeof *order, cmp_storm);
+	in = agent_new("alice");
+	out = agent_new("alice");
+	login(in, T0 - MIN);
+	login(out, T0 - MIN);
+	for (i = 0; i < STORM; i++) {
+		ev = mk(RESPITE_EV_TICKET_HANDLED, ts[order[i]]);
+		ev.channel = order[i] % 2 ? RESPITE_CH_PHONE : RESPITE_CH_CHAT;
+		ev.duration_s = (double)(order[i] % 300);
+		agent_apply(in, &ev, &mp);
+	}
+	for (i = STORM; i > 1; i--) {
+		k = (size_t)(lcg(&x) % i);
+		tmp = order[i - 1];
+		order[i - 1] = order[k];
+		order[k] = tmp;
+	}
+	t0 = cpu_s();
+	for (i = 0; i < STORM; i++) {
+		ev = mk(RESPITE_EV_TICKET_HANDLED, ts[order[i]]);
+		ev.channel = order[i] % 2 ? RESPITE_CH_PHONE : RESPITE_CH_CHAT;
+		ev.duration_s = (double)(order[i] % 300);
+		agent_apply(out, &ev, &mp);
+	}
+	print_message("100,000 handled out of order: %.3f s, %zu entries\n",
+	    cpu_s() - t0, agent_entries(out));
+	assert_true(agent_entries(in) <= 62 * 5 + 2);
+	assert_true(agent_entries(out) <= 62 * 5 + 2);
+	for (now = T0 + 50 * MIN; now <= T0 + 3 * MS_PER_HOUR;
+	    now += 13 * MIN + 11 * SEC) {
+		mi = at(in, now);
+		mo = at(out, now);
+		assert_int_equal(mi.tickets_last_hour, mo.tickets_last_hour);
+		assert_true(fabs(mi.weighted_load_last_hour -
+		    mo.weighted_load_last_hour) < 1e-6);
+		assert_near(mi.occupancy_last_hour, mo.occupancy_last_hour);
+	}
+	assert_int_equal(at(in, T0 + 50 * MIN).tickets_last_hour, STORM);
+	agent_free(in);
+	agent_free(out);
+
+	/* Logins and logouts, shuffled over 36 hours. */
+	st = agent_new("alice");
+	t0 = cpu_s();
+	for (i = 0; i < STORM; i++) {
+		put(st, i % 2 ? RESPITE_EV_AGENT_LOGIN : RESPITE_EV_AGENT_LOGOUT,
+		    T0 + (int64_t)(lcg(&x) % (36 * MS_PER_HOUR)));
+		if (i % 1000 == 0)
+			(void)at(st, T0 + 36 * MS_PER_HOUR);
+	}
+	print_message("100,000 status changes out of order: %.3f s, "
+	    "%zu entries\n", cpu_s() - t0, agent_entries(st));
+	assert_true(cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
+	    NULL && *getenv("RESPITE_SANITIZED") != '\0' ? 10.0 : 1.0));
+	assert_true(agent_entries(st) <= 36 * 60 * 2 + 2);
+	mi = at(st, T0 + 36 * MS_PER_HOUR);
+	assert_true(mi.worked_today_min >= 0 && mi.worked_today_min <= 24 * 60);
+	agent_free(st);
+	free(ts);
+	free(order);
+}
+
 int
 main(void)
 {
@@ -1228,6 +1317,7 @@ main(void)
 		cmocka_unit_test(test_agents_table),
 		cmocka_unit_test(test_agents_many_teams),
 		cmocka_unit_test(test_hostile_out_of_order),
+		cmocka_unit_test(test_storms_bounded),
 	};
 
 	return (cmocka_run_group_tests_name("agent", tests, setup, NULL));
