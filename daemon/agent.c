@@ -16,6 +16,9 @@
  * it counts while its latest message is inside it (a minute's precision).
  * Handled tickets are kept the same way (their handling time is exact
  * while the minute's tickets lie wholly in the hour, else prorated).
+ * Status changes: at most TRANS_MINUTE_MAX a minute (a busier minute keeps
+ * its first and last), each with the running time in every status, so the
+ * time in a status over any span is two binary searches.
  *
  * Events are applied in the order received.  A late event (a ts before
  * the agent's newest) is inserted where its time belongs, so it counts in
