@@ -39,6 +39,13 @@
 #define SCORE_SLOTS	101	/* scores are 0..100 (strain.h) */
 #define CATCHUP_MAX_MIN	(24 * 60)	/* longest catch-up, in minutes */
 #define IDLE_MAX_MS	(12 * MS_PER_HOUR)	/* no timers after this */
+/*
+ * An agent with no event for this long is forgotten (advise_forget()):
+ * past the longest window of the model (status changes, 36 h), so past
+ * the hour, the day of hostile messages and the timers (IDLE_MAX_MS).
+ */
+#define FORGET_IDLE_MS	(36 * MS_PER_HOUR)
+#define FORGET_EXPOSURE	0.001	/* and exposure decayed below this */
 
 struct candidate {
 	enum sugg_priority	 priority;
@@ -73,9 +80,10 @@ struct adv_agent {
 	double			 severe_sev;
 	struct suggestion	*active[SK_COUNT];	/* open or snoozed */
 	struct candidate	*cand[SK_COUNT];
-	int64_t			 released[RELEASES_KEPT];
+	int64_t			*released;	/* RELEASES_KEPT, once one */
 	int			 nreleased;
 	int64_t			 dismissed_at[SK_COUNT];
+	int			 forget;	/* advise_forget() */
 };
 
 struct adv_team {
@@ -110,6 +118,8 @@ struct advise {
 	int64_t			  next_seq;
 	struct adv_team		**teams;
 	size_t			  nteams;
+	size_t			 *team_slots;	/* open addressing: index + 1 */
+	size_t			  nslots;	/* a power of 2, > 2 nteams */
 	struct adv_agent	**all;		/* every agent with state */
 	size_t			  nall, allcap;
 	uint64_t		  gen;		/* bumped by every change */
@@ -206,6 +216,7 @@ adv_agent_free(void *arg)
 		free(aa->active[k]);
 		free(aa->cand[k]);
 	}
+	free(aa->released);
 	free(aa);
 }
 
@@ -225,23 +236,59 @@ advise_free(struct advise *adv)
 		free(adv->teams[i]);
 	}
 	free(adv->teams);
+	free(adv->team_slots);
 	free(adv->all);
 	free(adv);
 }
 
+static uint64_t
+team_hash(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;	/* FNV-1a */
+
+	while (*s != '\0') {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return (h);
+}
+
+/* The slot of name in adv->team_slots: its own, or the empty one for it. */
+static size_t
+team_slot(const struct advise *adv, const char *name)
+{
+	size_t	i = team_hash(name) & (adv->nslots - 1), k;
+
+	while ((k = adv->team_slots[i]) != 0 &&
+	    strcmp(adv->teams[k - 1]->name, name) != 0)
+		i = (i + 1) & (adv->nslots - 1);
+	return (i);
+}
+
+/* A team by name, by hash (a linear search was n^2 at 60,000 teams). */
 static struct adv_team *
 team_get(struct advise *adv, const char *name, int create)
 {
 	struct adv_team	*t;
-	size_t		 i;
+	size_t		 k;
 
-	for (i = 0; i < adv->nteams; i++)
-		if (strcmp(adv->teams[i]->name, name) == 0)
-			return (adv->teams[i]);
+	if (adv->nslots > 0 &&
+	    (k = adv->team_slots[team_slot(adv, name)]) != 0)
+		return (adv->teams[k - 1]);
 	if (!create)
 		return (NULL);
+	if (2 * (adv->nteams + 1) >= adv->nslots) {
+		free(adv->team_slots);
+		adv->nslots = adv->nslots == 0 ? 64 : adv->nslots * 2;
+		adv->team_slots = xcalloc(adv->nslots,
+		    sizeof *adv->team_slots);
+		for (k = 0; k < adv->nteams; k++)
+			adv->team_slots[team_slot(adv,
+			    adv->teams[k]->name)] = k + 1;
+	}
 	t = xcalloc(1, sizeof *t);
 	snprintf(t->name, sizeof t->name, "%s", name);
+	adv->team_slots[team_slot(adv, name)] = adv->nteams + 1;
 	adv->teams = xreallocarray(adv->teams, adv->nteams + 1,
 	    sizeof *adv->teams);
 	adv->teams[adv->nteams++] = t;
@@ -442,6 +489,8 @@ releases_last_hour(const struct adv_agent *aa, int64_t now)
 static void
 note_release(struct adv_agent *aa, int64_t t)
 {
+	if (aa->released == NULL)
+		aa->released = xcalloc(RELEASES_KEPT, sizeof *aa->released);
 	if (aa->nreleased == RELEASES_KEPT) {
 		memmove(aa->released, aa->released + 1,
 		    (RELEASES_KEPT - 1) * sizeof aa->released[0]);
@@ -1217,6 +1266,68 @@ advise_tick(struct advise *adv, int64_t now)
 			continue;
 		advance(aa, now);
 	}
+}
+
+static int
+forget_cb(struct agent *a, void *arg)
+{
+	struct adv_agent	*aa = agent_ext(a);
+
+	(void)arg;
+	return (aa != NULL && aa->forget);
+}
+
+/*
+ * Forget the agents idle past everything the model needs at now: no
+ * event for FORGET_IDLE_MS and exposure decayed to nothing (a day's
+ * half-life takes longer); a suggestion of theirs still open expires.  What a
+ * forgotten agent showed is what a fresh agent shows (API.md's agent of
+ * no recent event: offline, strain 0); its events stay stored, and the
+ * same pass at start-up keeps a restart the same.  Returns how many.
+ */
+size_t
+advise_forget(struct advise *adv, int64_t now)
+{
+	struct agent_metrics	 m;
+	struct adv_agent	*aa;
+	size_t			 i, n = 0, kept = 0;
+	int			 k, busy;
+
+	for (i = 0; i < adv->nall; i++) {
+		aa = adv->all[i];
+		busy = now - agent_updated_at(aa->agent) < FORGET_IDLE_MS;
+		if (!busy) {
+			agent_metrics(aa->agent, now, &adv->mp, &m);
+			busy = m.hostility_exposure >= FORGET_EXPOSURE;
+		}
+		if (busy) {
+			adv->all[kept++] = aa;
+			continue;
+		}
+		/*
+		 * A suggestion still open has been left alone since the
+		 * timers stopped (IDLE_MAX_MS): the agent went away, so it
+		 * expires, as a logout's do.
+		 */
+		for (k = 0; k < SK_COUNT; k++) {
+			if (aa->active[k] != NULL)
+				expire(adv, &aa->active[k], now);
+			drop_candidate(aa, (enum sugg_kind)k);
+		}
+		if (aa->team != NULL) {
+			team_count(aa, -1);
+			team_remove_member(aa->team, aa);
+			aa->team->members_done = 0;
+			aa->team = NULL;
+		}
+		aa->forget = 1;
+		n++;
+	}
+	adv->nall = kept;
+	if (n == 0)
+		return (0);
+	adv->gen++;
+	return (agents_forget(adv->agents, forget_cb, NULL));
 }
 
 /*

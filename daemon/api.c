@@ -252,6 +252,28 @@ agent_json(struct api *api, const struct agent *a, int64_t now, int full)
 	return (o);
 }
 
+/*
+ * An agent not in the model but with events stored was forgotten
+ * (advise_forget()): it is shown as a fresh agent, offline and with no
+ * recent event, in its last team.  Returns a new agent, or NULL.
+ */
+static struct agent *
+forgotten_agent(struct api *api, const char *id)
+{
+	char	 team[RESPITE_NAME_MAX + 1], *cause = NULL;
+	int64_t	 ts = 0;
+	int	 rc;
+
+	if (!event_name_valid(id))
+		return (NULL);
+	rc = store_agent_last(api->store, id, &ts, team, sizeof team, &cause);
+	if (rc == -1) {
+		log_warnx("storage: %s", cause);
+		free(cause);
+	}
+	return (rc == 1 ? agent_new_idle(id, team, ts) : NULL);
+}
+
 /* Apply a newly committed event to the model (commit_apply_cb). */
 void
 api_apply_cb(const struct respite_event *ev, void *arg)
@@ -749,7 +771,7 @@ api_handle(struct http_conn *c, const struct http_request *req,
     const char *body, size_t len, void *arg)
 {
 	struct api	*api = arg;
-	struct agent	*a;
+	struct agent	*a, *idle = NULL;
 	const char	*m = req->method, *path = req->path, *rest;
 	char		 id[RESPITE_NAME_MAX + 2], cred[512];
 	struct api_error err;
@@ -815,6 +837,8 @@ api_handle(struct http_conn *c, const struct http_request *req,
 	    agent_path(path, id, sizeof id, &rest) == 0 &&
 	    strcmp(rest, "/history") == 0) {
 		a = event_name_valid(id) ? agents_get(api->agents, id) : NULL;
+		if (a == NULL && get)
+			a = idle = forgotten_agent(api, id);
 		if (!get)
 			method_not_allowed(c, API_R_HISTORY, "GET, HEAD");
 		else if (!auth_may_read_agent(&api->who, id, a != NULL ?
@@ -834,6 +858,8 @@ api_handle(struct http_conn *c, const struct http_request *req,
 		const char	*route = *rest == '\0' ? R_AGENT : R_BREAK;
 
 		a = event_name_valid(id) ? agents_get(api->agents, id) : NULL;
+		if (a == NULL && *rest == '\0' && get)
+			a = idle = forgotten_agent(api, id);
 		if (*rest == '\0' && !get)
 			method_not_allowed(c, route, "GET, HEAD");
 		else if (*rest != '\0' && !post)
@@ -898,4 +924,5 @@ api_handle(struct http_conn *c, const struct http_request *req,
 	} else
 		fail(c, R_OTHER, 404, "not_found", NULL, "no such path: %.100s",
 		    path);
+	agent_free(idle);
 }

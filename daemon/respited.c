@@ -327,6 +327,7 @@ static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct respited	*d = arg;
+	size_t		 forgot;
 
 	(void)fd;
 	(void)what;
@@ -339,6 +340,8 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	commit_flush(d->commit);
 	api_teams_clock(&d->api, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
+	if ((forgot = advise_forget(d->advise, time_now_ms())) > 0)
+		log_info("model: forgot %zu agents idle for 36 h", forgot);
 	flush_outbox(d);
 	service_status(d->service, d->http, agents_count(d->agents),
 	    time_now_ms());
@@ -612,6 +615,7 @@ main(int argc, char **argv)
 	};
 	struct respited		 d;
 	struct http_limits	 limits;
+	size_t			 forgot;
 	struct dispatch_limits	 slimits;
 	struct event		*sigs[4];
 	const int		 signums[4] = { SIGTERM, SIGINT, SIGHUP, 0 };
@@ -766,6 +770,9 @@ main(int argc, char **argv)
 	if (store_suggestions_load(d.store, time_now_ms() - 2 * MS_PER_HOUR,
 	    restore_suggestion_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
+	/* Forget the idle agents, as the running daemon did (a restart). */
+	if ((forgot = advise_forget(d.advise, time_now_ms())) > 0)
+		log_info("model: forgot %zu agents idle for 36 h", forgot);
 	d.api.advise = d.advise;
 	/* The snapshot of now's boundary, unless the rebuild took it. */
 	api_teams_clock(&d.api, time_now_ms());

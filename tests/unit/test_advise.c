@@ -1812,6 +1812,62 @@ test_replay_equals_live(void **state)
 	ctx_free(c2);
 }
 
+/*
+ * Issue 21 item 3: agents with no event for 36 hours (the longest window
+ * of the model) are freed, at a `now` passed in; the others stay, the
+ * team stays, and a new event makes a fresh agent.
+ */
+static void
+test_forget_idle(void **state)
+{
+	struct ctx		*c = ctx_new();
+	struct evl		*el = evl_new();
+	struct agent		*a, **v;
+	size_t			 n;
+
+	(void)state;
+	login(el, "idle1", "ta", T0);
+	login(el, "idle2", NULL, T0);
+	push(el, RESPITE_EV_AGENT_LOGOUT, "idle2", T0 + MIN);
+	login(el, "late", "ta", T0 + 30 * MS_PER_HOUR);
+	run_all(c, el);
+	assert_int_equal(agents_count(c->agents), 3);
+	/* 35 h after the last event of idle1 and idle2: not yet. */
+	assert_int_equal(advise_forget(c->adv, T0 + 35 * MS_PER_HOUR), 0);
+	assert_int_equal(agents_count(c->agents), 3);
+	assert_int_equal(advise_forget(c->adv, T0 + 37 * MS_PER_HOUR), 2);
+	assert_int_equal(agents_count(c->agents), 1);
+	assert_null(agents_get(c->agents, "idle1"));
+	assert_null(agents_get(c->agents, "idle2"));
+	assert_non_null(agents_get(c->agents, "late"));
+	v = agents_team_sorted(c->agents, "ta", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(agent_id(v[0]), "late");
+	free(v);
+	v = agents_sorted(c->agents, &n);
+	assert_int_equal(n, 1);
+	free(v);
+	/* The live timer goes on with the one left. */
+	tick(c, T0 + 37 * MS_PER_HOUR + MIN);
+	/* A new event: a fresh agent, in its team again. */
+	evl_free(el);
+	el = evl_new();
+	login(el, "idle1", "ta", T0 + 38 * MS_PER_HOUR);
+	run_all(c, el);
+	a = agents_get(c->agents, "idle1");
+	assert_non_null(a);
+	assert_int_equal(agent_status(a), AGENT_WORKING);
+	v = agents_team_sorted(c->agents, "ta", &n);
+	assert_int_equal(n, 2);
+	free(v);
+	/* Everyone idle: all forgotten, the table empty and usable. */
+	assert_int_equal(advise_forget(c->adv, T0 + 80 * MS_PER_HOUR), 2);
+	assert_int_equal(agents_count(c->agents), 0);
+	tick(c, T0 + 80 * MS_PER_HOUR + MIN);
+	evl_free(el);
+	ctx_free(c);
+}
+
 int
 main(void)
 {
@@ -1843,6 +1899,7 @@ main(void)
 		cmocka_unit_test(test_answer_errors),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_replay_equals_live),
+		cmocka_unit_test(test_forget_idle),
 	};
 
 	return (cmocka_run_group_tests_name("advise", tests, group_setup,
