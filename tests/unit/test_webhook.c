@@ -456,6 +456,14 @@ test_config(void **state)
 	    "max_age: expected seconds from 0 to 86400, got \"5m\"");
 	expect_config_error((const char *const[]){ "max_duration", "-1",
 	    NULL }, "max_duration: expected seconds");
+	/* Threads span days: max_duration goes up to a year (issue 13). */
+	assert_int_equal(wh_config_parse(section((const char *const[]){
+	    "max_duration", "172800", NULL }), NULL, &cf, &error), 0);
+	assert_true(cf.max_duration_s == 172800);
+	wh_config_clear(&cf);
+	expect_config_error((const char *const[]){ "max_duration",
+	    "31536001", NULL }, "max_duration: expected seconds from 0 to "
+	    "31536000, got \"31536001\"");
 	expect_config_error((const char *const[]){ "unmapped", "ignore",
 	    NULL }, "unmapped = ignore needs an agents file");
 	expect_config_error((const char *const[]){ "unmapped", "drop",
@@ -581,10 +589,21 @@ test_channel_duration(void **state)
 
 	memset(&cf, 0, sizeof cf);
 	cf.max_duration_s = 7200;
-	/* Accounted time first, capped at a day. */
+	/*
+	 * Accounted time first, up to a year: a thread handled after 26 h
+	 * keeps its 92982 s (issue 13), no longer cut to a day.
+	 */
 	assert_true(wh_duration(&cf, RESPITE_CH_EMAIL, 0, 0, 900) == 900);
 	assert_true(wh_duration(&cf, RESPITE_CH_CHAT, 1000, 2000, 90000) ==
-	    86400);
+	    90000);
+	assert_true(wh_duration(&cf, RESPITE_CH_EMAIL, 0, 0, 92982) == 92982);
+	assert_true(wh_duration(&cf, RESPITE_CH_EMAIL, 0, 0, 1e12) ==
+	    WH_DURATION_MAX);
+	/* A live span of 26 h under a max_duration of two days. */
+	cf.max_duration_s = 172800;
+	assert_true(wh_duration(&cf, RESPITE_CH_MESSAGING, 1000,
+	    1000 + 93600000LL, 0) == 93600);
+	cf.max_duration_s = 7200;
 	/* Live channels: the span up to max_duration. */
 	assert_true(wh_duration(&cf, RESPITE_CH_CHAT, 1000, 601000, 0) ==
 	    600);
