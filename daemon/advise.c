@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "advise.h"
+#include "aggview.h"
 #include "event.h"
 #include "log.h"
 #include "stats.h"
@@ -123,6 +124,7 @@ struct advise {
 	struct adv_agent	**all;		/* every agent with state */
 	size_t			  nall, allcap;
 	uint64_t		  gen;		/* bumped by every change */
+	const struct aggview	 *aggview;	/* a lead's team figures */
 };
 
 static void	evaluate(struct adv_agent *, int64_t);
@@ -185,6 +187,16 @@ advise_new(struct agents *agents, struct outbox *outbox,
 	adv->p = *p;
 	adv->next_seq = next_seq > 0 ? next_seq : 1;
 	return (adv);
+}
+
+/*
+ * The snapshot of team figures a lead sees in aggregate privacy mode
+ * (aggview.c): team_overload names its figures, never live ones.
+ */
+void
+advise_set_aggview(struct advise *adv, const struct aggview *g)
+{
+	adv->aggview = g;
 }
 
 void
@@ -941,10 +953,13 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 		    event_channel_name(hostile_ch), s->to,
 		    event_channel_name(hostile_ch), s->move_minutes);
 	} else if (adv->p.aggregate) {
+		/*
+		 * Tickets to move, no team figure: the live median of open
+		 * tickets would let a lead difference (MODEL.md).
+		 */
 		s->move_tickets = (int)n;
-		reasonf(s->reason, "%s has %ld open tickets, %s has %ld (team "
-		    "median %g): move %ld", s->from, m->open_tickets, s->to,
-		    bopen, (double)med2 / 2, n);
+		reasonf(s->reason, "%s holds more open tickets than most of "
+		    "the team: %s takes %ld of them", s->from, s->to, n);
 	} else if (hostile) {
 		s->move_channel = hostile_ch;
 		s->move_minutes = adv->p.rebalance_channel_minutes;
@@ -976,6 +991,7 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 static void
 team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 {
+	const struct aggview_figs *f;
 	struct suggestion	*s;
 	long			 med, p90;
 	size_t			 n = t->npresent;
@@ -985,6 +1001,23 @@ team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 	    (hist_nth(t->hist, n / 2 - 1) + hist_nth(t->hist, n / 2)) / 2;
 	p90 = n > 0 ? hist_nth(t->hist, (n * 9) / 10 < n ? (n * 9) / 10 :
 	    n - 1) : 0;
+	/*
+	 * A lead in aggregate privacy mode: the snapshot's figures over the
+	 * working agents (aggview.c, fixed between aggregate_refresh_min
+	 * boundaries), nothing while they are withheld (fewer than
+	 * min_group working), so that no suggestion names or reacts to a
+	 * live figure one agent's change would move (MODEL.md).
+	 */
+	if (adv->p.aggregate) {
+		f = adv->aggview != NULL ? aggview_get(adv->aggview, t->name) :
+		    NULL;
+		if (f == NULL || f->withheld || f->working < adv->p.min_group)
+			n = 0, med = 0;
+		else {
+			n = f->working;
+			med = f->p50;
+		}
+	}
 
 	if (n == 0 || med < adv->p.overload_strain) {
 		t->overload_since = 0;
@@ -1013,8 +1046,8 @@ team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 	/* A lead in aggregate privacy mode never sees a p90 (MODEL.md). */
 	if (adv->p.aggregate)
 		reasonf(s->reason, "team median strain %ld for %d minutes "
-		    "across %zu agents: add staff or pause a low-priority "
-		    "channel", med, s->minutes, n);
+		    "across %zu working agents: add staff or pause a "
+		    "low-priority channel", med, s->minutes, n);
 	else
 		reasonf(s->reason, "team median strain %ld (p90 "
 		    "%ld) for %d minutes across %zu agents: add staff or "

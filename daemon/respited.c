@@ -758,6 +758,7 @@ main(int argc, char **argv)
 	d.api.dispatch = d.dispatch;
 	d.advise = advise_new(d.agents, d.outbox, &d.api.mp, &d.api.ap,
 	    store_max_seq(d.store, "suggestions") + 1);
+	advise_set_aggview(d.advise, d.api.aggview);
 	{
 		struct agent	**v;
 		size_t		  n;
