@@ -150,6 +150,11 @@ fi
 if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null 2>&1; then
 	$as_user sleep 30 >/dev/null 2>&1 &
 	ctl=$!
+	# setpriv may not have dropped to nobody yet: wait until it is sleep.
+	for _i in $(seq 1 50); do
+		[ "$(readlink "/proc/$ctl/exe" 2>/dev/null)" = "$(readlink -f "$(command -v sleep)")" ] && break
+		sleep 0.1
+	done
 	$as_user cat "/proc/$ctl/environ" >/dev/null 2>&1
 	check "control: a dumpable process's environ can be read by its user" $?
 	kill "$ctl" 2>/dev/null; wait "$ctl" 2>/dev/null
