@@ -327,7 +327,6 @@ static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct respited	*d = arg;
-	size_t		 forgot;
 
 	(void)fd;
 	(void)what;
@@ -340,8 +339,12 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	commit_flush(d->commit);
 	api_teams_clock(&d->api, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
-	if ((forgot = advise_forget(d->advise, time_now_ms())) > 0)
-		log_info("model: forgot %zu agents idle for 36 h", forgot);
+	/*
+	 * Agents are forgotten at start-up only: at the tick, the wall
+	 * clock would forget the agents of a past day being replayed
+	 * (event time) between two of its batches, and expire their open
+	 * suggestions, so a replay would not give the same suggestions.
+	 */
 	flush_outbox(d);
 	service_status(d->service, d->http, agents_count(d->agents),
 	    time_now_ms());
