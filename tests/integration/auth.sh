@@ -18,10 +18,6 @@ T_ALICE=rsp_alice-$RANDOM$RANDOM
 T_LEAD1=rsp_lead1-$RANDOM$RANDOM
 T_LEAD2=rsp_lead2-$RANDOM$RANDOM
 
-hash() {
-	printf '%s' "$1" | sha256sum | cut -d' ' -f1
-}
-
 asreq() {
 	local t=$1 m=$2 p=$3 b=${4:-}
 	req "$m" "$p" "$b" -H "Authorization: Bearer $t"

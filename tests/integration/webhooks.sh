@@ -370,7 +370,6 @@ check "respited stops cleanly with the adapters loaded" $?
 TOKENS=$TMPD/tokens
 T_INGEST=rsp_ingest-$RANDOM$RANDOM
 T_LEAD=rsp_lead-$RANDOM$RANDOM
-hash() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 cat >"$TOKENS" <<EOT
 sha256:$(hash "$T_INGEST") ingest helpdesk
 sha256:$(hash "$T_LEAD") lead:t1 lead-one
