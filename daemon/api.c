@@ -54,7 +54,7 @@ api_handle(struct http_conn *c, const struct http_request *req,
     const char *body, size_t len, void *arg)
 {
 	struct api	*api = arg;
-	struct agent	*a;
+	struct agent	*a, *idle = NULL;
 	const char	*m = req->method, *path = req->path, *rest;
 	char		 id[RESPITE_NAME_MAX + 2], cred[512];
 	struct api_error err;
@@ -120,6 +120,8 @@ api_handle(struct http_conn *c, const struct http_request *req,
 	    agent_path(path, id, sizeof id, &rest) == 0 &&
 	    strcmp(rest, "/history") == 0) {
 		a = event_name_valid(id) ? agents_get(api->agents, id) : NULL;
+		if (a == NULL && get)
+			a = idle = api_forgotten_agent(api, id);
 		if (!get)
 			method_not_allowed(c, API_R_HISTORY, "GET, HEAD");
 		else if (!auth_may_read_agent(&api->who, id, a != NULL ?
@@ -139,6 +141,8 @@ api_handle(struct http_conn *c, const struct http_request *req,
 		const char	*route = *rest == '\0' ? R_AGENT : R_BREAK;
 
 		a = event_name_valid(id) ? agents_get(api->agents, id) : NULL;
+		if (a == NULL && *rest == '\0' && get)
+			a = idle = api_forgotten_agent(api, id);
 		if (*rest == '\0' && !get)
 			method_not_allowed(c, route, "GET, HEAD");
 		else if (*rest != '\0' && !post)
@@ -203,4 +207,5 @@ api_handle(struct http_conn *c, const struct http_request *req,
 	} else
 		fail(c, R_OTHER, 404, "not_found", NULL, "no such path: %.100s",
 		    path);
+	agent_free(idle);
 }

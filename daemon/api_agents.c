@@ -13,6 +13,9 @@
 #include "api_handlers.h"
 #include "advise.h"
 #include "event.h"
+#include "log.h"
+#include "query.h"
+#include "store.h"
 #include "strain.h"
 #include "suggest.h"
 #include "timeutil.h"
@@ -23,6 +26,28 @@
 #define fail api_fail
 #define reply_json api_reply_json
 #define json_time api_time
+
+/*
+ * An agent not in the model but with events stored was forgotten
+ * (advise_forget()): it is shown as a fresh agent, offline and with no
+ * recent event, in its last team.  Returns a new agent, or NULL.
+ */
+struct agent *
+api_forgotten_agent(struct api *api, const char *id)
+{
+	char	 team[RESPITE_NAME_MAX + 1], *cause = NULL;
+	int64_t	 ts = 0;
+	int	 rc;
+
+	if (!event_name_valid(id))
+		return (NULL);
+	rc = store_agent_last(api->store, id, &ts, team, sizeof team, &cause);
+	if (rc == -1) {
+		log_warnx("storage: %s", cause);
+		free(cause);
+	}
+	return (rc == 1 ? agent_new_idle(id, team, ts) : NULL);
+}
 
 static json_t *
 json_str_or_null(const char *s)
@@ -143,9 +168,8 @@ api_agents_list(struct api *api, struct http_conn *c,
 	json_t		 *list;
 	char		  team[RESPITE_NAME_MAX + 2], level[16], buf[160];
 	char		  after[RESPITE_NAME_MAX + 1], next[2 * RESPITE_NAME_MAX + 1];
-	char		 *end;
 	size_t		  i, n, seen;
-	long		  limit = AGENTS_LIST_DEFAULT;
+	int64_t		  limit = AGENTS_LIST_DEFAULT;
 	int		  has_team, has_level, rc, want = -1;
 
 	has_team = http_query_get(req->query, "team", team, sizeof team);
@@ -164,14 +188,10 @@ api_agents_list(struct api *api, struct http_conn *c,
 		    "level: must be one of ok, elevated, high, critical");
 		return;
 	}
-	if ((rc = http_query_get(req->query, "limit", buf, sizeof buf)) != 0) {
-		limit = rc == 1 ? strtol(buf, &end, 10) : 0;
-		if (rc == -1 || *buf == '\0' || *end != '\0' || limit < 1 ||
-		    limit > AGENTS_LIST_MAX) {
-			fail(c, R_AGENTS, 400, "invalid_request", "limit",
-			    "limit: must be 1 to %d", AGENTS_LIST_MAX);
-			return;
-		}
+	if (query_int(req->query, "limit", 1, AGENTS_LIST_MAX, &limit) == -1) {
+		fail(c, R_AGENTS, 400, "invalid_request", "limit",
+		    "limit: must be 1 to %d", AGENTS_LIST_MAX);
+		return;
 	}
 	after[0] = '\0';
 	if ((rc = http_query_get(req->query, "cursor", buf, sizeof buf)) != 0 &&
@@ -227,7 +247,7 @@ api_agents_list(struct api *api, struct http_conn *c,
 			if ((int)av.level != want)
 				continue;
 		}
-		if ((long)json_array_size(list) == limit) {
+		if ((int64_t)json_array_size(list) == limit) {
 			agents_cursor(agent_id(v[i - 1]), next, sizeof next);
 			break;
 		}

@@ -16,6 +16,7 @@ void	api_apply_cb(const struct respite_event *, void *);
 /* api_agents.c */
 void	api_agents_list(struct api *, struct http_conn *,
 	    const struct http_request *, int64_t);
+struct agent *api_forgotten_agent(struct api *, const char *);
 json_t	*api_agent_json(struct api *, const struct agent *, int64_t, int);
 void	api_agent_break(struct api *, struct http_conn *, struct agent *,
 	    const char *, size_t, int64_t);
