@@ -3,7 +3,7 @@
  *
  * One INI file, parsed with libinih.  Every key is listed once in
  * config_keys[] with its type, bounds and whether a running daemon can take
- * a new value on SIGHUP; README.md and respite.conf(5) document the same
+ * a new value on SIGHUP; docs/configuration.md and respite.conf(5) document the same
  * table.  Unknown sections or keys and bad values are errors with the file
  * and line.  Debian's inih is built without line numbers in the handler, so
  * we feed it lines through our own reader, which counts them: the handler

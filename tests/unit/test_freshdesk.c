@@ -2,7 +2,7 @@
  * Unit tests for plugins/freshdesk: the captured Freshdesk bodies of
  * ../shared/data/webhooks/freshdesk (read from $SHARED_DATA; skipped with
  * a message when absent), which name no agent and are ignored, the same
- * with the agent our README's body adds, our own created / reply /
+ * with the agent our docs/helpdesks.md body adds, our own created / reply /
  * resolved bodies, and the shared-secret header.
  */
 #include "build.h"
