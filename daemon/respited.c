@@ -706,6 +706,7 @@ main(int argc, char **argv)
 	js = getenv("JOURNAL_STREAM");
 	target = js != NULL && *js != '\0' ? LOG_TO_JOURNAL : LOG_TO_STDERR;
 	log_init(target, d.cf->log_level);
+	event_set_log_callback(log_libevent_cb);
 	if (!foreground)
 		ready_fd = detach();
 	signal(SIGPIPE, SIG_IGN);

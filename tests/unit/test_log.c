@@ -294,6 +294,50 @@ test_log_long_line(void **state)
 	free(big);
 }
 
+/*
+ * A command's lines (respite-notify --once): "NAME: message" at the
+ * level set, log_write() at any level, log_exit() with its code.
+ */
+static void
+test_log_command(void **state)
+{
+	char	 path[] = "/tmp/test_log.XXXXXX", buf[1024];
+	ssize_t	 r;
+	pid_t	 pid;
+	int	 fd, saved, st;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) != -1);
+	unlink(path);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(dup2(fd, 2) != -1);
+	log_set_name("respite-notify");
+	log_init(LOG_TO_COMMAND, LOG_LEVEL_WARNING);
+	log_info("not shown");
+	log_warnx("a warning");
+	log_write(LOG_LEVEL_ERROR, "%s: %s", "GLib", "a critical\n<3>x");
+	log_write(LOG_LEVEL_DEBUG, "not shown either");
+	fflush(NULL);
+	if ((pid = fork()) == 0)
+		log_exit(77, "refused (HTTP %d)", 403);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 77);
+	fflush(stderr);
+	assert_true(dup2(saved, 2) != -1);
+	close(saved);
+	log_set_name("respited");
+	log_init(LOG_TO_STDERR, LOG_LEVEL_INFO);
+	r = pread(fd, buf, sizeof buf - 1, 0);
+	close(fd);
+	assert_true(r > 0);
+	buf[r] = '\0';
+	assert_string_equal(buf, "respite-notify: a warning\n"
+	    "respite-notify: GLib: a critical\\n<3>x\n"
+	    "respite-notify: refused (HTTP 403)\n");
+}
+
 int
 main(void)
 {
@@ -304,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_long_and_cut),
 		cmocka_unit_test(test_log_paths),
 		cmocka_unit_test(test_log_long_line),
+		cmocka_unit_test(test_log_command),
 	};
 
 	return (cmocka_run_group_tests_name("log", tests, NULL, NULL));
