@@ -52,6 +52,8 @@ void	api_fail(struct http_conn *, const char *, int, const char *,
 void	api_reply_error(struct http_conn *, const char *,
 	    const struct api_error *);
 void	api_reply_json(struct http_conn *, const char *, int, json_t *);
+void	api_reply_pieces(struct http_conn *, const char *, http_fill_cb,
+	    http_fill_free_cb, void *);
 void	api_method_not_allowed(struct http_conn *, const char *,
 	    const char *);
 int64_t	api_agent_now(const struct agent *, int64_t);

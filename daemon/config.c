@@ -86,6 +86,8 @@ static const struct config_key config_keys[] = {
 	{ "server", "allow_origins", CT_ORIGINS, OFF(allow_origins), 0, 0, 0 },
 	{ "server", "max_streams_per_token", CT_COUNT, OFF(max_streams_per_token), 1, 1000000, 0 },
 	{ "server", "header_timeout", CT_SECONDS, OFF(header_timeout_s), 1, 3600, 0 },
+	{ "server", "max_unsent", CT_SIZE, OFF(max_unsent), 4096, 1024.0 * 1024 * 1024, 0 },
+	{ "server", "max_unsent_total", CT_SIZE, OFF(max_unsent_total), 4096, 64.0 * 1024 * 1024 * 1024, 0 },
 	{ "storage", "path", CT_PATH, OFF(storage_path), 0, 0, 1 },
 	{ "storage", "synchronous", CT_SYNC, OFF(sync_full), 0, 0, 1 },
 	{ "storage", "commit_max_events", CT_COUNT, OFF(commit_max_events), 1, 1000000, 0 },
@@ -235,6 +237,8 @@ config_defaults(void)
 	cf->request_timeout_s = 30;
 	cf->max_streams_per_token = 8;
 	cf->header_timeout_s = 10;
+	cf->max_unsent = 64 * 1024;
+	cf->max_unsent_total = 16 * 1024 * 1024;
 	cf->storage_path = xstrdup(config_default_storage_path());
 	cf->sync_full = 1;
 	cf->commit_max_events = 20000;

@@ -43,6 +43,8 @@ struct config {
 	size_t		 nallow_origins;
 	size_t		 max_streams_per_token;
 	long		 header_timeout_s;	/* a new connection's first head */
+	size_t		 max_unsent;		/* reply bytes queued, a connection */
+	size_t		 max_unsent_total;	/* ... all connections together */
 
 	/* [storage] */
 	char		*storage_path;		/* restart */

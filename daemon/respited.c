@@ -379,6 +379,8 @@ limits_from_config(const struct config *cf, struct http_limits *l)
 	l->idle_timeout_s = cf->idle_timeout_s;
 	l->request_timeout_s = cf->request_timeout_s;
 	l->header_timeout_s = cf->header_timeout_s;
+	l->max_unsent = cf->max_unsent;
+	l->max_unsent_total = cf->max_unsent_total;
 }
 
 static void
