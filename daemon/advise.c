@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "advise.h"
+#include "aggview.h"
 #include "event.h"
 #include "log.h"
 #include "stats.h"
@@ -39,6 +40,13 @@
 #define SCORE_SLOTS	101	/* scores are 0..100 (strain.h) */
 #define CATCHUP_MAX_MIN	(24 * 60)	/* longest catch-up, in minutes */
 #define IDLE_MAX_MS	(12 * MS_PER_HOUR)	/* no timers after this */
+/*
+ * An agent with no event for this long is forgotten (advise_forget()):
+ * past the longest window of the model (status changes, 36 h), so past
+ * the hour, the day of hostile messages and the timers (IDLE_MAX_MS).
+ */
+#define FORGET_IDLE_MS	(36 * MS_PER_HOUR)
+#define FORGET_EXPOSURE	0.001	/* and exposure decayed below this */
 
 struct candidate {
 	enum sugg_priority	 priority;
@@ -73,9 +81,10 @@ struct adv_agent {
 	double			 severe_sev;
 	struct suggestion	*active[SK_COUNT];	/* open or snoozed */
 	struct candidate	*cand[SK_COUNT];
-	int64_t			 released[RELEASES_KEPT];
+	int64_t			*released;	/* RELEASES_KEPT, once one */
 	int			 nreleased;
 	int64_t			 dismissed_at[SK_COUNT];
+	int			 forget;	/* advise_forget() */
 };
 
 struct adv_team {
@@ -110,9 +119,12 @@ struct advise {
 	int64_t			  next_seq;
 	struct adv_team		**teams;
 	size_t			  nteams;
+	size_t			 *team_slots;	/* open addressing: index + 1 */
+	size_t			  nslots;	/* a power of 2, > 2 nteams */
 	struct adv_agent	**all;		/* every agent with state */
 	size_t			  nall, allcap;
 	uint64_t		  gen;		/* bumped by every change */
+	const struct aggview	 *aggview;	/* a lead's team figures */
 };
 
 static void	evaluate(struct adv_agent *, int64_t);
@@ -177,6 +189,16 @@ advise_new(struct agents *agents, struct outbox *outbox,
 	return (adv);
 }
 
+/*
+ * The snapshot of team figures a lead sees in aggregate privacy mode
+ * (aggview.c): team_overload names its figures, never live ones.
+ */
+void
+advise_set_aggview(struct advise *adv, const struct aggview *g)
+{
+	adv->aggview = g;
+}
+
 void
 advise_set_params(struct advise *adv, const struct model_params *mp,
     const struct advise_params *p)
@@ -206,6 +228,7 @@ adv_agent_free(void *arg)
 		free(aa->active[k]);
 		free(aa->cand[k]);
 	}
+	free(aa->released);
 	free(aa);
 }
 
@@ -225,23 +248,59 @@ advise_free(struct advise *adv)
 		free(adv->teams[i]);
 	}
 	free(adv->teams);
+	free(adv->team_slots);
 	free(adv->all);
 	free(adv);
 }
 
+static uint64_t
+team_hash(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;	/* FNV-1a */
+
+	while (*s != '\0') {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return (h);
+}
+
+/* The slot of name in adv->team_slots: its own, or the empty one for it. */
+static size_t
+team_slot(const struct advise *adv, const char *name)
+{
+	size_t	i = team_hash(name) & (adv->nslots - 1), k;
+
+	while ((k = adv->team_slots[i]) != 0 &&
+	    strcmp(adv->teams[k - 1]->name, name) != 0)
+		i = (i + 1) & (adv->nslots - 1);
+	return (i);
+}
+
+/* A team by name, by hash (a linear search was n^2 at 60,000 teams). */
 static struct adv_team *
 team_get(struct advise *adv, const char *name, int create)
 {
 	struct adv_team	*t;
-	size_t		 i;
+	size_t		 k;
 
-	for (i = 0; i < adv->nteams; i++)
-		if (strcmp(adv->teams[i]->name, name) == 0)
-			return (adv->teams[i]);
+	if (adv->nslots > 0 &&
+	    (k = adv->team_slots[team_slot(adv, name)]) != 0)
+		return (adv->teams[k - 1]);
 	if (!create)
 		return (NULL);
+	if (2 * (adv->nteams + 1) >= adv->nslots) {
+		free(adv->team_slots);
+		adv->nslots = adv->nslots == 0 ? 64 : adv->nslots * 2;
+		adv->team_slots = xcalloc(adv->nslots,
+		    sizeof *adv->team_slots);
+		for (k = 0; k < adv->nteams; k++)
+			adv->team_slots[team_slot(adv,
+			    adv->teams[k]->name)] = k + 1;
+	}
 	t = xcalloc(1, sizeof *t);
 	snprintf(t->name, sizeof t->name, "%s", name);
+	adv->team_slots[team_slot(adv, name)] = adv->nteams + 1;
 	adv->teams = xreallocarray(adv->teams, adv->nteams + 1,
 	    sizeof *adv->teams);
 	adv->teams[adv->nteams++] = t;
@@ -442,6 +501,8 @@ releases_last_hour(const struct adv_agent *aa, int64_t now)
 static void
 note_release(struct adv_agent *aa, int64_t t)
 {
+	if (aa->released == NULL)
+		aa->released = xcalloc(RELEASES_KEPT, sizeof *aa->released);
 	if (aa->nreleased == RELEASES_KEPT) {
 		memmove(aa->released, aa->released + 1,
 		    (RELEASES_KEPT - 1) * sizeof aa->released[0]);
@@ -892,10 +953,13 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 		    event_channel_name(hostile_ch), s->to,
 		    event_channel_name(hostile_ch), s->move_minutes);
 	} else if (adv->p.aggregate) {
+		/*
+		 * Tickets to move, no team figure: the live median of open
+		 * tickets would let a lead difference (MODEL.md).
+		 */
 		s->move_tickets = (int)n;
-		reasonf(s->reason, "%s has %ld open tickets, %s has %ld (team "
-		    "median %g): move %ld", s->from, m->open_tickets, s->to,
-		    bopen, (double)med2 / 2, n);
+		reasonf(s->reason, "%s holds more open tickets than most of "
+		    "the team: %s takes %ld of them", s->from, s->to, n);
 	} else if (hostile) {
 		s->move_channel = hostile_ch;
 		s->move_minutes = adv->p.rebalance_channel_minutes;
@@ -927,6 +991,7 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 static void
 team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 {
+	const struct aggview_figs *f;
 	struct suggestion	*s;
 	long			 med, p90;
 	size_t			 n = t->npresent;
@@ -936,6 +1001,23 @@ team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 	    (hist_nth(t->hist, n / 2 - 1) + hist_nth(t->hist, n / 2)) / 2;
 	p90 = n > 0 ? hist_nth(t->hist, (n * 9) / 10 < n ? (n * 9) / 10 :
 	    n - 1) : 0;
+	/*
+	 * A lead in aggregate privacy mode: the snapshot's figures over the
+	 * working agents (aggview.c, fixed between aggregate_refresh_min
+	 * boundaries), nothing while they are withheld (fewer than
+	 * min_group working), so that no suggestion names or reacts to a
+	 * live figure one agent's change would move (MODEL.md).
+	 */
+	if (adv->p.aggregate) {
+		f = adv->aggview != NULL ? aggview_get(adv->aggview, t->name) :
+		    NULL;
+		if (f == NULL || f->withheld || f->working < adv->p.min_group)
+			n = 0, med = 0;
+		else {
+			n = f->working;
+			med = f->p50;
+		}
+	}
 
 	if (n == 0 || med < adv->p.overload_strain) {
 		t->overload_since = 0;
@@ -964,8 +1046,8 @@ team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 	/* A lead in aggregate privacy mode never sees a p90 (MODEL.md). */
 	if (adv->p.aggregate)
 		reasonf(s->reason, "team median strain %ld for %d minutes "
-		    "across %zu agents: add staff or pause a low-priority "
-		    "channel", med, s->minutes, n);
+		    "across %zu working agents: add staff or pause a "
+		    "low-priority channel", med, s->minutes, n);
 	else
 		reasonf(s->reason, "team median strain %ld (p90 "
 		    "%ld) for %d minutes across %zu agents: add staff or "
@@ -1217,6 +1299,68 @@ advise_tick(struct advise *adv, int64_t now)
 			continue;
 		advance(aa, now);
 	}
+}
+
+static int
+forget_cb(struct agent *a, void *arg)
+{
+	struct adv_agent	*aa = agent_ext(a);
+
+	(void)arg;
+	return (aa != NULL && aa->forget);
+}
+
+/*
+ * Forget the agents idle past everything the model needs at now: no
+ * event for FORGET_IDLE_MS and exposure decayed to nothing (a day's
+ * half-life takes longer); a suggestion of theirs still open expires.  What a
+ * forgotten agent showed is what a fresh agent shows (API.md's agent of
+ * no recent event: offline, strain 0); its events stay stored, and the
+ * same pass at start-up keeps a restart the same.  Returns how many.
+ */
+size_t
+advise_forget(struct advise *adv, int64_t now)
+{
+	struct agent_metrics	 m;
+	struct adv_agent	*aa;
+	size_t			 i, n = 0, kept = 0;
+	int			 k, busy;
+
+	for (i = 0; i < adv->nall; i++) {
+		aa = adv->all[i];
+		busy = now - agent_updated_at(aa->agent) < FORGET_IDLE_MS;
+		if (!busy) {
+			agent_metrics(aa->agent, now, &adv->mp, &m);
+			busy = m.hostility_exposure >= FORGET_EXPOSURE;
+		}
+		if (busy) {
+			adv->all[kept++] = aa;
+			continue;
+		}
+		/*
+		 * A suggestion still open has been left alone since the
+		 * timers stopped (IDLE_MAX_MS): the agent went away, so it
+		 * expires, as a logout's do.
+		 */
+		for (k = 0; k < SK_COUNT; k++) {
+			if (aa->active[k] != NULL)
+				expire(adv, &aa->active[k], now);
+			drop_candidate(aa, (enum sugg_kind)k);
+		}
+		if (aa->team != NULL) {
+			team_count(aa, -1);
+			team_remove_member(aa->team, aa);
+			aa->team->members_done = 0;
+			aa->team = NULL;
+		}
+		aa->forget = 1;
+		n++;
+	}
+	adv->nall = kept;
+	if (n == 0)
+		return (0);
+	adv->gen++;
+	return (agents_forget(adv->agents, forget_cb, NULL));
 }
 
 /*

@@ -54,12 +54,15 @@ struct advise	*advise_new(struct agents *, struct outbox *,
 		    const struct model_params *, const struct advise_params *,
 		    int64_t);
 void		 advise_free(struct advise *);
+struct aggview;
+void		 advise_set_aggview(struct advise *, const struct aggview *);
 void		 advise_set_params(struct advise *, const struct model_params *,
 		    const struct advise_params *);
 void		 advise_restore_agent(struct advise *, struct agent *);
 int		 advise_restore_suggestion(struct advise *, const char *);
 void		 advise_event(struct advise *, const struct respite_event *);
 void		 advise_tick(struct advise *, int64_t);
+size_t		 advise_forget(struct advise *, int64_t);
 int		 advise_answer(struct advise *, int64_t, const char *, int,
 		    int64_t, struct suggestion *, int *, struct api_error *);
 int		 advise_find(struct advise *, int64_t, struct suggestion *);

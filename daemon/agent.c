@@ -7,6 +7,19 @@
  * by event time.  Metrics are computed from them at a `now` the caller
  * passes in, so they can be tested by replaying hours in microseconds.
  *
+ * Hostile messages are kept one by one while a minute holds at most
+ * HOSTILE_EXACT_MAX of them; a busier minute is folded into one
+ * aggregate (count, severities, the decayed sum, by channel), so an agent
+ * keeps at most HOSTILE_EXACT_MAX entries and one aggregate per minute of
+ * the day whatever the rate, and a late message costs a binary search
+ * (issue 21).  The aggregate is exact for exposure; for the trailing hour
+ * it counts while its latest message is inside it (a minute's precision).
+ * Handled tickets are kept the same way (their handling time is exact
+ * while the minute's tickets lie wholly in the hour, else prorated).
+ * Status changes: at most TRANS_MINUTE_MAX a minute (a busier minute keeps
+ * its first and last), each with the running time in every status, so the
+ * time in a status over any span is two binary searches.
+ *
  * Events are applied in the order received.  A late event (a ts before
  * the agent's newest) is inserted where its time belongs, so it counts in
  * every window it falls into.  Two metrics can only approximate late
@@ -42,12 +55,45 @@ struct hostile {
 	enum respite_channel	channel;
 };
 
+/* A minute of more than HANDLED_EXACT_MAX handled tickets. */
+#define HANDLED_EXACT_MAX	4
+struct handled_min {
+	int64_t		minute;		/* its start, epoch ms */
+	int64_t		lo, hi;		/* its first and last ticket */
+	long		n;
+	double		weight;		/* their sum */
+	int64_t		duration_ms;	/* their sum */
+	int64_t		duration_max;
+};
+
+/* Hostile messages kept one by one per minute before it is aggregated. */
+#define HOSTILE_EXACT_MAX	4
+
+/* A minute of more than HOSTILE_EXACT_MAX hostile messages. */
+struct hostile_min {
+	int64_t		minute;		/* its start, epoch ms */
+	int64_t		lo, hi;		/* its first and last message */
+	long		n;
+	double		severity;	/* their sum */
+	double		decayed;	/* sum of severity x 2^((ts-minute)/hl) */
+	double		half_life_ms;	/* the hl of decayed */
+	double		by_channel[RESPITE_CH_COUNT];	/* severity */
+};
+
 #define OPEN_TICKETS_TRACKED	64	/* ticket ids remembered per agent */
 
 struct transition {
 	int64_t			ts;
 	enum agent_status	status;
+	/* Milliseconds in each status from the first change kept to this. */
+	int64_t			before[AGENT_ON_BREAK + 1];
 };
+
+/*
+ * Status changes kept per minute: past that, a minute keeps its first and
+ * its last (a storm of logins and logouts is measured to the minute).
+ */
+#define TRANS_MINUTE_MAX	2
 
 struct agent {
 	char			 id[RESPITE_NAME_MAX + 1];
@@ -65,13 +111,17 @@ struct agent {
 
 	struct handled		*handled;
 	size_t			 nhandled, handled_cap;
+	struct handled_min	*hdmin;		/* by minute */
+	size_t			 nhdmin, hdmin_cap;
 	struct hostile		*hostile;
 	size_t			 nhostile, hostile_cap;
+	struct hostile_min	*hmin;		/* by minute */
+	size_t			 nhmin, hmin_cap;
 	struct transition	*trans;
 	size_t			 ntrans, trans_cap;
 
-	/* Ids of open tickets (the newest OPEN_TICKETS_TRACKED). */
-	char			*open_ids[OPEN_TICKETS_TRACKED];
+	/* Ids of open tickets (the newest OPEN_TICKETS_TRACKED), once one. */
+	char			**open_ids;
 	size_t			 nopen_ids;
 	int64_t			 channel_seen[RESPITE_CH_COUNT];
 
@@ -89,6 +139,23 @@ agent_new(const char *id)
 	return (a);
 }
 
+/*
+ * What a forgotten agent shows (advise_forget()): a fresh agent, offline
+ * and with no recent event, in its last team, updated at its newest
+ * stored event.
+ */
+struct agent *
+agent_new_idle(const char *id, const char *team, int64_t updated_at)
+{
+	struct agent	*a = agent_new(id);
+
+	strncpy(a->team, team, sizeof a->team - 1);
+	a->newest_ts = updated_at;
+	a->last_activity = updated_at;
+	a->seen = 1;
+	return (a);
+}
+
 void
 agent_free(struct agent *a)
 {
@@ -98,10 +165,13 @@ agent_free(struct agent *a)
 		return;
 	for (i = 0; i < a->nopen_ids; i++)
 		free(a->open_ids[i]);
+	free(a->open_ids);
 	if (a->ext != NULL && a->ext_free != NULL)
 		a->ext_free(a->ext);
 	free(a->handled);
+	free(a->hdmin);
 	free(a->hostile);
+	free(a->hmin);
 	free(a->trans);
 	free(a);
 }
@@ -190,6 +260,10 @@ agent_most_hostile_channel(const struct agent *a, int64_t now)
 		if (a->hostile[i].ts > now - MS_PER_HOUR &&
 		    a->hostile[i].ts <= now)
 			w[a->hostile[i].channel] += a->hostile[i].severity;
+	for (i = 0; i < a->nhmin; i++)
+		if (a->hmin[i].hi > now - MS_PER_HOUR && a->hmin[i].lo <= now)
+			for (k = 0; k < RESPITE_CH_COUNT; k++)
+				w[k] += a->hmin[i].by_channel[k];
 	for (k = RESPITE_CH_NONE + 1; k < RESPITE_CH_COUNT; k++)
 		if (w[k] > best) {
 			best = w[k];
@@ -203,6 +277,9 @@ open_id_add(struct agent *a, const char *ticket)
 {
 	if (*ticket == '\0' || agent_ticket_open(a, ticket))
 		return;
+	if (a->open_ids == NULL)
+		a->open_ids = xcalloc(OPEN_TICKETS_TRACKED,
+		    sizeof *a->open_ids);
 	if (a->nopen_ids == OPEN_TICKETS_TRACKED) {
 		free(a->open_ids[0]);
 		memmove(a->open_ids, a->open_ids + 1,
@@ -270,7 +347,7 @@ sorted_insert(void **arr, size_t *n, size_t *cap, size_t sz, int64_t ts)
 	size_t	 lo = 0, hi = *n, mid;
 
 	if (*n == *cap) {
-		*cap = *cap == 0 ? 16 : *cap * 2;
+		*cap = *cap == 0 ? 4 : *cap * 2;
 		*arr = xreallocarray(*arr, *cap, sz);
 	}
 	base = *arr;
@@ -307,26 +384,79 @@ prune_before(void *arr, size_t *n, size_t sz, int64_t cutoff, int keep_one)
 	*n -= i;
 }
 
+static int64_t	minute_of(int64_t);
+
+/* The status at ts: the last change at or before it (binary search). */
 static enum agent_status
 status_at(const struct agent *a, int64_t ts)
 {
-	size_t	i;
+	size_t	lo = 0, hi = a->ntrans, mid;
 
-	for (i = a->ntrans; i > 0; i--)
-		if (a->trans[i - 1].ts <= ts)
-			return (a->trans[i - 1].status);
-	return (AGENT_OFFLINE);
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->trans[mid].ts <= ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo > 0 ? a->trans[lo - 1].status : AGENT_OFFLINE);
+}
+
+/* The first index of a->trans with ts >= t. */
+static size_t
+trans_lower(const struct agent *a, int64_t t)
+{
+	size_t	lo = 0, hi = a->ntrans, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->trans[mid].ts < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+/* Recompute the running sums of time in each status from index k on. */
+static void
+trans_sums(struct agent *a, size_t k)
+{
+	struct transition	*p, *t;
+	size_t			 i;
+	int			 s;
+
+	if (k == 0 && a->ntrans > 0)
+		memset(a->trans[0].before, 0, sizeof a->trans[0].before);
+	for (i = k > 0 ? k : 1; i < a->ntrans; i++) {
+		p = &a->trans[i - 1];
+		t = &a->trans[i];
+		for (s = 0; s <= AGENT_ON_BREAK; s++)
+			t->before[s] = p->before[s] +
+			    (p->status == (enum agent_status)s ? t->ts - p->ts :
+			    0);
+	}
 }
 
 static void
 add_transition(struct agent *a, int64_t ts, enum agent_status s)
 {
 	struct transition	*t;
+	int64_t			 minute = minute_of(ts);
+	size_t			 lo, hi;
 
 	t = sorted_insert((void **)&a->trans, &a->ntrans, &a->trans_cap,
 	    sizeof *t, ts);
 	t->ts = ts;
 	t->status = s;
+	lo = trans_lower(a, minute);
+	hi = trans_lower(a, minute + MS_PER_MIN);
+	if (hi - lo > TRANS_MINUTE_MAX) {
+		memmove(a->trans + lo + 1, a->trans + hi - 1,
+		    (a->ntrans - hi + 1) * sizeof *a->trans);
+		a->ntrans -= hi - lo - 2;
+	}
+	trans_sums(a, lo);
 }
 
 static int
@@ -354,6 +484,205 @@ is_hostile(const struct respite_event *ev, const struct model_params *mp)
 	    ev->severity >= mp->hostile_threshold);
 }
 
+/* The start of ts's minute. */
+static int64_t
+minute_of(int64_t ts)
+{
+	int64_t	r = ts % MS_PER_MIN;
+
+	return (r < 0 ? ts - r - MS_PER_MIN : ts - r);
+}
+
+/* The first index of a->hostile with ts >= t. */
+static size_t
+hostile_lower(const struct agent *a, int64_t t)
+{
+	size_t	lo = 0, hi = a->nhostile, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->hostile[mid].ts < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+/* The index of minute m in a->hmin, or where it belongs (*found 0). */
+static size_t
+hmin_find(const struct agent *a, int64_t m, int *found)
+{
+	size_t	lo = 0, hi = a->nhmin, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->hmin[mid].minute < m)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < a->nhmin && a->hmin[lo].minute == m;
+	return (lo);
+}
+
+static void
+hmin_add(struct hostile_min *b, const struct hostile *h)
+{
+	if (b->n == 0 || h->ts < b->lo)
+		b->lo = h->ts;
+	if (b->n == 0 || h->ts > b->hi)
+		b->hi = h->ts;
+	b->n++;
+	b->severity += h->severity;
+	b->decayed += h->severity *
+	    exp2((double)(h->ts - b->minute) / b->half_life_ms);
+	b->by_channel[h->channel] += h->severity;
+}
+
+/*
+ * Add a hostile message: to its minute's aggregate if there is one, else
+ * one by one; a minute that then holds more than HOSTILE_EXACT_MAX
+ * becomes an aggregate.
+ */
+static void
+hostile_add(struct agent *a, const struct hostile *h,
+    const struct model_params *mp)
+{
+	struct hostile_min	*b;
+	struct hostile		*m;
+	int64_t			 minute = minute_of(h->ts);
+	size_t			 i, lo, hi;
+	int			 found;
+
+	i = hmin_find(a, minute, &found);
+	if (found) {
+		hmin_add(&a->hmin[i], h);
+		return;
+	}
+	m = sorted_insert((void **)&a->hostile, &a->nhostile,
+	    &a->hostile_cap, sizeof *m, h->ts);
+	*m = *h;
+	lo = hostile_lower(a, minute);
+	hi = hostile_lower(a, minute + MS_PER_MIN);
+	if (hi - lo <= HOSTILE_EXACT_MAX)
+		return;
+	if (a->nhmin == a->hmin_cap) {
+		a->hmin_cap = a->hmin_cap == 0 ? 16 : a->hmin_cap * 2;
+		a->hmin = xreallocarray(a->hmin, a->hmin_cap,
+		    sizeof *a->hmin);
+	}
+	memmove(a->hmin + i + 1, a->hmin + i,
+	    (a->nhmin - i) * sizeof *a->hmin);
+	a->nhmin++;
+	b = &a->hmin[i];
+	memset(b, 0, sizeof *b);
+	b->minute = minute;
+	b->half_life_ms = mp->half_life_ms;
+	for (i = lo; i < hi; i++)
+		hmin_add(b, &a->hostile[i]);
+	memmove(a->hostile + lo, a->hostile + hi,
+	    (a->nhostile - hi) * sizeof *a->hostile);
+	a->nhostile -= hi - lo;
+}
+
+/* The first index of a->handled with ts >= t. */
+static size_t
+handled_lower(const struct agent *a, int64_t t)
+{
+	size_t	lo = 0, hi = a->nhandled, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->handled[mid].ts < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+static void
+hdmin_add(struct handled_min *b, const struct handled *h)
+{
+	if (b->n == 0 || h->ts < b->lo)
+		b->lo = h->ts;
+	if (b->n == 0 || h->ts > b->hi)
+		b->hi = h->ts;
+	if (h->duration_ms > b->duration_max)
+		b->duration_max = h->duration_ms;
+	b->n++;
+	b->weight += h->weight;
+	b->duration_ms += h->duration_ms;
+}
+
+/* A handled ticket, as hostile_add() does a message. */
+static void
+handled_add(struct agent *a, const struct handled *h)
+{
+	struct handled_min	*b;
+	struct handled		*m;
+	int64_t			 minute = minute_of(h->ts);
+	size_t			 i, lo = 0, hi = a->nhdmin, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->hdmin[mid].minute < minute)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	i = lo;
+	if (i < a->nhdmin && a->hdmin[i].minute == minute) {
+		hdmin_add(&a->hdmin[i], h);
+		return;
+	}
+	m = sorted_insert((void **)&a->handled, &a->nhandled,
+	    &a->handled_cap, sizeof *m, h->ts);
+	*m = *h;
+	lo = handled_lower(a, minute);
+	hi = handled_lower(a, minute + MS_PER_MIN);
+	if (hi - lo <= HANDLED_EXACT_MAX)
+		return;
+	if (a->nhdmin == a->hdmin_cap) {
+		a->hdmin_cap = a->hdmin_cap == 0 ? 16 : a->hdmin_cap * 2;
+		a->hdmin = xreallocarray(a->hdmin, a->hdmin_cap,
+		    sizeof *a->hdmin);
+	}
+	memmove(a->hdmin + i + 1, a->hdmin + i,
+	    (a->nhdmin - i) * sizeof *a->hdmin);
+	a->nhdmin++;
+	b = &a->hdmin[i];
+	memset(b, 0, sizeof *b);
+	b->minute = minute;
+	for (i = lo; i < hi; i++)
+		hdmin_add(b, &a->handled[i]);
+	memmove(a->handled + lo, a->handled + hi,
+	    (a->nhandled - hi) * sizeof *a->handled);
+	a->nhandled -= hi - lo;
+}
+
+/* Drop the aggregates whose every message is older than cutoff. */
+static void
+hmin_prune(struct agent *a, int64_t cutoff)
+{
+	size_t	i = 0;
+
+	while (i < a->nhmin && a->hmin[i].hi < cutoff)
+		i++;
+	if (i == 0)
+		return;
+	memmove(a->hmin, a->hmin + i, (a->nhmin - i) * sizeof *a->hmin);
+	a->nhmin -= i;
+}
+
+/* Entries the agent holds (its memory is bounded by the windows). */
+size_t
+agent_entries(const struct agent *a)
+{
+	return (a->nhandled + a->nhdmin + a->nhostile + a->nhmin + a->ntrans);
+}
+
 /* Apply one event (already validated) to the agent's state. */
 void
 agent_apply(struct agent *a, const struct respite_event *ev,
@@ -362,6 +691,7 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 	enum agent_status	 before, after;
 	int64_t			 ts = ev->ts_ms;
 	int			 late;
+	size_t			 i;
 
 	late = a->seen && ts < a->newest_ts;
 	if (ev->team[0] != '\0')
@@ -438,7 +768,7 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 			a->live_contacts++;
 		break;
 	case RESPITE_EV_TICKET_HANDLED: {
-		struct handled	*h;
+		struct handled	 h;
 
 		open_id_remove(a, ev->ticket);
 		if (a->open_tickets > 0)
@@ -447,33 +777,31 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 			a->live_contacts--;
 		if (a->seen && ts < a->newest_ts - HANDLED_KEEP_MS)
 			break;		/* outside every window */
-		h = sorted_insert((void **)&a->handled, &a->nhandled,
-		    &a->handled_cap, sizeof *h, ts);
-		h->ts = ts;
+		h.ts = ts;
 		/*
 		 * Handling time counts only within the hour before now
 		 * (agent_metrics); a thread handled after days (no upper
 		 * bound, API.md) is clipped here, before the conversion to
 		 * ms could overflow.
 		 */
-		h->duration_ms = ev->duration_s * 1000 <
+		h.duration_ms = ev->duration_s * 1000 <
 		    (double)HANDLED_KEEP_MS ?
 		    (int64_t)llround(ev->duration_s * 1000) : HANDLED_KEEP_MS;
-		h->weight = mp->weight[ev->channel];
+		h.weight = mp->weight[ev->channel];
+		handled_add(a, &h);
 		break;
 	}
 	case RESPITE_EV_MESSAGE_RECEIVED:
 	case RESPITE_EV_MESSAGE_FLAGGED: {
-		struct hostile	*m;
+		struct hostile	 m;
 
 		if (!is_hostile(ev, mp) ||
 		    (a->seen && ts < a->newest_ts - HOSTILE_KEEP_MS))
 			break;
-		m = sorted_insert((void **)&a->hostile, &a->nhostile,
-		    &a->hostile_cap, sizeof *m, ts);
-		m->ts = ts;
-		m->severity = ev->severity >= 0 ? ev->severity : 1.0;
-		m->channel = ev->channel;
+		m.ts = ts;
+		m.severity = ev->severity >= 0 ? ev->severity : 1.0;
+		m.channel = ev->channel;
+		hostile_add(a, &m, mp);
 		break;
 	}
 	default:
@@ -490,8 +818,17 @@ agent_apply(struct agent *a, const struct respite_event *ev,
 	a->seen = 1;
 	prune_before(a->handled, &a->nhandled, sizeof *a->handled,
 	    a->newest_ts - HANDLED_KEEP_MS, 0);
+	for (i = 0; i < a->nhdmin &&
+	    a->hdmin[i].hi < a->newest_ts - HANDLED_KEEP_MS; i++)
+		;
+	if (i > 0) {
+		memmove(a->hdmin, a->hdmin + i,
+		    (a->nhdmin - i) * sizeof *a->hdmin);
+		a->nhdmin -= i;
+	}
 	prune_before(a->hostile, &a->nhostile, sizeof *a->hostile,
 	    a->newest_ts - HOSTILE_KEEP_MS, 0);
+	hmin_prune(a, a->newest_ts - HOSTILE_KEEP_MS);
 	prune_before(a->trans, &a->ntrans, sizeof *a->trans,
 	    a->newest_ts - STATUS_KEEP_MS, 1);
 }
@@ -504,21 +841,34 @@ overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
 	return (hi > lo ? hi - lo : 0);
 }
 
-/* Milliseconds spent in status s within [from, to). */
+/* Milliseconds in status s from the first change kept to t. */
+static int64_t
+time_in_status_to(const struct agent *a, enum agent_status s, int64_t t)
+{
+	const struct transition	*p;
+	size_t			 i;
+
+	if (a->ntrans == 0)
+		return (0);
+	/* After the last change at or before t (as status_at()). */
+	i = trans_lower(a, t + 1);
+	if (i == 0)
+		return (a->trans[0].before[s]);
+	p = &a->trans[i - 1];
+	return (p->before[s] + (p->status == s ? t - p->ts : 0));
+}
+
+/*
+ * Milliseconds spent in status s within [from, to): a difference of the
+ * running sums, two binary searches however many changes are kept.
+ */
 static int64_t
 time_in_status(const struct agent *a, enum agent_status s, int64_t from,
     int64_t to)
 {
-	int64_t	total = 0, end;
-	size_t	i;
-
-	for (i = 0; i < a->ntrans; i++) {
-		if (a->trans[i].status != s)
-			continue;
-		end = i + 1 < a->ntrans ? a->trans[i + 1].ts : to;
-		total += overlap(a->trans[i].ts, end, from, to);
-	}
-	return (total);
+	if (from >= to)
+		return (0);
+	return (time_in_status_to(a, s, to) - time_in_status_to(a, s, from));
 }
 
 /*
@@ -549,6 +899,24 @@ agent_metrics(const struct agent *a, int64_t now,
 		}
 		handle += overlap(h->ts - h->duration_ms, h->ts, from, now);
 	}
+	for (i = 0; i < a->nhdmin; i++) {
+		const struct handled_min	*b = &a->hdmin[i];
+		int64_t				 s = b->lo - b->duration_max;
+
+		if (b->lo > now)
+			continue;
+		if (b->hi > from) {
+			m->tickets_last_hour += b->n;
+			m->weighted_load_last_hour += b->weight;
+		}
+		/* Exact when wholly inside the hour, else prorated. */
+		if (s >= from && b->hi <= now)
+			handle += b->duration_ms;
+		else if (b->hi > s)
+			handle += (int64_t)((double)b->duration_ms *
+			    (double)overlap(s, b->hi, from, now) /
+			    (double)(b->hi - s));
+	}
 	present = time_in_status(a, AGENT_WORKING, from, now);
 	if (present > 0) {
 		m->occupancy_last_hour = (double)handle / (double)present;
@@ -566,6 +934,23 @@ agent_metrics(const struct agent *a, int64_t now,
 		age = (double)(now - h->ts);
 		m->hostility_exposure += h->severity *
 		    exp2(-age / mp->half_life_ms);
+	}
+	for (i = 0; i < a->nhmin; i++) {
+		const struct hostile_min	*b = &a->hmin[i];
+
+		if (b->lo > now)
+			continue;
+		if (b->hi > from)
+			m->hostile_last_hour += b->n;
+		/* The sum was decayed with another half-life: its middle. */
+		if (b->half_life_ms == mp->half_life_ms)
+			m->hostility_exposure += b->decayed *
+			    exp2(-(double)(now - b->minute) /
+			    mp->half_life_ms);
+		else
+			m->hostility_exposure += b->severity *
+			    exp2(-(double)(now - (b->lo + b->hi) / 2) /
+			    mp->half_life_ms);
 	}
 
 	/*

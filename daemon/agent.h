@@ -2,6 +2,7 @@
 #ifndef AGENT_H
 #define AGENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <respite/event.h>
@@ -37,6 +38,7 @@ struct agent_metrics {
 struct agent;
 
 struct agent	*agent_new(const char *);
+struct agent	*agent_new_idle(const char *, const char *, int64_t);
 void		 agent_free(struct agent *);
 void		 agent_apply(struct agent *, const struct respite_event *,
 		    const struct model_params *);
@@ -50,6 +52,7 @@ int64_t		 agent_updated_at(const struct agent *);
 const char	*agent_tz(const struct agent *);
 void		 agent_set_ext(struct agent *, void *, void (*)(void *));
 void		*agent_ext(const struct agent *);
+size_t		 agent_entries(const struct agent *);
 int64_t		 agent_work_start(const struct agent *);
 int64_t		 agent_status_since(const struct agent *);
 long		 agent_open_tickets(const struct agent *);

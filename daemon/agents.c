@@ -2,8 +2,9 @@
  * respite - the agents table.
  *
  * A chained hash table keyed by agent id (FNV-1a), grown when the load
- * passes 1.  Agents are never removed while the daemon runs; a centre has
- * thousands of agents, not millions.  Beside it every agent in id order,
+ * passes 1.  Agents idle past the model's windows are removed in one pass
+ * (agents_forget(), called by the advisor), so ids seen once do not stay
+ * for ever (issue 21).  Beside it every agent in id order,
  * and each team's agents in id order, sorted again only after agents
  * came or changed teams: lists and team figures want that order on every
  * request, and sorting (or sifting) 10,000 agents each time cost more
@@ -225,6 +226,50 @@ agents_apply(struct agents *t, const struct respite_event *ev,
 	if (moves)
 		list_add(team_list(t, agent_team(a), 1), a);
 	return (a);
+}
+
+/* Keep the agents of l for which gone() is false, in their order. */
+static void
+list_keep(struct agents_list *l, int (*gone)(struct agent *, void *),
+    void *arg)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (!gone(l->v[i], arg))
+			l->v[n++] = l->v[i];
+	l->n = n;
+}
+
+/*
+ * Remove and free every agent for which gone() says yes, in one pass over
+ * the table and the lists (one by one it would be quadratic).  Returns
+ * how many.  Teams stay.
+ */
+size_t
+agents_forget(struct agents *t, int (*gone)(struct agent *, void *),
+    void *arg)
+{
+	struct agents_entry	**pe, *e;
+	size_t			  i, n = 0;
+
+	for (i = 0; i < t->nteams; i++)
+		list_keep(&t->teams[i], gone, arg);
+	list_keep(&t->all, gone, arg);
+	for (i = 0; i < t->nbuckets; i++) {
+		for (pe = &t->buckets[i]; (e = *pe) != NULL;) {
+			if (!gone(e->agent, arg)) {
+				pe = &e->next;
+				continue;
+			}
+			*pe = e->next;
+			agent_free(e->agent);
+			free(e);
+			n++;
+		}
+	}
+	t->count -= n;
+	return (n);
 }
 
 size_t

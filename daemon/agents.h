@@ -16,6 +16,8 @@ struct agent	*agents_get(struct agents *, const char *);
 struct agent	*agents_apply(struct agents *, const struct respite_event *,
 		    const struct model_params *);
 size_t		 agents_count(const struct agents *);
+size_t		 agents_forget(struct agents *,
+		    int (*)(struct agent *, void *), void *);
 size_t		 agents_team_count(const struct agents *);
 int		 agents_has_team(struct agents *, const char *);
 struct agent	**agents_sorted(struct agents *, size_t *);

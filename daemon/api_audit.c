@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_handlers.h"
 #include "event.h"
 #include "query.h"
 #include "xmalloc.h"

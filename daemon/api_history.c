@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_handlers.h"
 #include "query.h"
 #include "strain.h"
 #include "timeutil.h"

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_handlers.h"
 #include "log.h"
 #include "origin.h"
 #include "stats.h"

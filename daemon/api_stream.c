@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_handlers.h"
 #include "dispatch.h"
 #include "event.h"
 #include "log.h"

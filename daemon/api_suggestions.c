@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_handlers.h"
 #include "auth.h"
 #include "event.h"
 #include "ingest.h"
@@ -335,7 +335,9 @@ body_cb(const char *body, void *arg)
 /*
  * May the request's token answer suggestion seq?  An agent answers its
  * own break suggestions, a lead the lead suggestions of its teams, an
- * admin everything.  Unknown ids pass, to be answered 404.
+ * admin everything.  An unknown id is 404 for an admin only: to anyone
+ * else it is 403 like one they may not answer, so that ids cannot be
+ * probed for what exists (API.md: existence does not leak).
  */
 static int
 may_answer(struct api *api, int64_t seq)
@@ -347,7 +349,7 @@ may_answer(struct api *api, int64_t seq)
 	memset(&s, 0, sizeof s);
 	if (!advise_find(api->advise, seq, &s) &&
 	    !store_suggestion_get(api->store, seq, body_cb, &s))
-		return (1);
+		return (0);
 	if (sugg_is_agent_kind(s.kind))
 		return (auth_may_act_as_agent(&api->who, s.agent));
 	return (api->who.kind == TOKEN_LEAD &&
@@ -371,6 +373,12 @@ api_suggestion_answer(struct api *api, struct http_conn *c, const char *id,
 	if ((seq = sugg_parse_id(id)) <= 0) {
 		api_fail(c, API_R_SUGGESTION, 404, "not_found", NULL,
 		    "no suggestion \"%.64s\"", id);
+		return;
+	}
+	/* The role first: nothing of the body is read for a refusal. */
+	if (!may_answer(api, seq)) {
+		api_forbidden(c, API_R_SUGGESTION, "this token may not answer "
+		    "that suggestion");
 		return;
 	}
 	if ((o = json_loadb(body, len, 0, &je)) == NULL) {
@@ -397,12 +405,6 @@ api_suggestion_answer(struct api *api, struct http_conn *c, const char *id,
 			return;
 		}
 		minutes = (int)json_integer_value(v);
-	}
-	if (!may_answer(api, seq)) {
-		json_decref(o);
-		api_forbidden(c, API_R_SUGGESTION, "this token may not answer "
-		    "that suggestion");
-		return;
 	}
 	an = xcalloc(1, sizeof *an);
 	if (advise_answer(api->advise, seq, action, minutes, now, &an->sugg,

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_handlers.h"
 #include "auth.h"
 #include "event.h"
 #include "strain.h"

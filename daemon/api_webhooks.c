@@ -29,7 +29,7 @@
 
 #include <nettle/base64.h>
 
-#include "api.h"
+#include "api_handlers.h"
 #include "event.h"
 #include "ingest.h"
 #include "log.h"

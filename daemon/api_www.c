@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_handlers.h"
 #include "stats.h"
 #include "www.h"
 

@@ -744,16 +744,27 @@ conn_dispatch(struct http_conn *c)
 	    c->body_len, c->srv->arg);
 }
 
-/* Grow the body buffer; a buffer left behind is wiped, not just freed. */
+/*
+ * Grow the body buffer, at least doubling it (growing by each read's
+ * size alone copied the body once a read: quadratic in its size), but
+ * never past max_body + 1 for a body that fits; a buffer left behind is
+ * wiped, not just freed.
+ */
 static void
 body_reserve(struct http_conn *c, size_t more)
 {
 	char	*p;
-	size_t	 cap;
+	size_t	 cap, need, most;
 
-	if (c->body_len + more + 1 <= c->body_cap)
+	need = c->body_len + more + 1;
+	if (need <= c->body_cap)
 		return;
-	cap = c->body_len + more + 1;
+	most = c->srv->limits.max_body + 1;
+	cap = c->body_cap * 2;
+	if (cap > most)
+		cap = most;
+	if (cap < need)
+		cap = need;
 	if (cap < 4096)
 		cap = 4096;
 	p = xmalloc(cap);

@@ -339,6 +339,12 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	commit_flush(d->commit);
 	api_teams_clock(&d->api, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
+	/*
+	 * Agents are forgotten at start-up only: at the tick, the wall
+	 * clock would forget the agents of a past day being replayed
+	 * (event time) between two of its batches, and expire their open
+	 * suggestions, so a replay would not give the same suggestions.
+	 */
 	flush_outbox(d);
 	service_status(d->service, d->http, agents_count(d->agents),
 	    time_now_ms());
@@ -614,6 +620,7 @@ main(int argc, char **argv)
 	};
 	struct respited		 d;
 	struct http_limits	 limits;
+	size_t			 forgot;
 	struct dispatch_limits	 slimits;
 	struct event		*sigs[4];
 	const int		 signums[4] = { SIGTERM, SIGINT, SIGHUP, 0 };
@@ -720,14 +727,15 @@ main(int argc, char **argv)
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
 	plugins_set_event_base(d.base);
+	/* The database first: its directory is where the secret is kept. */
+	if ((d.store = store_open(d.cf->storage_path, d.cf->sync_full,
+	    &cause)) == NULL)
+		fatalx("storage: %s", cause);
 	if (install_secret(&d, 0, &cause) == -1)
 		fatalx("%s", cause);
 	if ((d.plugins = plugins_load(d.cf, &cause)) == NULL)
 		fatalx("%s", cause);
 	d.api.plugins = d.plugins;
-	if ((d.store = store_open(d.cf->storage_path, d.cf->sync_full,
-	    &cause)) == NULL)
-		fatalx("storage: %s", cause);
 
 	d.agents = agents_new();
 	d.api.agents = d.agents;
@@ -755,6 +763,7 @@ main(int argc, char **argv)
 	d.api.dispatch = d.dispatch;
 	d.advise = advise_new(d.agents, d.outbox, &d.api.mp, &d.api.ap,
 	    store_max_seq(d.store, "suggestions") + 1);
+	advise_set_aggview(d.advise, d.api.aggview);
 	{
 		struct agent	**v;
 		size_t		  n;
@@ -767,6 +776,9 @@ main(int argc, char **argv)
 	if (store_suggestions_load(d.store, time_now_ms() - 2 * MS_PER_HOUR,
 	    restore_suggestion_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
+	/* Forget the idle agents, as the running daemon did (a restart). */
+	if ((forgot = advise_forget(d.advise, time_now_ms())) > 0)
+		log_info("model: forgot %zu agents idle for 36 h", forgot);
 	d.api.advise = d.advise;
 	/* The snapshot of now's boundary, unless the rebuild took it. */
 	api_teams_clock(&d.api, time_now_ms());

@@ -164,37 +164,12 @@ install_random(uint8_t *key, char **cause)
 	return (0);
 }
 
-/* Make the directories above path (0750, as the database's). */
-static int
-mkdir_above(const char *path, char **cause)
-{
-	char	*dir, *p;
-
-	dir = dir_of(path);
-	for (p = dir + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char	c = *p;
-
-			*p = '\0';
-			if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
-				xasprintf(cause, "install secret: cannot "
-				    "create %s: %s", dir, strerror(errno));
-				free(dir);
-				return (-1);
-			}
-			if ((*p = c) == '\0')
-				break;
-		}
-	}
-	free(dir);
-	return (0);
-}
-
 /*
  * Write a new install secret to path: a temporary file of mode 0600,
  * synced, then linked to path, so that a crash leaves either no file or
  * a whole one, and two starts at once agree (the second reads the
- * first's).  Returns 0, or -1 with *cause.
+ * first's).  Its directory is the database's, made by store_open(),
+ * which respited calls first.  Returns 0, or -1 with *cause.
  */
 static int
 install_create(const char *path, uint8_t *key, char **cause)
@@ -204,8 +179,6 @@ install_create(const char *path, uint8_t *key, char **cause)
 	ssize_t	 n;
 	int	 fd, dfd, rc = -1;
 
-	if (mkdir_above(path, cause) == -1)
-		return (-1);
 	if (install_random(key, cause) == -1)
 		return (-1);
 	for (i = 0; i < SECRET_INSTALL_LEN; i++)

@@ -712,6 +712,46 @@ store_foreach_agent_event(struct store *st, const char *agent, int64_t from,
 	return (0);
 }
 
+/*
+ * What a forgotten agent still has stored (advise_forget()): the time of
+ * its newest event and the last team an event named ("" if none).
+ * Returns 1, 0 if no event of the agent is stored, or -1 with *cause.
+ */
+int
+store_agent_last(struct store *st, const char *agent, int64_t *ts,
+    char *team, size_t teamsz, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc, found = 0;
+
+	*team = '\0';
+	if (sqlite3_prepare_v2(st->db, "SELECT MAX(ts) FROM events "
+	    "WHERE agent = ?1", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read events"));
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*ts = sqlite3_column_int64(s, 0);
+		found = 1;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read events"));
+	if (!found)
+		return (0);
+	if (sqlite3_prepare_v2(st->db, "SELECT team FROM events "
+	    "WHERE agent = ?1 AND team IS NOT NULL AND team != '' "
+	    "ORDER BY seq DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read events"));
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		column_copy(s, 0, team, teamsz);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read events"));
+	return (1);
+}
+
 /* A cheap liveness check for /healthz.  Returns 0 or -1 with *cause. */
 int
 store_check(struct store *st, char **cause)

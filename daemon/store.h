@@ -65,6 +65,8 @@ int		 store_foreach_event(struct store *, store_event_cb, void *,
 		    char **);
 int		 store_foreach_agent_event(struct store *, const char *,
 		    int64_t, int64_t, store_event_cb, void *, char **);
+int		 store_agent_last(struct store *, const char *, int64_t *,
+		    char *, size_t, char **);
 int		 store_check(struct store *, char **);
 const char	*store_path(const struct store *);
 int		 store_suggestion_put(struct store *,

@@ -10,7 +10,7 @@
  *	token_file = ~/.config/respite/token
  *	level_notices = false
  *
- * Parsed with libinih as daemon/config.c does, and for the same reason
+ * Parsed with libinih as daemon/common/config.c does, and for the same reason
  * through a reader of our own that counts lines (Debian's inih passes no
  * line numbers to the handler): an unknown section or key, a bad value
  * or a syntax error is "FILE:LINE: message".  A missing default file is

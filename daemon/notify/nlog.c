@@ -1,7 +1,7 @@
 /*
  * respite-notify - logging.
  *
- * One line per event of interest on stderr, the way daemon/log.c writes
+ * One line per event of interest on stderr, the way daemon/common/log.c writes
  * respited's: under systemd (JOURNAL_STREAM is set when journald reads
  * our stderr) each line starts with a <N> syslog priority, as daemon(7)
  * describes; otherwise it carries a UTC time and a level word.  With

@@ -321,7 +321,8 @@ wh_config_parse(const struct respite_plugin_config *cf,
 		out->max_age_ms = (int64_t)(d * 1000);
 	}
 	if ((v = respite_config_get(cf, "max_duration")) != NULL &&
-	    parse_seconds("max_duration", v, 86400, &out->max_duration_s,
+	    parse_seconds("max_duration", v, WH_DURATION_MAX,
+	    &out->max_duration_s,
 	    error) == -1)
 		goto fail;
 	if ((v = respite_config_get(cf, "agents")) != NULL) {
@@ -1417,6 +1418,8 @@ wh_live_channel(enum respite_channel ch)
  * else on a live channel (phone, chat, messaging) the span from start
  * (assignment or creation) to end when it is at most max_duration, else
  * 0: an email ticket open for two days was not worked on for two days.
+ * Accounted time is taken up to WH_DURATION_MAX (a year), not a day: a
+ * thread handled after 26 h is a real trace (issue 13).
  */
 double
 wh_duration(const struct wh_config *cf, enum respite_channel ch,
@@ -1425,7 +1428,8 @@ wh_duration(const struct wh_config *cf, enum respite_channel ch,
 	double	span;
 
 	if (accounted_s > 0 && isfinite(accounted_s))
-		return (accounted_s < 86400 ? accounted_s : 86400);
+		return (accounted_s < WH_DURATION_MAX ? accounted_s :
+		    WH_DURATION_MAX);
 	if (!wh_live_channel(ch) || start <= 0 || end < start)
 		return (0);
 	span = (double)(end - start) / 1000.0;

@@ -21,6 +21,14 @@
 /* The longest digest of wh_hmac(). */
 #define WH_DIGEST_MAX	32
 
+/*
+ * Longest handling time an adapter derives (accounted, or a live span
+ * under max_duration): a year.  Email and social threads span days
+ * (issue 13); the core takes any duration_s >= 0 and the model counts
+ * only what falls in its windows.
+ */
+#define WH_DURATION_MAX	(365 * 86400.0)
+
 /* Which of a vendor's user fields names the agent (agent_field). */
 enum wh_field {
 	WH_EMAIL = 0,

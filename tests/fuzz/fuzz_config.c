@@ -1,5 +1,5 @@
 /*
- * respite - fuzz target: the configuration file (daemon/config.c, libinih
+ * respite - fuzz target: the configuration file (daemon/common/config.c, libinih
  * through our line-counting reader) as respited -c and SIGHUP read it.
  *
  * config_load() opens a path, so the input is written to a memfd and

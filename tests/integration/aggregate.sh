@@ -27,9 +27,6 @@ TOKENS=$TMPD/tokens
 T_ADMIN=rsp_admin-$RANDOM$RANDOM
 T_INGEST=rsp_ingest-$RANDOM$RANDOM
 T_LEAD=rsp_lead-$RANDOM$RANDOM
-hash() {
-	printf '%s' "$1" | sha256sum | cut -d' ' -f1
-}
 cat >"$TOKENS" <<EOT
 sha256:$(hash "$T_ADMIN") admin ops
 sha256:$(hash "$T_INGEST") ingest helpdesk

@@ -18,10 +18,6 @@ T_ALICE=rsp_alice-$RANDOM$RANDOM
 T_LEAD1=rsp_lead1-$RANDOM$RANDOM
 T_LEAD2=rsp_lead2-$RANDOM$RANDOM
 
-hash() {
-	printf '%s' "$1" | sha256sum | cut -d' ' -f1
-}
-
 asreq() {
 	local t=$1 m=$2 p=$3 b=${4:-}
 	req "$m" "$p" "$b" -H "Authorization: Bearer $t"
@@ -161,6 +157,73 @@ is "$(jqr '[.audit[] | select(.agent == "alice")][0].what')" \
     "GET /v1/agents/alice" "... with what was read"
 asreq "$T_ADMIN" GET '/v1/audit?who=alice-desktop'
 is "$(jqb '.audit | length')" 0 "an agent reading its own data is not audited"
+
+# ---- the role matrix: every route, each role (issues 13 and 21)
+#
+# row DESC METHOD PATH BODY NONE INGEST AGENT LEAD ADMIN: the status of
+# the request without a token, and with the tokens of ingest,
+# agent:alice, lead:t1 and admin.  A role that may use a route gets its
+# answer (a 400 or 404 after the check is still "allowed"); one that may
+# not gets 403 before anything of the request is looked at.  Streams are
+# read for a second (curl then prints the 200 it got).
+matrix_code() {
+	local t=$1 m=$2 p=$3 b=$4
+	local -a h=()
+	[ -n "$t" ] && h=(-H "Authorization: Bearer $t")
+	if [ -n "$b" ]; then
+		curl -s -o /dev/null -w '%{http_code}' --max-time 1 -X "$m" \
+		    "${h[@]}" -H 'Content-Type: application/json' \
+		    --data-binary "$b" "$BASE$p"
+	else
+		curl -s -o /dev/null -w '%{http_code}' --max-time 1 -X "$m" \
+		    "${h[@]}" "$BASE$p"
+	fi
+}
+row() {
+	local desc=$1 m=$2 p=$3 b=$4 got t
+	shift 4
+	got=
+	for t in "" "$T_INGEST" "$T_ALICE" "$T_LEAD1" "$T_ADMIN"; do
+		got="$got $(matrix_code "$t" "$m" "$p" "$b")"
+	done
+	is "$got" " $*" "roles (none ingest agent lead admin): $desc"
+}
+row "GET /healthz" GET /healthz "" 200 200 200 200 200
+row "GET /metrics" GET /metrics "" 200 200 200 200 200
+row "GET / (the web page)" GET / "" 200 200 200 200 200
+row "GET /app.js" GET /app.js "" 200 200 200 200 200
+row "POST /v1/events" POST /v1/events \
+    '{"id":"mx1","type":"agent.login","agent":"mx","team":"t9"}' \
+    401 202 403 403 202
+row "GET /v1/agents" GET /v1/agents "" 401 403 200 200 200
+# An agent's list is narrowed to itself: another team's filter is empty.
+row "GET /v1/agents?team=t2" GET '/v1/agents?team=t2' "" \
+    401 403 200 403 200
+row "GET /v1/agents/alice" GET /v1/agents/alice "" 401 403 200 200 200
+row "GET /v1/agents/bob" GET /v1/agents/bob "" 401 403 403 403 200
+row "GET /v1/agents/alice/history" GET /v1/agents/alice/history "" \
+    401 403 200 200 200
+row "GET /v1/agents/bob/history" GET /v1/agents/bob/history "" \
+    401 403 403 403 200
+row "POST /v1/agents/bob/break (bad action)" POST /v1/agents/bob/break \
+    '{"action":"nap"}' 401 403 403 403 400
+row "GET /v1/suggestions" GET /v1/suggestions "" 401 403 200 200 200
+row "GET /v1/suggestions?agent=bob" GET '/v1/suggestions?agent=bob' "" \
+    401 403 403 403 200
+row "POST /v1/suggestions/{bob's} (bad action)" POST \
+    "/v1/suggestions/$bob_sugg" '{"action":"nap"}' 401 403 403 403 400
+row "GET /v1/teams" GET /v1/teams "" 401 403 403 200 200
+row "GET /v1/teams/t1" GET /v1/teams/t1 "" 401 403 403 200 200
+row "GET /v1/teams/t2" GET /v1/teams/t2 "" 401 403 403 403 200
+row "GET /v1/stream?agent=alice" GET '/v1/stream?agent=alice' "" \
+    401 403 200 200 200
+row "GET /v1/stream?agent=bob" GET '/v1/stream?agent=bob' "" \
+    401 403 403 403 200
+row "GET /v1/stream?team=t1" GET '/v1/stream?team=t1' "" \
+    401 403 403 200 200
+row "GET /v1/audit" GET /v1/audit "" 401 403 403 403 200
+row "POST /v1/webhooks/zendesk (not loaded)" POST /v1/webhooks/zendesk \
+    '{}' 401 404 403 403 404
 
 # revocation by editing the file
 grep -v alice-desktop "$TOKENS" >"$TOKENS.new" && mv "$TOKENS.new" "$TOKENS"

@@ -359,9 +359,6 @@ stop_daemon
 
 # ---- tokens and roles (the same database, now with tokens)
 
-hash() {
-	printf '%s' "$1" | sha256sum | cut -d' ' -f1
-}
 T_ADMIN=rsp_admin-$RANDOM$RANDOM
 T_LEAD=rsp_lead-$RANDOM$RANDOM
 T_INGEST=rsp_ingest-$RANDOM$RANDOM

@@ -131,11 +131,42 @@ fi
 
 rm -f "$DB" "$DB-wal" "$DB-shm"
 start_daemon || bail_out "respited did not start: $(tail -n 5 "$LOG")"
-if [ "$(id -u)" != 0 ]; then
-	# /proc/PID of a non-dumpable process belongs to root.
-	is "$(stat -c %u "/proc/$DAEMON_PID")" 0 "respited is not dumpable (/proc/PID owned by root)"
+# A process of the same user without CAP_SYS_PTRACE may read the
+# environment of a dumpable process, not of a non-dumpable one.  As
+# root, run respited and the reader as nobody.
+as_user=
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	stop_daemon
+	rm -f "$DB" "$DB-wal" "$DB-shm"
+	chmod 0711 "$TMPD"
+	mkdir -m 0700 "$TMPD/nobody" && chown 65534 "$TMPD/nobody"
+	sed "s|^path = .*|path = $TMPD/nobody/respite.db|" "$CONF" >"$TMPD/nobody.conf"
+	chmod 0644 "$TMPD/nobody.conf"
+	$as_user $RESPITED -f -c "$TMPD/nobody.conf" 2>>"$LOG" &
+	DAEMON_PID=$!
+	wait_healthy || bail_out "respited did not start as nobody: $(tail -n 3 "$LOG")"
+fi
+if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null 2>&1; then
+	$as_user sleep 30 >/dev/null 2>&1 &
+	ctl=$!
+	# setpriv may not have dropped to nobody yet: wait until it is sleep.
+	for _i in $(seq 1 50); do
+		[ "$(readlink "/proc/$ctl/exe" 2>/dev/null)" = "$(readlink -f "$(command -v sleep)")" ] && break
+		sleep 0.1
+	done
+	$as_user cat "/proc/$ctl/environ" >/dev/null 2>&1
+	check "control: a dumpable process's environ can be read by its user" $?
+	kill "$ctl" 2>/dev/null; wait "$ctl" 2>/dev/null
+	check_fail "respited is not dumpable (its user cannot read /proc/PID/environ)" \
+	    $as_user cat "/proc/$DAEMON_PID/environ"
 else
-	skip "respited is not dumpable (/proc/PID owned by root)" "run as root"
+	skip "respited is not dumpable" "run as root without setpriv"
+fi
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	stop_daemon
+	chmod 0700 "$TMPD"
+	start_daemon || bail_out "respited did not start: $(tail -n 5 "$LOG")"
 fi
 
 unit=${TOP_SRCDIR:-$HERE/../..}/systemd/respited.service.in

@@ -383,6 +383,11 @@ write_config() {
 	} >"$CONF"
 }
 
+# hash TOKEN: its SHA-256 in hex, as a tokens file's "sha256:" entry holds.
+hash() {
+	printf '%s' "$1" | sha256sum | cut -d' ' -f1
+}
+
 # ---------------------------------------------------------------- daemon
 
 # start_daemon [ARGS...]: start respited -f -c $CONF and wait for

@@ -21,10 +21,6 @@ T_LEAD2=rsp_lead2-$RANDOM$RANDOM
 T_LEAD3=rsp_lead3-$RANDOM$RANDOM
 T_ALICE=rsp_alice-$RANDOM$RANDOM
 
-hash() {
-	printf '%s' "$1" | sha256sum | cut -d' ' -f1
-}
-
 conf() {	# conf [LEAD_VIEW]
 	write_config "[auth]
 tokens_file = $TOKENS

@@ -314,7 +314,7 @@ n=$(log_lines)
 ZD_INJECT=$(payload '{"type": "zen:event-type:ticket.status_changed",
  "id": "it-'"$T"'-inject", "time": "'"$(rfc3339 $((T - 90)))"'", "subject": "zen:ticket:5502",
  "detail": {"id": "5502", "assignee_id": "381234567"},
- "event": {"current": "open\n<3>fake line\r\u0007\u202e", "previous": "new"}}')
+ "event": {"current": "open\n<3>fake line\r\u0007\u202e\u001b[2K", "previous": "new"}}')
 post_zendesk "$ZD_INJECT"
 jq_is .ignored 1 "zendesk: a status with a line break in it is ignored"
 wait_log 'ignored: ticket 5502' 5 "$n"
@@ -322,8 +322,13 @@ new_log=$(tail -n "+$((n + 1))" "$LOG")
 is "$(printf '%s\n' "$new_log" | grep -c 'fake line')" 1 \
     "log injection: the forged line is part of one line"
 like "$(printf '%s\n' "$new_log" | grep 'fake line')" \
-    'ignored: ticket 5502: status open\\n<3>fake line\\r\\x07\\u202e is not solved' \
-    "log injection: the line break, CR, BEL and RLO are escaped"
+    'ignored: ticket 5502: status open\\n<3>fake line\\r\\x07\\u202e\\x1b\[2K is not solved' \
+    "log injection: the line break, CR, BEL, RLO and ESC are escaped"
+if printf '%s\n' "$new_log" | grep -q "$(printf '\033')"; then
+	not_ok "log injection: no raw ESC in the log"
+else
+	ok "log injection: no raw ESC in the log"
+fi
 if printf '%s\n' "$new_log" | grep -q '^<3>\|^fake line'; then
 	not_ok "log injection: no line starts with the forged text"
 else
@@ -365,7 +370,6 @@ check "respited stops cleanly with the adapters loaded" $?
 TOKENS=$TMPD/tokens
 T_INGEST=rsp_ingest-$RANDOM$RANDOM
 T_LEAD=rsp_lead-$RANDOM$RANDOM
-hash() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 cat >"$TOKENS" <<EOT
 sha256:$(hash "$T_INGEST") ingest helpdesk
 sha256:$(hash "$T_LEAD") lead:t1 lead-one

@@ -34,6 +34,7 @@
 
 #include "advise.h"
 #include "agents.h"
+#include "aggview.h"
 #include "config.h"
 #include "outbox.h"
 #include "store.h"
@@ -1237,13 +1238,16 @@ test_rest_break_day_rule(void **state)
  * ok1, and move min(4 - 2, 3) = 2 tickets.
  */
 static void
-test_rebalance_tickets(void **state)
+rebalance_tickets(int aggregate)
 {
-	struct ctx		*c = ctx_new();
+	struct advise_params	 saved = ap;
+	struct ctx		*c;
 	struct evl		*el = evl_new();
 	struct suggestion	 s;
 
-	(void)state;
+	ap.aggregate = aggregate;
+	c = ctx_new();
+	ap = saved;
 	login(el, "hi", "t1", T0);
 	assigned(el, "hi", T0, RESPITE_CH_CHAT, "c1");
 	assigned(el, "hi", T0, RESPITE_CH_CHAT, "c2");
@@ -1272,15 +1276,37 @@ test_rebalance_tickets(void **state)
 	assert_string_equal(s.team, "t1");
 	assert_string_equal(s.agent, "");
 	assert_int_equal(s.status, SS_OPEN);
-	assert_non_null(strstr(s.reason, "with 4 open tickets"));
-	assert_non_null(strstr(s.reason, "team median 2"));
-	assert_non_null(strstr(s.reason, "move 2"));
+	if (aggregate) {
+		/* Tickets to move; no score, no live team figure. */
+		assert_string_equal(s.reason, "hi holds more open tickets "
+		    "than most of the team: ok1 takes 2 of them");
+		assert_null(strstr(s.reason, "median"));
+	} else {
+		assert_non_null(strstr(s.reason, "with 4 open tickets"));
+		assert_non_null(strstr(s.reason, "team median 2"));
+		assert_non_null(strstr(s.reason, "move 2"));
+	}
 	assert_int_equal(advise_open_lead_for_team(c->adv, "t1"), 1);
 	/* A lead suggestion is no agent's. */
 	assert_int_equal(count_stored(c, "hi", "rebalance"), 0);
 	assert_int_equal(count_stored(c, "ok1", "rebalance"), 0);
 	evl_free(el);
 	ctx_free(c);
+}
+
+static void
+test_rebalance_tickets(void **state)
+{
+	(void)state;
+	rebalance_tickets(0);
+}
+
+/* Aggregate privacy mode: the same move, named by tickets only. */
+static void
+test_rebalance_aggregate(void **state)
+{
+	(void)state;
+	rebalance_tickets(1);
 }
 
 /*
@@ -1510,6 +1536,69 @@ test_team_overload(void **state)
 	assert_int_equal(count_stored(c, NULL, "rebalance"), 0);
 	evl_free(el);
 	ctx_free(c);
+}
+
+/*
+ * team_overload in aggregate privacy mode (MODEL.md): the figures it
+ * names are the snapshot's (aggview.c) over working agents, not the live
+ * median of the agents present, and nothing is raised while the snapshot
+ * withholds them.  The same team as test_team_overload, min_group 3; the
+ * snapshot says median 64 over 3 working (the live median is 62), then
+ * withholds (2 working), then has no figures for t3 at all.
+ */
+static void
+team_overload_aggregate(size_t working, int withheld, int listed)
+{
+	struct advise_params	 saved = ap;
+	struct aggview		*g = aggview_new();
+	struct aggview_figs	 f;
+	struct ctx		*c;
+	struct evl		*el = evl_new();
+	struct suggestion	 s;
+	const char		*who[] = { "o1", "o2", "o3" };
+	size_t			 i;
+
+	ap.aggregate = 1;
+	ap.min_group = 3;
+	c = ctx_new();
+	ap = saved;
+	memset(&f, 0, sizeof f);
+	f.agents = 3;
+	f.working = working;
+	f.withheld = withheld;
+	f.p50 = withheld ? 0 : 64;
+	aggview_begin(g, T0 - 60 * MIN);
+	aggview_put(g, listed ? "t3" : "t9", &f);
+	advise_set_aggview(c->adv, g);
+	for (i = 0; i < 3; i++) {
+		login(el, who[i], "t3", T0 - 60 * MIN);
+		chatter(el, who[i], T0 - 58 * MIN, T0 - 2 * MIN, 2 * MIN);
+		tickets(el, who[i], T0, T0 + 80 * MIN, 3 * MIN,
+		    RESPITE_CH_PHONE, 180);
+	}
+	run_all(c, el);
+	tick(c, T0 + 81 * MIN);
+	if (withheld || !listed)
+		assert_int_equal(count_stored(c, NULL, "team_overload"), 0);
+	else {
+		s = the_one(c, NULL, "team_overload");
+		assert_string_equal(s.team, "t3");
+		assert_non_null(strstr(s.reason, "team median strain 64 "));
+		assert_non_null(strstr(s.reason, "across 3 working agents"));
+		assert_null(strstr(s.reason, "p90"));
+	}
+	evl_free(el);
+	ctx_free(c);
+	aggview_free(g);
+}
+
+static void
+test_team_overload_aggregate(void **state)
+{
+	(void)state;
+	team_overload_aggregate(3, 0, 1);
+	team_overload_aggregate(2, 1, 1);
+	team_overload_aggregate(3, 0, 0);
 }
 
 struct level_item {
@@ -1812,6 +1901,62 @@ test_replay_equals_live(void **state)
 	ctx_free(c2);
 }
 
+/*
+ * Issue 21 item 3: agents with no event for 36 hours (the longest window
+ * of the model) are freed, at a `now` passed in; the others stay, the
+ * team stays, and a new event makes a fresh agent.
+ */
+static void
+test_forget_idle(void **state)
+{
+	struct ctx		*c = ctx_new();
+	struct evl		*el = evl_new();
+	struct agent		*a, **v;
+	size_t			 n;
+
+	(void)state;
+	login(el, "idle1", "ta", T0);
+	login(el, "idle2", NULL, T0);
+	push(el, RESPITE_EV_AGENT_LOGOUT, "idle2", T0 + MIN);
+	login(el, "late", "ta", T0 + 30 * MS_PER_HOUR);
+	run_all(c, el);
+	assert_int_equal(agents_count(c->agents), 3);
+	/* 35 h after the last event of idle1 and idle2: not yet. */
+	assert_int_equal(advise_forget(c->adv, T0 + 35 * MS_PER_HOUR), 0);
+	assert_int_equal(agents_count(c->agents), 3);
+	assert_int_equal(advise_forget(c->adv, T0 + 37 * MS_PER_HOUR), 2);
+	assert_int_equal(agents_count(c->agents), 1);
+	assert_null(agents_get(c->agents, "idle1"));
+	assert_null(agents_get(c->agents, "idle2"));
+	assert_non_null(agents_get(c->agents, "late"));
+	v = agents_team_sorted(c->agents, "ta", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(agent_id(v[0]), "late");
+	free(v);
+	v = agents_sorted(c->agents, &n);
+	assert_int_equal(n, 1);
+	free(v);
+	/* The live timer goes on with the one left. */
+	tick(c, T0 + 37 * MS_PER_HOUR + MIN);
+	/* A new event: a fresh agent, in its team again. */
+	evl_free(el);
+	el = evl_new();
+	login(el, "idle1", "ta", T0 + 38 * MS_PER_HOUR);
+	run_all(c, el);
+	a = agents_get(c->agents, "idle1");
+	assert_non_null(a);
+	assert_int_equal(agent_status(a), AGENT_WORKING);
+	v = agents_team_sorted(c->agents, "ta", &n);
+	assert_int_equal(n, 2);
+	free(v);
+	/* Everyone idle: all forgotten, the table empty and usable. */
+	assert_int_equal(advise_forget(c->adv, T0 + 80 * MS_PER_HOUR), 2);
+	assert_int_equal(agents_count(c->agents), 0);
+	tick(c, T0 + 80 * MS_PER_HOUR + MIN);
+	evl_free(el);
+	ctx_free(c);
+}
+
 int
 main(void)
 {
@@ -1835,14 +1980,17 @@ main(void)
 		cmocka_unit_test(test_rest_break_110),
 		cmocka_unit_test(test_rest_break_day_rule),
 		cmocka_unit_test(test_rebalance_tickets),
+		cmocka_unit_test(test_rebalance_aggregate),
 		cmocka_unit_test(test_rebalance_half_median),
 		cmocka_unit_test(test_rebalance_channel),
 		cmocka_unit_test(test_rebalance_big_team),
 		cmocka_unit_test(test_team_overload),
+		cmocka_unit_test(test_team_overload_aggregate),
 		cmocka_unit_test(test_levels_hysteresis),
 		cmocka_unit_test(test_answer_errors),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_replay_equals_live),
+		cmocka_unit_test(test_forget_idle),
 	};
 
 	return (cmocka_run_group_tests_name("advise", tests, group_setup,

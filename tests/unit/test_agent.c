@@ -954,6 +954,144 @@ cpu_s(void)
 	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
 }
 
+#define STORM		100000
+
+/* A deterministic pseudo-random sequence (no libc state). */
+static uint64_t
+lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (*x >> 33);
+}
+
+static const int64_t	*storm_ts;
+
+static int
+cmp_storm(const void *a, const void *b)
+{
+	size_t	i = *(const size_t *)a, j = *(const size_t *)b;
+
+	if (storm_ts[i] != storm_ts[j])
+		return (storm_ts[i] < storm_ts[j] ? -1 : 1);
+	return (i < j ? -1 : i > j);
+}
+
+static void
+storm_apply(struct agent *a, const int64_t *ts, const double *sev,
+    const size_t *order)
+{
+	struct respite_event	ev;
+	size_t			i;
+
+	for (i = 0; i < STORM; i++) {
+		ev = mk(RESPITE_EV_MESSAGE_FLAGGED, ts[order[i]]);
+		ev.severity = sev[order[i]];
+		ev.channel = order[i] % 3 == 0 ? RESPITE_CH_PHONE :
+		    RESPITE_CH_CHAT;
+		agent_apply(a, &ev, &mp);
+	}
+}
+
+/*
+ * Issue 21 item 5: 100,000 flagged messages for one agent over 12 hours,
+ * applied in time order and shuffled, give the same hostility figures,
+ * equal to the sums of MODEL.md, and the agent holds entries bounded by
+ * the minutes of its window, not by the messages (it held 100,000, and
+ * each late one cost a memmove of them all).
+ */
+static void
+test_hostile_out_of_order(void **state)
+{
+	struct agent_metrics	 mi, mo;
+	struct agent		*in, *out;
+	int64_t			*ts, now, from, end = T0 + 12 * MS_PER_HOUR;
+	double			*sev, exposure, t0, hl;
+	size_t			*order, i, k, tmp;
+	long			 count, edge;
+	uint64_t		 x = 42;
+	int			 pass;
+
+	(void)state;
+	ts = calloc(STORM, sizeof *ts);
+	sev = calloc(STORM, sizeof *sev);
+	order = calloc(STORM, sizeof *order);
+	assert_non_null(ts);
+	assert_non_null(sev);
+	assert_non_null(order);
+	for (pass = 0; pass < 2; pass++) {
+		/* The default half-life, then the longest (a day). */
+		hl = pass == 0 ? mp.half_life_ms : 1440.0 * MIN;
+		for (i = 0; i < STORM; i++) {
+			ts[i] = T0 + (int64_t)(lcg(&x) % (12 * MS_PER_HOUR));
+			sev[i] = 0.5 + (double)(lcg(&x) % 500) / 1000;
+		}
+		/* A few lone messages: minutes kept one by one. */
+		ts[0] = T0 - 5 * MS_PER_HOUR + 123;
+		ts[1] = T0 - 3 * MS_PER_HOUR + 456;
+		/* In time order (a stable sort of the indices), then shuffled. */
+		for (i = 0; i < STORM; i++)
+			order[i] = i;
+		storm_ts = ts;
+		qsort(order, STORM, sizeof *order, cmp_storm);
+		in = agent_new("alice");
+		out = agent_new("alice");
+		mp.half_life_ms = hl;
+		storm_apply(in, ts, sev, order);
+		for (i = STORM; i > 1; i--) {
+			k = (size_t)(lcg(&x) % i);
+			tmp = order[i - 1];
+			order[i - 1] = order[k];
+			order[k] = tmp;
+		}
+		t0 = cpu_s();
+		storm_apply(out, ts, sev, order);
+		print_message("100,000 out of order: %.3f s, %zu entries\n",
+		    cpu_s() - t0, agent_entries(out));
+		assert_true(cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
+		    NULL && *getenv("RESPITE_SANITIZED") != '\0' ? 10.0 : 1.0));
+		/* At most 5 entries a minute of the day, and a transition. */
+		assert_true(agent_entries(in) <= 1441 * 5 + 8);
+		assert_true(agent_entries(out) <= 1441 * 5 + 8);
+		for (now = end; now <= end + 13 * MS_PER_HOUR;
+		    now += 37 * MIN + 7 * SEC) {
+			mi = at(in, now);
+			mo = at(out, now);
+			assert_int_equal(mi.hostile_last_hour,
+			    mo.hostile_last_hour);
+			assert_true(fabs(mi.hostility_exposure -
+			    mo.hostility_exposure) <=
+			    1e-9 * mi.hostility_exposure + 1e-12);
+			assert_int_equal(agent_most_hostile_channel(in, now),
+			    agent_most_hostile_channel(out, now));
+			/* MODEL.md's sums, over the last 24 hours kept. */
+			exposure = 0;
+			count = edge = 0;
+			from = now - MS_PER_HOUR;
+			for (i = 0; i < STORM; i++) {
+				if (ts[i] < end - 24 * MS_PER_HOUR)
+					continue;
+				exposure += sev[i] *
+				    exp2(-(double)(now - ts[i]) / hl);
+				if (ts[i] > from)
+					count++;
+				else if (ts[i] >= from - MIN)
+					edge++;
+			}
+			assert_true(fabs(mi.hostility_exposure - exposure) <=
+			    1e-9 * exposure + 1e-12);
+			/* Exact but for the minute straddling the hour. */
+			assert_true(mi.hostile_last_hour >= count &&
+			    mi.hostile_last_hour <= count + edge);
+		}
+		agent_free(in);
+		agent_free(out);
+	}
+	setup(NULL);
+	free(ts);
+	free(sev);
+	free(order);
+}
+
 /*
  * Teams found by hash (issue 21 item 3): 20,000 teams, each with one
  * agent, and an agent moved between two of them.  A linear scan took
@@ -1062,6 +1200,95 @@ test_agents_table(void **state)
 	agents_free(t);
 }
 
+/*
+ * The same for handled tickets (100,000 in the last hour, in order and
+ * shuffled: the same figures) and status changes (100,000 logins and
+ * logouts over a day and a half): entries bounded by the minutes of the
+ * windows, and the cost of a late one by a binary search.
+ */
+static void
+test_storms_bounded(void **state)
+{
+	struct respite_event	 ev;
+	struct agent_metrics	 mi, mo;
+	struct agent		*in, *out, *st;
+	int64_t			*ts, now;
+	size_t			*order, i, k, tmp;
+	uint64_t		 x = 7;
+	double			 t0;
+
+	(void)state;
+	ts = calloc(STORM, sizeof *ts);
+	order = calloc(STORM, sizeof *order);
+	assert_non_null(ts);
+	assert_non_null(order);
+	for (i = 0; i < STORM; i++) {
+		ts[i] = T0 + (int64_t)(lcg(&x) % (50 * MIN));
+		order[i] = i;
+	}
+	storm_ts = ts;
+	qsort(order, STORM, sizeof *order, cmp_storm);
+	in = agent_new("alice");
+	out = agent_new("alice");
+	login(in, T0 - MIN);
+	login(out, T0 - MIN);
+	for (i = 0; i < STORM; i++) {
+		ev = mk(RESPITE_EV_TICKET_HANDLED, ts[order[i]]);
+		ev.channel = order[i] % 2 ? RESPITE_CH_PHONE : RESPITE_CH_CHAT;
+		ev.duration_s = (double)(order[i] % 300);
+		agent_apply(in, &ev, &mp);
+	}
+	for (i = STORM; i > 1; i--) {
+		k = (size_t)(lcg(&x) % i);
+		tmp = order[i - 1];
+		order[i - 1] = order[k];
+		order[k] = tmp;
+	}
+	t0 = cpu_s();
+	for (i = 0; i < STORM; i++) {
+		ev = mk(RESPITE_EV_TICKET_HANDLED, ts[order[i]]);
+		ev.channel = order[i] % 2 ? RESPITE_CH_PHONE : RESPITE_CH_CHAT;
+		ev.duration_s = (double)(order[i] % 300);
+		agent_apply(out, &ev, &mp);
+	}
+	print_message("100,000 handled out of order: %.3f s, %zu entries\n",
+	    cpu_s() - t0, agent_entries(out));
+	assert_true(agent_entries(in) <= 62 * 5 + 2);
+	assert_true(agent_entries(out) <= 62 * 5 + 2);
+	for (now = T0 + 50 * MIN; now <= T0 + 3 * MS_PER_HOUR;
+	    now += 13 * MIN + 11 * SEC) {
+		mi = at(in, now);
+		mo = at(out, now);
+		assert_int_equal(mi.tickets_last_hour, mo.tickets_last_hour);
+		assert_true(fabs(mi.weighted_load_last_hour -
+		    mo.weighted_load_last_hour) < 1e-6);
+		assert_near(mi.occupancy_last_hour, mo.occupancy_last_hour);
+	}
+	assert_int_equal(at(in, T0 + 50 * MIN).tickets_last_hour, STORM);
+	agent_free(in);
+	agent_free(out);
+
+	/* Logins and logouts, shuffled over 36 hours. */
+	st = agent_new("alice");
+	t0 = cpu_s();
+	for (i = 0; i < STORM; i++) {
+		put(st, i % 2 ? RESPITE_EV_AGENT_LOGIN : RESPITE_EV_AGENT_LOGOUT,
+		    T0 + (int64_t)(lcg(&x) % (36 * MS_PER_HOUR)));
+		if (i % 1000 == 0)
+			(void)at(st, T0 + 36 * MS_PER_HOUR);
+	}
+	print_message("100,000 status changes out of order: %.3f s, "
+	    "%zu entries\n", cpu_s() - t0, agent_entries(st));
+	assert_true(cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
+	    NULL && *getenv("RESPITE_SANITIZED") != '\0' ? 10.0 : 1.0));
+	assert_true(agent_entries(st) <= 36 * 60 * 2 + 2);
+	mi = at(st, T0 + 36 * MS_PER_HOUR);
+	assert_true(mi.worked_today_min >= 0 && mi.worked_today_min <= 24 * 60);
+	agent_free(st);
+	free(ts);
+	free(order);
+}
+
 int
 main(void)
 {
@@ -1089,6 +1316,8 @@ main(void)
 		cmocka_unit_test(test_long_replay),
 		cmocka_unit_test(test_agents_table),
 		cmocka_unit_test(test_agents_many_teams),
+		cmocka_unit_test(test_hostile_out_of_order),
+		cmocka_unit_test(test_storms_bounded),
 	};
 
 	return (cmocka_run_group_tests_name("agent", tests, setup, NULL));

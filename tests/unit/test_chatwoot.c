@@ -366,6 +366,17 @@ test_conversation_rules(void **state)
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.ts_ms, wht_ms("2020-03-03T13:20:00Z"));
 	assert_true(t->ev[0].ev.duration_s == 843);	/* from 13:05:57 */
+	/*
+	 * A messaging thread resolved 26 h after it was opened: with
+	 * max_duration at two days it is handling time (issue 13).
+	 */
+	wht_free(t);
+	t = start((const char *const[]){ "max_duration", "172800", NULL });
+	variant(t, body, len, "created_at", "1583147157", RESPITE_WEBHOOK_OK,
+	    1);
+	assert_true(t->ev[0].ev.duration_s == 93600);
+	wht_free(t);
+	t = start(NULL);
 	/* Back to open: nothing. */
 	variant(t, body, len, "status", "\"open\"", RESPITE_WEBHOOK_IGNORED,
 	    0);

@@ -1,5 +1,5 @@
 /*
- * Unit tests for daemon/config.c: the built-in defaults, every key of
+ * Unit tests for daemon/common/config.c: the built-in defaults, every key of
  * every section, size and time suffixes, and the "FILE:LINE: message"
  * errors for unknown keys and sections, bad values, out-of-range values
  * and syntax errors.  Configuration files are written into a mkdtemp

@@ -1,6 +1,6 @@
 /*
  * Unit tests for daemon/plugins.c and the [plugins] / [plugin.NAME] parts
- * of daemon/config.c: names and sections as parsed, loading the example
+ * of daemon/common/config.c: names and sections as parsed, loading the example
  * plugin built by `make check` (PLUGIN_DIR), refusing the plugin built for
  * another ABI version (TEST_PLUGIN_DIR) with both versions in the message,
  * a failing init stopping the load with the plugin's own message, and the

@@ -1,5 +1,5 @@
 /*
- * Unit tests for daemon/timeutil.c: RFC 3339 parsing and formatting,
+ * Unit tests for daemon/common/timeutil.c: RFC 3339 parsing and formatting,
  * time zone name validation and the start of an agent's local day.
  *
  * Expected epoch values were computed independently (Python's datetime

@@ -226,6 +226,86 @@ expect_text(const char *in, int html, const char *want)
 	wh_text_free(t, n);
 }
 
+/*
+ * Every fixed-size buffer a vendor's value or a customer's text reaches
+ * in plugins/common (issue 21 item 1's audit): given far more than it
+ * holds, each stops at its size (ASan in the sanitizer build).  Tag and
+ * entity names (16 bytes), dotted paths (128), scalars into the caller's
+ * buffer, agent ids (RESPITE_NAME_MAX + 1) with transliterated letters,
+ * hex and base64 digests (WH_DIGEST_MAX).
+ */
+static void
+test_fixed_buffers(void **state)
+{
+	char	*big, *t, small[8], id[RESPITE_NAME_MAX + 1], *path;
+	uint8_t	 d[WH_DIGEST_MAX];
+	json_t	*o;
+	size_t	 n, i;
+
+	(void)state;
+	n = 20000;
+	assert_non_null(big = malloc(n + 64));
+	/* A tag name of 20000 letters, an entity name, a numeric entity. */
+	big[0] = '<';
+	memset(big + 1, 'b', n);
+	memcpy(big + 1 + n, ">x", 3);
+	t = wh_text(big, strlen(big), 1, &i);
+	assert_string_equal(t, "x");
+	wh_text_free(t, i);
+	big[0] = '&';
+	memset(big + 1, 'a', n);
+	memcpy(big + 1 + n, ";", 2);
+	t = wh_text(big, strlen(big), 1, &i);
+	assert_int_equal(i, RESPITE_TEXT_MAX);	/* kept as it is, cut */
+	wh_text_free(t, i);
+	expect_text("&#99999999999999999999;&#x1F600;&#xD800;x", 1,
+	    "&#99999999999999999999;\xf0\x9f\x98\x80\xef\xbf\xbdx");
+	/* A closing tag of a skipped element with a long name. */
+	memcpy(big, "<script>", 8);
+	for (i = 8; i + 3 <= n; i += 3)
+		memcpy(big + i, "</s", 3);
+	memcpy(big + i, "</script>y", 11);
+	t = wh_text(big, strlen(big), 1, &i);
+	assert_string_equal(t, "y");
+	wh_text_free(t, i);
+
+	/* Agent ids: 20000 letters, each transliterated to two. */
+	for (i = 0; i + 2 <= n; i += 2)
+		memcpy(big + i, "\xc3\x9f", 2);			/* ß: ss */
+	big[i] = '\0';
+	assert_int_equal(wh_agent_id(big, id, sizeof id), 0);
+	assert_int_equal(strlen(id), RESPITE_NAME_MAX);
+	assert_int_equal(wh_agent_id(big, small, sizeof small), 0);
+	assert_string_equal(small, "sssssss");
+	memset(big, '.', n);
+	big[n] = '\0';
+	assert_int_equal(wh_agent_id(big, id, sizeof id), -1);
+
+	/* A value longer than the caller's buffer is refused, not cut. */
+	memset(big, '7', n);
+	big[n] = '\0';
+	o = json_pack("{s:s, s:{s:s}}", "id", big, "a", "b", "c");
+	assert_non_null(o);
+	assert_null(wh_scalar(o, "id", small, sizeof small));
+	assert_string_equal(wh_scalar(o, "a.b", small, sizeof small), "c");
+	/* A dotted path longer than wh_get's 128 bytes: absent. */
+	assert_non_null(path = malloc(400));
+	memset(path, 'a', 399);
+	path[399] = '\0';
+	assert_null(wh_get(o, path));
+	free(path);
+	json_decref(o);
+
+	/* Digests longer than their buffer: -1, nothing written past it. */
+	memset(big, 'a', 2 * WH_DIGEST_MAX + 2);
+	big[2 * WH_DIGEST_MAX + 2] = '\0';
+	assert_int_equal(wh_hex_decode(big, d, sizeof d), -1);
+	memset(big, 'Q', 4 * WH_DIGEST_MAX + 8);
+	big[4 * WH_DIGEST_MAX + 8] = '\0';
+	assert_int_equal(wh_base64_decode(big, d, sizeof d), -1);
+	free(big);
+}
+
 static void
 test_text(void **state)
 {
@@ -456,6 +536,14 @@ test_config(void **state)
 	    "max_age: expected seconds from 0 to 86400, got \"5m\"");
 	expect_config_error((const char *const[]){ "max_duration", "-1",
 	    NULL }, "max_duration: expected seconds");
+	/* Threads span days: max_duration goes up to a year (issue 13). */
+	assert_int_equal(wh_config_parse(section((const char *const[]){
+	    "max_duration", "172800", NULL }), NULL, &cf, &error), 0);
+	assert_true(cf.max_duration_s == 172800);
+	wh_config_clear(&cf);
+	expect_config_error((const char *const[]){ "max_duration",
+	    "31536001", NULL }, "max_duration: expected seconds from 0 to "
+	    "31536000, got \"31536001\"");
 	expect_config_error((const char *const[]){ "unmapped", "ignore",
 	    NULL }, "unmapped = ignore needs an agents file");
 	expect_config_error((const char *const[]){ "unmapped", "drop",
@@ -581,10 +669,21 @@ test_channel_duration(void **state)
 
 	memset(&cf, 0, sizeof cf);
 	cf.max_duration_s = 7200;
-	/* Accounted time first, capped at a day. */
+	/*
+	 * Accounted time first, up to a year: a thread handled after 26 h
+	 * keeps its 92982 s (issue 13), no longer cut to a day.
+	 */
 	assert_true(wh_duration(&cf, RESPITE_CH_EMAIL, 0, 0, 900) == 900);
 	assert_true(wh_duration(&cf, RESPITE_CH_CHAT, 1000, 2000, 90000) ==
-	    86400);
+	    90000);
+	assert_true(wh_duration(&cf, RESPITE_CH_EMAIL, 0, 0, 92982) == 92982);
+	assert_true(wh_duration(&cf, RESPITE_CH_EMAIL, 0, 0, 1e12) ==
+	    WH_DURATION_MAX);
+	/* A live span of 26 h under a max_duration of two days. */
+	cf.max_duration_s = 172800;
+	assert_true(wh_duration(&cf, RESPITE_CH_MESSAGING, 1000,
+	    1000 + 93600000LL, 0) == 93600);
+	cf.max_duration_s = 7200;
 	/* Live channels: the span up to max_duration. */
 	assert_true(wh_duration(&cf, RESPITE_CH_CHAT, 1000, 601000, 0) ==
 	    600);
@@ -695,6 +794,7 @@ main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_fixed_buffers),
 		cmocka_unit_test(test_text_linear),
 		cmocka_unit_test(test_agent_id),
 		cmocka_unit_test(test_config),

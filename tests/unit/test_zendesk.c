@@ -157,6 +157,10 @@ test_trigger_rules(void **state)
 	variant(t, v, vlen, "time_spent_s", "\"1200\"", RESPITE_WEBHOOK_OK,
 	    1);
 	assert_true(t->ev[0].ev.duration_s == 1200);
+	/* A thread handled after 26 h keeps its time (issue 13). */
+	variant(t, v, vlen, "time_spent_s", "\"92982\"", RESPITE_WEBHOOK_OK,
+	    1);
+	assert_true(t->ev[0].ev.duration_s == 92982);
 	free(v);
 	wht_free(t);
 	free(body);
