@@ -28,7 +28,8 @@
 #   scale            issue 21: the minute tick with 3,000 agents at high
 #                    strain in one team (against 300), a 10,000-event
 #                    out-of-order batch for one agent holding 90,000
-#                    (against 10,000 in order), RSS at 100,000 agents.
+#                    (against 10,000 in order), RSS at 100,000 agents,
+#                    GET /metrics at 200,000 agents (against /healthz).
 #
 # The events are one simulated day (`respitectl simulate`, 9 hours, so
 # every agent works a whole shift) of 10,000 agents in 20 teams, and of
@@ -146,6 +147,7 @@ synchronous = full
 level = info
 [auth]
 tokens_file = $1/tokens
+${DAEMON_EXTRA:-}
 EOF
 	_t0=$(now_ms)
 	"$RESPITED" -f -c "$1/respite.conf" 2>>"$1/respited.log" &
@@ -447,6 +449,39 @@ RSS_100K=$(rss_kib "$DPID")
 stop_daemon
 rm -rf "$DS" "$TMP/batch.ndjson"
 
+# /metrics (no token) at 200,000 agents: its counts are kept as they
+# change, so a call costs the same at any size (issue 21 item 6).  50
+# calls on one connection, against /healthz on the same connection.
+say "scale: GET /metrics at 200,000 agents"
+mkdir "$DS"
+DAEMON_EXTRA="[server]
+max_agents = 200000" start_daemon "$DS"
+for k in $(seq 0 19); do
+	awk -v k=$k -v now="$(date +%s)" 'BEGIN {
+		for (i = 0; i < 10000; i++)
+			printf "{\"type\":\"agent.login\",\"agent\":\"m%02d%04d\",\"team\":\"t%d\",\"ts\":%d000}\n", k, i, (k * 10000 + i) % 1000, now
+	}' >"$TMP/batch.ndjson"
+	post_ms "$TMP/batch.ndjson" >/dev/null
+done
+# times50 PATH: the median and the slowest of 50 calls (ms).
+times50() {
+	set --  "http://127.0.0.1:$PORT$1"
+	for _k in $(seq 2 50); do set -- "$@" "$1"; done
+	curl -s -w '\nbench-time %{time_total}\n' "$@" |
+	    sed -n 's/^bench-time //p' | sort -n | awk '{ t[NR] = $1 * 1000 } END {
+		printf "%.2f %.2f\n", t[int((NR + 1) / 2)], t[NR] }'
+}
+METRICS_AGENTS=$(curl -s "http://127.0.0.1:$PORT/metrics" |
+    awk '/^respite_agents\{/ { n += $2 } END { print n + 0 }')
+L=$(times50 /metrics)
+METRICS_MS=${L%% *}
+METRICS_MAX_MS=${L##* }
+L=$(times50 /healthz)
+HEALTHZ_MS=${L%% *}
+say "  $METRICS_AGENTS agents: /metrics median $METRICS_MS ms (slowest $METRICS_MAX_MS), /healthz $HEALTHZ_MS ms"
+stop_daemon
+rm -rf "$DS" "$TMP/batch.ndjson"
+
 row "durable ingest, 100 events a POST, 4 conns (events/s)" \
     "$INGEST_100" "$STORE_CEIL" "$(pct "$INGEST_100" "$STORE_CEIL")" \
     ">= 50 %" "$(verdict "$INGEST_100 >= 0.5 * $STORE_CEIL")"
@@ -496,6 +531,10 @@ row "10,000 out-of-order message.flagged, one agent, after 90,000 (ms)" \
     "$OOO_MS" "$INORDER_MS (10,000 in order, first)" \
     "$(calc "printf \"%.1fx\", $OOO_MS / $INORDER_MS")" "< 200 ms" \
     "$(verdict "$OOO_MS < 200")"
+row "GET /metrics, $METRICS_AGENTS agents, median of 50 (ms)" \
+    "$METRICS_MS (slowest $METRICS_MAX_MS)" "$HEALTHZ_MS (/healthz)" \
+    "$(calc "printf \"%.1fx\", $METRICS_MS / ($HEALTHZ_MS > 0 ? $HEALTHZ_MS : 0.01)")" \
+    "< 5 ms" "$(verdict "$METRICS_MS < 5 && $METRICS_AGENTS >= 200000")"
 row "RSS, 100,000 agents, one login each (MiB)" \
     "$(calc "printf \"%.1f\", $RSS_100K / 1024")" \
     "$(calc "printf \"%.1f\", $RSS_0 / 1024") (no agents)" \
