@@ -240,39 +240,46 @@ api_days_agent(struct api *api, const char *id, char *team, size_t teamlen,
 	struct store_day	 last;
 	struct agent		*a, *idle;
 	char			*cause = NULL;
+	int			 known = 0;
 
-	*team = '\0';
-	snprintf(tz, tzlen, "%s", api->mp.timezone);
+	*team = *tz = '\0';
 	if (!event_name_valid(id))
 		return (0);
+	/* The team from the first that knows the agent, the zone likewise. */
 	if ((a = agents_get(api->agents, id)) != NULL) {
 		snprintf(team, teamlen, "%s", agent_team(a));
-		if (*agent_tz(a) != '\0')
-			snprintf(tz, tzlen, "%s", agent_tz(a));
-		return (1);
+		snprintf(tz, tzlen, "%s", agent_tz(a));
+		known = 1;
 	}
-	if ((m = newest_in_memory(api, id)) != NULL) {
-		snprintf(team, teamlen, "%s", m->team);
+	if ((!known || *tz == '\0') &&
+	    (m = newest_in_memory(api, id)) != NULL) {
+		if (!known)
+			snprintf(team, teamlen, "%s", m->team);
 		snprintf(tz, tzlen, "%s", m->tz);
-		return (1);
+		known = 1;
 	}
-	last.agent[0] = '\0';
-	if (store_days_foreach(api->store, id, NULL, NULL, NULL, 0,
-	    last_stored_cb, &last, &cause) == -1) {
-		log_warnx("storage: %s", cause);
-		free(cause);
+	if (!known || *tz == '\0') {
+		last.agent[0] = '\0';
+		if (store_days_foreach(api->store, id, NULL, NULL, NULL, 0,
+		    last_stored_cb, &last, &cause) == -1) {
+			log_warnx("storage: %s", cause);
+			free(cause);
+		}
+		if (last.agent[0] != '\0') {
+			if (!known)
+				snprintf(team, teamlen, "%s", last.team);
+			snprintf(tz, tzlen, "%s", last.tz);
+			known = 1;
+		}
 	}
-	if (last.agent[0] != '\0') {
-		snprintf(team, teamlen, "%s", last.team);
-		snprintf(tz, tzlen, "%s", last.tz);
-		return (1);
-	}
-	if ((idle = api_forgotten_agent(api, id)) != NULL) {
+	if (!known && (idle = api_forgotten_agent(api, id)) != NULL) {
 		snprintf(team, teamlen, "%s", agent_team(idle));
 		agent_free(idle);
-		return (1);
+		known = 1;
 	}
-	return (0);
+	if (*tz == '\0')
+		snprintf(tz, tzlen, "%s", api->mp.timezone);
+	return (known);
 }
 
 /* GET /v1/agents/{id}/days: the access rules were checked. */

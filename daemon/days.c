@@ -78,6 +78,8 @@ struct days_agent {
 	int			 queued;	/* on the dirty list */
 	char			 cold_date[TIME_DATE_LEN];	/* rebuild */
 	int			 cold_stored;
+	char			 tz[RESPITE_TZ_MAX + 1];	/* its last zone */
+	int			 tz_looked;	/* in the table */
 };
 
 struct days {
@@ -203,12 +205,38 @@ agent_get(struct days *d, const char *id)
 	return (da);
 }
 
-/* The zone an agent's days are in. */
+static int	stored_day_cb(const struct store_day *, void *);
+
+/*
+ * The zone an agent's days are in: the model's (its last login's), else
+ * the zone of its last day known (an agent back after a restart, with a
+ * late event and no login), else [model] timezone.
+ */
 static const char *
-zone_of(const struct days *d, const struct agent *a)
+zone_of(struct days *d, struct days_agent *da, const struct agent *a)
 {
-	return (a != NULL && *agent_tz(a) != '\0' ? agent_tz(a) :
-	    d->mp.timezone);
+	struct store_day	 last;
+	char			*cause = NULL;
+
+	if (a != NULL && *agent_tz(a) != '\0') {
+		if (strcmp(da->tz, agent_tz(a)) != 0)
+			snprintf(da->tz, sizeof da->tz, "%s", agent_tz(a));
+		return (da->tz);
+	}
+	if (da->tz[0] == '\0' && da->nrec > 0)
+		snprintf(da->tz, sizeof da->tz, "%s",
+		    da->rec[da->nrec - 1].d.tz);
+	if (da->tz[0] == '\0' && !da->tz_looked && d->outbox != NULL) {
+		da->tz_looked = 1;
+		last.agent[0] = '\0';
+		if (store_days_foreach(d->store, da->id, NULL, NULL, NULL, 0,
+		    stored_day_cb, &last, &cause) == -1) {
+			log_warnx("storage: %s", cause);
+			free(cause);
+		} else if (last.agent[0] != '\0')
+			snprintf(da->tz, sizeof da->tz, "%s", last.tz);
+	}
+	return (da->tz[0] != '\0' ? da->tz : d->mp.timezone);
 }
 
 static void
@@ -259,12 +287,12 @@ day_init(const struct days *d, const struct days_agent *da, const char *tz,
 	out->end = day.end;
 }
 
-/* Copy a stored day of the same agent and date into *out: 1, 0 or -1. */
+/* Copy a stored day into *arg (the last one foreach gives). */
 static int
 stored_day_cb(const struct store_day *sd, void *arg)
 {
 	*(struct store_day *)arg = *sd;
-	return (1);
+	return (0);
 }
 
 static int
@@ -394,7 +422,7 @@ target_done(struct days *d, struct days_agent *da, struct days_target *tg,
 
 /* The sample at whole minute m (MODEL.md's metrics at m). */
 static void
-sample(struct days *d, struct days_agent *da, const struct agent *a,
+sample(struct days *d, struct days_agent *da, struct agent *a,
     int64_t m, enum agent_status st, int64_t now)
 {
 	struct agent_metrics	 mm;
@@ -402,7 +430,7 @@ sample(struct days *d, struct days_agent *da, const struct agent *a,
 	struct days_target	 tg;
 	struct store_day	*r;
 
-	target(d, da, zone_of(d, a), agent_team(a), m - 1, &tg);
+	target(d, da, zone_of(d, da, a), agent_team(a), m - 1, &tg);
 	r = tg.d;
 	if (st == AGENT_ON_BREAK) {
 		r->break_min++;
@@ -438,7 +466,7 @@ sample(struct days *d, struct days_agent *da, const struct agent *a,
 static void
 sample_to(struct days *d, struct days_agent *da, int64_t upto)
 {
-	const struct agent	*a;
+	struct agent		*a;
 	enum agent_status	 st;
 	int64_t			 m, last = (upto / MS_PER_MIN) * MS_PER_MIN;
 
@@ -491,7 +519,7 @@ void
 days_event(struct days *d, const struct respite_event *ev)
 {
 	struct days_agent	*da;
-	const struct agent	*a;
+	struct agent		*a;
 	struct days_target	 tg;
 	const char		*tz, *team;
 	int64_t			 ts = ev->ts_ms;
@@ -508,7 +536,7 @@ days_event(struct days *d, const struct respite_event *ev)
 	if (da->sampled_to == 0)
 		da->sampled_to = (ts / MS_PER_MIN) * MS_PER_MIN;
 	tz = ev->type == RESPITE_EV_AGENT_LOGIN && ev->tz[0] != '\0' ? ev->tz :
-	    zone_of(d, a);
+	    zone_of(d, da, a);
 	team = ev->team[0] != '\0' ? ev->team : a != NULL ? agent_team(a) : "";
 	if (ev->type == RESPITE_EV_TICKET_HANDLED ||
 	    agent_event_hostile(ev, &d->mp)) {
@@ -561,7 +589,7 @@ count_suggestion(struct days *d, const struct suggestion *s, int prev,
 		return;
 	da = agent_get(d, s->agent);
 	a = agents_get(d->agents, s->agent);
-	target(d, da, zone_of(d, a), s->team, s->created_at, &tg);
+	target(d, da, zone_of(d, da, a), s->team, s->created_at, &tg);
 	if (prev < 0)
 		tg.d->sugg[STORE_DAY_RAISED]++;
 	else if ((b = sugg_bucket(prev)) >= 0)
