@@ -327,6 +327,10 @@ target(struct days *d, struct days_agent *da, const char *tz,
 {
 	target_find(d, da, tz, team, t, tg);
 	if (tg->skip) {
+		if (tg->rec != NULL) {
+			tg->cold.start = tg->rec->d.start;
+			tg->cold.end = tg->rec->d.end;
+		}
 		tg->rec = NULL;
 		tg->d = &tg->cold;
 	}
@@ -346,7 +350,7 @@ target_find(struct days *d, struct days_agent *da, const char *tz,
 			tg->rec = r;
 			tg->d = &r->d;
 			tg->skip = d->outbox == NULL && r->stored;
-			if (*team != '\0')
+			if (*team != '\0' && strcmp(r->d.team, team) != 0)
 				snprintf(r->d.team, sizeof r->d.team, "%s",
 				    team);
 			return;
@@ -420,23 +424,41 @@ target_done(struct days *d, struct days_agent *da, struct days_target *tg,
 	queue_cold(d, &tg->cold);
 }
 
-/* The sample at whole minute m (MODEL.md's metrics at m). */
-static void
+/*
+ * The sample at whole minute m (MODEL.md's metrics at m).  Returns 0, or
+ * while rebuilding, the end of a stored day m is in: no minute before it
+ * needs a sample.
+ */
+static int64_t
 sample(struct days *d, struct days_agent *da, struct agent *a,
     int64_t m, enum agent_status st, int64_t now)
 {
 	struct agent_metrics	 mm;
 	struct strain		 s;
 	struct days_target	 tg;
+	struct days_rec		*last;
 	struct store_day	*r;
 
-	target(d, da, zone_of(d, da, a), agent_team(a), m - 1, &tg);
+	/* Most minutes fall in the newest day held: no need to look. */
+	last = da->nrec > 0 ? &da->rec[da->nrec - 1] : NULL;
+	if (last != NULL && m - 1 >= last->d.start && m - 1 < last->d.end &&
+	    !(d->outbox == NULL && last->stored)) {
+		tg.rec = last;
+		tg.d = &last->d;
+		tg.skip = 0;
+	} else
+		target(d, da, zone_of(d, da, a), agent_team(a), m - 1, &tg);
 	r = tg.d;
+	if (tg.skip) {
+		/* A stored day, rebuilding: nothing to compute. */
+		da->level_at = 0;
+		return (tg.cold.end);
+	}
 	if (st == AGENT_ON_BREAK) {
 		r->break_min++;
 		da->level_at = 0;
 		target_done(d, da, &tg, now);
-		return;
+		return (0);
 	}
 	agent_metrics(a, m, &d->mp, &mm);
 	strain_compute(&mm, &d->sp, &s);
@@ -456,6 +478,7 @@ sample(struct days *d, struct days_agent *da, struct agent *a,
 	if (mm.continuous_work_min > r->longest_stretch_min)
 		r->longest_stretch_min = mm.continuous_work_min;
 	target_done(d, da, &tg, now);
+	return (0);
 }
 
 /*
@@ -468,7 +491,7 @@ sample_to(struct days *d, struct days_agent *da, int64_t upto)
 {
 	struct agent		*a;
 	enum agent_status	 st;
-	int64_t			 m, last = (upto / MS_PER_MIN) * MS_PER_MIN;
+	int64_t			 m, skip, last = (upto / MS_PER_MIN) * MS_PER_MIN;
 
 	if (last <= da->sampled_to)
 		return;
@@ -488,7 +511,9 @@ sample_to(struct days *d, struct days_agent *da, int64_t upto)
 			da->level_at = 0;
 			continue;
 		}
-		sample(d, da, a, m, st, upto);
+		/* The sample at a day's end is that day's (m - 1). */
+		if ((skip = sample(d, da, a, m, st, upto)) > m)
+			m = (skip / MS_PER_MIN) * MS_PER_MIN;
 	}
 	da->sampled_to = last;
 }

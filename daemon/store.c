@@ -1363,13 +1363,19 @@ store_days_foreach(struct store *st, const char *agent, const char *team,
 {
 	struct store_day	 d;
 	sqlite3_stmt		*s;
+	char			*sql;
 	int			 rc;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT " DAY_COLUMNS " FROM agent_days "
-	    "WHERE (?1 IS NULL OR agent = ?1) AND (?2 IS NULL OR team = ?2) "
-	    "AND (?3 IS NULL OR date >= ?3) AND (?4 IS NULL OR date <= ?4) "
-	    "AND day_end > ?5 ORDER BY date, agent", -1, &s, NULL) !=
-	    SQLITE_OK)
+	/* Only the terms given, so that SQLite uses the index they name. */
+	xasprintf(&sql, "SELECT " DAY_COLUMNS " FROM agent_days WHERE "
+	    "day_end > ?5%s%s%s%s ORDER BY date, agent",
+	    agent != NULL ? " AND agent = ?1" : "",
+	    team != NULL ? " AND team = ?2" : "",
+	    from != NULL ? " AND date >= ?3" : "",
+	    to != NULL ? " AND date <= ?4" : "");
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	free(sql);
+	if (rc != SQLITE_OK)
 		return (store_error(st, cause, "read agent days"));
 	if (agent != NULL)
 		sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
