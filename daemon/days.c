@@ -239,11 +239,15 @@ zone_of(struct days *d, struct days_agent *da, const struct agent *a)
 	return (da->tz[0] != '\0' ? da->tz : d->mp.timezone);
 }
 
+/*
+ * A day changed: a final one is queued for the next flush; today's is
+ * queued when it ends (close_days()), not at every event.
+ */
 static void
 mark_dirty(struct days *d, struct days_agent *da, struct days_rec *r)
 {
 	r->dirty = 1;
-	if (da->queued)
+	if (da->queued || !r->d.final)
 		return;
 	if (d->ndirty == d->dirtycap) {
 		d->dirtycap = d->dirtycap == 0 ? 64 : d->dirtycap * 2;
@@ -702,32 +706,24 @@ void
 days_flush(struct days *d)
 {
 	struct days_agent	*da;
-	size_t			 i, kept = 0;
-	int			 k, left;
+	size_t			 i;
+	int			 k;
 
 	if (d == NULL || d->outbox == NULL)
 		return;
 	for (i = 0; i < d->ndirty; i++) {
 		da = d->dirty[i];
-		left = 0;
 		for (k = 0; k < da->nrec; k++) {
 			struct days_rec	*r = &da->rec[k];
 
-			if (!r->dirty)
+			if (!r->dirty || !r->d.final)
 				continue;
-			if (!r->d.final) {
-				left = 1;
-				continue;
-			}
 			outbox_day(d->outbox, &r->d, 0);
 			r->dirty = 0;
 		}
-		if (left)
-			d->dirty[kept++] = da;
-		else
-			da->queued = 0;
+		da->queued = 0;
 	}
-	d->ndirty = kept;
+	d->ndirty = 0;
 }
 
 /*
