@@ -487,19 +487,18 @@ sample(struct days *d, struct days_agent *da, struct agent *a,
 
 /*
  * Sample every whole minute in (sampled_to, upto] (see the top of the
- * file), from the model as it is: the caller has applied nothing at or
- * after those minutes yet.
+ * file), from the model's agent a as it is: the caller has applied
+ * nothing at or after those minutes yet.
  */
 static void
-sample_to(struct days *d, struct days_agent *da, int64_t upto)
+sample_to(struct days *d, struct days_agent *da, struct agent *a,
+    int64_t upto)
 {
-	struct agent		*a;
 	enum agent_status	 st;
 	int64_t			 m, skip, last = (upto / MS_PER_MIN) * MS_PER_MIN;
 
 	if (last <= da->sampled_to)
 		return;
-	a = agents_get(d->agents, da->id);
 	if (a == NULL || da->sampled_to == 0) {
 		da->sampled_to = last;
 		return;
@@ -561,7 +560,7 @@ days_event(struct days *d, const struct respite_event *ev)
 	late = da->newest != 0 && ts < da->newest;
 
 	if (!late)
-		sample_to(d, da, ts);
+		sample_to(d, da, a, ts);
 	if (da->sampled_to == 0)
 		da->sampled_to = (ts / MS_PER_MIN) * MS_PER_MIN;
 	tz = ev->type == RESPITE_EV_AGENT_LOGIN && ev->tz[0] != '\0' ? ev->tz :
@@ -792,7 +791,8 @@ days_tick(struct days *d, int64_t now)
 	for (i = 0; i < d->nbuckets; i++)
 		for (da = d->buckets[i]; da != NULL; da = da->next) {
 			if (da->live && now - da->newest < DAYS_IDLE_MS)
-				sample_to(d, da, now);
+				sample_to(d, da, agents_get(d->agents, da->id),
+				    now);
 			close_days(d, da, da->newest > now ? da->newest : now);
 		}
 	days_flush(d);
