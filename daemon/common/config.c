@@ -105,6 +105,7 @@ static const struct config_key config_keys[] = {
 	{ "retention", "suggestions_days", CT_REAL, OFF(keep_suggestions_days), 0, 36500, 0 },
 	{ "retention", "stream_days", CT_REAL, OFF(keep_stream_days), 0, 36500, 0 },
 	{ "retention", "audit_days", CT_REAL, OFF(keep_audit_days), 0, 36500, 0 },
+	{ "retention", "days_days", CT_REAL, OFF(keep_days_days), 0, 36500, 0 },
 	{ "model", "timezone", CT_TZ, OFF(timezone), 0, 0, 0 },
 	{ "model", "day_starts_at", CT_CLOCK, OFF(day_starts_at_min), 0, 0, 0 },
 	{ "model", "natural_break_min", CT_COUNT, OFF(natural_break_min), 1, 120, 0 },
@@ -256,6 +257,7 @@ config_defaults(void)
 	cf->keep_suggestions_days = 30;
 	cf->keep_stream_days = 2;
 	cf->keep_audit_days = 365;
+	cf->keep_days_days = 400;
 	cf->timezone = xstrdup("UTC");
 	cf->day_starts_at_min = 4 * 60;
 	cf->natural_break_min = 5;
