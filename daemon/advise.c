@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strhash.h"
 #include "advise.h"
 #include "aggview.h"
 #include "days.h"
@@ -262,23 +263,11 @@ advise_free(struct advise *adv)
 	free(adv);
 }
 
-static uint64_t
-team_hash(const char *s)
-{
-	uint64_t	h = 14695981039346656037ULL;	/* FNV-1a */
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return (h);
-}
-
 /* The slot of name in adv->team_slots: its own, or the empty one for it. */
 static size_t
 team_slot(const struct advise *adv, const char *name)
 {
-	size_t	i = team_hash(name) & (adv->nslots - 1), k;
+	size_t	i = str_hash(name) & (adv->nslots - 1), k;
 
 	while ((k = adv->team_slots[i]) != 0 &&
 	    strcmp(adv->teams[k - 1]->name, name) != 0)

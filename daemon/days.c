@@ -54,6 +54,7 @@
 
 #include <jansson.h>
 
+#include "strhash.h"
 #include "days.h"
 #include "log.h"
 #include "timeutil.h"
@@ -106,18 +107,6 @@ struct days_target {
 	int			 skip;		/* stored: leave it */
 };
 
-static uint64_t
-days_hash(const char *s)
-{
-	uint64_t	h = 14695981039346656037ULL;	/* FNV-1a */
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return (h);
-}
-
 struct days *
 days_new(struct agents *agents, struct store *store,
     const struct model_params *mp, const struct strain_params *sp,
@@ -167,7 +156,7 @@ agent_find(struct days *d, const char *id)
 {
 	struct days_agent	*da;
 
-	for (da = d->buckets[days_hash(id) & (d->nbuckets - 1)]; da != NULL;
+	for (da = d->buckets[str_hash(id) & (d->nbuckets - 1)]; da != NULL;
 	    da = da->next)
 		if (strcmp(da->id, id) == 0)
 			return (da);
@@ -188,7 +177,7 @@ agent_get(struct days *d, const char *id)
 		for (i = 0; i < d->nbuckets; i++)
 			for (da = d->buckets[i]; da != NULL; da = next) {
 				next = da->next;
-				h = days_hash(da->id) & (n - 1);
+				h = str_hash(da->id) & (n - 1);
 				da->next = nb[h];
 				nb[h] = da;
 			}
@@ -198,7 +187,7 @@ agent_get(struct days *d, const char *id)
 	}
 	da = xcalloc(1, sizeof *da);
 	snprintf(da->id, sizeof da->id, "%s", id);
-	h = days_hash(id) & (d->nbuckets - 1);
+	h = str_hash(id) & (d->nbuckets - 1);
 	da->next = d->buckets[h];
 	d->buckets[h] = da;
 	d->n++;

@@ -28,38 +28,20 @@
 #include "store.h"
 #include "strain.h"
 #include "timeutil.h"
-#include "tmpdb.h"
+#include "unit_common.h"
 
 #define MIN	MS_PER_MIN
 #define HOUR	MS_PER_HOUR
 #define LATER	(400 * MS_PER_DAY)	/* received long after: a replay */
 
 static struct model_params	mp;
-static char			mp_timezone[64];
 static struct advise_params	ap;
 
 static int
 group_setup(void **state)
 {
-	struct config	*cf;
-
 	(void)state;
-	cf = config_defaults();
-	memset(&mp, 0, sizeof mp);
-	mp.natural_break_ms = (int64_t)cf->natural_break_min * MS_PER_MIN;
-	mp.hostile_threshold = cf->hostile_threshold;
-	mp.half_life_ms = cf->exposure_half_life_min * MS_PER_MIN;
-	mp.weight[RESPITE_CH_NONE] = cf->weight_other;
-	mp.weight[RESPITE_CH_PHONE] = cf->weight_phone;
-	mp.weight[RESPITE_CH_CHAT] = cf->weight_chat;
-	mp.weight[RESPITE_CH_EMAIL] = cf->weight_email;
-	mp.weight[RESPITE_CH_SOCIAL] = cf->weight_social;
-	mp.weight[RESPITE_CH_MESSAGING] = cf->weight_messaging;
-	mp.weight[RESPITE_CH_OTHER] = cf->weight_other;
-	snprintf(mp_timezone, sizeof mp_timezone, "UTC");
-	mp.timezone = mp_timezone;
-	mp.day_starts_at_min = cf->day_starts_at_min;	/* 04:00 */
-	config_free(cf);
+	unit_model_params(&mp);	/* UTC, the day from 04:00 */
 	advise_params_default(&ap);
 	return (0);
 }
