@@ -116,7 +116,44 @@ static const char *const migrations[] = {
 	"  agent TEXT NOT NULL"
 	");"
 	"CREATE INDEX audit_ts ON audit (ts);",
+	/*
+	 * 3 -> 4: start-up reads a window of event time (events_ts), and
+	 * what an agent brings from before it with bounded queries: its
+	 * status events (events_status) and its open tickets (assignments:
+	 * the ticket.assigned not yet matched by a ticket.handled, kept by
+	 * the triggers in the order of receipt as the model counts them;
+	 * store_fill_assignments() fills it from an older database).
+	 */
+	"CREATE INDEX events_ts ON events (ts);"
+	"CREATE INDEX events_status ON events (agent, ts) "
+	"  WHERE type BETWEEN 1 AND 4;"
+	"CREATE TABLE assignments ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  agent TEXT NOT NULL,"
+	"  ticket TEXT"
+	");"
+	"CREATE INDEX assignments_agent ON assignments (agent, ticket);"
+	"CREATE TRIGGER assignments_add AFTER INSERT ON events "
+	"  WHEN NEW.type = 5 BEGIN "
+	"  INSERT INTO assignments VALUES (NEW.seq, NEW.agent, NEW.ticket); "
+	"END;"
+	"CREATE TRIGGER assignments_done AFTER INSERT ON events "
+	"  WHEN NEW.type = 6 BEGIN "
+	"  DELETE FROM assignments WHERE seq = coalesce("
+	"    (SELECT seq FROM assignments WHERE agent = NEW.agent AND "
+	"    ticket = NEW.ticket ORDER BY seq LIMIT 1),"
+	"    (SELECT seq FROM assignments WHERE agent = NEW.agent "
+	"    ORDER BY seq LIMIT 1)); "
+	"END;"
+	"CREATE TRIGGER assignments_gone AFTER DELETE ON events "
+	"  WHEN OLD.type = 5 BEGIN "
+	"  DELETE FROM assignments WHERE seq = OLD.seq; "
+	"END;",
 };
+
+/* Event columns as the reader (event_from_row()) takes them, 0 to 12. */
+#define EVENT_COLUMNS	"id, type, agent, team, ts, received, channel, " \
+	"ticket, duration_s, severity, categories, lang, tz"
 
 /*
  * SQLite's message says "disk I/O error" or "unable to open database
@@ -233,6 +270,47 @@ store_tighten(const char *path)
 	free(done);
 }
 
+/*
+ * Migration 3 -> 4 of a database with events: the open assignments, as
+ * the triggers would have kept them, from every ticket.assigned and
+ * ticket.handled stored, in the order of receipt (once, inside the
+ * migration's transaction).  Returns 0 or -1.
+ */
+static int
+store_fill_assignments(struct store *st)
+{
+	sqlite3_stmt	*s = NULL, *add = NULL, *done = NULL, *u;
+	int		 rc = -1, r;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT seq, type, agent, ticket FROM "
+	    "events WHERE type IN (5, 6) ORDER BY seq", -1, &s, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "INSERT INTO assignments VALUES "
+	    "(?1, ?2, ?3)", -1, &add, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM assignments WHERE seq = "
+	    "coalesce((SELECT seq FROM assignments WHERE agent = ?2 AND "
+	    "ticket = ?3 ORDER BY seq LIMIT 1), (SELECT seq FROM assignments "
+	    "WHERE agent = ?2 ORDER BY seq LIMIT 1))", -1, &done, NULL) !=
+	    SQLITE_OK)
+		goto out;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		u = sqlite3_column_int(s, 1) == 5 ? add : done;
+		sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
+		sqlite3_bind_value(u, 2, sqlite3_column_value(s, 2));
+		sqlite3_bind_value(u, 3, sqlite3_column_value(s, 3));
+		r = sqlite3_step(u);
+		sqlite3_reset(u);
+		if (r != SQLITE_DONE)
+			goto out;
+	}
+	rc = r == SQLITE_DONE ? 0 : -1;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(add);
+	sqlite3_finalize(done);
+	return (rc);
+}
+
 static int
 store_migrate(struct store *st, char **cause)
 {
@@ -261,6 +339,8 @@ store_migrate(struct store *st, char **cause)
 	for (v = version; v < STORE_SCHEMA_VERSION; v++) {
 		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) !=
 		    SQLITE_OK)
+			goto fail;
+		if (v == 3 && version > 0 && store_fill_assignments(st) == -1)
 			goto fail;
 	}
 	xasprintf(&sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
@@ -643,6 +723,54 @@ column_copy(sqlite3_stmt *s, int i, char *dst, size_t len)
 	dst[n] = '\0';
 }
 
+/* Read an events row of EVENT_COLUMNS into ev: 0, or -1 if unknown. */
+static int
+event_from_row(sqlite3_stmt *s, struct respite_event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	column_copy(s, 0, ev->id, sizeof ev->id);
+	ev->type = sqlite3_column_int(s, 1);
+	column_copy(s, 2, ev->agent, sizeof ev->agent);
+	column_copy(s, 3, ev->team, sizeof ev->team);
+	ev->ts_ms = sqlite3_column_int64(s, 4);
+	ev->received_ms = sqlite3_column_int64(s, 5);
+	ev->channel = sqlite3_column_int(s, 6);
+	column_copy(s, 7, ev->ticket, sizeof ev->ticket);
+	ev->duration_s = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 :
+	    sqlite3_column_double(s, 8);
+	ev->severity = sqlite3_column_type(s, 9) == SQLITE_NULL ? -1 :
+	    sqlite3_column_double(s, 9);
+	ev->categories = (unsigned int)sqlite3_column_int(s, 10);
+	column_copy(s, 11, ev->lang, sizeof ev->lang);
+	column_copy(s, 12, ev->tz, sizeof ev->tz);
+	if (ev->type <= RESPITE_EV_NONE || ev->type >= RESPITE_EV_COUNT)
+		return (-1);
+	return (0);
+}
+
+/* Step s (bound) to its end, each event to cb; finalizes s. */
+static int
+events_walk(struct store *st, sqlite3_stmt *s, store_event_cb cb, void *arg,
+    char **cause)
+{
+	struct respite_event	ev;
+	int			rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (event_from_row(s, &ev) == -1)
+			continue;
+		if (cb(&ev, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_error(st, cause, "read events");
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	sqlite3_finalize(s);
+	return (0);
+}
+
 /*
  * Call cb for every stored event in the order received.  A non-zero return
  * from cb stops the walk.  Returns 0, or -1 with *cause set.
@@ -663,9 +791,7 @@ int
 store_foreach_agent_event(struct store *st, const char *agent, int64_t from,
     int64_t to, store_event_cb cb, void *arg, char **cause)
 {
-	struct respite_event	 ev;
 	sqlite3_stmt		*s;
-	int			 rc;
 
 	if (sqlite3_prepare_v2(st->db, agent == NULL ?
 	    "SELECT id, type, agent, team, ts, received, channel, ticket, "
@@ -681,34 +807,133 @@ store_foreach_agent_event(struct store *st, const char *agent, int64_t from,
 		sqlite3_bind_int64(s, 2, from);
 		sqlite3_bind_int64(s, 3, to);
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&ev, 0, sizeof ev);
-		column_copy(s, 0, ev.id, sizeof ev.id);
-		ev.type = sqlite3_column_int(s, 1);
-		column_copy(s, 2, ev.agent, sizeof ev.agent);
-		column_copy(s, 3, ev.team, sizeof ev.team);
-		ev.ts_ms = sqlite3_column_int64(s, 4);
-		ev.received_ms = sqlite3_column_int64(s, 5);
-		ev.channel = sqlite3_column_int(s, 6);
-		column_copy(s, 7, ev.ticket, sizeof ev.ticket);
-		ev.duration_s = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 :
-		    sqlite3_column_double(s, 8);
-		ev.severity = sqlite3_column_type(s, 9) == SQLITE_NULL ? -1 :
-		    sqlite3_column_double(s, 9);
-		ev.categories = (unsigned int)sqlite3_column_int(s, 10);
-		column_copy(s, 11, ev.lang, sizeof ev.lang);
-		column_copy(s, 12, ev.tz, sizeof ev.tz);
-		if (ev.type <= RESPITE_EV_NONE || ev.type >= RESPITE_EV_COUNT)
-			continue;
-		if (cb(&ev, arg) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_error(st, cause, "read events");
-		sqlite3_finalize(s);
-		return (-1);
-	}
+	return (events_walk(st, s, cb, arg, cause));
+}
+
+/*
+ * Call cb for every event with from <= ts, in the order received: the
+ * window start-up reads (daemon/rebuild.c), a range of events_ts.
+ * Returns 0, or -1 with *cause set.
+ */
+int
+store_foreach_event_since(struct store *st, int64_t from, store_event_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+
+	/*
+	 * The rows of the window by events_ts, then in the order of receipt
+	 * (a sort of their seq only): never a scan of the whole table.
+	 */
+	if (sqlite3_prepare_v2(st->db, "SELECT " EVENT_COLUMNS " FROM events "
+	    "WHERE seq IN (SELECT seq FROM events INDEXED BY events_ts "
+	    "WHERE ts >= ?1) ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read events"));
+	sqlite3_bind_int64(s, 1, from);
+	return (events_walk(st, s, cb, arg, cause));
+}
+
+/*
+ * What agent brings into a window starting at cut (daemon/rebuild.c),
+ * looking back at most `back` ms before it: cb gets, in this order,
+ *  - if the agent logged out within `back` before cut, nothing older;
+ *    else its last status event before cut - back, and its last status
+ *    event before then that names a team, and its last login that names
+ *    a time zone (events_status: a few rows a day);
+ *  - then every event of the agent from its last logout (or cut - back)
+ *    to cut, in the order received (events_agent_ts).
+ * *from is where the second part began.  Returns 0, or -1 with *cause.
+ */
+int
+store_agent_before(struct store *st, const char *agent, int64_t cut,
+    int64_t back, store_event_cb cb, void *arg, int64_t *from, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*from = cut - back;
+	if (sqlite3_prepare_v2(st->db, "SELECT ts FROM events INDEXED BY "
+	    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 AND "
+	    "type = 2 AND ts >= ?2 AND ts < ?3 ORDER BY ts DESC LIMIT 1",
+	    -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read events"));
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, cut - back);
+	sqlite3_bind_int64(s, 3, cut);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*from = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read events"));
+	if (rc == SQLITE_DONE) {
+		/* No logout to start from: the status in force then. */
+		if (sqlite3_prepare_v2(st->db, "SELECT * FROM ("
+		    "SELECT " EVENT_COLUMNS ", seq FROM events INDEXED BY "
+		    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 "
+		    "AND ts < ?2 ORDER BY ts DESC, seq DESC LIMIT 1) UNION "
+		    "SELECT * FROM ("
+		    "SELECT " EVENT_COLUMNS ", seq FROM events INDEXED BY "
+		    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 "
+		    "AND ts < ?2 AND team IS NOT NULL AND team != '' "
+		    "ORDER BY ts DESC, seq DESC LIMIT 1) UNION "
+		    "SELECT * FROM ("
+		    "SELECT " EVENT_COLUMNS ", seq FROM events INDEXED BY "
+		    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 "
+		    "AND type = 1 AND ts < ?2 AND tz IS NOT NULL AND tz != '' "
+		    "ORDER BY ts DESC, seq DESC LIMIT 1) ORDER BY 5, 14", -1, &s,
+		    NULL) != SQLITE_OK)
+			return (store_error(st, cause, "read events"));
+		sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, *from);
+		if (events_walk(st, s, cb, arg, cause) == -1)
+			return (-1);
+	} else {
+		/* The logout ends everything but the team and time zone. */
+		if (sqlite3_prepare_v2(st->db, "SELECT * FROM ("
+		    "SELECT " EVENT_COLUMNS ", seq FROM events INDEXED BY "
+		    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 "
+		    "AND ts < ?2 AND team IS NOT NULL AND team != '' "
+		    "ORDER BY ts DESC, seq DESC LIMIT 1) UNION "
+		    "SELECT * FROM ("
+		    "SELECT " EVENT_COLUMNS ", seq FROM events INDEXED BY "
+		    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 "
+		    "AND type = 1 AND ts < ?2 AND tz IS NOT NULL AND tz != '' "
+		    "ORDER BY ts DESC, seq DESC LIMIT 1) ORDER BY 5, 14", -1, &s,
+		    NULL) != SQLITE_OK)
+			return (store_error(st, cause, "read events"));
+		sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, *from);
+		if (events_walk(st, s, cb, arg, cause) == -1)
+			return (-1);
+	}
+	if (cut > *from && store_foreach_agent_event(st, agent, *from,
+	    cut - 1, cb, arg, cause) == -1)
+		return (-1);
+	return (0);
+}
+
+/*
+ * The open assignments (ticket.assigned not yet handled, as the model
+ * counts them) of every agent, in the order received: cb gets the agent
+ * and the ticket ("" if none).  Returns 0, or -1 with *cause set.
+ */
+int
+store_open_assignments(struct store *st, int (*cb)(const char *,
+    const char *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT agent, coalesce(ticket, '') "
+	    "FROM assignments ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read assignments"));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1), arg) != 0)
+			break;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read assignments"));
 	return (0);
 }
 
