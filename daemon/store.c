@@ -32,6 +32,8 @@
 #include "xmalloc.h"
 
 #define STORE_SUGG_COUNTS_MAX	64	/* kinds times statuses, with room */
+/* Older rows among the window's that still make a scan of seq cheaper. */
+#define STORE_WINDOW_SLACK	10000
 
 struct store {
 	sqlite3		*db;
@@ -44,6 +46,8 @@ struct store {
 	sqlite3_stmt	*stream_add;
 	sqlite3_stmt	*audit_add;
 	sqlite3_stmt	*sugg_old;
+	/* store_agent_before(): made at its first call (start-up). */
+	sqlite3_stmt	*seed[4];
 	int		 sync_full;
 	/*
 	 * Suggestions by kind and status, for /metrics: counted once, then
@@ -471,6 +475,8 @@ fail:
 void
 store_close(struct store *st)
 {
+	size_t	i;
+
 	if (st == NULL)
 		return;
 	checkpointer_stop(st->ckpt);
@@ -482,6 +488,8 @@ store_close(struct store *st)
 	sqlite3_finalize(st->stream_add);
 	sqlite3_finalize(st->audit_add);
 	sqlite3_finalize(st->sugg_old);
+	for (i = 0; i < sizeof st->seed / sizeof st->seed[0]; i++)
+		sqlite3_finalize(st->seed[i]);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("storage: closing %s: %s", st->path,
 		    sqlite3_errmsg(st->db));
@@ -748,10 +756,13 @@ event_from_row(sqlite3_stmt *s, struct respite_event *ev)
 	return (0);
 }
 
-/* Step s (bound) to its end, each event to cb; finalizes s. */
+/*
+ * Step s (bound) to its end, each event to cb; then finalize s, or only
+ * reset it if keep.  Returns 0, or -1 with *cause set.
+ */
 static int
-events_walk(struct store *st, sqlite3_stmt *s, store_event_cb cb, void *arg,
-    char **cause)
+events_walk_keep(struct store *st, sqlite3_stmt *s, store_event_cb cb,
+    void *arg, int keep, char **cause)
 {
 	struct respite_event	ev;
 	int			rc;
@@ -762,13 +773,21 @@ events_walk(struct store *st, sqlite3_stmt *s, store_event_cb cb, void *arg,
 		if (cb(&ev, arg) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		store_error(st, cause, "read events");
+	if (keep) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	} else
 		sqlite3_finalize(s);
-		return (-1);
-	}
-	sqlite3_finalize(s);
-	return (0);
+	return (rc != SQLITE_ROW && rc != SQLITE_DONE ? -1 : 0);
+}
+
+static int
+events_walk(struct store *st, sqlite3_stmt *s, store_event_cb cb, void *arg,
+    char **cause)
+{
+	return (events_walk_keep(st, s, cb, arg, 0, cause));
 }
 
 /*
@@ -820,16 +839,45 @@ store_foreach_event_since(struct store *st, int64_t from, store_event_cb cb,
     void *arg, char **cause)
 {
 	sqlite3_stmt	*s;
+	int64_t		 n = 0, first = 0, last = 0;
+	int		 rc;
 
-	/*
-	 * The rows of the window by events_ts, then in the order of receipt
-	 * (a sort of their seq only): never a scan of the whole table.
-	 */
-	if (sqlite3_prepare_v2(st->db, "SELECT " EVENT_COLUMNS " FROM events "
-	    "WHERE seq IN (SELECT seq FROM events INDEXED BY events_ts "
-	    "WHERE ts >= ?1) ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+	/* How many rows, and from which seq on (events_ts alone). */
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*), min(seq), (SELECT "
+	    "max(seq) FROM events) FROM events INDEXED BY events_ts WHERE "
+	    "ts >= ?1", -1, &s, NULL) != SQLITE_OK)
 		return (store_error(st, cause, "read events"));
 	sqlite3_bind_int64(s, 1, from);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n = sqlite3_column_int64(s, 0);
+		first = sqlite3_column_int64(s, 1);
+		last = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return (store_error(st, cause, "read events"));
+	if (n == 0)
+		return (0);
+	/*
+	 * Events mostly arrive in time order, so the window is the end of
+	 * the table: read it in seq order from its first row, passing over
+	 * the few older rows received among them.  When those are many (old
+	 * events replayed after newer ones), the window's rows by events_ts
+	 * instead, sorted by seq: never a scan of the whole table.
+	 */
+	if (last - first + 1 <= 2 * n + STORE_WINDOW_SLACK)
+		rc = sqlite3_prepare_v2(st->db, "SELECT " EVENT_COLUMNS " FROM "
+		    "events NOT INDEXED WHERE seq >= ?2 AND ts >= ?1 ORDER BY "
+		    "seq", -1, &s, NULL);
+	else
+		rc = sqlite3_prepare_v2(st->db, "SELECT " EVENT_COLUMNS " FROM "
+		    "events WHERE seq IN (SELECT seq FROM events INDEXED BY "
+		    "events_ts WHERE ts >= ?1) AND ?2 > 0 ORDER BY seq", -1, &s,
+		    NULL);
+	if (rc != SQLITE_OK)
+		return (store_error(st, cause, "read events"));
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, first);
 	return (events_walk(st, s, cb, arg, cause));
 }
 
@@ -848,68 +896,62 @@ int
 store_agent_before(struct store *st, const char *agent, int64_t cut,
     int64_t back, store_event_cb cb, void *arg, int64_t *from, char **cause)
 {
+	/* The last status event before ?2 naming a team, and a zone. */
+#define NAMED	"SELECT * FROM (SELECT " EVENT_COLUMNS ", seq FROM events " \
+	"INDEXED BY events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 " \
+	"AND ts < ?2 AND team IS NOT NULL AND team != '' ORDER BY ts DESC, " \
+	"seq DESC LIMIT 1) UNION SELECT * FROM (SELECT " EVENT_COLUMNS ", " \
+	"seq FROM events INDEXED BY events_status WHERE agent = ?1 AND type " \
+	"BETWEEN 1 AND 4 AND type = 1 AND ts < ?2 AND tz IS NOT NULL AND " \
+	"tz != '' ORDER BY ts DESC, seq DESC LIMIT 1)"
+	static const char *const sql[] = {
+		/* The last logout in [?2, ?3). */
+		"SELECT ts FROM events INDEXED BY events_status WHERE "
+		"agent = ?1 AND type BETWEEN 1 AND 4 AND type = 2 AND ts >= ?2 "
+		"AND ts < ?3 ORDER BY ts DESC LIMIT 1",
+		/* From a logout: the team and zone from before. */
+		NAMED " ORDER BY 5, 14",
+		/* From cut - back: also the status in force then. */
+		"SELECT * FROM (SELECT " EVENT_COLUMNS ", seq FROM events "
+		"INDEXED BY events_status WHERE agent = ?1 AND type BETWEEN 1 "
+		"AND 4 AND ts < ?2 ORDER BY ts DESC, seq DESC LIMIT 1) UNION "
+		NAMED " ORDER BY 5, 14",
+		/* Then the agent's events from there to the cut. */
+		"SELECT " EVENT_COLUMNS " FROM events WHERE agent = ?1 AND "
+		"ts >= ?2 AND ts < ?3 ORDER BY seq",
+	};
+#undef NAMED
 	sqlite3_stmt	*s;
+	size_t		 i;
 	int		 rc;
 
+	/* Prepared once: start-up calls this for every agent. */
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++)
+		if (st->seed[i] == NULL && prepare(st, sql[i], &st->seed[i],
+		    cause) == -1)
+			return (-1);
 	*from = cut - back;
-	if (sqlite3_prepare_v2(st->db, "SELECT ts FROM events INDEXED BY "
-	    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 AND "
-	    "type = 2 AND ts >= ?2 AND ts < ?3 ORDER BY ts DESC LIMIT 1",
-	    -1, &s, NULL) != SQLITE_OK)
-		return (store_error(st, cause, "read events"));
+	s = st->seed[0];
 	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, cut - back);
 	sqlite3_bind_int64(s, 3, cut);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*from = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return (store_error(st, cause, "read events"));
-	if (rc == SQLITE_DONE) {
-		/* No logout to start from: the status in force then. */
-		if (sqlite3_prepare_v2(st->db, "SELECT * FROM ("
-		    "SELECT " EVENT_COLUMNS ", seq FROM events INDEXED BY "
-		    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 "
-		    "AND ts < ?2 ORDER BY ts DESC, seq DESC LIMIT 1) UNION "
-		    "SELECT * FROM ("
-		    "SELECT " EVENT_COLUMNS ", seq FROM events INDEXED BY "
-		    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 "
-		    "AND ts < ?2 AND team IS NOT NULL AND team != '' "
-		    "ORDER BY ts DESC, seq DESC LIMIT 1) UNION "
-		    "SELECT * FROM ("
-		    "SELECT " EVENT_COLUMNS ", seq FROM events INDEXED BY "
-		    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 "
-		    "AND type = 1 AND ts < ?2 AND tz IS NOT NULL AND tz != '' "
-		    "ORDER BY ts DESC, seq DESC LIMIT 1) ORDER BY 5, 14", -1, &s,
-		    NULL) != SQLITE_OK)
-			return (store_error(st, cause, "read events"));
-		sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, *from);
-		if (events_walk(st, s, cb, arg, cause) == -1)
-			return (-1);
-	} else {
-		/* The logout ends everything but the team and time zone. */
-		if (sqlite3_prepare_v2(st->db, "SELECT * FROM ("
-		    "SELECT " EVENT_COLUMNS ", seq FROM events INDEXED BY "
-		    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 "
-		    "AND ts < ?2 AND team IS NOT NULL AND team != '' "
-		    "ORDER BY ts DESC, seq DESC LIMIT 1) UNION "
-		    "SELECT * FROM ("
-		    "SELECT " EVENT_COLUMNS ", seq FROM events INDEXED BY "
-		    "events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 "
-		    "AND type = 1 AND ts < ?2 AND tz IS NOT NULL AND tz != '' "
-		    "ORDER BY ts DESC, seq DESC LIMIT 1) ORDER BY 5, 14", -1, &s,
-		    NULL) != SQLITE_OK)
-			return (store_error(st, cause, "read events"));
-		sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, *from);
-		if (events_walk(st, s, cb, arg, cause) == -1)
-			return (-1);
-	}
-	if (cut > *from && store_foreach_agent_event(st, agent, *from,
-	    cut - 1, cb, arg, cause) == -1)
+	/* A logout ends everything but the team and the time zone. */
+	s = st->seed[rc == SQLITE_ROW ? 1 : 2];
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, *from);
+	if (events_walk_keep(st, s, cb, arg, 1, cause) == -1)
 		return (-1);
-	return (0);
+	s = st->seed[3];
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, *from);
+	sqlite3_bind_int64(s, 3, cut);
+	return (events_walk_keep(st, s, cb, arg, 1, cause));
 }
 
 /*
