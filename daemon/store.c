@@ -132,26 +132,27 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_status ON events (agent, ts) "
 	"  WHERE type BETWEEN 1 AND 4;"
 	"CREATE TABLE assignments ("
-	"  seq INTEGER PRIMARY KEY,"
 	"  agent TEXT NOT NULL,"
-	"  ticket TEXT"
-	");"
-	"CREATE INDEX assignments_agent ON assignments (agent, ticket);"
+	"  ticket TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (agent, ticket, seq)"
+	") WITHOUT ROWID;"
 	"CREATE TRIGGER assignments_add AFTER INSERT ON events "
 	"  WHEN NEW.type = 5 BEGIN "
-	"  INSERT INTO assignments VALUES (NEW.seq, NEW.agent, NEW.ticket); "
+	"  INSERT INTO assignments VALUES (NEW.agent, "
+	"    coalesce(NEW.ticket, ''), NEW.seq); "
 	"END;"
 	"CREATE TRIGGER assignments_done AFTER INSERT ON events "
 	"  WHEN NEW.type = 6 BEGIN "
-	"  DELETE FROM assignments WHERE seq = coalesce("
-	"    (SELECT seq FROM assignments WHERE agent = NEW.agent AND "
-	"    ticket = NEW.ticket ORDER BY seq LIMIT 1),"
-	"    (SELECT seq FROM assignments WHERE agent = NEW.agent "
-	"    ORDER BY seq LIMIT 1)); "
+	"  DELETE FROM assignments WHERE agent = NEW.agent AND "
+	"    (ticket, seq) = (SELECT ticket, seq FROM assignments WHERE "
+	"    agent = NEW.agent ORDER BY ticket != coalesce(NEW.ticket, ''), "
+	"    seq LIMIT 1); "
 	"END;"
 	"CREATE TRIGGER assignments_gone AFTER DELETE ON events "
 	"  WHEN OLD.type = 5 BEGIN "
-	"  DELETE FROM assignments WHERE seq = OLD.seq; "
+	"  DELETE FROM assignments WHERE agent = OLD.agent AND "
+	"    ticket = coalesce(OLD.ticket, '') AND seq = OLD.seq; "
 	"END;",
 };
 
@@ -290,12 +291,11 @@ store_fill_assignments(struct store *st)
 	    "events WHERE type IN (5, 6) ORDER BY seq", -1, &s, NULL) !=
 	    SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "INSERT INTO assignments VALUES "
-	    "(?1, ?2, ?3)", -1, &add, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(st->db, "DELETE FROM assignments WHERE seq = "
-	    "coalesce((SELECT seq FROM assignments WHERE agent = ?2 AND "
-	    "ticket = ?3 ORDER BY seq LIMIT 1), (SELECT seq FROM assignments "
-	    "WHERE agent = ?2 ORDER BY seq LIMIT 1))", -1, &done, NULL) !=
-	    SQLITE_OK)
+	    "(?2, coalesce(?3, ''), ?1)", -1, &add, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM assignments WHERE "
+	    "agent = ?2 AND (ticket, seq) = (SELECT ticket, seq FROM "
+	    "assignments WHERE agent = ?2 ORDER BY ticket != coalesce(?3, ''), "
+	    "seq LIMIT 1) AND ?1 > 0", -1, &done, NULL) != SQLITE_OK)
 		goto out;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		u = sqlite3_column_int(s, 1) == 5 ? add : done;
@@ -966,8 +966,8 @@ store_open_assignments(struct store *st, int (*cb)(const char *,
 	sqlite3_stmt	*s;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT agent, coalesce(ticket, '') "
-	    "FROM assignments ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT agent, ticket FROM assignments "
+	    "ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
 		return (store_error(st, cause, "read assignments"));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if (cb((const char *)sqlite3_column_text(s, 0),

@@ -6,7 +6,9 @@
  * would store), then, and only this is timed, inserts them into a new
  * database with the schema of the events table of daemon/store.c
  * (rowid key in order of receipt, the client id UNIQUE, the index on
- * agent and ts), in WAL mode, synchronous=FULL, one prepared statement,
+ * agent and ts, and what migration 4 adds: the index on ts, the partial
+ * index of status events, the triggers keeping the open assignments),
+ * in WAL mode, synchronous=FULL, one prepared statement,
  * PER_TXN rows a transaction.  No HTTP, no JSON, no model: the most
  * respited's durable ingest could reach on this disk.  -x leaves out the
  * index on agent and ts, to show what it costs.
@@ -67,6 +69,29 @@ static const char schema[] =
 	");";
 static const char agent_index[] =
 	"CREATE INDEX events_agent_ts ON events (agent, ts);";
+/* What migration 4 adds for the bounded start-up (issue 15). */
+static const char window_schema[] =
+	"CREATE INDEX events_ts ON events (ts);"
+	"CREATE INDEX events_status ON events (agent, ts) "
+	"  WHERE type BETWEEN 1 AND 4;"
+	"CREATE TABLE assignments ("
+	"  agent TEXT NOT NULL,"
+	"  ticket TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (agent, ticket, seq)"
+	") WITHOUT ROWID;"
+	"CREATE TRIGGER assignments_add AFTER INSERT ON events "
+	"  WHEN NEW.type = 5 BEGIN "
+	"  INSERT INTO assignments VALUES (NEW.agent, "
+	"    coalesce(NEW.ticket, ''), NEW.seq); "
+	"END;"
+	"CREATE TRIGGER assignments_done AFTER INSERT ON events "
+	"  WHEN NEW.type = 6 BEGIN "
+	"  DELETE FROM assignments WHERE agent = NEW.agent AND "
+	"    (ticket, seq) = (SELECT ticket, seq FROM assignments WHERE "
+	"    agent = NEW.agent ORDER BY ticket != coalesce(NEW.ticket, ''), "
+	"    seq LIMIT 1); "
+	"END;";
 
 /* NDJSON events, read CHUNK lines at a time. */
 struct reader {
@@ -204,6 +229,7 @@ ceiling(const char *events, const char *dbpath, size_t max, size_t per_txn,
 	check(db, sqlite3_exec(db, "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;", NULL, NULL, NULL), "pragma");
 	check(db, sqlite3_exec(db, schema, NULL, NULL, NULL), "schema");
+	check(db, sqlite3_exec(db, window_schema, NULL, NULL, NULL), "schema");
 	if (!no_index)
 		check(db, sqlite3_exec(db, agent_index, NULL, NULL, NULL),
 		    "schema");

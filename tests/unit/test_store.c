@@ -705,6 +705,7 @@ test_window(void **state)
 	char			 out[256] = "", *cause = NULL;
 	const int64_t		 H = 3600000, cut = T0 + 100 * H;
 	int64_t			 from;
+	int			 i;
 
 	(void)state;
 	st = open_ok(db);
@@ -755,6 +756,21 @@ test_window(void **state)
 	assert_int_equal(store_agent_before(st, "c", cut, 36 * H, ids_cb, out,
 	    &from, &cause), 0);
 	assert_string_equal(out, "");
+
+	/*
+	 * Many old events received after the window's first row (a month
+	 * replayed): the window is read by events_ts, still in seq order.
+	 */
+	begin(st);
+	for (i = 0; i < 12000; i++)
+		add_ev(st, "", RESPITE_EV_TICKET_ASSIGNED, "old", NULL,
+		    T0 + i);
+	add_ev(st, "c1", RESPITE_EV_TICKET_ASSIGNED, "c", NULL, cut + 2);
+	commit(st);
+	out[0] = '\0';
+	assert_int_equal(store_foreach_event_since(st, cut, ids_cb, out,
+	    &cause), 0);
+	assert_string_equal(out, "a7,b4,a8,c1,");
 	store_close(st);
 }
 
