@@ -25,16 +25,18 @@
  * Suggestions come from their own table; duplicates are the events
  * table's UNIQUE id, whatever start-up reads.
  *
- * Approximations (each needs events far out of order, or an agent that
+ * Approximations (each needs events far out of order, an agent that
  * never logs out, or a half-life of hours): an event older than the cut
  * received after the agent's first event in the window is applied before
- * the window instead of in its place; live contacts of an agent with no
- * logout in the 36 h before the cut start at 0; a hostile message before
- * the agent's last logout before the cut no longer adds its (2^-48 or
- * smaller) share to the exposure; an agent idle 36 h is not kept for an
- * exposure still above advise_forget()'s floor (exposure_half_life_min
- * of many hours); the aggregate snapshot taken while the window is read
- * counts the window's tickets only.
+ * the window instead of in its place; an agent with no logout in the 36 h
+ * before the cut loses the live contacts it opened before them; a hostile
+ * message before the agent's last logout before the cut no longer counts
+ * in its exposure (at now it is 36 h old or more: 2^-72 of its severity
+ * at the default half-life; more only for the level restored at an idle
+ * agent's newest event); an agent idle 36 h is not kept for an exposure
+ * still above advise_forget()'s floor (exposure_half_life_min of many
+ * hours); the aggregate snapshot taken while the window is read counts
+ * the window's open tickets only.
  */
 #include "build.h"
 
