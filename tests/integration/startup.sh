@@ -10,7 +10,7 @@
 # them handled after the cut), a break and a live contact across the cut.
 #
 # Event times are whole hours before the start of the test (T), none
-# within 2 h of the cut (T - 36 h), and every agent's newest event is 4
+# within an hour of the cut (T - 36 h), and every agent's newest event is 4
 # min ahead of T (max_clock_skew is 5 min): "now" for each agent is its
 # newest event whatever the wall clock says, and the cut never falls
 # near an event wherever the clock is.
