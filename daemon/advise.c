@@ -30,6 +30,7 @@
 
 #include "advise.h"
 #include "aggview.h"
+#include "days.h"
 #include "event.h"
 #include "log.h"
 #include "stats.h"
@@ -124,6 +125,7 @@ struct advise {
 	/* Restored open suggestions of agents not in the model. */
 	struct suggestion	**orphans;
 	size_t			  norphans;
+	struct days		 *days;		/* agent days, or NULL */
 };
 
 static void	evaluate(struct adv_agent *, int64_t);
@@ -196,6 +198,13 @@ void
 advise_set_aggview(struct advise *adv, const struct aggview *g)
 {
 	adv->aggview = g;
+}
+
+/* The agent days (days.c) count the suggestions raised and answered. */
+void
+advise_set_days(struct advise *adv, struct days *days)
+{
+	adv->days = days;
 }
 
 void
@@ -480,9 +489,11 @@ static void
 expire(struct advise *adv, struct suggestion **slot, int64_t now)
 {
 	struct suggestion	*s = *slot;
+	int			 prev = (int)s->status;
 
 	s->status = SS_EXPIRED;
 	changed(adv, s, now);
+	days_suggestion(adv->days, s, prev);
 	free(s);
 	*slot = NULL;
 }
@@ -567,6 +578,7 @@ release(struct adv_agent *aa, enum sugg_kind k, int64_t now)
 	drop_candidate(aa, k);
 	note_release(aa, now);
 	changed(adv, s, now);
+	days_suggestion(adv->days, s, -1);
 }
 
 /* Has the agent had a natural break since t (MODEL.md)? */
@@ -648,6 +660,7 @@ agent_rules(struct adv_agent *aa, const struct agent_metrics *m, int64_t now)
 		    s->priority < SP_URGENT)
 			s->priority++;
 		changed(adv, s, now);
+		days_suggestion(adv->days, s, SS_SNOOZED);
 	}
 
 	/*
@@ -1496,6 +1509,7 @@ advise_answer(struct advise *adv, int64_t seq, const char *action,
 	struct adv_agent	 *aa = NULL;
 	struct adv_team		 *t = NULL;
 	size_t			  i;
+	int			  prev;
 
 	*start_break = 0;
 	if ((slot = find_active(adv, seq)) == NULL) {
@@ -1552,9 +1566,11 @@ advise_answer(struct advise *adv, int64_t seq, const char *action,
 		s->status = SS_SNOOZED;
 		s->snooze_until = now + (int64_t)minutes * MS_PER_MIN;
 		changed(adv, s, now);
+		days_suggestion(adv->days, s, SS_OPEN);
 		*out = *s;
 		return (0);
 	}
+	prev = (int)s->status;
 	if (strcmp(action, "accept") == 0) {
 		s->status = SS_ACCEPTED;
 		*start_break = sugg_is_agent_kind(s->kind);
@@ -1571,6 +1587,7 @@ advise_answer(struct advise *adv, int64_t seq, const char *action,
 	}
 	s->answered_at = now;
 	changed(adv, s, now);
+	days_suggestion(adv->days, s, prev);
 	*out = *s;
 	free(s);
 	*slot = NULL;

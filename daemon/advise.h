@@ -65,6 +65,8 @@ struct advise	*advise_new(struct agents *, struct outbox *,
 void		 advise_free(struct advise *);
 struct aggview;
 void		 advise_set_aggview(struct advise *, const struct aggview *);
+struct days;
+void		 advise_set_days(struct advise *, struct days *);
 void		 advise_set_params(struct advise *, const struct model_params *,
 		    const struct advise_params *);
 void		 advise_restore_agent(struct advise *, struct agent *);

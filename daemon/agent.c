@@ -507,6 +507,21 @@ is_hostile(const struct respite_event *ev, const struct model_params *mp)
 	    ev->severity >= mp->hostile_threshold);
 }
 
+/* Does ev count as a hostile message (MODEL.md)? */
+int
+agent_event_hostile(const struct respite_event *ev,
+    const struct model_params *mp)
+{
+	return (is_hostile(ev, mp));
+}
+
+/* The status at ts, by the status changes kept (the last 36 hours). */
+enum agent_status
+agent_status_at(const struct agent *a, int64_t ts)
+{
+	return (status_at(a, ts));
+}
+
 /* The start of ts's minute. */
 static int64_t
 minute_of(int64_t ts)

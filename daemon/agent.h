@@ -47,6 +47,9 @@ void		 agent_metrics(const struct agent *, int64_t,
 const char	*agent_id(const struct agent *);
 const char	*agent_team(const struct agent *);
 enum agent_status agent_status(const struct agent *);
+enum agent_status agent_status_at(const struct agent *, int64_t);
+int		 agent_event_hostile(const struct respite_event *,
+		    const struct model_params *);
 const char	*agent_status_name(enum agent_status);
 int64_t		 agent_updated_at(const struct agent *);
 const char	*agent_tz(const struct agent *);

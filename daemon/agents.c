@@ -336,3 +336,23 @@ agents_team_sorted(struct agents *t, const char *team, size_t *n)
 	}
 	return (list_sorted(l, n));
 }
+
+/*
+ * The agents of team (NULL: all of them) sorted by id, without a copy:
+ * borrowed, valid until the next agents_apply().  *n is 0 if none.
+ */
+struct agent *const *
+agents_sorted_view(struct agents *t, const char *team, size_t *n)
+{
+	struct agents_list	*l = &t->all;
+
+	if (team != NULL && (l = team_list(t, team, 0)) == NULL) {
+		*n = 0;
+		return (NULL);
+	}
+	if (!l->sorted && l->n > 1)
+		qsort(l->v, l->n, sizeof *l->v, cmp_id);
+	l->sorted = 1;
+	*n = l->n;
+	return (l->v);
+}

@@ -22,5 +22,7 @@ size_t		 agents_team_count(const struct agents *);
 int		 agents_has_team(struct agents *, const char *);
 struct agent	**agents_sorted(struct agents *, size_t *);
 struct agent	**agents_team_sorted(struct agents *, const char *, size_t *);
+struct agent *const *agents_sorted_view(struct agents *, const char *,
+		    size_t *);
 
 #endif

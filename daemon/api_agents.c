@@ -145,7 +145,7 @@ agents_cursor_parse(const char *buf, char *id, size_t len)
 
 /* The first index of v[0..n) whose id sorts after id. */
 static size_t
-agents_after(struct agent **v, size_t n, const char *id)
+agents_after(struct agent *const *v, size_t n, const char *id)
 {
 	size_t	lo = 0, hi = n, mid;
 
@@ -159,16 +159,107 @@ agents_after(struct agent **v, size_t n, const char *id)
 	return (lo);
 }
 
+/*
+ * A page of GET /v1/agents, written an agent at a time as the client
+ * reads (http_reply_pieces()).  Between pieces agents may come or move,
+ * so no pointer is kept: each piece finds its place again by the id of
+ * the last agent looked at.  The token's role is a copy (a reload frees
+ * the tokens).
+ */
+struct agents_page {
+	struct api		*api;
+	struct principal	 who;
+	struct token_role	 role;
+	char			 team[RESPITE_NAME_MAX + 2];	/* "": all */
+	int			 want;		/* a level, -1 any */
+	int64_t			 limit, count;
+	size_t			 seen;
+	int64_t			 now;
+	char			 after[RESPITE_NAME_MAX + 1];	/* "": none */
+	int			 stage;		/* 0 head, 1 agents, 2 done */
+};
+
+static int
+agents_page_fill(struct http_conn *c, void *arg)
+{
+	struct agents_page	 *pg = arg;
+	struct api		 *api = pg->api;
+	struct agent *const	 *v;
+	struct advise_view	  av;
+	json_t			 *o;
+	char			  next[2 * RESPITE_NAME_MAX + 1];
+	const char		 *last;
+	size_t			  i, n, start;
+
+	if (pg->stage == 0) {
+		http_piece_add(c, "{\"agents\":[", 11);
+		pg->stage = 1;
+		return (1);
+	}
+	if (pg->stage != 1)
+		return (0);
+	/*
+	 * In id order from just after the last agent looked at: limit
+	 * agents, and one more to tell whether there is a next page.  A
+	 * team's agents come from its own list, not from going over
+	 * everyone.
+	 */
+	v = agents_sorted_view(api->agents, pg->team[0] != '\0' ? pg->team :
+	    NULL, &n);
+	start = i = pg->after[0] != '\0' ? agents_after(v, n,
+	    pg->after) : 0;
+	next[0] = '\0';
+	for (; i < n; i++) {
+		last = i > start ? agent_id(v[i - 1]) : pg->after;
+		if (pg->seen == AGENTS_SCAN_MAX) {
+			agents_cursor(last, next, sizeof next);
+			break;
+		}
+		if (!auth_may_read_agent(&pg->who, agent_id(v[i]),
+		    agent_team(v[i]))) {
+			pg->seen++;
+			continue;
+		}
+		/* The level alone first: most may not match. */
+		if (pg->want >= 0) {
+			advise_level(api->advise, v[i], api_agent_now(v[i],
+			    pg->now), &av);
+			if ((int)av.level != pg->want) {
+				pg->seen++;
+				continue;
+			}
+		}
+		if (pg->count == pg->limit) {
+			agents_cursor(last, next, sizeof next);
+			break;
+		}
+		if (pg->count > 0)
+			http_piece_add(c, ",", 1);
+		o = api_agent_json(api, v[i], pg->now, 0);
+		http_piece_json(c, o);
+		json_decref(o);
+		pg->count++;
+		pg->seen++;
+		snprintf(pg->after, sizeof pg->after, "%s", agent_id(v[i]));
+		return (1);
+	}
+	/* A cursor is hex digits: nothing to escape. */
+	if (next[0] != '\0')
+		http_piece_printf(c, "],\"next_cursor\":\"%s\"}", next);
+	else
+		http_piece_add(c, "],\"next_cursor\":null}", 21);
+	pg->stage = 2;
+	return (0);
+}
+
 void
 api_agents_list(struct api *api, struct http_conn *c,
     const struct http_request *req, int64_t now)
 {
-	struct agent	**v;
-	struct advise_view av;
-	json_t		 *list;
+	struct agents_page *pg;
 	char		  team[RESPITE_NAME_MAX + 2], level[16], buf[160];
-	char		  after[RESPITE_NAME_MAX + 1], next[2 * RESPITE_NAME_MAX + 1];
-	size_t		  i, n, seen;
+	char		  after[RESPITE_NAME_MAX + 1];
+	size_t		  i;
 	int64_t		  limit = AGENTS_LIST_DEFAULT;
 	int		  has_team, has_level, rc, want = -1;
 
@@ -220,42 +311,20 @@ api_agents_list(struct api *api, struct http_conn *c,
 		break;
 	}
 	api_audit(api, req, "", now);
-	/*
-	 * In id order from just after the cursor: limit agents, and one
-	 * more to tell whether there is a next page.  A team's agents come
-	 * from its own list, not from going over everyone.
-	 */
-	list = json_array();
-	next[0] = '\0';
-	if (has_team == 1)
-		v = agents_team_sorted(api->agents, team, &n);
-	else
-		v = agents_sorted(api->agents, &n);
-	i = after[0] != '\0' ? agents_after(v, n, after) : 0;
-	for (seen = 0; i < n; i++, seen++) {
-		if (seen == AGENTS_SCAN_MAX) {
-			agents_cursor(agent_id(v[i - 1]), next, sizeof next);
-			break;
-		}
-		if (!auth_may_read_agent(&api->who, agent_id(v[i]),
-		    agent_team(v[i])))
-			continue;
-		/* The level alone first: most may not match. */
-		if (want >= 0) {
-			advise_level(api->advise, v[i], api_agent_now(v[i],
-			    now), &av);
-			if ((int)av.level != want)
-				continue;
-		}
-		if ((int64_t)json_array_size(list) == limit) {
-			agents_cursor(agent_id(v[i - 1]), next, sizeof next);
-			break;
-		}
-		json_array_append_new(list, api_agent_json(api, v[i], now, 0));
+	pg = xcalloc(1, sizeof *pg);
+	pg->api = api;
+	pg->who = api->who;
+	if (api->who.role != NULL) {
+		pg->role = *api->who.role;
+		pg->who.role = &pg->role;
 	}
-	free(v);
-	reply_json(c, R_AGENTS, 200, json_pack("{s:o, s:o}", "agents", list,
-	    "next_cursor", next[0] != '\0' ? json_string(next) : json_null()));
+	if (has_team == 1)
+		snprintf(pg->team, sizeof pg->team, "%s", team);
+	pg->want = want;
+	pg->limit = limit;
+	pg->now = now;
+	snprintf(pg->after, sizeof pg->after, "%s", after);
+	api_reply_pieces(c, R_AGENTS, agents_page_fill, free, pg);
 }
 
 static void

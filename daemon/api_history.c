@@ -127,19 +127,87 @@ api_history_window(const char *query, int64_t now, int64_t *from,
 	return (0);
 }
 
+/*
+ * A history reply, written a bucket at a time as the client reads
+ * (http_reply_pieces()): the buckets are computed at once (the events
+ * are freed), and kept as numbers, not as JSON text.
+ */
+struct history_bucket {
+	int64_t			 t;
+	struct agent_metrics	 m;
+	struct strain		 st;
+	enum strain_level	 level;
+};
+
+struct history_reply {
+	char			*head;		/* the object up to "buckets" */
+	struct history_bucket	*b;
+	size_t			 n, i;
+	int			 stage;		/* 0 head, 1 buckets, 2 done */
+};
+
+static int
+history_fill(struct http_conn *c, void *arg)
+{
+	struct history_reply	*hr = arg;
+	struct history_bucket	*b;
+	char			 ts[TIME_RFC3339_LEN];
+	json_t			*o;
+
+	switch (hr->stage) {
+	case 0:
+		/* The head's JSON without its closing brace. */
+		http_piece_add(c, hr->head, strlen(hr->head) - 1);
+		http_piece_add(c, ",\"buckets\":[", 12);
+		hr->stage = 1;
+		return (1);
+	case 1:
+		break;
+	default:
+		return (0);
+	}
+	if (hr->i == hr->n) {
+		http_piece_add(c, "]}", 2);
+		hr->stage = 2;
+		return (0);
+	}
+	b = &hr->b[hr->i];
+	if (hr->i++ > 0)
+		http_piece_add(c, ",", 1);
+	o = json_pack("{s:s, s:i, s:s, s:o, s:o}", "t",
+	    time_format_rfc3339(b->t, ts, sizeof ts),
+	    "strain", b->st.score,
+	    "level", strain_level_name(b->level),
+	    "metrics", api_metrics_json(&b->m),
+	    "factors", factors_json(&b->st));
+	http_piece_json(c, o);
+	json_decref(o);
+	return (1);
+}
+
+static void
+history_free(void *arg)
+{
+	struct history_reply	*hr = arg;
+
+	free(hr->head);
+	free(hr->b);
+	free(hr);
+}
+
 void
 api_history(struct api *api, struct http_conn *c, struct agent *a,
     const struct http_request *req, int64_t now)
 {
 	struct history_events	 h;
+	struct history_reply	*hr;
+	struct history_bucket	*b;
 	struct agent		*scratch;
-	struct agent_metrics	 m;
-	struct strain		 st;
 	struct api_error	 err;
 	enum strain_level	 level = STRAIN_OK;
 	int64_t			 from, to, step, step_ms, t;
 	char			*cause = NULL;
-	json_t			*buckets;
+	json_t			*head;
 	size_t			 i = 0;
 
 	now = api_agent_now(a, now);
@@ -165,27 +233,27 @@ api_history(struct api *api, struct http_conn *c, struct agent *a,
 	if (h.n > 0)		/* qsort(NULL, 0) is undefined */
 		qsort(h.v, h.n, sizeof *h.v, cmp_ts);
 
+	hr = xcalloc(1, sizeof *hr);
+	hr->b = xcalloc((size_t)((to - from) / step_ms) + 1, sizeof *hr->b);
 	scratch = agent_new(agent_id(a));
-	buckets = json_array();
 	i = 0;
 	for (t = from + step_ms; t <= to; t += step_ms) {
-		char	ts[TIME_RFC3339_LEN];
-
+		b = &hr->b[hr->n++];
 		while (i < h.n && h.v[i].ts_ms <= t)
 			agent_apply(scratch, &h.v[i++], &api->mp);
-		agent_metrics(scratch, t, &api->mp, &m);
-		strain_compute(&m, &api->ap.strain, &st);
-		level = strain_level_next(&api->ap.strain, level, st.score);
-		json_array_append_new(buckets, json_pack("{s:s, s:i, s:s, s:o, "
-		    "s:o}", "t", time_format_rfc3339(t, ts, sizeof ts),
-		    "strain", st.score,
-		    "level", strain_level_name(level),
-		    "metrics", api_metrics_json(&m),
-		    "factors", factors_json(&st)));
+		agent_metrics(scratch, t, &api->mp, &b->m);
+		strain_compute(&b->m, &api->ap.strain, &b->st);
+		level = strain_level_next(&api->ap.strain, level, b->st.score);
+		b->t = t;
+		b->level = level;
 	}
 	agent_free(scratch);
 	free(h.v);
-	api_reply_json(c, API_R_HISTORY, 200, json_pack("{s:s, s:I, s:o, s:o, "
-	    "s:o}", "agent", agent_id(a), "step_s", (json_int_t)step,
-	    "from", api_time(from), "to", api_time(to), "buckets", buckets));
+	head = json_pack("{s:s, s:I, s:o, s:o}", "agent", agent_id(a),
+	    "step_s", (json_int_t)step, "from", api_time(from), "to",
+	    api_time(to));
+	if ((hr->head = json_dumps(head, JSON_COMPACT)) == NULL)
+		fatalx("api_history: out of memory");
+	json_decref(head);
+	api_reply_pieces(c, API_R_HISTORY, history_fill, history_free, hr);
 }

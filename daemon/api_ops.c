@@ -80,10 +80,19 @@ api_metrics(struct api *api, struct http_conn *c)
 	    "# HELP respite_http_header_timeouts_total New connections "
 	    "closed for no request head within header_timeout.\n"
 	    "# TYPE respite_http_header_timeouts_total counter\n"
-	    "respite_http_header_timeouts_total %" PRIu64 "\n",
+	    "respite_http_header_timeouts_total %" PRIu64 "\n"
+	    "# HELP respite_http_unsent_bytes Reply bytes queued on every "
+	    "connection, not yet taken by the kernel.\n"
+	    "# TYPE respite_http_unsent_bytes gauge\n"
+	    "respite_http_unsent_bytes %zu\n"
+	    "# HELP respite_http_unsent_waits_total Times a reply in pieces "
+	    "waited for max_unsent_total.\n"
+	    "# TYPE respite_http_unsent_waits_total counter\n"
+	    "respite_http_unsent_waits_total %" PRIu64 "\n",
 	    http_server_nconns(srv), http_server_nrefused(srv),
 	    http_server_naccept_pauses(srv), http_server_nevicted(srv),
-	    http_server_nheader_timeouts(srv));
+	    http_server_nheader_timeouts(srv), http_server_unsent(srv),
+	    http_server_nunsent_waits(srv));
 	fclose(f);
 	http_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", buf,
 	    len, NULL);

@@ -36,6 +36,8 @@ const char API_R_TEAMS[] = "/v1/teams";
 const char API_R_TEAM[] = "/v1/teams/{team}";
 const char API_R_HISTORY[] = "/v1/agents/{id}/history";
 const char API_R_AUDIT[] = "/v1/audit";
+const char API_R_AGENT_DAYS[] = "/v1/agents/{id}/days";
+const char API_R_TEAM_DAYS[] = "/v1/teams/{team}/days";
 
 static void
 reply_error(struct http_conn *c, const char *route,
@@ -80,6 +82,16 @@ api_reply_json(struct http_conn *c, const char *route, int status, json_t *o)
 {
 	stats_http(route, status);
 	http_reply_json(c, status, o, NULL);
+}
+
+/* A 200 JSON reply made in pieces by fill_cb (http_reply_pieces()). */
+void
+api_reply_pieces(struct http_conn *c, const char *route, http_fill_cb fill_cb,
+    http_fill_free_cb free_cb, void *arg)
+{
+	stats_http(route, 200);
+	http_reply_pieces(c, 200, "application/json; charset=utf-8", NULL,
+	    fill_cb, free_cb, arg);
 }
 
 void

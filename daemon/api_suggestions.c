@@ -33,31 +33,113 @@ strlcat_safe(char *dst, const char *src, size_t size)
 		snprintf(dst + n, size - n, "%s", src);
 }
 
-struct list_ctx {
-	json_t		*arr;
-	int		 limit;
-	int64_t		 last;
-	int		 more;
+/* Rows read from the store at a time while a list is written. */
+#define LIST_FETCH	64
+
+/*
+ * A list of suggestions, written one at a time as the client reads
+ * (http_reply_pieces()): the store is read LIST_FETCH rows at a time,
+ * each read going on below the last suggestion listed.  The query's
+ * strings are copies.
+ */
+struct sugg_reply {
+	struct api		*api;
+	struct store_sugg_query	 q;
+	char			 agent[RESPITE_NAME_MAX + 2];
+	char			 team[RESPITE_NAME_MAX + 2];
+	char			 status[16], kind[32], audience[16];
+	char			 teams[TOKEN_TEAMS_MAX * 66 + 2];
+	int			 limit, count;
+	int64_t			 last;		/* the last listed, -1 none */
+	json_t			*batch;		/* read, not yet written */
+	size_t			 next;		/* in batch */
+	size_t			 want;		/* of batch, to be written */
+	int			 beyond;	/* a row after the want */
+	int			 stage;		/* 0 head, 1 list, 2 done */
 };
 
 static int
 list_cb(const char *body, void *arg)
 {
-	struct list_ctx	*lc = arg;
-	json_t		*o;
-	char		 id[64];
+	struct sugg_reply	*sr = arg;
+	json_t			*o;
 
-	if ((int)json_array_size(lc->arr) == lc->limit) {
-		lc->more = 1;
-		return (1);
-	}
 	if ((o = json_loads(body, 0, NULL)) == NULL)
 		return (0);
-	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(o,
-	    "id")) != NULL ? json_string_value(json_object_get(o, "id")) : "");
-	lc->last = sugg_parse_id(id);
-	json_array_append_new(lc->arr, o);
+	json_array_append_new(sr->batch, o);
 	return (0);
+}
+
+/* The next rows: up to LIST_FETCH, and one more to tell if there are. */
+static int
+sugg_fetch(struct sugg_reply *sr)
+{
+	char	*cause = NULL;
+	size_t	 want = (size_t)(sr->limit - sr->count);
+
+	if (want > LIST_FETCH)
+		want = LIST_FETCH;
+	json_array_clear(sr->batch);
+	sr->next = 0;
+	if (sr->last > 0)
+		sr->q.before = sr->last;
+	sr->q.limit = (int)want + 1;
+	if (store_suggestions_list(sr->api->store, &sr->q, list_cb, sr,
+	    &cause) < 0) {
+		free(cause);
+		return (-1);
+	}
+	sr->beyond = json_array_size(sr->batch) > want;
+	sr->want = sr->beyond ? want : json_array_size(sr->batch);
+	return (0);
+}
+
+static int
+sugg_fill(struct http_conn *c, void *arg)
+{
+	struct sugg_reply	*sr = arg;
+	json_t			*o;
+	const char		*id;
+	char			 buf[32];
+
+	switch (sr->stage) {
+	case 0:
+		http_piece_add(c, "{\"suggestions\":[", 16);
+		sr->stage = 1;
+		return (1);
+	case 1:
+		break;
+	default:
+		return (0);
+	}
+	if (sr->next == sr->want && sr->beyond && sr->count < sr->limit &&
+	    sugg_fetch(sr) == -1)
+		return (-1);
+	if (sr->next == sr->want) {
+		if (sr->beyond) {
+			sugg_format_id(sr->last, buf, sizeof buf);
+			http_piece_printf(c, "],\"next_cursor\":\"%s\"}", buf);
+		} else
+			http_piece_add(c, "],\"next_cursor\":null}", 21);
+		sr->stage = 2;
+		return (0);
+	}
+	o = json_array_get(sr->batch, sr->next++);
+	if (sr->count++ > 0)
+		http_piece_add(c, ",", 1);
+	http_piece_json(c, o);
+	id = json_string_value(json_object_get(o, "id"));
+	sr->last = sugg_parse_id(id != NULL ? id : "");
+	return (1);
+}
+
+static void
+sugg_reply_free(void *arg)
+{
+	struct sugg_reply	*sr = arg;
+
+	json_decref(sr->batch);
+	free(sr);
 }
 
 void
@@ -65,10 +147,9 @@ api_suggestions_list(struct api *api, struct http_conn *c,
     const struct http_request *req, int64_t now)
 {
 	struct store_sugg_query	 q;
-	struct list_ctx		 lc;
+	struct sugg_reply	*sr;
 	char			 agent[RESPITE_NAME_MAX + 2], team[RESPITE_NAME_MAX + 2];
 	char			 status[16], kind[32], audience[16], buf[32];
-	char			*cause = NULL;
 	char			 teams[TOKEN_TEAMS_MAX * 66 + 2];
 	int			 rc;
 	int64_t			 v;
@@ -191,24 +272,33 @@ api_suggestions_list(struct api *api, struct http_conn *c,
 	}
 	api_audit(api, req, q.agent != NULL ? q.agent : "", now);
 
-	memset(&lc, 0, sizeof lc);
-	lc.arr = json_array();
-	lc.limit = q.limit;
-	q.limit++;	/* one more tells whether there is a next page */
-	if (store_suggestions_list(api->store, &q, list_cb, &lc, &cause) < 0) {
-		json_decref(lc.arr);
+	sr = xcalloc(1, sizeof *sr);
+	sr->api = api;
+	sr->q = q;
+#define SR_COPY(f) do {							\
+	if (q.f != NULL) {						\
+		snprintf(sr->f, sizeof sr->f, "%s", q.f);		\
+		sr->q.f = sr->f;					\
+	}								\
+} while (0)
+	SR_COPY(agent);
+	SR_COPY(team);
+	SR_COPY(status);
+	SR_COPY(kind);
+	SR_COPY(audience);
+	SR_COPY(teams);
+#undef SR_COPY
+	sr->limit = q.limit;
+	sr->batch = json_array();
+	/* The first rows now: a failing store is still a 503. */
+	if (sugg_fetch(sr) == -1) {
+		sugg_reply_free(sr);
 		api_fail(c, API_R_SUGGESTIONS, 503, "unavailable", NULL,
 		    "storage is failing");
-		free(cause);
 		return;
 	}
-	if (lc.more) {
-		sugg_format_id(lc.last, buf, sizeof buf);
-		api_reply_json(c, API_R_SUGGESTIONS, 200, json_pack("{s:o, s:s}",
-		    "suggestions", lc.arr, "next_cursor", buf));
-	} else
-		api_reply_json(c, API_R_SUGGESTIONS, 200, json_pack("{s:o, s:n}",
-		    "suggestions", lc.arr, "next_cursor"));
+	api_reply_pieces(c, API_R_SUGGESTIONS, sugg_fill, sugg_reply_free,
+	    sr);
 }
 
 struct answer {

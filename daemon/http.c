@@ -70,6 +70,9 @@
 #define HTTP_BODY_KEEP		16384
 /* Input buffered while a request is handled (pipelining), and a head. */
 #define HTTP_READ_MAX		(HTTP_HEAD_MAX + 65536)
+/* Unset (0) limits on unsent reply bytes: [server] max_unsent's defaults. */
+#define HTTP_UNSENT_DEFAULT	(64 * 1024)
+#define HTTP_UNSENT_TOTAL_DEFAULT (16 * 1024 * 1024)
 
 enum conn_state {
 	CONN_IDLE,	/* waiting for a request's first byte */
@@ -101,6 +104,12 @@ struct http_conn {
 	http_stream_cb		 stream_close;	/* NULL once called */
 	void			*stream_arg;
 	char			 cors[HTTP_CORS_MAX];	/* this request's */
+	http_fill_cb		 fill;		/* a reply in pieces, until done */
+	http_fill_free_cb	 fill_free;
+	void			*fill_arg;
+	int			 fill_chunked;	/* else ended by the close */
+	TAILQ_ENTRY(http_conn)	 wait_entry;	/* on srv->waiting */
+	int			 on_wait;
 };
 
 struct http_listener {
@@ -129,10 +138,19 @@ struct http_server {
 	uint64_t			 nevicted;	/* closed for a new one */
 	uint64_t			 nheader_timeouts;
 	struct evbuffer			*reply;		/* http_reply's, empty */
+	struct evbuffer			*piece;		/* a fill's, empty */
+	size_t				 unsent;	/* in every output buffer */
+	/* Replies in pieces waiting for unsent to fall under the total. */
+	TAILQ_HEAD(, http_conn)		 waiting;
+	struct event			*wake;
+	uint64_t			 nunsent_waits;
 };
 
 static void	conn_read(struct http_conn *);
 static void	conn_free(struct http_conn *);
+static void	conn_fill(struct http_conn *);
+
+static const struct timeval http_zero_delay = { 0, 0 };
 
 static const char *
 status_text(int status)
@@ -232,6 +250,62 @@ conn_reset(struct http_conn *c)
 	idle_add(c);
 }
 
+/* A reply in pieces is complete, or its connection goes: free its state. */
+static void
+fill_done(struct http_conn *c)
+{
+	http_fill_free_cb	cb = c->fill_free;
+
+	c->fill = NULL;
+	c->fill_free = NULL;
+	if (cb != NULL)
+		cb(c->fill_arg);
+	c->fill_arg = NULL;
+}
+
+static void
+wait_remove(struct http_conn *c)
+{
+	if (!c->on_wait)
+		return;
+	TAILQ_REMOVE(&c->srv->waiting, c, wait_entry);
+	c->on_wait = 0;
+}
+
+/*
+ * Every change to a connection's output buffer: srv->unsent is the sum
+ * of them all.  When it falls under max_unsent_total, replies waiting to
+ * make their next piece go on (from the loop, not from in here).
+ */
+static void
+unsent_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct http_server	*srv = arg;
+
+	(void)buf;
+	srv->unsent += info->n_added;
+	srv->unsent -= info->n_deleted;
+	if (info->n_deleted > 0 && !TAILQ_EMPTY(&srv->waiting) &&
+	    srv->unsent < srv->limits.max_unsent_total)
+		evtimer_add(srv->wake, &http_zero_delay);
+}
+
+static void
+wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server	*srv = arg;
+	struct http_conn	*c;
+
+	(void)fd;
+	(void)what;
+	while (srv->unsent < srv->limits.max_unsent_total &&
+	    (c = TAILQ_FIRST(&srv->waiting)) != NULL) {
+		wait_remove(c);
+		conn_fill(c);
+	}
+}
+
 /* Tell a stream's owner it has ended; at most once. */
 static void
 stream_closed(struct http_conn *c)
@@ -250,14 +324,39 @@ conn_free(struct http_conn *c)
 	struct http_server	*srv = c->srv;
 
 	stream_closed(c);
+	fill_done(c);
 	conn_reset(c);
 	idle_remove(c);
+	wait_remove(c);
 	free(c->body);		/* wiped by conn_reset */
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
 	event_free(c->deadline);
+	/* What was never sent leaves srv->unsent through unsent_cb. */
+	evbuffer_drain(bufferevent_get_output(c->bev),
+	    evbuffer_get_length(bufferevent_get_output(c->bev)));
 	bufferevent_free(c->bev);
 	free(c);
+}
+
+/*
+ * A reply's status line and headers; framing is its Content-Length or
+ * Transfer-Encoding line, or "" (a body ended by the close).
+ */
+static void
+reply_head(struct http_conn *c, struct evbuffer *msg, int status,
+    const char *type, const char *framing, const char *extra)
+{
+	/* no-store, unless extra says otherwise (the web page's files). */
+	evbuffer_add_printf(msg, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
+	    "Server: respited/" PACKAGE_VERSION "\r\n"
+	    "Content-Type: %s\r\n%s"
+	    "%s%s%s%s\r\n", status, status_text(status),
+	    http_date(), type, framing, extra != NULL &&
+	    strstr(extra, "Cache-Control:") !=
+	    NULL ? "" : "Cache-Control: no-store\r\n",
+	    c->close_after ? "Connection: close\r\n" : "",
+	    extra != NULL ? extra : "", c->cors);
 }
 
 /*
@@ -269,6 +368,7 @@ http_reply(struct http_conn *c, int status, const char *type,
     const char *body, size_t len, const char *extra)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev), *msg;
+	char		 framing[48];
 	int		 direct;
 
 	if (c->state != CONN_HANDLING && c->state != CONN_HEAD &&
@@ -289,16 +389,8 @@ http_reply(struct http_conn *c, int status, const char *type,
 	 */
 	direct = evbuffer_get_length(out) == 0;
 	msg = direct ? c->srv->reply : out;
-	/* no-store, unless extra says otherwise (the web page's files). */
-	evbuffer_add_printf(msg, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
-	    "Server: respited/" PACKAGE_VERSION "\r\n"
-	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
-	    "%s%s%s%s\r\n", status, status_text(status),
-	    http_date(), type, len, extra != NULL &&
-	    strstr(extra, "Cache-Control:") !=
-	    NULL ? "" : "Cache-Control: no-store\r\n",
-	    c->close_after ? "Connection: close\r\n" : "",
-	    extra != NULL ? extra : "", c->cors);
+	snprintf(framing, sizeof framing, "Content-Length: %zu\r\n", len);
+	reply_head(c, msg, status, type, framing, extra);
 	/* A 304 has no body; its Content-Length is the 200's (RFC 9110). */
 	if (!c->head_only && status != 304 && len > 0)
 		evbuffer_add(msg, body, len);
@@ -343,6 +435,163 @@ http_reply_error(struct http_conn *c, const struct api_error *err,
 	http_reply(c, err->status, "application/json; charset=utf-8", s,
 	    strlen(s), extra);
 	free(s);
+}
+
+/*
+ * Move what fill callbacks wrote (srv->piece) to the output: one chunk of
+ * a chunked body, or as is.
+ */
+static void
+piece_flush(struct http_conn *c, struct evbuffer *out)
+{
+	struct evbuffer	*piece = c->srv->piece;
+	size_t		 len = evbuffer_get_length(piece);
+
+	if (len == 0)
+		return;
+	if (c->fill_chunked)
+		evbuffer_add_printf(out, "%zx\r\n", len);
+	evbuffer_add_buffer(out, piece);
+	if (c->fill_chunked)
+		evbuffer_add(out, "\r\n", 2);
+}
+
+/*
+ * The next pieces of a reply: while the connection has less than
+ * max_unsent queued, and every connection together less than
+ * max_unsent_total (else it waits its turn on srv->waiting).  Called
+ * when the output has drained to half max_unsent (the write low
+ * watermark) or the total has fallen.
+ */
+static void
+conn_fill(struct http_conn *c)
+{
+	struct http_server	*srv = c->srv;
+	struct evbuffer		*out = bufferevent_get_output(c->bev);
+	int			 rc = 1;
+
+	if (c->fill == NULL || c->on_wait)
+		return;
+	if (srv->unsent >= srv->limits.max_unsent_total) {
+		TAILQ_INSERT_TAIL(&srv->waiting, c, wait_entry);
+		c->on_wait = 1;
+		srv->nunsent_waits++;
+		return;
+	}
+	while (rc == 1 && evbuffer_get_length(out) +
+	    evbuffer_get_length(srv->piece) < srv->limits.max_unsent)
+		rc = c->fill(c, c->fill_arg);
+	piece_flush(c, out);
+	if (rc < 0) {
+		log_warnx("http: %s: a reply failed after its first part was "
+		    "sent; closing the connection", c->peer);
+		conn_free(c);
+		return;
+	}
+	if (rc == 0) {
+		if (c->fill_chunked)
+			evbuffer_add(out, "0\r\n\r\n", 5);
+		fill_done(c);
+		/* write_cb again only once everything has been written. */
+		bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	}
+	if (!(bufferevent_get_enabled(c->bev) & EV_WRITE))
+		bufferevent_enable(c->bev, EV_WRITE);
+}
+
+/*
+ * Answer with a body made by fill_cb in pieces (http.h): as much as
+ * max_unsent allows now, the rest as the client reads it.
+ */
+void
+http_reply_pieces(struct http_conn *c, int status, const char *type,
+    const char *extra, http_fill_cb fill_cb, http_fill_free_cb free_cb,
+    void *arg)
+{
+	struct http_server	*srv = c->srv;
+	struct evbuffer		*piece = srv->piece, *out;
+	struct api_error	 err;
+	size_t			 len;
+	int			 rc = 1;
+
+	if (c->state != CONN_HANDLING) {
+		log_warnx("http: %s: second reply to one request dropped",
+		    c->peer);
+		free_cb(arg);
+		return;
+	}
+	while (rc == 1 && evbuffer_get_length(piece) < srv->limits.max_unsent)
+		rc = fill_cb(c, arg);
+	if (rc <= 0) {
+		/* Small enough to go whole: what http_reply() sends. */
+		len = evbuffer_get_length(piece);
+		if (rc == 0)
+			http_reply(c, status, type,
+			    (const char *)evbuffer_pullup(piece, -1), len,
+			    extra);
+		evbuffer_drain(piece, len);
+		free_cb(arg);
+		if (rc < 0) {
+			api_error_set(&err, 503, "unavailable", -1, NULL,
+			    "storage is failing");
+			http_reply_error(c, &err, NULL);
+		}
+		return;
+	}
+	/* Too large to hold: chunked, or to the close for HTTP/1.0. */
+	if (srv->stopping || c->req.minor == 0)
+		c->close_after = 1;
+	c->fill_chunked = c->req.minor >= 1;
+	out = bufferevent_get_output(c->bev);
+	reply_head(c, out, status, type, c->fill_chunked ?
+	    "Transfer-Encoding: chunked\r\n" : "", extra);
+	c->state = CONN_WRITING;
+	evtimer_del(c->deadline);
+	if (c->head_only) {
+		evbuffer_drain(piece, evbuffer_get_length(piece));
+		free_cb(arg);
+	} else {
+		c->fill = fill_cb;
+		c->fill_free = free_cb;
+		c->fill_arg = arg;
+		piece_flush(c, out);
+		bufferevent_setwatermark(c->bev, EV_WRITE,
+		    srv->limits.max_unsent / 2, 0);
+	}
+	if (!(bufferevent_get_enabled(c->bev) & EV_WRITE))
+		bufferevent_enable(c->bev, EV_WRITE);
+}
+
+/* Append to the piece being made (from a fill callback only). */
+void
+http_piece_add(struct http_conn *c, const void *data, size_t len)
+{
+	evbuffer_add(c->srv->piece, data, len);
+}
+
+void
+http_piece_printf(struct http_conn *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	evbuffer_add_vprintf(c->srv->piece, fmt, ap);
+	va_end(ap);
+}
+
+static int
+piece_dump_cb(const char *buf, size_t len, void *arg)
+{
+	return (evbuffer_add(arg, buf, len));
+}
+
+/* Append o as compact JSON: the bytes json_dumps(o, JSON_COMPACT) makes. */
+void
+http_piece_json(struct http_conn *c, const json_t *o)
+{
+	if (json_dump_callback(o, piece_dump_cb, c->srv->piece,
+	    JSON_COMPACT) != 0)
+		fatalx("http_piece_json: out of memory");
 }
 
 const char *
@@ -687,7 +936,6 @@ write_cb(struct bufferevent *bev, void *arg)
 {
 	struct http_conn	*c = arg;
 
-	(void)bev;
 	if (c->state == CONN_STREAMING) {
 		if (c->stream_drain != NULL)
 			c->stream_drain(c, c->stream_arg);
@@ -695,6 +943,12 @@ write_cb(struct bufferevent *bev, void *arg)
 	}
 	if (c->state != CONN_WRITING)
 		return;		/* e.g. a 100 Continue went out */
+	if (c->fill != NULL) {
+		conn_fill(c);
+		return;
+	}
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		return;
 	if (c->close_after) {
 		conn_free(c);
 		return;
@@ -854,6 +1108,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	c->deadline = evtimer_new(srv->base, deadline_cb, c);
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, HTTP_READ_MAX);
+	evbuffer_add_cb(bufferevent_get_output(c->bev), unsent_cb, srv);
 	c->state = CONN_IDLE;
 	conn_set_timeouts(c);
 	bufferevent_enable(c->bev, EV_READ);
@@ -919,14 +1174,18 @@ http_server_new(struct event_base *base, http_handler_cb handler, void *arg,
 	srv->base = base;
 	srv->handler = handler;
 	srv->arg = arg;
-	srv->limits = *limits;
+	http_server_set_limits(srv, limits);
 	TAILQ_INIT(&srv->conns);
 	TAILQ_INIT(&srv->idle);
 	srv->accept_resume = evtimer_new(base, accept_resume_cb, srv);
 	if (srv->accept_resume == NULL)
 		fatalx("http_server_new: cannot create a timer");
-	if ((srv->reply = evbuffer_new()) == NULL)
+	if ((srv->reply = evbuffer_new()) == NULL ||
+	    (srv->piece = evbuffer_new()) == NULL)
 		fatalx("http_server_new: out of memory");
+	TAILQ_INIT(&srv->waiting);
+	if ((srv->wake = evtimer_new(base, wake_cb, srv)) == NULL)
+		fatalx("http_server_new: cannot create a timer");
 	return (srv);
 }
 
@@ -935,6 +1194,10 @@ http_server_set_limits(struct http_server *srv,
     const struct http_limits *limits)
 {
 	srv->limits = *limits;
+	if (srv->limits.max_unsent == 0)
+		srv->limits.max_unsent = HTTP_UNSENT_DEFAULT;
+	if (srv->limits.max_unsent_total == 0)
+		srv->limits.max_unsent_total = HTTP_UNSENT_TOTAL_DEFAULT;
 }
 
 /*
@@ -1152,6 +1415,20 @@ http_server_nevicted(const struct http_server *srv)
 	return (srv->nevicted);
 }
 
+/* Bytes queued in every connection's output buffer, not yet sent. */
+size_t
+http_server_unsent(const struct http_server *srv)
+{
+	return (srv->unsent);
+}
+
+/* Times a reply in pieces waited for max_unsent_total. */
+uint64_t
+http_server_nunsent_waits(const struct http_server *srv)
+{
+	return (srv->nunsent_waits);
+}
+
 /* New connections closed for sending no request head in time. */
 uint64_t
 http_server_nheader_timeouts(const struct http_server *srv)
@@ -1172,6 +1449,8 @@ http_server_free(struct http_server *srv)
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_free(c);
 	event_free(srv->accept_resume);
+	event_free(srv->wake);
 	evbuffer_free(srv->reply);
+	evbuffer_free(srv->piece);
 	free(srv);
 }

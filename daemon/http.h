@@ -20,6 +20,8 @@ struct http_limits {
 	long		idle_timeout_s;
 	long		request_timeout_s;
 	long		header_timeout_s;	/* a new connection's first head */
+	size_t		max_unsent;		/* a reply's bytes queued, per conn */
+	size_t		max_unsent_total;	/* all connections together */
 };
 
 /*
@@ -57,6 +59,35 @@ void		 http_reply_json(struct http_conn *, int, json_t *,
 void		 http_reply_error(struct http_conn *, const struct api_error *,
 		    const char *);
 const char	*http_conn_peer(const struct http_conn *);
+
+/*
+ * Replies produced in pieces, for bodies too large to build whole (lists
+ * of thousands of items).  Instead of an http_reply*() call, a handler
+ * may answer with http_reply_pieces(): fill_cb is called, now and later
+ * as the client reads, to append the next bit of the body (an item, say)
+ * with http_piece_add() / http_piece_json(); it returns 1 while more is
+ * to come, 0 once the body is complete, -1 on failure.  Pieces are made
+ * only while the connection has less than max_unsent bytes queued, and
+ * all connections together less than max_unsent_total.  A body that is
+ * complete within max_unsent goes out with Content-Length, exactly as
+ * http_reply() would send it; a larger one is chunked (HTTP/1.0: ended by
+ * closing the connection).  A failure before anything was sent is a 503
+ * unavailable; later it closes the connection, the body cut short.
+ * free_cb(arg) is called exactly once, when the body is complete or the
+ * connection goes.  The state fill_cb keeps must not point into data
+ * that may change between loop iterations (look things up again).
+ */
+typedef int	(*http_fill_cb)(struct http_conn *, void *);
+typedef void	(*http_fill_free_cb)(void *);
+
+void		 http_reply_pieces(struct http_conn *, int, const char *,
+		    const char *, http_fill_cb, http_fill_free_cb, void *);
+void		 http_piece_add(struct http_conn *, const void *, size_t);
+void		 http_piece_printf(struct http_conn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 http_piece_json(struct http_conn *, const json_t *);
+size_t		 http_server_unsent(const struct http_server *);
+uint64_t	 http_server_nunsent_waits(const struct http_server *);
 /* CORS headers for the replies to the request being handled. */
 #define HTTP_CORS_MAX	512
 int		 http_conn_set_cors(struct http_conn *, const char *);

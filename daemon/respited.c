@@ -34,6 +34,7 @@
 #include "auth.h"
 #include "commit.h"
 #include "config.h"
+#include "days.h"
 #include "dispatch.h"
 #include "http.h"
 #include "log.h"
@@ -67,6 +68,7 @@ struct respited {
 	struct outbox		*outbox;
 	struct dispatch		*dispatch;	/* GET /v1/stream */
 	struct advise		*advise;
+	struct days		*days;		/* agent days */
 	struct plugins		*plugins;
 	struct event		*tick;		/* the advisor's minute timer */
 	int64_t			 agg_from;	/* rebuild: snapshots from */
@@ -278,6 +280,7 @@ retention_from_config(const struct config *cf, struct retention_days *k)
 	k->days[STORE_RETAIN_SUGGESTIONS] = cf->keep_suggestions_days;
 	k->days[STORE_RETAIN_STREAM] = cf->keep_stream_days;
 	k->days[STORE_RETAIN_AUDIT] = cf->keep_audit_days;
+	k->days[STORE_RETAIN_DAYS] = cf->keep_days_days;
 }
 
 static void
@@ -301,6 +304,8 @@ group_done_cb(void *arg)
 	struct respited	*d = arg;
 	struct timeval	 tv = { 0, OUTBOX_DELAY_MS * 1000 };
 
+	/* Agent days the group changed ride along with the next. */
+	days_flush(d->days);
 	if (outbox_unstored(d->outbox) && !evtimer_pending(d->changes, NULL))
 		evtimer_add(d->changes, &tv);
 }
@@ -340,6 +345,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	commit_flush(d->commit);
 	api_teams_clock(&d->api, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
+	days_tick(d->days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	/*
 	 * Agents are forgotten at start-up only: at the tick, the wall
 	 * clock would forget the agents of a past day being replayed
@@ -386,6 +392,8 @@ limits_from_config(const struct config *cf, struct http_limits *l)
 	l->idle_timeout_s = cf->idle_timeout_s;
 	l->request_timeout_s = cf->request_timeout_s;
 	l->header_timeout_s = cf->header_timeout_s;
+	l->max_unsent = cf->max_unsent;
+	l->max_unsent_total = cf->max_unsent_total;
 }
 
 static void
@@ -474,6 +482,8 @@ reload(struct respited *d)
 	params_from_config(cf, &d->api.mp);
 	advice_from_config(cf, &d->api.ap);
 	advise_set_params(d->advise, &d->api.mp, &d->api.ap);
+	days_set_params(d->days, &d->api.mp, &d->api.ap.strain,
+	    d->api.ap.live_window_ms);
 	plugins_reload(d->plugins, cf);
 	d->api.cf = cf;
 	config_free(d->cf);
@@ -550,6 +560,18 @@ rebuild_clock(const struct respite_event *ev, void *arg)
 	t = ev->ts_ms > ev->received_ms ? ev->ts_ms : ev->received_ms;
 	if (t >= d->agg_from)
 		api_teams_clock(&d->api, t);
+	days_event(d->days, ev);
+}
+
+static int
+restore_day_suggestion_cb(const char *body, void *arg)
+{
+	struct respited	*d = arg;
+
+	if (days_restore_suggestion(d->days, body) == -1)
+		log_warnx("storage: a stored suggestion is malformed; its "
+		    "agent day does not count it");
+	return (0);
 }
 
 static int
@@ -746,9 +768,20 @@ main(int argc, char **argv)
 	d.api.aggview = aggview_new();
 	d.agg_from = aggview_boundary(t0,
 	    (int64_t)d.cf->aggregate_refresh_min * MS_PER_MIN);
+	/*
+	 * Agent days: the stored ones first; the events re-read build the
+	 * others (today's), and the suggestions of those days are counted.
+	 */
+	d.days = days_new(d.agents, d.store, &d.api.mp, &d.api.ap.strain,
+	    d.api.ap.live_window_ms);
+	if (days_load(d.days, t0, &cause) == -1)
+		fatalx("storage: %s", cause);
 	/* Only the events of the model's window: daemon/rebuild.c. */
 	if (rebuild_model(d.store, d.agents, &d.api.mp, t0, rebuild_clock, &d,
 	    &rs, &cause) == -1)
+		fatalx("storage: %s", cause);
+	if (store_suggestions_created(d.store, t0 - DAYS_LOAD_MS,
+	    restore_day_suggestion_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
 	/*
 	 * The advisor starts from the rebuilt model and the stored
@@ -764,6 +797,9 @@ main(int argc, char **argv)
 	d.advise = advise_new(d.agents, d.outbox, &d.api.mp, &d.api.ap,
 	    store_max_seq(d.store, "suggestions") + 1);
 	advise_set_aggview(d.advise, d.api.aggview);
+	days_rebuilt(d.days, d.outbox, time_now_ms());
+	advise_set_days(d.advise, d.days);
+	d.api.days = d.days;
 	{
 		struct agent	**v;
 		size_t		  n;
@@ -879,6 +915,8 @@ main(int argc, char **argv)
 	}
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
 	commit_free(d.commit);
+	/* The days that ended are written, as the next tick would have. */
+	days_tick(d.days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	flush_outbox(&d);
 	event_free(d.tick);
 	service_free(d.service);
@@ -893,6 +931,7 @@ main(int argc, char **argv)
 	auth_free(d.auth);
 	retention_free(d.retention);
 	advise_free(d.advise);
+	days_free(d.days);
 	outbox_free(d.outbox);
 	audit_seen_free(d.api.audit_seen);
 	aggview_free(d.api.aggview);

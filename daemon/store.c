@@ -48,6 +48,7 @@ struct store {
 	sqlite3_stmt	*sugg_old;
 	/* store_agent_before(): made at its first call (start-up). */
 	sqlite3_stmt	*seed[4];
+	sqlite3_stmt	*day_set, *day_add;
 	int		 sync_full;
 	/*
 	 * Suggestions by kind and status, for /metrics: counted once, then
@@ -62,6 +63,15 @@ struct store {
 	int		 counts_loaded;
 	struct checkpointer *ckpt;	/* or NULL: SQLite checkpoints */
 };
+
+/* The columns of agent_days, in the order store_day_bind() binds them. */
+#define DAY_COLUMNS	"agent, date, tz, team, day_start, day_end, final, " \
+	"worked_min, break_min, phone, chat, email, social, messaging, other, " \
+	"handled, hostile, exposure_peak, strain_sum, strain_samples, " \
+	"strain_peak, high_min, longest_stretch_min, raised, accepted, " \
+	"dismissed, snoozed, expired"
+#define DAY_PARAMS	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?," \
+	"?,?"
 
 static const char *const migrations[] = {
 	/* 0 -> 1 */
@@ -120,8 +130,39 @@ static const char *const migrations[] = {
 	"  agent TEXT NOT NULL"
 	");"
 	"CREATE INDEX audit_ts ON audit (ts);",
+	/* 3 -> 4: agent days (daemon/days.c), kept past the raw events */
+	"CREATE TABLE agent_days ("
+	"  agent TEXT NOT NULL,"
+	"  date TEXT NOT NULL,"
+	"  tz TEXT NOT NULL,"
+	"  team TEXT NOT NULL,"
+	"  day_start INTEGER NOT NULL,"
+	"  day_end INTEGER NOT NULL,"
+	"  final INTEGER NOT NULL,"
+	"  worked_min INTEGER NOT NULL,"
+	"  break_min INTEGER NOT NULL,"
+	"  phone INTEGER NOT NULL, chat INTEGER NOT NULL,"
+	"  email INTEGER NOT NULL, social INTEGER NOT NULL,"
+	"  messaging INTEGER NOT NULL, other INTEGER NOT NULL,"
+	"  handled INTEGER NOT NULL,"
+	"  hostile INTEGER NOT NULL,"
+	"  exposure_peak REAL NOT NULL,"
+	"  strain_sum INTEGER NOT NULL,"
+	"  strain_samples INTEGER NOT NULL,"
+	"  strain_peak INTEGER NOT NULL,"
+	"  high_min INTEGER NOT NULL,"
+	"  longest_stretch_min INTEGER NOT NULL,"
+	"  raised INTEGER NOT NULL, accepted INTEGER NOT NULL,"
+	"  dismissed INTEGER NOT NULL, snoozed INTEGER NOT NULL,"
+	"  expired INTEGER NOT NULL,"
+	"  PRIMARY KEY (agent, date)"
+	");"
+	"CREATE INDEX agent_days_team ON agent_days (team, date);"
+	"CREATE INDEX agent_days_end ON agent_days (day_end);"
+	/* ... whose suggestion counts a restart reads by when raised */
+	"CREATE INDEX suggestions_created ON suggestions (created_at);",
 	/*
-	 * 3 -> 4: start-up reads a window of event time (events_ts), and
+	 * 4 -> 5: start-up reads a window of event time (events_ts), and
 	 * what an agent brings from before it with bounded queries: its
 	 * status events (events_status) and its open tickets (assignments:
 	 * the ticket.assigned not yet matched by a ticket.handled, kept by
@@ -344,7 +385,7 @@ store_migrate(struct store *st, char **cause)
 		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) !=
 		    SQLITE_OK)
 			goto fail;
-		if (v == 3 && version > 0 && store_fill_assignments(st) == -1)
+		if (v == 4 && version > 0 && store_fill_assignments(st) == -1)
 			goto fail;
 	}
 	xasprintf(&sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
@@ -460,7 +501,33 @@ store_open(const char *path, int sync_full, char **cause)
 	    prepare(st, "INSERT INTO audit (ts, who, role, what, agent) VALUES "
 	    "(?,?,?,?,?)", &st->audit_add, cause) == -1 ||
 	    prepare(st, "SELECT kind, status FROM suggestions WHERE seq = ?",
-	    &st->sugg_old, cause) == -1)
+	    &st->sugg_old, cause) == -1 ||
+	    prepare(st, "INSERT OR REPLACE INTO agent_days (" DAY_COLUMNS
+	    ") VALUES (" DAY_PARAMS ")", &st->day_set, cause) == -1 ||
+	    prepare(st, "INSERT INTO agent_days (" DAY_COLUMNS ") VALUES ("
+	    DAY_PARAMS ") ON CONFLICT (agent, date) DO UPDATE SET "
+	    "final = max(final, excluded.final),"
+	    "worked_min = worked_min + excluded.worked_min,"
+	    "break_min = break_min + excluded.break_min,"
+	    "phone = phone + excluded.phone, chat = chat + excluded.chat,"
+	    "email = email + excluded.email,"
+	    "social = social + excluded.social,"
+	    "messaging = messaging + excluded.messaging,"
+	    "other = other + excluded.other,"
+	    "handled = handled + excluded.handled,"
+	    "hostile = hostile + excluded.hostile,"
+	    "exposure_peak = max(exposure_peak, excluded.exposure_peak),"
+	    "strain_sum = strain_sum + excluded.strain_sum,"
+	    "strain_samples = strain_samples + excluded.strain_samples,"
+	    "strain_peak = max(strain_peak, excluded.strain_peak),"
+	    "high_min = high_min + excluded.high_min,"
+	    "longest_stretch_min = max(longest_stretch_min, "
+	    "excluded.longest_stretch_min),"
+	    "raised = raised + excluded.raised,"
+	    "accepted = accepted + excluded.accepted,"
+	    "dismissed = dismissed + excluded.dismissed,"
+	    "snoozed = snoozed + excluded.snoozed,"
+	    "expired = expired + excluded.expired", &st->day_add, cause) == -1)
 		goto fail;
 	free(mode);
 	return (st);
@@ -490,6 +557,8 @@ store_close(struct store *st)
 	sqlite3_finalize(st->sugg_old);
 	for (i = 0; i < sizeof st->seed / sizeof st->seed[0]; i++)
 		sqlite3_finalize(st->seed[i]);
+	sqlite3_finalize(st->day_set);
+	sqlite3_finalize(st->day_add);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("storage: closing %s: %s", st->path,
 		    sqlite3_errmsg(st->db));
@@ -1385,6 +1454,10 @@ store_retention_step(struct store *st, enum store_retention what,
 		    "(SELECT max(seq) FROM stream) ORDER BY seq LIMIT ?2)"),
 		[STORE_RETAIN_AUDIT] = ("DELETE FROM audit WHERE seq IN "
 		    "(SELECT seq FROM audit WHERE ts < ?1 ORDER BY seq LIMIT ?2)"),
+		/* Agent days by the end of the day, not by their events. */
+		[STORE_RETAIN_DAYS] = ("DELETE FROM agent_days WHERE rowid IN "
+		    "(SELECT rowid FROM agent_days WHERE day_end < ?1 "
+		    "ORDER BY day_end LIMIT ?2)"),
 	};
 	static const char *const oldest[] = {
 		[STORE_RETAIN_EVENTS] = "SELECT received FROM events ORDER BY "
@@ -1394,6 +1467,8 @@ store_retention_step(struct store *st, enum store_retention what,
 		    "seq LIMIT 1",
 		[STORE_RETAIN_AUDIT] = "SELECT ts FROM audit ORDER BY seq "
 		    "LIMIT 1",
+		[STORE_RETAIN_DAYS] = "SELECT day_end FROM agent_days ORDER BY "
+		    "day_end LIMIT 1",
 	};
 	sqlite3_stmt	*s;
 	int		 rc, n;
@@ -1452,5 +1527,189 @@ store_stream_prune(struct store *st, int64_t before_ms, char **cause)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return (store_error(st, cause, "prune stream"));
+	return (0);
+}
+
+/* Bind a day's columns (DAY_COLUMNS) to s. */
+static void
+store_day_bind(sqlite3_stmt *s, const struct store_day *d)
+{
+	static const enum respite_channel ch[6] = { RESPITE_CH_PHONE,
+	    RESPITE_CH_CHAT, RESPITE_CH_EMAIL, RESPITE_CH_SOCIAL,
+	    RESPITE_CH_MESSAGING, RESPITE_CH_OTHER };
+	int	i, k = 1;
+
+	sqlite3_bind_text(s, k++, d->agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, k++, d->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, k++, d->tz, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, k++, d->team, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, k++, d->start);
+	sqlite3_bind_int64(s, k++, d->end);
+	sqlite3_bind_int(s, k++, d->final);
+	sqlite3_bind_int64(s, k++, d->worked_min);
+	sqlite3_bind_int64(s, k++, d->break_min);
+	for (i = 0; i < 6; i++)
+		sqlite3_bind_int64(s, k++, d->contacts[ch[i]]);
+	sqlite3_bind_int64(s, k++, d->handled);
+	sqlite3_bind_int64(s, k++, d->hostile);
+	sqlite3_bind_double(s, k++, d->exposure_peak);
+	sqlite3_bind_int64(s, k++, d->strain_sum);
+	sqlite3_bind_int64(s, k++, d->strain_samples);
+	sqlite3_bind_int64(s, k++, d->strain_peak);
+	sqlite3_bind_int64(s, k++, d->high_min);
+	sqlite3_bind_int64(s, k++, d->longest_stretch_min);
+	for (i = 0; i < STORE_DAY_SUGG; i++)
+		sqlite3_bind_int64(s, k++, d->sugg[i]);
+}
+
+/* Read a row of DAY_COLUMNS into *d. */
+static void
+store_day_column(sqlite3_stmt *s, struct store_day *d)
+{
+	static const enum respite_channel ch[6] = { RESPITE_CH_PHONE,
+	    RESPITE_CH_CHAT, RESPITE_CH_EMAIL, RESPITE_CH_SOCIAL,
+	    RESPITE_CH_MESSAGING, RESPITE_CH_OTHER };
+	int	i, k = 0;
+
+	memset(d, 0, sizeof *d);
+	column_copy(s, k++, d->agent, sizeof d->agent);
+	column_copy(s, k++, d->date, sizeof d->date);
+	column_copy(s, k++, d->tz, sizeof d->tz);
+	column_copy(s, k++, d->team, sizeof d->team);
+	d->start = sqlite3_column_int64(s, k++);
+	d->end = sqlite3_column_int64(s, k++);
+	d->final = sqlite3_column_int(s, k++);
+	d->worked_min = sqlite3_column_int64(s, k++);
+	d->break_min = sqlite3_column_int64(s, k++);
+	for (i = 0; i < 6; i++)
+		d->contacts[ch[i]] = sqlite3_column_int64(s, k++);
+	d->handled = sqlite3_column_int64(s, k++);
+	d->hostile = sqlite3_column_int64(s, k++);
+	d->exposure_peak = sqlite3_column_double(s, k++);
+	d->strain_sum = sqlite3_column_int64(s, k++);
+	d->strain_samples = sqlite3_column_int64(s, k++);
+	d->strain_peak = sqlite3_column_int64(s, k++);
+	d->high_min = sqlite3_column_int64(s, k++);
+	d->longest_stretch_min = sqlite3_column_int64(s, k++);
+	for (i = 0; i < STORE_DAY_SUGG; i++)
+		d->sugg[i] = sqlite3_column_int64(s, k++);
+}
+
+/*
+ * Write an agent day within the caller's transaction: add 0 replaces the
+ * stored record with *d (a record the model holds whole), add 1 adds *d
+ * to it as a correction (counts and minutes added, peaks the larger),
+ * or stores it if there is none.  Returns 0, or -1 with *cause.
+ */
+int
+store_day_put(struct store *st, const struct store_day *d, int add,
+    char **cause)
+{
+	sqlite3_stmt	*s = add ? st->day_add : st->day_set;
+	int		 rc;
+
+	store_day_bind(s, d);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "write agent day"));
+	return (0);
+}
+
+/*
+ * Call cb for each stored day of agent (or, agent NULL, of team; both
+ * NULL: of everyone) dated from..to (inclusive, "YYYY-MM-DD"; NULL: no
+ * bound) whose end is after end_after, by date then agent.  cb returns
+ * non-zero to stop.  Returns 0, or -1 with *cause.
+ */
+int
+store_days_foreach(struct store *st, const char *agent, const char *team,
+    const char *from, const char *to, int64_t end_after,
+    int (*cb)(const struct store_day *, void *), void *arg, char **cause)
+{
+	struct store_day	 d;
+	sqlite3_stmt		*s;
+	char			*sql;
+	int			 rc;
+
+	/* Only the terms given, so that SQLite uses the index they name. */
+	xasprintf(&sql, "SELECT " DAY_COLUMNS " FROM agent_days WHERE "
+	    "day_end > ?5%s%s%s%s ORDER BY date, agent",
+	    agent != NULL ? " AND agent = ?1" : "",
+	    team != NULL ? " AND team = ?2" : "",
+	    from != NULL ? " AND date >= ?3" : "",
+	    to != NULL ? " AND date <= ?4" : "");
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	free(sql);
+	if (rc != SQLITE_OK)
+		return (store_error(st, cause, "read agent days"));
+	if (agent != NULL)
+		sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	if (team != NULL)
+		sqlite3_bind_text(s, 2, team, -1, SQLITE_STATIC);
+	if (from != NULL)
+		sqlite3_bind_text(s, 3, from, -1, SQLITE_STATIC);
+	if (to != NULL)
+		sqlite3_bind_text(s, 4, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, end_after);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_day_column(s, &d);
+		if (cb(&d, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "read agent days"));
+	return (0);
+}
+
+/* Is a day of agent dated date stored?  1, 0, or -1 with *cause. */
+int
+store_day_exists(struct store *st, const char *agent, const char *date,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM agent_days WHERE "
+	    "agent = ?1 AND date = ?2", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read agent days"));
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, date, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read agent days"));
+	return (rc == SQLITE_ROW);
+}
+
+/*
+ * Call cb with the body of each agent suggestion raised at or after
+ * since (the agent days of a restart count them).  Returns 0, or -1
+ * with *cause.
+ */
+int
+store_suggestions_created(struct store *st, int64_t since, store_text_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT body FROM suggestions WHERE "
+	    "created_at >= ?1 AND audience = 'agent' ORDER BY seq", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read suggestions"));
+	sqlite3_bind_int64(s, 1, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(s, 0), arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "read suggestions"));
 	return (0);
 }

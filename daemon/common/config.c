@@ -86,6 +86,8 @@ static const struct config_key config_keys[] = {
 	{ "server", "allow_origins", CT_ORIGINS, OFF(allow_origins), 0, 0, 0 },
 	{ "server", "max_streams_per_token", CT_COUNT, OFF(max_streams_per_token), 1, 1000000, 0 },
 	{ "server", "header_timeout", CT_SECONDS, OFF(header_timeout_s), 1, 3600, 0 },
+	{ "server", "max_unsent", CT_SIZE, OFF(max_unsent), 4096, 1024.0 * 1024 * 1024, 0 },
+	{ "server", "max_unsent_total", CT_SIZE, OFF(max_unsent_total), 4096, 64.0 * 1024 * 1024 * 1024, 0 },
 	{ "storage", "path", CT_PATH, OFF(storage_path), 0, 0, 1 },
 	{ "storage", "synchronous", CT_SYNC, OFF(sync_full), 0, 0, 1 },
 	{ "storage", "commit_max_events", CT_COUNT, OFF(commit_max_events), 1, 1000000, 0 },
@@ -103,6 +105,7 @@ static const struct config_key config_keys[] = {
 	{ "retention", "suggestions_days", CT_REAL, OFF(keep_suggestions_days), 0, 36500, 0 },
 	{ "retention", "stream_days", CT_REAL, OFF(keep_stream_days), 0, 36500, 0 },
 	{ "retention", "audit_days", CT_REAL, OFF(keep_audit_days), 0, 36500, 0 },
+	{ "retention", "days_days", CT_REAL, OFF(keep_days_days), 0, 36500, 0 },
 	{ "model", "timezone", CT_TZ, OFF(timezone), 0, 0, 0 },
 	{ "model", "day_starts_at", CT_CLOCK, OFF(day_starts_at_min), 0, 0, 0 },
 	{ "model", "natural_break_min", CT_COUNT, OFF(natural_break_min), 1, 120, 0 },
@@ -235,6 +238,8 @@ config_defaults(void)
 	cf->request_timeout_s = 30;
 	cf->max_streams_per_token = 8;
 	cf->header_timeout_s = 10;
+	cf->max_unsent = 64 * 1024;
+	cf->max_unsent_total = 16 * 1024 * 1024;
 	cf->storage_path = xstrdup(config_default_storage_path());
 	cf->sync_full = 1;
 	cf->commit_max_events = 20000;
@@ -252,6 +257,7 @@ config_defaults(void)
 	cf->keep_suggestions_days = 30;
 	cf->keep_stream_days = 2;
 	cf->keep_audit_days = 365;
+	cf->keep_days_days = 400;
 	cf->timezone = xstrdup("UTC");
 	cf->day_starts_at_min = 4 * 60;
 	cf->natural_break_min = 5;

@@ -43,6 +43,8 @@ struct config {
 	size_t		 nallow_origins;
 	size_t		 max_streams_per_token;
 	long		 header_timeout_s;	/* a new connection's first head */
+	size_t		 max_unsent;		/* reply bytes queued, a connection */
+	size_t		 max_unsent_total;	/* ... all connections together */
 
 	/* [storage] */
 	char		*storage_path;		/* restart */
@@ -69,7 +71,8 @@ struct config {
 
 	/* [retention]: days, 0 keeps forever */
 	double		 keep_events_days, keep_suggestions_days,
-			 keep_stream_days, keep_audit_days;
+			 keep_stream_days, keep_audit_days,
+			 keep_days_days;	/* agent days */
 
 	/* [model] (MODEL.md) */
 	char		*timezone;		/* default agent zone */

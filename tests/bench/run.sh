@@ -32,7 +32,8 @@
 #   scale            issue 21: the minute tick with 3,000 agents at high
 #                    strain in one team (against 300), a 10,000-event
 #                    out-of-order batch for one agent holding 90,000
-#                    (against 10,000 in order), RSS at 100,000 agents.
+#                    (against 10,000 in order), RSS at 100,000 agents,
+#                    GET /metrics at 200,000 agents (against /healthz).
 #
 # The events are one simulated day (`respitectl simulate`, 9 hours, so
 # every agent works a whole shift) of 10,000 agents in 20 teams, and of
@@ -150,6 +151,7 @@ synchronous = full
 level = info
 [auth]
 tokens_file = $1/tokens
+${DAEMON_EXTRA:-}
 EOF
 	_t0=$(now_ms)
 	"$RESPITED" -f -c "$1/respite.conf" 2>>"$1/respited.log" &
@@ -434,25 +436,41 @@ TICK_MS=${L%% *}
 TICK300_MS=${L##* }
 [ -n "$TICK_MS" ] || { TICK_MS=0; TICK300_MS=1; : >"$TMP/failed"; }
 
-# one_agent_batch FILE N SEED: N message.flagged for one agent at times
-# scattered over the 12 hours before now (SEED 0: in time order).
+# one_agent_batch FILE N SEED [status]: N message.flagged (or logins and
+# logouts) for one agent at times scattered over the 12 hours before now
+# (SEED 0: in time order).
 one_agent_batch() {
-	awk -v n="$2" -v seed="$3" -v now="$(date +%s)" 'BEGIN {
+	awk -v n="$2" -v seed="$3" -v st="${4:-}" -v now="$(date +%s)" 'BEGIN {
 		srand(seed + 1)
 		for (i = 0; i < n; i++) {
 			if (seed == 0)
 				t = now - 43200 + int(i * 43200 / n)
 			else
 				t = now - 43200 + int(rand() * 43200)
-			printf "{\"type\":\"message.flagged\",\"agent\":\"hot\",\"severity\":0.9,\"ts\":%d000}\n", t
+			if (st == "status")
+				printf "{\"type\":\"agent.%s\",\"agent\":\"hot\",\"ts\":%d000}\n", rand() < 0.5 ? "login" : "logout", t
+			else
+				printf "{\"type\":\"message.flagged\",\"agent\":\"hot\",\"channel\":\"chat\",\"severity\":0.9,\"ts\":%d000}\n", t
 		}
 	}' >"$1"
 }
+# cpu_ms PID: the CPU time (user + system) PID has used, in ms.
+cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' \
+	    "/proc/$1/stat"
+}
+# post_ms FILE: POST FILE as NDJSON, print the ms it took; a reply other
+# than 202 fails the bench (a refused batch is not a measurement).
 post_ms() {
 	_t0=$(now_ms)
-	curl -s -o /dev/null -H 'Content-Type: application/x-ndjson' \
-	    --data-binary "@$1" "http://127.0.0.1:$PORT/v1/events"
+	_code=$(curl -s -o "$TMP/post.out" -w '%{http_code}' \
+	    -H 'Content-Type: application/x-ndjson' \
+	    --data-binary "@$1" "http://127.0.0.1:$PORT/v1/events")
 	echo $(($(now_ms) - _t0))
+	if [ "$_code" != 202 ]; then
+		say "POST $1: $_code $(head -c 300 "$TMP/post.out")" >&2
+		: >"$TMP/failed"
+	fi
 }
 say "scale: 10,000 out-of-order message.flagged for one agent after 90,000"
 DS=$TMP/scale
@@ -465,7 +483,22 @@ for k in 1 2 3 4 5 6 7 8; do
 	post_ms "$TMP/batch.ndjson" >/dev/null
 done
 one_agent_batch "$TMP/batch.ndjson" 10000 9
+OOO_CPU0=$(cpu_ms "$DPID")
 OOO_MS=$(post_ms "$TMP/batch.ndjson")
+OOO_CPU=$(( $(cpu_ms "$DPID") - OOO_CPU0 ))
+stop_daemon
+rm -rf "$DS"
+# The same with logins and logouts (status changes: two a minute kept).
+mkdir "$DS"
+start_daemon "$DS"
+for k in 1 2 3 4 5 6 7 8 9; do
+	one_agent_batch "$TMP/batch.ndjson" 10000 $k status
+	post_ms "$TMP/batch.ndjson" >/dev/null
+done
+one_agent_batch "$TMP/batch.ndjson" 10000 10 status
+LL_CPU0=$(cpu_ms "$DPID")
+LL_MS=$(post_ms "$TMP/batch.ndjson")
+LL_CPU=$(( $(cpu_ms "$DPID") - LL_CPU0 ))
 stop_daemon
 rm -rf "$DS" "$TMP/batch.ndjson" "$TMP/inorder.ndjson"
 
@@ -481,6 +514,39 @@ for k in 0 1 2 3 4 5 6 7 8 9; do
 	post_ms "$TMP/batch.ndjson" >/dev/null
 done
 RSS_100K=$(rss_kib "$DPID")
+stop_daemon
+rm -rf "$DS" "$TMP/batch.ndjson"
+
+# /metrics (no token) at 200,000 agents: its counts are kept as they
+# change, so a call costs the same at any size (issue 21 item 6).  50
+# calls on one connection, against /healthz on the same connection.
+say "scale: GET /metrics at 200,000 agents"
+mkdir "$DS"
+DAEMON_EXTRA="[server]
+max_agents = 200000" start_daemon "$DS"
+for k in $(seq 0 19); do
+	awk -v k=$k -v now="$(date +%s)" 'BEGIN {
+		for (i = 0; i < 10000; i++)
+			printf "{\"type\":\"agent.login\",\"agent\":\"m%02d%04d\",\"team\":\"t%d\",\"ts\":%d000}\n", k, i, (k * 10000 + i) % 1000, now
+	}' >"$TMP/batch.ndjson"
+	post_ms "$TMP/batch.ndjson" >/dev/null
+done
+# times50 PATH: the median and the slowest of 50 calls (ms).
+times50() {
+	set --  "http://127.0.0.1:$PORT$1"
+	for _k in $(seq 2 50); do set -- "$@" "$1"; done
+	curl -s -w '\nbench-time %{time_total}\n' "$@" |
+	    sed -n 's/^bench-time //p' | sort -n | awk '{ t[NR] = $1 * 1000 } END {
+		printf "%.2f %.2f\n", t[int((NR + 1) / 2)], t[NR] }'
+}
+METRICS_AGENTS=$(curl -s "http://127.0.0.1:$PORT/metrics" |
+    awk '/^respite_agents\{/ { n += $2 } END { print n + 0 }')
+L=$(times50 /metrics)
+METRICS_MS=${L%% *}
+METRICS_MAX_MS=${L##* }
+L=$(times50 /healthz)
+HEALTHZ_MS=${L%% *}
+say "  $METRICS_AGENTS agents: /metrics median $METRICS_MS ms (slowest $METRICS_MAX_MS), /healthz $HEALTHZ_MS ms"
 stop_daemon
 rm -rf "$DS" "$TMP/batch.ndjson"
 
@@ -539,6 +605,14 @@ row "10,000 out-of-order message.flagged, one agent, after 90,000 (ms)" \
     "$OOO_MS" "$INORDER_MS (10,000 in order, first)" \
     "$(calc "printf \"%.1fx\", $OOO_MS / $INORDER_MS")" "< 200 ms" \
     "$(verdict "$OOO_MS < 200")"
+row "GET /metrics, $METRICS_AGENTS agents, median of 50 (ms)" \
+    "$METRICS_MS (slowest $METRICS_MAX_MS)" "$HEALTHZ_MS (/healthz)" \
+    "$(calc "printf \"%.1fx\", $METRICS_MS / ($HEALTHZ_MS > 0 ? $HEALTHZ_MS : 0.01)")" \
+    "< 5 ms" "$(verdict "$METRICS_MS < 5 && $METRICS_AGENTS >= 200000")"
+row "the same batch, respited's CPU for it (ms; on the loop, not waiting)" \
+    "$OOO_CPU" "$OOO_MS (wall)" "-" "< 200 ms" "$(verdict "$OOO_CPU < 200")"
+row "10,000 out-of-order logins/logouts, one agent, after 90,000: CPU (ms)" \
+    "$LL_CPU" "$LL_MS (wall)" "-" "< 200 ms" "$(verdict "$LL_CPU < 200")"
 row "RSS, 100,000 agents, one login each (MiB)" \
     "$(calc "printf \"%.1f\", $RSS_100K / 1024")" \
     "$(calc "printf \"%.1f\", $RSS_0 / 1024") (no agents)" \

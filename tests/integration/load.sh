@@ -12,8 +12,9 @@
 #     file, replies never read) and 10 stream subscribers that never
 #     read: a normal client's requests (another process, every 20 ms:
 #     reads, small POSTs, new connections) are answered with p99 under
-#     50 ms, every one under 500 ms; the slowloris clients and slow
-#     readers are closed at request_timeout, the idle ones are kept;
+#     150 ms (a few ms when idle), every one under 500 ms; the slowloris
+#     clients and slow readers are closed at request_timeout, the idle
+#     ones are kept;
 #   - then batches of 250 status changes (about 33 KB of stream items
 #     each) sixteen times a second: the silent subscribers are dropped
 #     as slow readers, without stalling the loop (the normal client's
@@ -74,9 +75,15 @@ BODY=$(cat "$TMPD/shape.json")
 diag "shape: $(jqb '{setup_s, probe: (.probe | del(.by_kind)), probe_flood: (.probe_flood | del(.by_kind)), flood, metrics, idle_open, slowloris_closed, slowloris_closed_after_s, slow_readers_closed, reader}')"
 diag "probe by kind, ms: $(jqb '.probe.by_kind | map_values({n, p50: (.p50_ms * 10 | round / 10), p99: (.p99_ms * 10 | round / 10), max: (.max_ms * 10 | round / 10)})')"
 diag "... during the flood: $(jqb '.probe_flood.by_kind | map_values({n, p50: (.p50_ms * 10 | round / 10), p99: (.p99_ms * 10 | round / 10), max: (.max_ms * 10 | round / 10)})')"
-p99_limit=$((50 * RESPITE_TEST_SLOW))
+# On an idle machine the p99 is a few milliseconds (the README's figure,
+# under 50 ms); the bound here is 150 ms, because this suite must pass on
+# a loaded machine (CI's two cores running two suites at once gave 57 and
+# 73 ms, issue 20): what it catches is a stalled loop, not scheduling.
+p99_limit=$((150 * RESPITE_TEST_SLOW))
 max_limit=$((500 * RESPITE_TEST_SLOW))
-jq_check '.probe.requests >= 100 and .probe.nerrors == 0' \
+# (the probe asks every 20 ms for a set time: on a loaded machine it asks
+# fewer times; what matters is that none fails)
+jq_check '.probe.requests >= 20 and .probe.nerrors == 0' \
     "a normal client's requests are all answered among 2,000 idle connections, 50 slowloris, 20 slow readers, 10 silent streams ($(jqr .probe.requests))"
 jq_check ".probe.p99_ms < $p99_limit" \
     "... p99 $(jqr '.probe.p99_ms * 10 | round / 10') ms < $p99_limit ms"
@@ -98,7 +105,7 @@ else
 	# write timeout first.
 	skip "... each logged as a slow reader ($got)" "too slow to tell from a write timeout"
 fi
-jq_check ".probe_flood.requests >= 50 and .probe_flood.nerrors == 0 and .probe_flood.max_ms < $max_limit" \
+jq_check ".probe_flood.requests >= 20 and .probe_flood.nerrors == 0 and .probe_flood.max_ms < $max_limit" \
     "... without stalling the loop: the normal client's slowest answer during the flood $(jqr '.probe_flood.max_ms * 10 | round / 10') ms < $max_limit ms (p99 $(jqr '.probe_flood.p99_ms * 10 | round / 10') ms)"
 jq_check '.reader.status == 200 and .reader.closed == false and
     .reader.items == .probe.events_posted + .probe_flood.events_posted + .flood.events' \

@@ -661,12 +661,12 @@ test_migrate_assignments(void **state)
 	st = open_ok(db);
 	add_tickets(st);
 	store_close(st);
-	/* Back to what schema 3 was. */
+	/* Back to what schema 4 was. */
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER assignments_add;"
 	    "DROP TRIGGER assignments_done; DROP TRIGGER assignments_gone;"
 	    "DROP TABLE assignments; DROP INDEX events_ts;"
-	    "DROP INDEX events_status; PRAGMA user_version = 3", NULL, NULL,
+	    "DROP INDEX events_status; PRAGMA user_version = 4", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
 
