@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "config.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -128,6 +129,28 @@ struct agent {
 	void			*ext;		/* the advisor's state */
 	void			(*ext_free)(void *);
 };
+
+/*
+ * The model's parameters from the [model] section (respited, and the
+ * unit tests).  mp->timezone borrows cf's string.
+ */
+void
+agent_params_from_config(struct model_params *mp, const struct config *cf)
+{
+	memset(mp, 0, sizeof *mp);
+	mp->natural_break_ms = (int64_t)cf->natural_break_min * MS_PER_MIN;
+	mp->hostile_threshold = cf->hostile_threshold;
+	mp->half_life_ms = cf->exposure_half_life_min * MS_PER_MIN;
+	mp->weight[RESPITE_CH_NONE] = cf->weight_other;
+	mp->weight[RESPITE_CH_PHONE] = cf->weight_phone;
+	mp->weight[RESPITE_CH_CHAT] = cf->weight_chat;
+	mp->weight[RESPITE_CH_EMAIL] = cf->weight_email;
+	mp->weight[RESPITE_CH_SOCIAL] = cf->weight_social;
+	mp->weight[RESPITE_CH_MESSAGING] = cf->weight_messaging;
+	mp->weight[RESPITE_CH_OTHER] = cf->weight_other;
+	mp->timezone = cf->timezone;
+	mp->day_starts_at_min = cf->day_starts_at_min;
+}
 
 struct agent *
 agent_new(const char *id)

@@ -36,7 +36,10 @@ struct agent_metrics {
 };
 
 struct agent;
+struct config;
 
+void		 agent_params_from_config(struct model_params *,
+		    const struct config *);
 struct agent	*agent_new(const char *);
 struct agent	*agent_new_idle(const char *, const char *, int64_t);
 void		 agent_free(struct agent *);

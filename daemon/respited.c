@@ -156,24 +156,6 @@ detach_done(int fd, enum log_level level)
 	close(fd);
 }
 
-static void
-params_from_config(const struct config *cf, struct model_params *mp)
-{
-	memset(mp, 0, sizeof *mp);
-	mp->natural_break_ms = (int64_t)cf->natural_break_min * MS_PER_MIN;
-	mp->hostile_threshold = cf->hostile_threshold;
-	mp->half_life_ms = cf->exposure_half_life_min * MS_PER_MIN;
-	mp->weight[RESPITE_CH_NONE] = cf->weight_other;
-	mp->weight[RESPITE_CH_PHONE] = cf->weight_phone;
-	mp->weight[RESPITE_CH_CHAT] = cf->weight_chat;
-	mp->weight[RESPITE_CH_EMAIL] = cf->weight_email;
-	mp->weight[RESPITE_CH_SOCIAL] = cf->weight_social;
-	mp->weight[RESPITE_CH_MESSAGING] = cf->weight_messaging;
-	mp->weight[RESPITE_CH_OTHER] = cf->weight_other;
-	mp->timezone = cf->timezone;
-	mp->day_starts_at_min = cf->day_starts_at_min;
-}
-
 static double
 clamp_min(double v, double lo)
 {
@@ -479,7 +461,7 @@ reload(struct respited *d)
 		retention_set(d->retention, &keep);
 	}
 	/* The model's parameters point into cf: swap before freeing. */
-	params_from_config(cf, &d->api.mp);
+	agent_params_from_config(&d->api.mp, cf);
 	advice_from_config(cf, &d->api.ap);
 	advise_set_params(d->advise, &d->api.mp, &d->api.ap);
 	days_set_params(d->days, &d->api.mp, &d->api.ap.strain,
@@ -728,6 +710,7 @@ main(int argc, char **argv)
 	js = getenv("JOURNAL_STREAM");
 	target = js != NULL && *js != '\0' ? LOG_TO_JOURNAL : LOG_TO_STDERR;
 	log_init(target, d.cf->log_level);
+	event_set_log_callback(log_libevent_cb);
 	if (!foreground)
 		ready_fd = detach();
 	signal(SIGPIPE, SIG_IGN);
@@ -761,7 +744,7 @@ main(int argc, char **argv)
 	d.api.agents = d.agents;
 	d.api.store = d.store;
 	d.api.cf = d.cf;
-	params_from_config(d.cf, &d.api.mp);
+	agent_params_from_config(&d.api.mp, d.cf);
 
 	t0 = time_now_ms();
 	advice_from_config(d.cf, &d.api.ap);

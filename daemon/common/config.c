@@ -3,12 +3,13 @@
  *
  * One INI file, parsed with libinih.  Every key is listed once in
  * config_keys[] with its type, bounds and whether a running daemon can take
- * a new value on SIGHUP; README.md and respite.conf(5) document the same
- * table.  Unknown sections or keys and bad values are errors with the file
- * and line.  Debian's inih is built without line numbers in the handler, so
- * we feed it lines through our own reader, which counts them: the handler
- * records its first message with that line, and ini_parse_stream() returns
- * the line of the first error of any kind (a syntax error may come first).
+ * a new value on SIGHUP; docs/configuration.md and respite.conf(5)
+ * document the same table.  Unknown sections or keys and bad values are
+ * errors with the file and line.  Debian's inih is built without line
+ * numbers in the handler, so we feed it lines through our own reader,
+ * which counts them: the handler records its first message with that
+ * line, and ini_parse_stream() returns the line of the first error of any
+ * kind (a syntax error may come first).
  * The reader also refuses lines longer than inih's line buffer, which inih
  * would otherwise cut short without a word.
  */

@@ -1,7 +1,7 @@
 #!/bin/sh
 #
 # respite - `make bench`: respited against ceilings measured in the same
-# run on the same machine (README.md, "Performance"; issue 8).
+# run on the same machine (docs/performance.md; issue 8).
 #
 #   run.sh BUILDDIR SRCDIR
 #

@@ -24,36 +24,17 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "unit_common.h"
 
 #define T0		1795342500000LL		/* 2026-11-22T10:15:00Z */
 
-static char	dir[64];
-static char	db[128];
-
-/* Remove the database and its WAL files between tests. */
-static void
-remove_db(void)
-{
-	char	path[160];
-
-	unlink(db);
-	snprintf(path, sizeof path, "%s-wal", db);
-	unlink(path);
-	snprintf(path, sizeof path, "%s-shm", db);
-	unlink(path);
-	snprintf(path, sizeof path, "%s-journal", db);
-	unlink(path);
-}
+static struct tmpdb	tdb;
 
 static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/respite-test-store.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
-	snprintf(db, sizeof db, "%s/respite.db", dir);
-	return (0);
+	return (tmpdb_make(&tdb, "store"));
 }
 
 static int
@@ -62,27 +43,26 @@ teardown(void **state)
 	char	path[160];
 
 	(void)state;
-	remove_db();
-	snprintf(path, sizeof path, "%s/a/b/respite.db", dir);
+	snprintf(path, sizeof path, "%s/a/b/respite.db", tdb.dir);
 	unlink(path);
-	snprintf(path, sizeof path, "%s/a/b/respite.db-wal", dir);
+	snprintf(path, sizeof path, "%s/a/b/respite.db-wal", tdb.dir);
 	unlink(path);
-	snprintf(path, sizeof path, "%s/a/b/respite.db-shm", dir);
+	snprintf(path, sizeof path, "%s/a/b/respite.db-shm", tdb.dir);
 	unlink(path);
-	snprintf(path, sizeof path, "%s/a/b", dir);
+	snprintf(path, sizeof path, "%s/a/b", tdb.dir);
 	rmdir(path);
-	snprintf(path, sizeof path, "%s/a", dir);
+	snprintf(path, sizeof path, "%s/a", tdb.dir);
 	rmdir(path);
-	snprintf(path, sizeof path, "%s/file", dir);
+	snprintf(path, sizeof path, "%s/file", tdb.dir);
 	unlink(path);
-	return (rmdir(dir));
+	return (tmpdb_remove(&tdb));
 }
 
 static int
 test_teardown(void **state)
 {
 	(void)state;
-	remove_db();
+	tmpdb_clear(&tdb);
 	return (0);
 }
 
@@ -203,12 +183,12 @@ test_open_creates_schema(void **state)
 
 	(void)state;
 	/* Missing parent directories are created. */
-	snprintf(path, sizeof path, "%s/a/b/respite.db", dir);
+	snprintf(path, sizeof path, "%s/a/b/respite.db", tdb.dir);
 	st = open_ok(path);
 	assert_string_equal(store_path(st), path);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_true(S_ISREG(sb.st_mode));
-	snprintf(path, sizeof path, "%s/a/b", dir);
+	snprintf(path, sizeof path, "%s/a/b", tdb.dir);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0750);
 	{
@@ -219,7 +199,7 @@ test_open_creates_schema(void **state)
 	}
 	store_close(st);
 
-	snprintf(path, sizeof path, "%s/a/b/respite.db", dir);
+	snprintf(path, sizeof path, "%s/a/b/respite.db", tdb.dir);
 	query(path, "PRAGMA user_version", v, sizeof v);
 	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
 	query(path, "PRAGMA journal_mode", v, sizeof v);
@@ -247,7 +227,7 @@ test_duplicates(void **state)
 	char			 n[32];
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	a = mk("e-1", RESPITE_EV_AGENT_LOGIN, "alice", T0);
 	b = mk("e-2", RESPITE_EV_AGENT_LOGIN, "bob", T0);
 
@@ -268,7 +248,7 @@ test_duplicates(void **state)
 	store_close(st);
 
 	/* Across a close and reopen. */
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(add(st, &a), 0);
 	a = mk("e-3", RESPITE_EV_AGENT_LOGIN, "alice", T0);
@@ -276,7 +256,8 @@ test_duplicates(void **state)
 	commit(st);
 	assert_int_equal(count_events(st), 3);
 	store_close(st);
-	query(db, "SELECT type FROM events WHERE id = 'e-1'", n, sizeof n);
+	query(tdb.path, "SELECT type FROM events WHERE id = 'e-1'", n,
+	    sizeof n);
 	assert_string_equal(n, "1");		/* still the login */
 }
 
@@ -287,7 +268,7 @@ test_no_id_never_duplicate(void **state)
 	struct respite_event	 ev;
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	ev = mk("", RESPITE_EV_MESSAGE_RECEIVED, "alice", T0);
 	ev.channel = RESPITE_CH_CHAT;
 	begin(st);
@@ -295,7 +276,7 @@ test_no_id_never_duplicate(void **state)
 	assert_int_equal(add(st, &ev), 1);
 	commit(st);
 	store_close(st);
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(add(st, &ev), 1);
 	commit(st);
@@ -310,7 +291,7 @@ test_rollback(void **state)
 	struct respite_event	 a, b;
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	a = mk("r-1", RESPITE_EV_AGENT_LOGIN, "alice", T0);
 	b = mk("", RESPITE_EV_AGENT_LOGIN, "bob", T0);
 	begin(st);
@@ -329,11 +310,11 @@ test_rollback(void **state)
 	store_close(st);
 
 	/* A transaction left open at close is not committed. */
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(add(st, &b), 1);
 	store_close(st);
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	assert_int_equal(count_events(st), 1);
 	store_close(st);
 }
@@ -345,11 +326,11 @@ test_begin_twice(void **state)
 	char		*cause = NULL;
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(store_begin(st, &cause), -1);
 	assert_non_null(cause);
-	assert_non_null(strstr(cause, db));
+	assert_non_null(strstr(cause, tdb.path));
 	assert_non_null(strstr(cause, "begin"));
 	free(cause);
 	store_rollback(st);
@@ -381,7 +362,7 @@ test_foreach_all_fields(void **state)
 	ev[2] = mk("l-1", RESPITE_EV_AGENT_LOGIN, "carol", T0 - 3600000);
 	snprintf(ev[2].tz, sizeof ev[2].tz, "Europe/Berlin");
 
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(add(st, &ev[0]), 1);
 	assert_int_equal(add(st, &ev[1]), 1);
@@ -389,7 +370,7 @@ test_foreach_all_fields(void **state)
 	commit(st);
 	store_close(st);
 
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	c = calloc(1, sizeof *c);
 	assert_int_equal(store_foreach_event(st, collect_cb, c, &cause), 0);
 	assert_int_equal(c->n, 3);
@@ -444,8 +425,8 @@ test_foreach_all_fields(void **state)
 	{
 		char	v[16];
 
-		query(db, "SELECT count(*) FROM events WHERE id IS NULL AND "
-		    "agent = 'bob' AND severity = 0.875", v, sizeof v);
+		query(tdb.path, "SELECT count(*) FROM events WHERE id IS NULL "
+		    "AND agent = 'bob' AND severity = 0.875", v, sizeof v);
 		assert_string_equal(v, "1");
 	}
 }
@@ -465,7 +446,7 @@ test_longest_values(void **state)
 	memset(ev.team, 't', RESPITE_NAME_MAX);
 	memset(ev.ticket, 'k', RESPITE_ID_MAX);
 	ev.channel = RESPITE_CH_MESSAGING;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(add(st, &ev), 1);
 	commit(st);
@@ -490,16 +471,16 @@ test_not_a_database(void **state)
 	int		 i;
 
 	(void)state;
-	f = fopen(db, "w");
+	f = fopen(tdb.path, "w");
 	assert_non_null(f);
 	for (i = 0; i < 200; i++)
 		fputs("this is a text file, not an SQLite database\n", f);
 	fclose(f);
-	st = store_open(db, 1, &cause);
+	st = store_open(tdb.path, 1, &cause);
 	assert_null(st);
 	assert_non_null(cause);
 	/* It names the file and says what is wrong with it. */
-	if (strncmp(cause, db, strlen(db)) != 0 ||
+	if (strncmp(cause, tdb.path, strlen(tdb.path)) != 0 ||
 	    strstr(cause, "not a database") == NULL)
 		fail_msg("unclear cause: %s", cause);
 	free(cause);
@@ -513,15 +494,15 @@ test_not_a_directory(void **state)
 	char		*cause = NULL, path[160], want[256];
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/file", dir);
+	snprintf(path, sizeof path, "%s/file", tdb.dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fclose(f);
-	snprintf(path, sizeof path, "%s/file/sub/respite.db", dir);
+	snprintf(path, sizeof path, "%s/file/sub/respite.db", tdb.dir);
 	st = store_open(path, 0, &cause);
 	assert_null(st);
 	snprintf(want, sizeof want, "cannot create %s/file/sub: Not a "
-	    "directory", dir);
+	    "directory", tdb.dir);
 	assert_string_equal(cause, want);
 	free(cause);
 }
@@ -534,20 +515,20 @@ test_newer_schema(void **state)
 	char		*cause = NULL, want[256], v[16];
 
 	(void)state;
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(tdb.path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "CREATE TABLE events (x);"
 	    "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 
-	st = store_open(db, 1, &cause);
+	st = store_open(tdb.path, 1, &cause);
 	assert_null(st);
 	snprintf(want, sizeof want, "%s: schema version 99 is newer than this "
-	    "respited knows (%d); use a newer respited", db,
+	    "respited knows (%d); use a newer respited", tdb.path,
 	    STORE_SCHEMA_VERSION);
 	assert_string_equal(cause, want);
 	free(cause);
 	/* And it was left alone. */
-	query(db, "PRAGMA user_version", v, sizeof v);
+	query(tdb.path, "PRAGMA user_version", v, sizeof v);
 	assert_string_equal(v, "99");
 }
 
@@ -560,14 +541,14 @@ test_old_schema_without_version(void **state)
 
 	(void)state;
 	/* An SQLite file of someone else's at version 0 with a clash. */
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(tdb.path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "CREATE TABLE events (x)", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
-	st = store_open(db, 1, &cause);
+	st = store_open(tdb.path, 1, &cause);
 	assert_null(st);
 	assert_non_null(cause);
-	if (strncmp(cause, db, strlen(db)) != 0 ||
+	if (strncmp(cause, tdb.path, strlen(tdb.path)) != 0 ||
 	    strstr(cause, "migration") == NULL ||
 	    strstr(cause, "already exists") == NULL)
 		fail_msg("unclear cause: %s", cause);
