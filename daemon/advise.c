@@ -42,12 +42,8 @@
 #define SCORE_SLOTS	101	/* scores are 0..100 (strain.h) */
 #define CATCHUP_MAX_MIN	(24 * 60)	/* longest catch-up, in minutes */
 #define IDLE_MAX_MS	(12 * MS_PER_HOUR)	/* no timers after this */
-/*
- * An agent with no event for this long is forgotten (advise_forget()):
- * past the longest window of the model (status changes, 36 h), so past
- * the hour, the day of hostile messages and the timers (IDLE_MAX_MS).
- */
-#define FORGET_IDLE_MS	(36 * MS_PER_HOUR)
+/* advise.h: past the hour, the day of hostile messages, IDLE_MAX_MS. */
+#define FORGET_IDLE_MS	ADVISE_FORGET_IDLE_MS
 #define FORGET_EXPOSURE	0.001	/* and exposure decayed below this */
 
 struct candidate {
@@ -127,6 +123,9 @@ struct advise {
 	size_t			  nall, allcap;
 	uint64_t		  gen;		/* bumped by every change */
 	const struct aggview	 *aggview;	/* a lead's team figures */
+	/* Restored open suggestions of agents not in the model. */
+	struct suggestion	**orphans;
+	size_t			  norphans;
 	struct days		 *days;		/* agent days, or NULL */
 };
 
@@ -260,6 +259,9 @@ advise_free(struct advise *adv)
 	free(adv->teams);
 	free(adv->team_slots);
 	free(adv->all);
+	for (i = 0; i < adv->norphans; i++)
+		free(adv->orphans[i]);
+	free(adv->orphans);
 	free(adv);
 }
 
@@ -1328,6 +1330,9 @@ advise_forget(struct advise *adv, int64_t now)
 	size_t			 i, n = 0, kept = 0;
 	int			 k, busy;
 
+	for (i = 0; i < adv->norphans; i++)
+		expire(adv, &adv->orphans[i], now);
+	adv->norphans = 0;
 	for (i = 0; i < adv->nall; i++) {
 		aa = adv->all[i];
 		busy = now - agent_updated_at(aa->agent) < FORGET_IDLE_MS;
@@ -1430,8 +1435,22 @@ advise_restore_suggestion(struct advise *adv, const char *body)
 		return (0);
 	}
 	a = agents_get(adv->agents, s.kind == SK_REBALANCE ? s.from : s.agent);
-	if (a == NULL)
+	if (a == NULL) {
+		/*
+		 * Its agent had no event in the window start-up read
+		 * (rebuild.c): it was idle past FORGET_IDLE_MS, and
+		 * advise_forget() expires the suggestion as it would have
+		 * had the agent been rebuilt and then forgotten.
+		 */
+		if (sugg_is_active(&s)) {
+			adv->orphans = xreallocarray(adv->orphans,
+			    adv->norphans + 1, sizeof *adv->orphans);
+			copy = xmalloc(sizeof *copy);
+			*copy = s;
+			adv->orphans[adv->norphans++] = copy;
+		}
 		return (0);
+	}
 	aa = state_of(adv, a);
 	if (sugg_is_agent_kind(s.kind))
 		note_release(aa, s.created_at);

@@ -328,6 +328,29 @@ open_id_remove(struct agent *a, const char *ticket)
 	}
 }
 
+/*
+ * At start-up (rebuild.c): the open tickets as stored (the assignments
+ * table counts them over every stored event as agent_apply() does), in
+ * place of what the window's events counted.  Reset, then add each.
+ */
+void
+agent_open_reset(struct agent *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nopen_ids; i++)
+		free(a->open_ids[i]);
+	a->nopen_ids = 0;
+	a->open_tickets = 0;
+}
+
+void
+agent_open_add(struct agent *a, const char *ticket)
+{
+	open_id_add(a, ticket);
+	a->open_tickets++;
+}
+
 const char *
 agent_tz(const struct agent *a)
 {

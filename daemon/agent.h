@@ -62,6 +62,8 @@ size_t		 agent_entries(const struct agent *);
 int64_t		 agent_work_start(const struct agent *);
 int64_t		 agent_status_since(const struct agent *);
 long		 agent_open_tickets(const struct agent *);
+void		 agent_open_reset(struct agent *);
+void		 agent_open_add(struct agent *, const char *);
 int		 agent_ticket_open(const struct agent *, const char *);
 int		 agent_uses_channel(const struct agent *, enum respite_channel,
 		    int64_t);

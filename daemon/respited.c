@@ -41,6 +41,7 @@
 #include "outbox.h"
 #include "retention.h"
 #include "plugins.h"
+#include "rebuild.h"
 #include "secret.h"
 #include "service.h"
 #include "sinks.h"
@@ -528,8 +529,8 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		shutdown_start(d, (int)sig);
 }
 
-static int
-rebuild_cb(const struct respite_event *ev, void *arg)
+static void
+rebuild_clock(const struct respite_event *ev, void *arg)
 {
 	struct respited	*d = arg;
 	int64_t		 t;
@@ -542,8 +543,6 @@ rebuild_cb(const struct respite_event *ev, void *arg)
 	if (t >= d->agg_from)
 		api_teams_clock(&d->api, t);
 	days_event(d->days, ev);
-	agents_apply(d->agents, ev, &d->api.mp);
-	return (0);
 }
 
 static int
@@ -622,6 +621,7 @@ main(int argc, char **argv)
 	};
 	struct respited		 d;
 	struct http_limits	 limits;
+	struct rebuild_stats	 rs;
 	size_t			 forgot;
 	struct dispatch_limits	 slimits;
 	struct event		*sigs[4];
@@ -759,7 +759,9 @@ main(int argc, char **argv)
 	    d.api.ap.live_window_ms);
 	if (days_load(d.days, t0, &cause) == -1)
 		fatalx("storage: %s", cause);
-	if (store_foreach_event(d.store, rebuild_cb, &d, &cause) == -1)
+	/* Only the events of the model's window: daemon/rebuild.c. */
+	if (rebuild_model(d.store, d.agents, &d.api.mp, t0, rebuild_clock, &d,
+	    &rs, &cause) == -1)
 		fatalx("storage: %s", cause);
 	if (store_suggestions_created(d.store, t0 - DAYS_LOAD_MS,
 	    restore_day_suggestion_cb, &d, &cause) == -1)
@@ -845,8 +847,11 @@ main(int argc, char **argv)
 		d.retention = retention_new(d.base, d.store, &keep);
 	}
 	t1 = time_now_ms();
-	log_info("state rebuilt: %zu agents in %lld ms", agents_count(d.agents),
-	    (long long)(t1 - t0));
+	log_info("state rebuilt: %zu agents in %lld ms (%zu events of the "
+	    "last %d h, %zu before them for %zu agents, %zu open tickets)",
+	    agents_count(d.agents), (long long)(t1 - t0), rs.events,
+	    (int)(ADVISE_FORGET_IDLE_MS / MS_PER_HOUR), rs.seeded, rs.agents,
+	    rs.open);
 
 	if (store_checkpoint_in_background(d.store, &cause) == -1)
 		fatalx("storage: %s", cause);

@@ -9,7 +9,7 @@
 
 #include <respite/event.h>
 
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 struct store;
 struct sqlite3_stmt;
@@ -93,6 +93,12 @@ int		 store_foreach_event(struct store *, store_event_cb, void *,
 		    char **);
 int		 store_foreach_agent_event(struct store *, const char *,
 		    int64_t, int64_t, store_event_cb, void *, char **);
+int		 store_foreach_event_since(struct store *, int64_t,
+		    store_event_cb, void *, char **);
+int		 store_agent_before(struct store *, const char *, int64_t,
+		    int64_t, store_event_cb, void *, int64_t *, char **);
+int		 store_open_assignments(struct store *, int (*)(const char *,
+		    const char *, void *), void *, char **);
 int		 store_agent_last(struct store *, const char *, int64_t *,
 		    char *, size_t, char **);
 int		 store_check(struct store *, char **);

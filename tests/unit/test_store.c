@@ -3,7 +3,9 @@
  * directory: the schema at open, duplicate ids (within a transaction,
  * across transactions and across a close and reopen), rollback, reading
  * every event back in insertion order with all fields, and the refusals
- * for a file that is not a database and for a newer schema.
+ * for a file that is not a database and for a newer schema; what start-up
+ * reads (issue 15): the window, an agent's events before it, and the
+ * open assignments the triggers keep (and a migration fills).
  */
 #include "build.h"
 
@@ -553,6 +555,206 @@ test_old_schema_without_version(void **state)
 	free(cause);
 }
 
+/* Collects store_open_assignments() as "agent:ticket," pairs. */
+static int
+assign_cb(const char *agent, const char *ticket, void *arg)
+{
+	char	*out = arg;
+
+	snprintf(out + strlen(out), 256 - strlen(out), "%s:%s,", agent, ticket);
+	return (0);
+}
+
+static void
+assignments_are(struct store *st, const char *want)
+{
+	char	out[256] = "", *cause = NULL;
+
+	if (store_open_assignments(st, assign_cb, out, &cause) != 0)
+		fail_msg("store_open_assignments: %s", cause);
+	assert_string_equal(out, want);
+}
+
+/* Add an event of type at ts, with ticket (NULL for none). */
+static void
+add_ev(struct store *st, const char *id, enum respite_event_type type,
+    const char *agent, const char *ticket, int64_t ts)
+{
+	struct respite_event	ev = mk(id, type, agent, ts);
+
+	if (ticket != NULL)
+		snprintf(ev.ticket, sizeof ev.ticket, "%s", ticket);
+	add(st, &ev);
+}
+
+/* The events of test_assignments: what stays open is a1:t3, a2:z. */
+static void
+add_tickets(struct store *st)
+{
+	begin(st);
+	add_ev(st, "1", RESPITE_EV_TICKET_ASSIGNED, "a1", "t1", T0);
+	add_ev(st, "2", RESPITE_EV_TICKET_ASSIGNED, "a1", "t2", T0 + 1);
+	add_ev(st, "3", RESPITE_EV_TICKET_ASSIGNED, "a2", "x", T0 + 2);
+	add_ev(st, "4", RESPITE_EV_TICKET_ASSIGNED, "a1", "t3", T0 + 3);
+	/* Its own ticket; then one with none takes the oldest (t1). */
+	add_ev(st, "5", RESPITE_EV_TICKET_HANDLED, "a1", "t2", T0 + 4);
+	add_ev(st, "6", RESPITE_EV_TICKET_HANDLED, "a1", NULL, T0 + 5);
+	/* A ticket never assigned takes the oldest too (as the count). */
+	add_ev(st, "7", RESPITE_EV_TICKET_HANDLED, "a2", "y", T0 + 6);
+	add_ev(st, "8", RESPITE_EV_TICKET_HANDLED, "a2", "x", T0 + 7);
+	add_ev(st, "9", RESPITE_EV_TICKET_ASSIGNED, "a2", "z", T0 + 8);
+	/* A duplicate is not stored, so it opens nothing. */
+	add_ev(st, "1", RESPITE_EV_TICKET_ASSIGNED, "a1", "t1", T0);
+	commit(st);
+}
+
+/*
+ * The open assignments start-up reads (issue 15): kept by triggers as
+ * agent_apply() counts open tickets, in the order received, and gone
+ * with their event when retention deletes it.
+ */
+static void
+test_assignments(void **state)
+{
+	struct store	*st;
+	char		*cause = NULL;
+
+	(void)state;
+	st = open_ok(db);
+	assignments_are(st, "");
+	add_tickets(st);
+	assignments_are(st, "a1:t3,a2:z,");
+	assert_int_equal(store_retention_step(st, STORE_RETAIN_EVENTS,
+	    T0 + 1000, 100, &cause), 10 - 1);
+	assignments_are(st, "");
+	store_close(st);
+}
+
+/* A database of schema 3 gets its open assignments when migrated. */
+static void
+test_migrate_assignments(void **state)
+{
+	struct store	*st;
+	sqlite3		*h;
+	char		 v[16];
+
+	(void)state;
+	st = open_ok(db);
+	add_tickets(st);
+	store_close(st);
+	/* Back to what schema 4 was. */
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER assignments_add;"
+	    "DROP TRIGGER assignments_done; DROP TRIGGER assignments_gone;"
+	    "DROP TABLE assignments; DROP INDEX events_ts;"
+	    "DROP INDEX events_status; PRAGMA user_version = 4", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	st = open_ok(db);
+	assignments_are(st, "a1:t3,a2:z,");
+	/* And the triggers go on from there. */
+	begin(st);
+	add_ev(st, "10", RESPITE_EV_TICKET_HANDLED, "a1", "t3", T0 + 9);
+	commit(st);
+	assignments_are(st, "a2:z,");
+	store_close(st);
+	query(db, "PRAGMA user_version", v, sizeof v);
+	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
+}
+
+/* The ids given to cb, "id,id,". */
+static int
+ids_cb(const struct respite_event *ev, void *arg)
+{
+	char	*out = arg;
+
+	snprintf(out + strlen(out), 256 - strlen(out), "%s,", ev->id);
+	return (0);
+}
+
+/*
+ * The window start-up reads (store_foreach_event_since(): ts >= from,
+ * in the order received) and what an agent brings into it
+ * (store_agent_before()).
+ */
+static void
+test_window(void **state)
+{
+	struct store		*st;
+	struct respite_event	 ev;
+	char			 out[256] = "", *cause = NULL;
+	const int64_t		 H = 3600000, cut = T0 + 100 * H;
+	int64_t			 from;
+	int			 i;
+
+	(void)state;
+	st = open_ok(db);
+	begin(st);
+	/* a: logged in long ago with a team, out before the cut. */
+	ev = mk("a1", RESPITE_EV_AGENT_LOGIN, "a", T0);
+	snprintf(ev.team, sizeof ev.team, "t");
+	snprintf(ev.tz, sizeof ev.tz, "Europe/Berlin");
+	add(st, &ev);
+	add_ev(st, "a2", RESPITE_EV_AGENT_LOGOUT, "a", NULL, T0 + H);
+	add_ev(st, "a3", RESPITE_EV_AGENT_LOGIN, "a", NULL, cut - 10 * H);
+	add_ev(st, "a4", RESPITE_EV_TICKET_ASSIGNED, "a", NULL,
+	    cut - 9 * H);
+	add_ev(st, "a5", RESPITE_EV_AGENT_LOGOUT, "a", NULL, cut - 8 * H);
+	add_ev(st, "a6", RESPITE_EV_TICKET_ASSIGNED, "a", NULL,
+	    cut - 7 * H);
+	add_ev(st, "a7", RESPITE_EV_TICKET_ASSIGNED, "a", NULL, cut + H);
+	/* b: logged in 40 h before the cut, never out. */
+	ev = mk("b1", RESPITE_EV_AGENT_LOGIN, "b", cut - 40 * H);
+	snprintf(ev.team, sizeof ev.team, "u");
+	add(st, &ev);
+	add_ev(st, "b2", RESPITE_EV_TICKET_ASSIGNED, "b", NULL,
+	    cut - 37 * H);
+	add_ev(st, "b3", RESPITE_EV_TICKET_ASSIGNED, "b", NULL,
+	    cut - 30 * H);
+	add_ev(st, "b4", RESPITE_EV_TICKET_ASSIGNED, "b", NULL, cut);
+	/* Received last, but in the window: read in the order received. */
+	add_ev(st, "a8", RESPITE_EV_TICKET_HANDLED, "a", NULL, cut + 1);
+	commit(st);
+
+	assert_int_equal(store_foreach_event_since(st, cut, ids_cb, out,
+	    &cause), 0);
+	assert_string_equal(out, "a7,b4,a8,");
+	/* From its logout 8 h before: the team and zone from before. */
+	out[0] = '\0';
+	assert_int_equal(store_agent_before(st, "a", cut, 36 * H, ids_cb, out,
+	    &from, &cause), 0);
+	assert_string_equal(out, "a1,a5,a6,");
+	assert_true(from == cut - 8 * H);
+	/* No logout in 36 h: the status then, and 36 h of events. */
+	out[0] = '\0';
+	assert_int_equal(store_agent_before(st, "b", cut, 36 * H, ids_cb, out,
+	    &from, &cause), 0);
+	assert_string_equal(out, "b1,b3,");
+	assert_true(from == cut - 36 * H);
+	/* Nothing before. */
+	out[0] = '\0';
+	assert_int_equal(store_agent_before(st, "c", cut, 36 * H, ids_cb, out,
+	    &from, &cause), 0);
+	assert_string_equal(out, "");
+
+	/*
+	 * Many old events received after the window's first row (a month
+	 * replayed): the window is read by events_ts, still in seq order.
+	 */
+	begin(st);
+	for (i = 0; i < 12000; i++)
+		add_ev(st, "", RESPITE_EV_TICKET_ASSIGNED, "old", NULL,
+		    T0 + i);
+	add_ev(st, "c1", RESPITE_EV_TICKET_ASSIGNED, "c", NULL, cut + 2);
+	commit(st);
+	out[0] = '\0';
+	assert_int_equal(store_foreach_event_since(st, cut, ids_cb, out,
+	    &cause), 0);
+	assert_string_equal(out, "a7,b4,a8,c1,");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -570,6 +772,10 @@ main(void)
 		cmocka_unit_test_teardown(test_not_a_database, test_teardown),
 		cmocka_unit_test_teardown(test_not_a_directory, test_teardown),
 		cmocka_unit_test_teardown(test_newer_schema, test_teardown),
+		cmocka_unit_test_teardown(test_assignments, test_teardown),
+		cmocka_unit_test_teardown(test_migrate_assignments,
+		    test_teardown),
+		cmocka_unit_test_teardown(test_window, test_teardown),
 		cmocka_unit_test_teardown(test_old_schema_without_version,
 		    test_teardown),
 	};
