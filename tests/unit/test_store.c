@@ -620,7 +620,7 @@ test_assignments(void **state)
 	char		*cause = NULL;
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	assignments_are(st, "");
 	add_tickets(st);
 	assignments_are(st, "a1:t3,a2:z,");
@@ -639,11 +639,11 @@ test_migrate_assignments(void **state)
 	char		 v[16];
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	add_tickets(st);
 	store_close(st);
 	/* Back to what schema 4 was. */
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(tdb.path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER assignments_add;"
 	    "DROP TRIGGER assignments_done; DROP TRIGGER assignments_gone;"
 	    "DROP TABLE assignments; DROP INDEX events_ts;"
@@ -651,7 +651,7 @@ test_migrate_assignments(void **state)
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
 
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	assignments_are(st, "a1:t3,a2:z,");
 	/* And the triggers go on from there. */
 	begin(st);
@@ -659,7 +659,7 @@ test_migrate_assignments(void **state)
 	commit(st);
 	assignments_are(st, "a2:z,");
 	store_close(st);
-	query(db, "PRAGMA user_version", v, sizeof v);
+	query(tdb.path, "PRAGMA user_version", v, sizeof v);
 	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
 }
 
@@ -689,7 +689,7 @@ test_window(void **state)
 	int			 i;
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	/* a: logged in long ago with a team, out before the cut. */
 	ev = mk("a1", RESPITE_EV_AGENT_LOGIN, "a", T0);
