@@ -679,7 +679,10 @@ mode_failover(const char *urls, const char *victims)
 
 /* ---------------------------------------------------------- bench */
 
-static int	bench_acked, bench_done, bench_want, bench_next;
+/* Publishes in flight; nats-ceiling.c uses the same. */
+#define BENCH_WINDOW	8192
+
+static int	bench_acked, bench_done, bench_want, bench_next, bench_errors;
 static struct cluster *bench_cl;
 
 static void	bench_fill(void);
@@ -692,8 +695,11 @@ bench_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error, void *arg)
 	(void)arg;
 	if (ack == CLUSTER_ACK_OK || ack == CLUSTER_ACK_DUPLICATE)
 		bench_acked++;
-	else if (ack != CLUSTER_ACK_CLOSED)
+	else if (ack != CLUSTER_ACK_CLOSED) {
 		bench_want--;	/* counted out: shows as a lower rate */
+		if (bench_errors++ == 0)
+			fprintf(stderr, "bench: %s\n", error);
+	}
 	if (bench_acked >= bench_want)
 		bench_done = 1;
 	bench_fill();
@@ -706,7 +712,7 @@ bench_fill(void)
 
 	memset(data, 'z', sizeof data);
 	while (bench_next < bench_want &&
-	    cluster_pending(bench_cl) < CLUSTER_PENDING_MAX / 2) {
+	    cluster_pending(bench_cl) < BENCH_WINDOW) {
 		snprintf(id, sizeof id, "b-%d", bench_next);
 		if (cluster_publish(bench_cl, "ev.0", id, data, sizeof data,
 		    bench_ack_cb, NULL, &cause) == -1) {
@@ -728,8 +734,9 @@ mode_bench(const char *urls, int n, const char *stream)
 	bench_fill();
 	run_until(&bench_done, 300000);
 	t1 = cluster_now_ms();
-	printf("RATE %.0f %d %" PRId64 "\n", bench_acked * 1000.0 /
-	    (double)(t1 - t0 > 0 ? t1 - t0 : 1), bench_acked, t1 - t0);
+	printf("RATE %.0f %d %" PRId64 " %d\n", bench_acked * 1000.0 /
+	    (double)(t1 - t0 > 0 ? t1 - t0 : 1), bench_acked, t1 - t0,
+	    bench_errors);
 	cluster_close(bench_cl);
 }
 
