@@ -164,6 +164,7 @@ struct cluster {
 	size_t			 npending;
 	uint64_t		 stream_seq;
 	int			 up;		/* as last logged */
+	int			 published;	/* nats.c's reply inbox exists */
 	struct cluster_sub	*subs[CLUSTER_SUBS_MAX];
 
 	/* The lease (see the top of the file). */
@@ -873,8 +874,21 @@ cluster_publish_subject(struct cluster *cl, const char *subject,
 	p->next = cl->pending[h];
 	cl->pending[h] = p;
 	cl->npending++;
-	/* The ack comes through the queue, so after we return. */
-	if ((s = js_PublishMsgAsync(cl->js, &m, po)) != NATS_OK) {
+	/*
+	 * The ack comes through the queue, so after we return.  The first
+	 * publish makes nats.c start the reply inbox's delivery thread and
+	 * its timer: with our signals blocked, as the others.
+	 */
+	if (!cl->published) {
+		sigset_t	old;
+
+		cluster_block_signals(&old);
+		s = js_PublishMsgAsync(cl->js, &m, po);
+		cluster_restore_signals(&old);
+		cl->published = 1;
+	} else
+		s = js_PublishMsgAsync(cl->js, &m, po);
+	if (s != NATS_OK) {
 		cluster_pending_take(cl, p->msg);
 		free(p);
 		natsMsg_Destroy(m);
