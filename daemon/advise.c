@@ -28,8 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strhash.h"
 #include "advise.h"
 #include "aggview.h"
+#include "days.h"
 #include "event.h"
 #include "log.h"
 #include "stats.h"
@@ -40,12 +42,8 @@
 #define SCORE_SLOTS	101	/* scores are 0..100 (strain.h) */
 #define CATCHUP_MAX_MIN	(24 * 60)	/* longest catch-up, in minutes */
 #define IDLE_MAX_MS	(12 * MS_PER_HOUR)	/* no timers after this */
-/*
- * An agent with no event for this long is forgotten (advise_forget()):
- * past the longest window of the model (status changes, 36 h), so past
- * the hour, the day of hostile messages and the timers (IDLE_MAX_MS).
- */
-#define FORGET_IDLE_MS	(36 * MS_PER_HOUR)
+/* advise.h: past the hour, the day of hostile messages, IDLE_MAX_MS. */
+#define FORGET_IDLE_MS	ADVISE_FORGET_IDLE_MS
 #define FORGET_EXPOSURE	0.001	/* and exposure decayed below this */
 
 struct candidate {
@@ -125,6 +123,10 @@ struct advise {
 	size_t			  nall, allcap;
 	uint64_t		  gen;		/* bumped by every change */
 	const struct aggview	 *aggview;	/* a lead's team figures */
+	/* Restored open suggestions of agents not in the model. */
+	struct suggestion	**orphans;
+	size_t			  norphans;
+	struct days		 *days;		/* agent days, or NULL */
 };
 
 static void	evaluate(struct adv_agent *, int64_t);
@@ -199,6 +201,13 @@ advise_set_aggview(struct advise *adv, const struct aggview *g)
 	adv->aggview = g;
 }
 
+/* The agent days (days.c) count the suggestions raised and answered. */
+void
+advise_set_days(struct advise *adv, struct days *days)
+{
+	adv->days = days;
+}
+
 void
 advise_set_params(struct advise *adv, const struct model_params *mp,
     const struct advise_params *p)
@@ -250,26 +259,17 @@ advise_free(struct advise *adv)
 	free(adv->teams);
 	free(adv->team_slots);
 	free(adv->all);
+	for (i = 0; i < adv->norphans; i++)
+		free(adv->orphans[i]);
+	free(adv->orphans);
 	free(adv);
-}
-
-static uint64_t
-team_hash(const char *s)
-{
-	uint64_t	h = 14695981039346656037ULL;	/* FNV-1a */
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return (h);
 }
 
 /* The slot of name in adv->team_slots: its own, or the empty one for it. */
 static size_t
 team_slot(const struct advise *adv, const char *name)
 {
-	size_t	i = team_hash(name) & (adv->nslots - 1), k;
+	size_t	i = str_hash(name) & (adv->nslots - 1), k;
 
 	while ((k = adv->team_slots[i]) != 0 &&
 	    strcmp(adv->teams[k - 1]->name, name) != 0)
@@ -478,9 +478,11 @@ static void
 expire(struct advise *adv, struct suggestion **slot, int64_t now)
 {
 	struct suggestion	*s = *slot;
+	int			 prev = (int)s->status;
 
 	s->status = SS_EXPIRED;
 	changed(adv, s, now);
+	days_suggestion(adv->days, s, prev);
 	free(s);
 	*slot = NULL;
 }
@@ -565,6 +567,7 @@ release(struct adv_agent *aa, enum sugg_kind k, int64_t now)
 	drop_candidate(aa, k);
 	note_release(aa, now);
 	changed(adv, s, now);
+	days_suggestion(adv->days, s, -1);
 }
 
 /* Has the agent had a natural break since t (MODEL.md)? */
@@ -646,6 +649,7 @@ agent_rules(struct adv_agent *aa, const struct agent_metrics *m, int64_t now)
 		    s->priority < SP_URGENT)
 			s->priority++;
 		changed(adv, s, now);
+		days_suggestion(adv->days, s, SS_SNOOZED);
 	}
 
 	/*
@@ -1326,6 +1330,9 @@ advise_forget(struct advise *adv, int64_t now)
 	size_t			 i, n = 0, kept = 0;
 	int			 k, busy;
 
+	for (i = 0; i < adv->norphans; i++)
+		expire(adv, &adv->orphans[i], now);
+	adv->norphans = 0;
 	for (i = 0; i < adv->nall; i++) {
 		aa = adv->all[i];
 		busy = now - agent_updated_at(aa->agent) < FORGET_IDLE_MS;
@@ -1428,8 +1435,22 @@ advise_restore_suggestion(struct advise *adv, const char *body)
 		return (0);
 	}
 	a = agents_get(adv->agents, s.kind == SK_REBALANCE ? s.from : s.agent);
-	if (a == NULL)
+	if (a == NULL) {
+		/*
+		 * Its agent had no event in the window start-up read
+		 * (rebuild.c): it was idle past FORGET_IDLE_MS, and
+		 * advise_forget() expires the suggestion as it would have
+		 * had the agent been rebuilt and then forgotten.
+		 */
+		if (sugg_is_active(&s)) {
+			adv->orphans = xreallocarray(adv->orphans,
+			    adv->norphans + 1, sizeof *adv->orphans);
+			copy = xmalloc(sizeof *copy);
+			*copy = s;
+			adv->orphans[adv->norphans++] = copy;
+		}
 		return (0);
+	}
 	aa = state_of(adv, a);
 	if (sugg_is_agent_kind(s.kind))
 		note_release(aa, s.created_at);
@@ -1477,6 +1498,7 @@ advise_answer(struct advise *adv, int64_t seq, const char *action,
 	struct adv_agent	 *aa = NULL;
 	struct adv_team		 *t = NULL;
 	size_t			  i;
+	int			  prev;
 
 	*start_break = 0;
 	if ((slot = find_active(adv, seq)) == NULL) {
@@ -1533,9 +1555,11 @@ advise_answer(struct advise *adv, int64_t seq, const char *action,
 		s->status = SS_SNOOZED;
 		s->snooze_until = now + (int64_t)minutes * MS_PER_MIN;
 		changed(adv, s, now);
+		days_suggestion(adv->days, s, SS_OPEN);
 		*out = *s;
 		return (0);
 	}
+	prev = (int)s->status;
 	if (strcmp(action, "accept") == 0) {
 		s->status = SS_ACCEPTED;
 		*start_break = sugg_is_agent_kind(s->kind);
@@ -1552,6 +1576,7 @@ advise_answer(struct advise *adv, int64_t seq, const char *action,
 	}
 	s->answered_at = now;
 	changed(adv, s, now);
+	days_suggestion(adv->days, s, prev);
 	*out = *s;
 	free(s);
 	*slot = NULL;

@@ -12,6 +12,15 @@
 #include "outbox.h"
 #include "strain.h"
 #include "suggest.h"
+#include "timeutil.h"
+
+/*
+ * An agent with no event for this long is forgotten (advise_forget()):
+ * past the longest window of the model (status changes, 36 h), so past
+ * the hour, the day of hostile messages and the timers.  It is also the
+ * window of events start-up reads (daemon/rebuild.c).
+ */
+#define ADVISE_FORGET_IDLE_MS	(36 * MS_PER_HOUR)
 
 struct advise_params {
 	struct strain_params	strain;
@@ -56,6 +65,8 @@ struct advise	*advise_new(struct agents *, struct outbox *,
 void		 advise_free(struct advise *);
 struct aggview;
 void		 advise_set_aggview(struct advise *, const struct aggview *);
+struct days;
+void		 advise_set_days(struct advise *, struct days *);
 void		 advise_set_params(struct advise *, const struct model_params *,
 		    const struct advise_params *);
 void		 advise_restore_agent(struct advise *, struct agent *);

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "config.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -128,6 +129,28 @@ struct agent {
 	void			*ext;		/* the advisor's state */
 	void			(*ext_free)(void *);
 };
+
+/*
+ * The model's parameters from the [model] section (respited, and the
+ * unit tests).  mp->timezone borrows cf's string.
+ */
+void
+agent_params_from_config(struct model_params *mp, const struct config *cf)
+{
+	memset(mp, 0, sizeof *mp);
+	mp->natural_break_ms = (int64_t)cf->natural_break_min * MS_PER_MIN;
+	mp->hostile_threshold = cf->hostile_threshold;
+	mp->half_life_ms = cf->exposure_half_life_min * MS_PER_MIN;
+	mp->weight[RESPITE_CH_NONE] = cf->weight_other;
+	mp->weight[RESPITE_CH_PHONE] = cf->weight_phone;
+	mp->weight[RESPITE_CH_CHAT] = cf->weight_chat;
+	mp->weight[RESPITE_CH_EMAIL] = cf->weight_email;
+	mp->weight[RESPITE_CH_SOCIAL] = cf->weight_social;
+	mp->weight[RESPITE_CH_MESSAGING] = cf->weight_messaging;
+	mp->weight[RESPITE_CH_OTHER] = cf->weight_other;
+	mp->timezone = cf->timezone;
+	mp->day_starts_at_min = cf->day_starts_at_min;
+}
 
 struct agent *
 agent_new(const char *id)
@@ -303,6 +326,29 @@ open_id_remove(struct agent *a, const char *ticket)
 			return;
 		}
 	}
+}
+
+/*
+ * At start-up (rebuild.c): the open tickets as stored (the assignments
+ * table counts them over every stored event as agent_apply() does), in
+ * place of what the window's events counted.  Reset, then add each.
+ */
+void
+agent_open_reset(struct agent *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nopen_ids; i++)
+		free(a->open_ids[i]);
+	a->nopen_ids = 0;
+	a->open_tickets = 0;
+}
+
+void
+agent_open_add(struct agent *a, const char *ticket)
+{
+	open_id_add(a, ticket);
+	a->open_tickets++;
 }
 
 const char *
@@ -482,6 +528,21 @@ is_hostile(const struct respite_event *ev, const struct model_params *mp)
 		return (1);
 	return (ev->type == RESPITE_EV_MESSAGE_RECEIVED && ev->severity >= 0 &&
 	    ev->severity >= mp->hostile_threshold);
+}
+
+/* Does ev count as a hostile message (MODEL.md)? */
+int
+agent_event_hostile(const struct respite_event *ev,
+    const struct model_params *mp)
+{
+	return (is_hostile(ev, mp));
+}
+
+/* The status at ts, by the status changes kept (the last 36 hours). */
+enum agent_status
+agent_status_at(const struct agent *a, int64_t ts)
+{
+	return (status_at(a, ts));
 }
 
 /* The start of ts's minute. */

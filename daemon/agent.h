@@ -36,7 +36,10 @@ struct agent_metrics {
 };
 
 struct agent;
+struct config;
 
+void		 agent_params_from_config(struct model_params *,
+		    const struct config *);
 struct agent	*agent_new(const char *);
 struct agent	*agent_new_idle(const char *, const char *, int64_t);
 void		 agent_free(struct agent *);
@@ -47,6 +50,9 @@ void		 agent_metrics(const struct agent *, int64_t,
 const char	*agent_id(const struct agent *);
 const char	*agent_team(const struct agent *);
 enum agent_status agent_status(const struct agent *);
+enum agent_status agent_status_at(const struct agent *, int64_t);
+int		 agent_event_hostile(const struct respite_event *,
+		    const struct model_params *);
 const char	*agent_status_name(enum agent_status);
 int64_t		 agent_updated_at(const struct agent *);
 const char	*agent_tz(const struct agent *);
@@ -56,6 +62,8 @@ size_t		 agent_entries(const struct agent *);
 int64_t		 agent_work_start(const struct agent *);
 int64_t		 agent_status_since(const struct agent *);
 long		 agent_open_tickets(const struct agent *);
+void		 agent_open_reset(struct agent *);
+void		 agent_open_add(struct agent *, const char *);
 int		 agent_ticket_open(const struct agent *, const char *);
 int		 agent_uses_channel(const struct agent *, enum respite_channel,
 		    int64_t);

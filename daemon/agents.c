@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strhash.h"
 #include "agents.h"
 #include "xmalloc.h"
 
@@ -43,18 +44,6 @@ struct agents {
 	size_t			 *team_slots;	/* open addressing: index + 1 */
 	size_t			  nslots;	/* a power of 2, > 2 nteams */
 };
-
-static uint64_t
-hash(const char *s)
-{
-	uint64_t	h = 14695981039346656037ULL;
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return (h);
-}
 
 struct agents *
 agents_new(void)
@@ -97,7 +86,7 @@ agents_get(struct agents *t, const char *id)
 {
 	struct agents_entry	*e;
 
-	for (e = t->buckets[hash(id) % t->nbuckets]; e != NULL; e = e->next)
+	for (e = t->buckets[str_hash(id) % t->nbuckets]; e != NULL; e = e->next)
 		if (strcmp(agent_id(e->agent), id) == 0)
 			return (e->agent);
 	return (NULL);
@@ -113,7 +102,7 @@ grow(struct agents *t)
 	for (i = 0; i < t->nbuckets; i++) {
 		for (e = t->buckets[i]; e != NULL; e = next) {
 			next = e->next;
-			h = hash(agent_id(e->agent)) % n;
+			h = str_hash(agent_id(e->agent)) % n;
 			e->next = nb[h];
 			nb[h] = e;
 		}
@@ -154,7 +143,7 @@ list_remove(struct agents_list *l, struct agent *a)
 static size_t
 team_slot(const struct agents *t, const char *team)
 {
-	size_t	i = hash(team) & (t->nslots - 1), k;
+	size_t	i = str_hash(team) & (t->nslots - 1), k;
 
 	while ((k = t->team_slots[i]) != 0 &&
 	    strcmp(t->teams[k - 1].team, team) != 0)
@@ -211,7 +200,7 @@ agents_apply(struct agents *t, const struct respite_event *ev,
 			grow(t);
 		a = agent_new(ev->agent);
 		e = xmalloc(sizeof *e);
-		h = hash(ev->agent) % t->nbuckets;
+		h = str_hash(ev->agent) % t->nbuckets;
 		e->agent = a;
 		e->next = t->buckets[h];
 		t->buckets[h] = e;

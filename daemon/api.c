@@ -48,6 +48,24 @@ agent_path(const char *path, char *id, size_t idlen, const char **rest)
 	return (0);
 }
 
+/* "/v1/teams/TEAM/days": TEAM into team (0), or -1. */
+static int
+team_days_path(const char *path, char *team, size_t len)
+{
+	const char	*p = path + strlen("/v1/teams/"), *slash;
+	size_t		 n;
+
+	if (strncmp(path, "/v1/teams/", 10) != 0 ||
+	    (slash = strchr(p, '/')) == NULL || strcmp(slash, "/days") != 0)
+		return (-1);
+	n = (size_t)(slash - p);
+	if (n == 0 || n >= len)
+		return (-1);
+	memcpy(team, p, n);
+	team[n] = '\0';
+	return (0);
+}
+
 /* The http_handler_cb: route one request. */
 void
 api_handle(struct http_conn *c, const struct http_request *req,
@@ -137,6 +155,27 @@ api_handle(struct http_conn *c, const struct http_request *req,
 		}
 	} else if (strncmp(path, "/v1/agents/", 11) == 0 &&
 	    agent_path(path, id, sizeof id, &rest) == 0 &&
+	    strcmp(rest, "/days") == 0) {
+		char	team[RESPITE_NAME_MAX + 1], tz[RESPITE_TZ_MAX + 1];
+		int	known;
+
+		known = api_days_agent(api, id, team, sizeof team, tz,
+		    sizeof tz);
+		if (!get)
+			method_not_allowed(c, API_R_AGENT_DAYS, "GET, HEAD");
+		else if (!auth_may_read_agent(&api->who, id, team) ||
+		    api_lead_aggregate(api))
+			api_forbidden(c, API_R_AGENT_DAYS, "this token may not "
+			    "read that agent");
+		else if (!known)
+			fail(c, API_R_AGENT_DAYS, 404, "not_found", NULL,
+			    "no agent \"%.64s\"", id);
+		else {
+			api_audit(api, req, id, now);
+			api_agent_days(api, c, id, tz, req, now);
+		}
+	} else if (strncmp(path, "/v1/agents/", 11) == 0 &&
+	    agent_path(path, id, sizeof id, &rest) == 0 &&
 	    (*rest == '\0' || strcmp(rest, "/break") == 0)) {
 		const char	*route = *rest == '\0' ? R_AGENT : R_BREAK;
 
@@ -174,6 +213,18 @@ api_handle(struct http_conn *c, const struct http_request *req,
 		else
 			api_suggestion_answer(api, c, path + 16, body, len,
 			    now);
+	} else if (team_days_path(path, id, sizeof id) == 0) {
+		if (!get)
+			method_not_allowed(c, API_R_TEAM_DAYS, "GET, HEAD");
+		else if (api->who.kind == TOKEN_INGEST ||
+		    api->who.kind == TOKEN_AGENT)
+			api_forbidden(c, API_R_TEAM_DAYS, "team figures are for "
+			    "lead and admin tokens");
+		else if (!auth_may_read_team(&api->who, id))
+			api_forbidden(c, API_R_TEAM_DAYS, "this token may not "
+			    "read that team");
+		else
+			api_team_days(api, c, id, req, now);
 	} else if (strcmp(path, "/v1/teams") == 0 ||
 	    strncmp(path, "/v1/teams/", 10) == 0) {
 		const char	*team = path[9] == '/' ? path + 10 : NULL;

@@ -33,6 +33,7 @@ api_apply_cb(const struct respite_event *ev, void *arg)
 	/* The aggregate snapshot is of the model before the event. */
 	api_teams_clock(api, ev->ts_ms > ev->received_ms ? ev->ts_ms :
 	    ev->received_ms);
+	days_event(api->days, ev);
 	advise_event(api->advise, ev);
 }
 

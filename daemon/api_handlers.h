@@ -58,6 +58,16 @@ void	api_history(struct api *, struct http_conn *, struct agent *,
 int	api_history_window(const char *, int64_t, int64_t *, int64_t *,
 	    int64_t *, struct api_error *);
 
+/* api_days.c */
+int	api_days_range(const char *, int64_t, int64_t *, int64_t *,
+	    struct api_error *);
+int	api_days_agent(struct api *, const char *, char *, size_t, char *,
+	    size_t);
+void	api_agent_days(struct api *, struct http_conn *, const char *,
+	    const char *, const struct http_request *, int64_t);
+void	api_team_days(struct api *, struct http_conn *, const char *,
+	    const struct http_request *, int64_t);
+
 /* api_webhooks.c */
 const char *api_webhook_credential(const struct http_request *, char *,
 	    size_t);

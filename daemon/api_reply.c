@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strhash.h"
 #include "api_reply.h"
 #include "audit_seen.h"
 #include "event.h"
@@ -36,6 +37,8 @@ const char API_R_TEAMS[] = "/v1/teams";
 const char API_R_TEAM[] = "/v1/teams/{team}";
 const char API_R_HISTORY[] = "/v1/agents/{id}/history";
 const char API_R_AUDIT[] = "/v1/audit";
+const char API_R_AGENT_DAYS[] = "/v1/agents/{id}/days";
+const char API_R_TEAM_DAYS[] = "/v1/teams/{team}/days";
 
 static void
 reply_error(struct http_conn *c, const char *route,
@@ -201,14 +204,9 @@ struct nameset {
 static int
 nameset_add(struct nameset *ns, const char *name)
 {
-	uint64_t	h = 14695981039346656037ULL;
-	const char	*p;
+	uint64_t	h = str_hash(name);
 	size_t		 i;
 
-	for (p = name; *p != '\0'; p++) {
-		h ^= (unsigned char)*p;
-		h *= 1099511628211ULL;
-	}
 	for (i = h & (ns->nslots - 1); ns->v[i] != NULL;
 	    i = (i + 1) & (ns->nslots - 1))
 		if (strcmp(ns->v[i], name) == 0)

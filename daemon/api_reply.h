@@ -16,6 +16,7 @@
 #include "agents.h"
 #include "commit.h"
 #include "config.h"
+#include "days.h"
 #include "dispatch.h"
 #include "http.h"
 #include "plugins.h"
@@ -35,6 +36,7 @@ struct api {
 	struct outbox		*outbox;
 	struct audit_seen	*audit_seen;	/* repeated reads; may be NULL */
 	struct aggview		*aggview;	/* aggregate mode team figures */
+	struct days		*days;		/* agent days; may be NULL */
 	struct principal	 who;		/* of the request being handled */
 	void			(*flush_soon)(void *);	/* audit records */
 	void			(*flush_now)(void *);	/* before a read */
@@ -45,7 +47,7 @@ struct api {
 extern const char API_R_EVENTS[], API_R_AGENTS[], API_R_AGENT[],
     API_R_BREAK[], API_R_HEALTHZ[], API_R_METRICS[], API_R_OTHER[],
     API_R_SUGGESTIONS[], API_R_SUGGESTION[], API_R_TEAMS[], API_R_TEAM[],
-    API_R_HISTORY[], API_R_AUDIT[];
+    API_R_HISTORY[], API_R_AUDIT[], API_R_AGENT_DAYS[], API_R_TEAM_DAYS[];
 
 /* A write waiting for its group commit. */
 struct api_pending {

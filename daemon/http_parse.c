@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hex.h"
 #include "http_parse.h"
 #include "xmalloc.h"
 
@@ -274,18 +275,6 @@ http_header_get(const struct http_request *req, const char *name)
 	return (NULL);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 /*
  * Decode a chunked body incrementally.  Consumes bytes of in (len) and
  * appends the payload to out, which must have room for len bytes; *outlen
@@ -303,7 +292,7 @@ http_chunked_decode(struct http_chunked *c, const char *in, size_t len,
 	while (i < len && c->state != CH_DONE) {
 		switch (c->state) {
 		case CH_SIZE:
-			if ((h = hexval((unsigned char)in[i])) != -1) {
+			if ((h = hex_digit((unsigned char)in[i])) != -1) {
 				if (++c->line > 16)
 					return (-1);
 				c->remaining = c->remaining * 16 + (unsigned)h;
@@ -384,8 +373,8 @@ http_percent_decode(const char *src, size_t len, char *dst, size_t dstlen)
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)src[i];
 		if (c == '%') {
-			if (i + 2 >= len || (hi = hexval((unsigned char)src[i + 1])) == -1 ||
-			    (lo = hexval((unsigned char)src[i + 2])) == -1)
+			if (i + 2 >= len || (hi = hex_digit((unsigned char)src[i + 1])) == -1 ||
+			    (lo = hex_digit((unsigned char)src[i + 2])) == -1)
 				return (-1);
 			c = hi * 16 + lo;
 			i += 2;

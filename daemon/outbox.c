@@ -11,6 +11,7 @@
  * covers a group's events and what the group before them produced.  So nothing is ever shown that a restart could take
  * back, and a client resuming with Last-Event-ID finds every item.  If
  * the write fails the queue is kept and written with the next flush.
+ * Agent days (days.c) ride along the same way, stored and not published.
  * Each stored suggestion change then goes to the sink callback (the sink
  * plugins, daemon/sinks.c), in the order the changes were made.
  */
@@ -28,6 +29,8 @@
 struct outbox_entry {
 	int			 is_item;
 	int			 is_audit;	/* event: who, agent: role, team: what */
+	struct store_day	*day;		/* an agent day (days.c) */
+	int			 day_add;	/* ... as a correction */
 	char			*audit_agent;
 	struct suggestion	 sugg;		/* !is_item; data: its JSON */
 	int64_t			 seq;		/* is_item */
@@ -66,6 +69,7 @@ entry_clear(struct outbox_entry *e)
 	free(e->team);
 	free(e->data);
 	free(e->audit_agent);
+	free(e->day);
 }
 
 void
@@ -160,6 +164,22 @@ outbox_audit(struct outbox *o, int64_t now, const char *who,
 	e->created = now;
 }
 
+/*
+ * Queue an agent day for storage (days.c): add 0 stores it as it is, add 1
+ * adds it to the stored one as a correction (store_day_put()).
+ */
+void
+outbox_day(struct outbox *o, const struct store_day *d, int add)
+{
+	struct outbox_entry	*e;
+
+	e = entry_new(o);
+	e->day = xmalloc(sizeof *e->day);
+	*e->day = *d;
+	e->day_add = add;
+	o->nchanges++;
+}
+
 int
 outbox_pending(const struct outbox *o)
 {
@@ -218,6 +238,10 @@ outbox_write(struct outbox *o, char **cause)
 			rc = store_stream_add(o->store, item_of(e, &it), cause);
 			continue;
 		}
+		if (e->day != NULL) {
+			rc = store_day_put(o->store, e->day, e->day_add, cause);
+			continue;
+		}
 		j = sugg_json(&e->sugg);
 		body = json_dumps(j, JSON_COMPACT);
 		json_decref(j);
@@ -258,7 +282,8 @@ outbox_written(struct outbox *o, int committed)
 		e = &o->v[i];
 		if (e->is_item && o->dispatch != NULL)
 			dispatch_publish(o->dispatch, item_of(e, &it));
-		if (!e->is_item && !e->is_audit && o->sink != NULL)
+		if (!e->is_item && !e->is_audit && e->day == NULL &&
+		    o->sink != NULL)
 			o->sink(&e->sugg, e->data, o->sink_arg);
 		if (!e->is_audit)
 			o->nchanges--;

@@ -104,3 +104,18 @@ query_time(const char *query, const char *name, int64_t *ms)
 		return (rc);
 	return (query_parse_time(buf, ms) == 0 ? 1 : -1);
 }
+
+/*
+ * Query parameter name as a date YYYY-MM-DD (time_date_parse()), in days
+ * since 1970-01-01; as query_int().
+ */
+int
+query_date(const char *query, const char *name, int64_t *days)
+{
+	char	buf[64];
+	int	rc;
+
+	if ((rc = http_query_get(query, name, buf, sizeof buf)) != 1)
+		return (rc);
+	return (time_date_parse(buf, days) == 0 ? 1 : -1);
+}

@@ -16,5 +16,6 @@ int	query_parse_int(const char *, int64_t, int64_t, int64_t *);
 int	query_parse_time(const char *, int64_t *);
 int	query_int(const char *, const char *, int64_t, int64_t, int64_t *);
 int	query_time(const char *, const char *, int64_t *);
+int	query_date(const char *, const char *, int64_t *);
 
 #endif

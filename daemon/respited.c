@@ -37,12 +37,14 @@
 #endif
 #include "commit.h"
 #include "config.h"
+#include "days.h"
 #include "dispatch.h"
 #include "http.h"
 #include "log.h"
 #include "outbox.h"
 #include "retention.h"
 #include "plugins.h"
+#include "rebuild.h"
 #include "secret.h"
 #include "service.h"
 #include "sinks.h"
@@ -69,6 +71,7 @@ struct respited {
 	struct outbox		*outbox;
 	struct dispatch		*dispatch;	/* GET /v1/stream */
 	struct advise		*advise;
+	struct days		*days;		/* agent days */
 	struct plugins		*plugins;
 	struct event		*tick;		/* the advisor's minute timer */
 	int64_t			 agg_from;	/* rebuild: snapshots from */
@@ -157,24 +160,6 @@ detach_done(int fd, enum log_level level)
 	if (write(fd, "R", 1) != 1)
 		log_warn("telling the parent we are ready");
 	close(fd);
-}
-
-static void
-params_from_config(const struct config *cf, struct model_params *mp)
-{
-	memset(mp, 0, sizeof *mp);
-	mp->natural_break_ms = (int64_t)cf->natural_break_min * MS_PER_MIN;
-	mp->hostile_threshold = cf->hostile_threshold;
-	mp->half_life_ms = cf->exposure_half_life_min * MS_PER_MIN;
-	mp->weight[RESPITE_CH_NONE] = cf->weight_other;
-	mp->weight[RESPITE_CH_PHONE] = cf->weight_phone;
-	mp->weight[RESPITE_CH_CHAT] = cf->weight_chat;
-	mp->weight[RESPITE_CH_EMAIL] = cf->weight_email;
-	mp->weight[RESPITE_CH_SOCIAL] = cf->weight_social;
-	mp->weight[RESPITE_CH_MESSAGING] = cf->weight_messaging;
-	mp->weight[RESPITE_CH_OTHER] = cf->weight_other;
-	mp->timezone = cf->timezone;
-	mp->day_starts_at_min = cf->day_starts_at_min;
 }
 
 static double
@@ -283,6 +268,7 @@ retention_from_config(const struct config *cf, struct retention_days *k)
 	k->days[STORE_RETAIN_SUGGESTIONS] = cf->keep_suggestions_days;
 	k->days[STORE_RETAIN_STREAM] = cf->keep_stream_days;
 	k->days[STORE_RETAIN_AUDIT] = cf->keep_audit_days;
+	k->days[STORE_RETAIN_DAYS] = cf->keep_days_days;
 }
 
 static void
@@ -306,6 +292,8 @@ group_done_cb(void *arg)
 	struct respited	*d = arg;
 	struct timeval	 tv = { 0, OUTBOX_DELAY_MS * 1000 };
 
+	/* Agent days the group changed ride along with the next. */
+	days_flush(d->days);
 	if (outbox_unstored(d->outbox) && !evtimer_pending(d->changes, NULL))
 		evtimer_add(d->changes, &tv);
 }
@@ -345,6 +333,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	commit_flush(d->commit);
 	api_teams_clock(&d->api, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
+	days_tick(d->days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	/*
 	 * Agents are forgotten at start-up only: at the tick, the wall
 	 * clock would forget the agents of a past day being replayed
@@ -478,9 +467,11 @@ reload(struct respited *d)
 		retention_set(d->retention, &keep);
 	}
 	/* The model's parameters point into cf: swap before freeing. */
-	params_from_config(cf, &d->api.mp);
+	agent_params_from_config(&d->api.mp, cf);
 	advice_from_config(cf, &d->api.ap);
 	advise_set_params(d->advise, &d->api.mp, &d->api.ap);
+	days_set_params(d->days, &d->api.mp, &d->api.ap.strain,
+	    d->api.ap.live_window_ms);
 	plugins_reload(d->plugins, cf);
 	d->api.cf = cf;
 	config_free(d->cf);
@@ -544,8 +535,8 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		shutdown_start(d, (int)sig);
 }
 
-static int
-rebuild_cb(const struct respite_event *ev, void *arg)
+static void
+rebuild_clock(const struct respite_event *ev, void *arg)
 {
 	struct respited	*d = arg;
 	int64_t		 t;
@@ -557,7 +548,17 @@ rebuild_cb(const struct respite_event *ev, void *arg)
 	t = ev->ts_ms > ev->received_ms ? ev->ts_ms : ev->received_ms;
 	if (t >= d->agg_from)
 		api_teams_clock(&d->api, t);
-	agents_apply(d->agents, ev, &d->api.mp);
+	days_event(d->days, ev);
+}
+
+static int
+restore_day_suggestion_cb(const char *body, void *arg)
+{
+	struct respited	*d = arg;
+
+	if (days_restore_suggestion(d->days, body) == -1)
+		log_warnx("storage: a stored suggestion is malformed; its "
+		    "agent day does not count it");
 	return (0);
 }
 
@@ -626,6 +627,7 @@ main(int argc, char **argv)
 	};
 	struct respited		 d;
 	struct http_limits	 limits;
+	struct rebuild_stats	 rs;
 	size_t			 forgot;
 	struct dispatch_limits	 slimits;
 	struct event		*sigs[4];
@@ -724,6 +726,7 @@ main(int argc, char **argv)
 	js = getenv("JOURNAL_STREAM");
 	target = js != NULL && *js != '\0' ? LOG_TO_JOURNAL : LOG_TO_STDERR;
 	log_init(target, d.cf->log_level);
+	event_set_log_callback(log_libevent_cb);
 	if (!foreground)
 		ready_fd = detach();
 	signal(SIGPIPE, SIG_IGN);
@@ -757,14 +760,27 @@ main(int argc, char **argv)
 	d.api.agents = d.agents;
 	d.api.store = d.store;
 	d.api.cf = d.cf;
-	params_from_config(d.cf, &d.api.mp);
+	agent_params_from_config(&d.api.mp, d.cf);
 
 	t0 = time_now_ms();
 	advice_from_config(d.cf, &d.api.ap);
 	d.api.aggview = aggview_new();
 	d.agg_from = aggview_boundary(t0,
 	    (int64_t)d.cf->aggregate_refresh_min * MS_PER_MIN);
-	if (store_foreach_event(d.store, rebuild_cb, &d, &cause) == -1)
+	/*
+	 * Agent days: the stored ones first; the events re-read build the
+	 * others (today's), and the suggestions of those days are counted.
+	 */
+	d.days = days_new(d.agents, d.store, &d.api.mp, &d.api.ap.strain,
+	    d.api.ap.live_window_ms);
+	if (days_load(d.days, t0, &cause) == -1)
+		fatalx("storage: %s", cause);
+	/* Only the events of the model's window: daemon/rebuild.c. */
+	if (rebuild_model(d.store, d.agents, &d.api.mp, t0, rebuild_clock, &d,
+	    &rs, &cause) == -1)
+		fatalx("storage: %s", cause);
+	if (store_suggestions_created(d.store, t0 - DAYS_LOAD_MS,
+	    restore_day_suggestion_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
 	/*
 	 * The advisor starts from the rebuilt model and the stored
@@ -780,6 +796,9 @@ main(int argc, char **argv)
 	d.advise = advise_new(d.agents, d.outbox, &d.api.mp, &d.api.ap,
 	    store_max_seq(d.store, "suggestions") + 1);
 	advise_set_aggview(d.advise, d.api.aggview);
+	days_rebuilt(d.days, d.outbox, time_now_ms());
+	advise_set_days(d.advise, d.days);
+	d.api.days = d.days;
 	{
 		struct agent	**v;
 		size_t		  n;
@@ -844,8 +863,11 @@ main(int argc, char **argv)
 		d.retention = retention_new(d.base, d.store, &keep);
 	}
 	t1 = time_now_ms();
-	log_info("state rebuilt: %zu agents in %lld ms", agents_count(d.agents),
-	    (long long)(t1 - t0));
+	log_info("state rebuilt: %zu agents in %lld ms (%zu events of the "
+	    "last %d h, %zu before them for %zu agents, %zu open tickets)",
+	    agents_count(d.agents), (long long)(t1 - t0), rs.events,
+	    (int)(ADVISE_FORGET_IDLE_MS / MS_PER_HOUR), rs.seeded, rs.agents,
+	    rs.open);
 
 	if (store_checkpoint_in_background(d.store, &cause) == -1)
 		fatalx("storage: %s", cause);
@@ -904,6 +926,8 @@ main(int argc, char **argv)
 	}
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
 	commit_free(d.commit);
+	/* The days that ended are written, as the next tick would have. */
+	days_tick(d.days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	flush_outbox(&d);
 #ifdef HAVE_NATS
 	cluster_close(d.cluster);
@@ -921,6 +945,7 @@ main(int argc, char **argv)
 	auth_free(d.auth);
 	retention_free(d.retention);
 	advise_free(d.advise);
+	days_free(d.days);
 	outbox_free(d.outbox);
 	audit_seen_free(d.api.audit_seen);
 	aggview_free(d.api.aggview);

@@ -4,7 +4,9 @@
  * Events older than [retention] events_days (by time of receipt), closed
  * suggestions, stream items and audit records past their own limits are
  * deleted by a timer, at most RETENTION_STEP_ROWS rows per table per
- * step, each step its own short transaction.  While a step finds a full
+ * step, each step its own short transaction.  Agent days (days.c) go by
+ * the end of the day, after [retention] days_days, independently of the
+ * events they were computed from.  While a step finds a full
  * batch the next follows after a short pause (other callbacks run in
  * between); otherwise the timer sleeps for a minute.  Deleting events
  * never changes the model: its windows reach back 36 hours at most,
@@ -24,7 +26,8 @@
 #define RETENTION_BUSY_MS	50
 
 static const char *const names[STORE_RETAIN_COUNT] = {
-	"events", "closed suggestions", "stream items", "audit records"
+	"events", "closed suggestions", "stream items", "audit records",
+	"agent days"
 };
 
 struct retention {

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hex.h"
 #include "log.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -65,18 +66,6 @@ secret_install_path(const char *storage_path)
 	return (path);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 /*
  * Read the install secret at path into key.  Returns 0, 1 when there is
  * no such file, or -1 with *cause.
@@ -87,8 +76,8 @@ install_read(const char *path, uint8_t *key, char **cause)
 	struct stat	 st;
 	char		 buf[SECRET_INSTALL_LEN * 2 + 8];
 	ssize_t		 n;
-	size_t		 len = 0, i;
-	int		 fd, hi, lo, rc = -1;
+	size_t		 len = 0;
+	int		 fd, rc = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		if (errno == ENOENT)
@@ -115,14 +104,8 @@ install_read(const char *path, uint8_t *key, char **cause)
 	}
 	if (len > 0 && buf[len - 1] == '\n')
 		len--;
-	for (i = 0; len == 2 * SECRET_INSTALL_LEN && i < SECRET_INSTALL_LEN;
-	    i++) {
-		if ((hi = hexval((unsigned char)buf[2 * i])) == -1 ||
-		    (lo = hexval((unsigned char)buf[2 * i + 1])) == -1)
-			break;
-		key[i] = (uint8_t)(hi << 4 | lo);
-	}
-	if (len != 2 * SECRET_INSTALL_LEN || i != SECRET_INSTALL_LEN) {
+	if (len != 2 * SECRET_INSTALL_LEN ||
+	    hex_decode(buf, SECRET_INSTALL_LEN, key) == -1) {
 		xasprintf(cause, "install secret: %s is corrupt (expected %d "
 		    "hex digits and a line break): restore it from a backup, "
 		    "or remove it to have a new one made (the ids of messages "

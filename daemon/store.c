@@ -32,6 +32,8 @@
 #include "xmalloc.h"
 
 #define STORE_SUGG_COUNTS_MAX	64	/* kinds times statuses, with room */
+/* Older rows among the window's that still make a scan of seq cheaper. */
+#define STORE_WINDOW_SLACK	10000
 
 struct store {
 	sqlite3		*db;
@@ -44,6 +46,9 @@ struct store {
 	sqlite3_stmt	*stream_add;
 	sqlite3_stmt	*audit_add;
 	sqlite3_stmt	*sugg_old;
+	/* store_agent_before(): made at its first call (start-up). */
+	sqlite3_stmt	*seed[4];
+	sqlite3_stmt	*day_set, *day_add;
 	int		 sync_full;
 	/*
 	 * Suggestions by kind and status, for /metrics: counted once, then
@@ -58,6 +63,15 @@ struct store {
 	int		 counts_loaded;
 	struct checkpointer *ckpt;	/* or NULL: SQLite checkpoints */
 };
+
+/* The columns of agent_days, in the order store_day_bind() binds them. */
+#define DAY_COLUMNS	"agent, date, tz, team, day_start, day_end, final, " \
+	"worked_min, break_min, phone, chat, email, social, messaging, other, " \
+	"handled, hostile, exposure_peak, strain_sum, strain_samples, " \
+	"strain_peak, high_min, longest_stretch_min, raised, accepted, " \
+	"dismissed, snoozed, expired"
+#define DAY_PARAMS	"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?," \
+	"?,?"
 
 static const char *const migrations[] = {
 	/* 0 -> 1 */
@@ -116,7 +130,76 @@ static const char *const migrations[] = {
 	"  agent TEXT NOT NULL"
 	");"
 	"CREATE INDEX audit_ts ON audit (ts);",
+	/* 3 -> 4: agent days (daemon/days.c), kept past the raw events */
+	"CREATE TABLE agent_days ("
+	"  agent TEXT NOT NULL,"
+	"  date TEXT NOT NULL,"
+	"  tz TEXT NOT NULL,"
+	"  team TEXT NOT NULL,"
+	"  day_start INTEGER NOT NULL,"
+	"  day_end INTEGER NOT NULL,"
+	"  final INTEGER NOT NULL,"
+	"  worked_min INTEGER NOT NULL,"
+	"  break_min INTEGER NOT NULL,"
+	"  phone INTEGER NOT NULL, chat INTEGER NOT NULL,"
+	"  email INTEGER NOT NULL, social INTEGER NOT NULL,"
+	"  messaging INTEGER NOT NULL, other INTEGER NOT NULL,"
+	"  handled INTEGER NOT NULL,"
+	"  hostile INTEGER NOT NULL,"
+	"  exposure_peak REAL NOT NULL,"
+	"  strain_sum INTEGER NOT NULL,"
+	"  strain_samples INTEGER NOT NULL,"
+	"  strain_peak INTEGER NOT NULL,"
+	"  high_min INTEGER NOT NULL,"
+	"  longest_stretch_min INTEGER NOT NULL,"
+	"  raised INTEGER NOT NULL, accepted INTEGER NOT NULL,"
+	"  dismissed INTEGER NOT NULL, snoozed INTEGER NOT NULL,"
+	"  expired INTEGER NOT NULL,"
+	"  PRIMARY KEY (agent, date)"
+	");"
+	"CREATE INDEX agent_days_team ON agent_days (team, date);"
+	"CREATE INDEX agent_days_end ON agent_days (day_end);"
+	/* ... whose suggestion counts a restart reads by when raised */
+	"CREATE INDEX suggestions_created ON suggestions (created_at);",
+	/*
+	 * 4 -> 5: start-up reads a window of event time (events_ts), and
+	 * what an agent brings from before it with bounded queries: its
+	 * status events (events_status) and its open tickets (assignments:
+	 * the ticket.assigned not yet matched by a ticket.handled, kept by
+	 * the triggers in the order of receipt as the model counts them;
+	 * store_fill_assignments() fills it from an older database).
+	 */
+	"CREATE INDEX events_ts ON events (ts);"
+	"CREATE INDEX events_status ON events (agent, ts) "
+	"  WHERE type BETWEEN 1 AND 4;"
+	"CREATE TABLE assignments ("
+	"  agent TEXT NOT NULL,"
+	"  ticket TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (agent, ticket, seq)"
+	") WITHOUT ROWID;"
+	"CREATE TRIGGER assignments_add AFTER INSERT ON events "
+	"  WHEN NEW.type = 5 BEGIN "
+	"  INSERT INTO assignments VALUES (NEW.agent, "
+	"    coalesce(NEW.ticket, ''), NEW.seq); "
+	"END;"
+	"CREATE TRIGGER assignments_done AFTER INSERT ON events "
+	"  WHEN NEW.type = 6 BEGIN "
+	"  DELETE FROM assignments WHERE agent = NEW.agent AND "
+	"    (ticket, seq) = (SELECT ticket, seq FROM assignments WHERE "
+	"    agent = NEW.agent ORDER BY ticket != coalesce(NEW.ticket, ''), "
+	"    seq LIMIT 1); "
+	"END;"
+	"CREATE TRIGGER assignments_gone AFTER DELETE ON events "
+	"  WHEN OLD.type = 5 BEGIN "
+	"  DELETE FROM assignments WHERE agent = OLD.agent AND "
+	"    ticket = coalesce(OLD.ticket, '') AND seq = OLD.seq; "
+	"END;",
 };
+
+/* Event columns as the reader (event_from_row()) takes them, 0 to 12. */
+#define EVENT_COLUMNS	"id, type, agent, team, ts, received, channel, " \
+	"ticket, duration_s, severity, categories, lang, tz"
 
 /*
  * SQLite's message says "disk I/O error" or "unable to open database
@@ -233,6 +316,46 @@ store_tighten(const char *path)
 	free(done);
 }
 
+/*
+ * Migration 3 -> 4 of a database with events: the open assignments, as
+ * the triggers would have kept them, from every ticket.assigned and
+ * ticket.handled stored, in the order of receipt (once, inside the
+ * migration's transaction).  Returns 0 or -1.
+ */
+static int
+store_fill_assignments(struct store *st)
+{
+	sqlite3_stmt	*s = NULL, *add = NULL, *done = NULL, *u;
+	int		 rc = -1, r;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT seq, type, agent, ticket FROM "
+	    "events WHERE type IN (5, 6) ORDER BY seq", -1, &s, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "INSERT INTO assignments VALUES "
+	    "(?2, coalesce(?3, ''), ?1)", -1, &add, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM assignments WHERE "
+	    "agent = ?2 AND (ticket, seq) = (SELECT ticket, seq FROM "
+	    "assignments WHERE agent = ?2 ORDER BY ticket != coalesce(?3, ''), "
+	    "seq LIMIT 1) AND ?1 > 0", -1, &done, NULL) != SQLITE_OK)
+		goto out;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		u = sqlite3_column_int(s, 1) == 5 ? add : done;
+		sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
+		sqlite3_bind_value(u, 2, sqlite3_column_value(s, 2));
+		sqlite3_bind_value(u, 3, sqlite3_column_value(s, 3));
+		r = sqlite3_step(u);
+		sqlite3_reset(u);
+		if (r != SQLITE_DONE)
+			goto out;
+	}
+	rc = r == SQLITE_DONE ? 0 : -1;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(add);
+	sqlite3_finalize(done);
+	return (rc);
+}
+
 static int
 store_migrate(struct store *st, char **cause)
 {
@@ -261,6 +384,8 @@ store_migrate(struct store *st, char **cause)
 	for (v = version; v < STORE_SCHEMA_VERSION; v++) {
 		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) !=
 		    SQLITE_OK)
+			goto fail;
+		if (v == 4 && version > 0 && store_fill_assignments(st) == -1)
 			goto fail;
 	}
 	xasprintf(&sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
@@ -376,7 +501,33 @@ store_open(const char *path, int sync_full, char **cause)
 	    prepare(st, "INSERT INTO audit (ts, who, role, what, agent) VALUES "
 	    "(?,?,?,?,?)", &st->audit_add, cause) == -1 ||
 	    prepare(st, "SELECT kind, status FROM suggestions WHERE seq = ?",
-	    &st->sugg_old, cause) == -1)
+	    &st->sugg_old, cause) == -1 ||
+	    prepare(st, "INSERT OR REPLACE INTO agent_days (" DAY_COLUMNS
+	    ") VALUES (" DAY_PARAMS ")", &st->day_set, cause) == -1 ||
+	    prepare(st, "INSERT INTO agent_days (" DAY_COLUMNS ") VALUES ("
+	    DAY_PARAMS ") ON CONFLICT (agent, date) DO UPDATE SET "
+	    "final = max(final, excluded.final),"
+	    "worked_min = worked_min + excluded.worked_min,"
+	    "break_min = break_min + excluded.break_min,"
+	    "phone = phone + excluded.phone, chat = chat + excluded.chat,"
+	    "email = email + excluded.email,"
+	    "social = social + excluded.social,"
+	    "messaging = messaging + excluded.messaging,"
+	    "other = other + excluded.other,"
+	    "handled = handled + excluded.handled,"
+	    "hostile = hostile + excluded.hostile,"
+	    "exposure_peak = max(exposure_peak, excluded.exposure_peak),"
+	    "strain_sum = strain_sum + excluded.strain_sum,"
+	    "strain_samples = strain_samples + excluded.strain_samples,"
+	    "strain_peak = max(strain_peak, excluded.strain_peak),"
+	    "high_min = high_min + excluded.high_min,"
+	    "longest_stretch_min = max(longest_stretch_min, "
+	    "excluded.longest_stretch_min),"
+	    "raised = raised + excluded.raised,"
+	    "accepted = accepted + excluded.accepted,"
+	    "dismissed = dismissed + excluded.dismissed,"
+	    "snoozed = snoozed + excluded.snoozed,"
+	    "expired = expired + excluded.expired", &st->day_add, cause) == -1)
 		goto fail;
 	free(mode);
 	return (st);
@@ -391,6 +542,8 @@ fail:
 void
 store_close(struct store *st)
 {
+	size_t	i;
+
 	if (st == NULL)
 		return;
 	checkpointer_stop(st->ckpt);
@@ -402,6 +555,10 @@ store_close(struct store *st)
 	sqlite3_finalize(st->stream_add);
 	sqlite3_finalize(st->audit_add);
 	sqlite3_finalize(st->sugg_old);
+	for (i = 0; i < sizeof st->seed / sizeof st->seed[0]; i++)
+		sqlite3_finalize(st->seed[i]);
+	sqlite3_finalize(st->day_set);
+	sqlite3_finalize(st->day_add);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("storage: closing %s: %s", st->path,
 		    sqlite3_errmsg(st->db));
@@ -643,6 +800,65 @@ column_copy(sqlite3_stmt *s, int i, char *dst, size_t len)
 	dst[n] = '\0';
 }
 
+/* Read an events row of EVENT_COLUMNS into ev: 0, or -1 if unknown. */
+static int
+event_from_row(sqlite3_stmt *s, struct respite_event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	column_copy(s, 0, ev->id, sizeof ev->id);
+	ev->type = sqlite3_column_int(s, 1);
+	column_copy(s, 2, ev->agent, sizeof ev->agent);
+	column_copy(s, 3, ev->team, sizeof ev->team);
+	ev->ts_ms = sqlite3_column_int64(s, 4);
+	ev->received_ms = sqlite3_column_int64(s, 5);
+	ev->channel = sqlite3_column_int(s, 6);
+	column_copy(s, 7, ev->ticket, sizeof ev->ticket);
+	ev->duration_s = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 :
+	    sqlite3_column_double(s, 8);
+	ev->severity = sqlite3_column_type(s, 9) == SQLITE_NULL ? -1 :
+	    sqlite3_column_double(s, 9);
+	ev->categories = (unsigned int)sqlite3_column_int(s, 10);
+	column_copy(s, 11, ev->lang, sizeof ev->lang);
+	column_copy(s, 12, ev->tz, sizeof ev->tz);
+	if (ev->type <= RESPITE_EV_NONE || ev->type >= RESPITE_EV_COUNT)
+		return (-1);
+	return (0);
+}
+
+/*
+ * Step s (bound) to its end, each event to cb; then finalize s, or only
+ * reset it if keep.  Returns 0, or -1 with *cause set.
+ */
+static int
+events_walk_keep(struct store *st, sqlite3_stmt *s, store_event_cb cb,
+    void *arg, int keep, char **cause)
+{
+	struct respite_event	ev;
+	int			rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (event_from_row(s, &ev) == -1)
+			continue;
+		if (cb(&ev, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_error(st, cause, "read events");
+	if (keep) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	} else
+		sqlite3_finalize(s);
+	return (rc != SQLITE_ROW && rc != SQLITE_DONE ? -1 : 0);
+}
+
+static int
+events_walk(struct store *st, sqlite3_stmt *s, store_event_cb cb, void *arg,
+    char **cause)
+{
+	return (events_walk_keep(st, s, cb, arg, 0, cause));
+}
+
 /*
  * Call cb for every stored event in the order received.  A non-zero return
  * from cb stops the walk.  Returns 0, or -1 with *cause set.
@@ -663,9 +879,7 @@ int
 store_foreach_agent_event(struct store *st, const char *agent, int64_t from,
     int64_t to, store_event_cb cb, void *arg, char **cause)
 {
-	struct respite_event	 ev;
 	sqlite3_stmt		*s;
-	int			 rc;
 
 	if (sqlite3_prepare_v2(st->db, agent == NULL ?
 	    "SELECT id, type, agent, team, ts, received, channel, ticket, "
@@ -681,34 +895,156 @@ store_foreach_agent_event(struct store *st, const char *agent, int64_t from,
 		sqlite3_bind_int64(s, 2, from);
 		sqlite3_bind_int64(s, 3, to);
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&ev, 0, sizeof ev);
-		column_copy(s, 0, ev.id, sizeof ev.id);
-		ev.type = sqlite3_column_int(s, 1);
-		column_copy(s, 2, ev.agent, sizeof ev.agent);
-		column_copy(s, 3, ev.team, sizeof ev.team);
-		ev.ts_ms = sqlite3_column_int64(s, 4);
-		ev.received_ms = sqlite3_column_int64(s, 5);
-		ev.channel = sqlite3_column_int(s, 6);
-		column_copy(s, 7, ev.ticket, sizeof ev.ticket);
-		ev.duration_s = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 :
-		    sqlite3_column_double(s, 8);
-		ev.severity = sqlite3_column_type(s, 9) == SQLITE_NULL ? -1 :
-		    sqlite3_column_double(s, 9);
-		ev.categories = (unsigned int)sqlite3_column_int(s, 10);
-		column_copy(s, 11, ev.lang, sizeof ev.lang);
-		column_copy(s, 12, ev.tz, sizeof ev.tz);
-		if (ev.type <= RESPITE_EV_NONE || ev.type >= RESPITE_EV_COUNT)
-			continue;
-		if (cb(&ev, arg) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_error(st, cause, "read events");
-		sqlite3_finalize(s);
-		return (-1);
+	return (events_walk(st, s, cb, arg, cause));
+}
+
+/*
+ * Call cb for every event with from <= ts, in the order received: the
+ * window start-up reads (daemon/rebuild.c), a range of events_ts.
+ * Returns 0, or -1 with *cause set.
+ */
+int
+store_foreach_event_since(struct store *st, int64_t from, store_event_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int64_t		 n = 0, first = 0, last = 0;
+	int		 rc;
+
+	/* How many rows, and from which seq on (events_ts alone). */
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*), min(seq), (SELECT "
+	    "max(seq) FROM events) FROM events INDEXED BY events_ts WHERE "
+	    "ts >= ?1", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read events"));
+	sqlite3_bind_int64(s, 1, from);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n = sqlite3_column_int64(s, 0);
+		first = sqlite3_column_int64(s, 1);
+		last = sqlite3_column_int64(s, 2);
 	}
 	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return (store_error(st, cause, "read events"));
+	if (n == 0)
+		return (0);
+	/*
+	 * Events mostly arrive in time order, so the window is the end of
+	 * the table: read it in seq order from its first row, passing over
+	 * the few older rows received among them.  When those are many (old
+	 * events replayed after newer ones), the window's rows by events_ts
+	 * instead, sorted by seq: never a scan of the whole table.
+	 */
+	if (last - first + 1 <= 2 * n + STORE_WINDOW_SLACK)
+		rc = sqlite3_prepare_v2(st->db, "SELECT " EVENT_COLUMNS " FROM "
+		    "events NOT INDEXED WHERE seq >= ?2 AND ts >= ?1 ORDER BY "
+		    "seq", -1, &s, NULL);
+	else
+		rc = sqlite3_prepare_v2(st->db, "SELECT " EVENT_COLUMNS " FROM "
+		    "events WHERE seq IN (SELECT seq FROM events INDEXED BY "
+		    "events_ts WHERE ts >= ?1) AND ?2 > 0 ORDER BY seq", -1, &s,
+		    NULL);
+	if (rc != SQLITE_OK)
+		return (store_error(st, cause, "read events"));
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, first);
+	return (events_walk(st, s, cb, arg, cause));
+}
+
+/*
+ * What agent brings into a window starting at cut (daemon/rebuild.c),
+ * looking back at most `back` ms before it: cb gets, in this order,
+ *  - if the agent logged out within `back` before cut, nothing older;
+ *    else its last status event before cut - back, and its last status
+ *    event before then that names a team, and its last login that names
+ *    a time zone (events_status: a few rows a day);
+ *  - then every event of the agent from its last logout (or cut - back)
+ *    to cut, in the order received (events_agent_ts).
+ * *from is where the second part began.  Returns 0, or -1 with *cause.
+ */
+int
+store_agent_before(struct store *st, const char *agent, int64_t cut,
+    int64_t back, store_event_cb cb, void *arg, int64_t *from, char **cause)
+{
+	/* The last status event before ?2 naming a team, and a zone. */
+#define NAMED	"SELECT * FROM (SELECT " EVENT_COLUMNS ", seq FROM events " \
+	"INDEXED BY events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 " \
+	"AND ts < ?2 AND team IS NOT NULL AND team != '' ORDER BY ts DESC, " \
+	"seq DESC LIMIT 1) UNION SELECT * FROM (SELECT " EVENT_COLUMNS ", " \
+	"seq FROM events INDEXED BY events_status WHERE agent = ?1 AND type " \
+	"BETWEEN 1 AND 4 AND type = 1 AND ts < ?2 AND tz IS NOT NULL AND " \
+	"tz != '' ORDER BY ts DESC, seq DESC LIMIT 1)"
+	static const char *const sql[] = {
+		/* The last logout in [?2, ?3). */
+		"SELECT ts FROM events INDEXED BY events_status WHERE "
+		"agent = ?1 AND type BETWEEN 1 AND 4 AND type = 2 AND ts >= ?2 "
+		"AND ts < ?3 ORDER BY ts DESC LIMIT 1",
+		/* From a logout: the team and zone from before. */
+		NAMED " ORDER BY 5, 14",
+		/* From cut - back: also the status in force then. */
+		"SELECT * FROM (SELECT " EVENT_COLUMNS ", seq FROM events "
+		"INDEXED BY events_status WHERE agent = ?1 AND type BETWEEN 1 "
+		"AND 4 AND ts < ?2 ORDER BY ts DESC, seq DESC LIMIT 1) UNION "
+		NAMED " ORDER BY 5, 14",
+		/* Then the agent's events from there to the cut. */
+		"SELECT " EVENT_COLUMNS " FROM events WHERE agent = ?1 AND "
+		"ts >= ?2 AND ts < ?3 ORDER BY seq",
+	};
+#undef NAMED
+	sqlite3_stmt	*s;
+	size_t		 i;
+	int		 rc;
+
+	/* Prepared once: start-up calls this for every agent. */
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++)
+		if (st->seed[i] == NULL && prepare(st, sql[i], &st->seed[i],
+		    cause) == -1)
+			return (-1);
+	*from = cut - back;
+	s = st->seed[0];
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, cut - back);
+	sqlite3_bind_int64(s, 3, cut);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*from = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read events"));
+	/* A logout ends everything but the team and the time zone. */
+	s = st->seed[rc == SQLITE_ROW ? 1 : 2];
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, *from);
+	if (events_walk_keep(st, s, cb, arg, 1, cause) == -1)
+		return (-1);
+	s = st->seed[3];
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, *from);
+	sqlite3_bind_int64(s, 3, cut);
+	return (events_walk_keep(st, s, cb, arg, 1, cause));
+}
+
+/*
+ * The open assignments (ticket.assigned not yet handled, as the model
+ * counts them) of every agent, in the order received: cb gets the agent
+ * and the ticket ("" if none).  Returns 0, or -1 with *cause set.
+ */
+int
+store_open_assignments(struct store *st, int (*cb)(const char *,
+    const char *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT agent, ticket FROM assignments "
+	    "ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read assignments"));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1), arg) != 0)
+			break;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read assignments"));
 	return (0);
 }
 
@@ -1118,6 +1454,10 @@ store_retention_step(struct store *st, enum store_retention what,
 		    "(SELECT max(seq) FROM stream) ORDER BY seq LIMIT ?2)"),
 		[STORE_RETAIN_AUDIT] = ("DELETE FROM audit WHERE seq IN "
 		    "(SELECT seq FROM audit WHERE ts < ?1 ORDER BY seq LIMIT ?2)"),
+		/* Agent days by the end of the day, not by their events. */
+		[STORE_RETAIN_DAYS] = ("DELETE FROM agent_days WHERE rowid IN "
+		    "(SELECT rowid FROM agent_days WHERE day_end < ?1 "
+		    "ORDER BY day_end LIMIT ?2)"),
 	};
 	static const char *const oldest[] = {
 		[STORE_RETAIN_EVENTS] = "SELECT received FROM events ORDER BY "
@@ -1127,6 +1467,8 @@ store_retention_step(struct store *st, enum store_retention what,
 		    "seq LIMIT 1",
 		[STORE_RETAIN_AUDIT] = "SELECT ts FROM audit ORDER BY seq "
 		    "LIMIT 1",
+		[STORE_RETAIN_DAYS] = "SELECT day_end FROM agent_days ORDER BY "
+		    "day_end LIMIT 1",
 	};
 	sqlite3_stmt	*s;
 	int		 rc, n;
@@ -1185,5 +1527,189 @@ store_stream_prune(struct store *st, int64_t before_ms, char **cause)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return (store_error(st, cause, "prune stream"));
+	return (0);
+}
+
+/* Bind a day's columns (DAY_COLUMNS) to s. */
+static void
+store_day_bind(sqlite3_stmt *s, const struct store_day *d)
+{
+	static const enum respite_channel ch[6] = { RESPITE_CH_PHONE,
+	    RESPITE_CH_CHAT, RESPITE_CH_EMAIL, RESPITE_CH_SOCIAL,
+	    RESPITE_CH_MESSAGING, RESPITE_CH_OTHER };
+	int	i, k = 1;
+
+	sqlite3_bind_text(s, k++, d->agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, k++, d->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, k++, d->tz, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, k++, d->team, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, k++, d->start);
+	sqlite3_bind_int64(s, k++, d->end);
+	sqlite3_bind_int(s, k++, d->final);
+	sqlite3_bind_int64(s, k++, d->worked_min);
+	sqlite3_bind_int64(s, k++, d->break_min);
+	for (i = 0; i < 6; i++)
+		sqlite3_bind_int64(s, k++, d->contacts[ch[i]]);
+	sqlite3_bind_int64(s, k++, d->handled);
+	sqlite3_bind_int64(s, k++, d->hostile);
+	sqlite3_bind_double(s, k++, d->exposure_peak);
+	sqlite3_bind_int64(s, k++, d->strain_sum);
+	sqlite3_bind_int64(s, k++, d->strain_samples);
+	sqlite3_bind_int64(s, k++, d->strain_peak);
+	sqlite3_bind_int64(s, k++, d->high_min);
+	sqlite3_bind_int64(s, k++, d->longest_stretch_min);
+	for (i = 0; i < STORE_DAY_SUGG; i++)
+		sqlite3_bind_int64(s, k++, d->sugg[i]);
+}
+
+/* Read a row of DAY_COLUMNS into *d. */
+static void
+store_day_column(sqlite3_stmt *s, struct store_day *d)
+{
+	static const enum respite_channel ch[6] = { RESPITE_CH_PHONE,
+	    RESPITE_CH_CHAT, RESPITE_CH_EMAIL, RESPITE_CH_SOCIAL,
+	    RESPITE_CH_MESSAGING, RESPITE_CH_OTHER };
+	int	i, k = 0;
+
+	memset(d, 0, sizeof *d);
+	column_copy(s, k++, d->agent, sizeof d->agent);
+	column_copy(s, k++, d->date, sizeof d->date);
+	column_copy(s, k++, d->tz, sizeof d->tz);
+	column_copy(s, k++, d->team, sizeof d->team);
+	d->start = sqlite3_column_int64(s, k++);
+	d->end = sqlite3_column_int64(s, k++);
+	d->final = sqlite3_column_int(s, k++);
+	d->worked_min = sqlite3_column_int64(s, k++);
+	d->break_min = sqlite3_column_int64(s, k++);
+	for (i = 0; i < 6; i++)
+		d->contacts[ch[i]] = sqlite3_column_int64(s, k++);
+	d->handled = sqlite3_column_int64(s, k++);
+	d->hostile = sqlite3_column_int64(s, k++);
+	d->exposure_peak = sqlite3_column_double(s, k++);
+	d->strain_sum = sqlite3_column_int64(s, k++);
+	d->strain_samples = sqlite3_column_int64(s, k++);
+	d->strain_peak = sqlite3_column_int64(s, k++);
+	d->high_min = sqlite3_column_int64(s, k++);
+	d->longest_stretch_min = sqlite3_column_int64(s, k++);
+	for (i = 0; i < STORE_DAY_SUGG; i++)
+		d->sugg[i] = sqlite3_column_int64(s, k++);
+}
+
+/*
+ * Write an agent day within the caller's transaction: add 0 replaces the
+ * stored record with *d (a record the model holds whole), add 1 adds *d
+ * to it as a correction (counts and minutes added, peaks the larger),
+ * or stores it if there is none.  Returns 0, or -1 with *cause.
+ */
+int
+store_day_put(struct store *st, const struct store_day *d, int add,
+    char **cause)
+{
+	sqlite3_stmt	*s = add ? st->day_add : st->day_set;
+	int		 rc;
+
+	store_day_bind(s, d);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "write agent day"));
+	return (0);
+}
+
+/*
+ * Call cb for each stored day of agent (or, agent NULL, of team; both
+ * NULL: of everyone) dated from..to (inclusive, "YYYY-MM-DD"; NULL: no
+ * bound) whose end is after end_after, by date then agent.  cb returns
+ * non-zero to stop.  Returns 0, or -1 with *cause.
+ */
+int
+store_days_foreach(struct store *st, const char *agent, const char *team,
+    const char *from, const char *to, int64_t end_after,
+    int (*cb)(const struct store_day *, void *), void *arg, char **cause)
+{
+	struct store_day	 d;
+	sqlite3_stmt		*s;
+	char			*sql;
+	int			 rc;
+
+	/* Only the terms given, so that SQLite uses the index they name. */
+	xasprintf(&sql, "SELECT " DAY_COLUMNS " FROM agent_days WHERE "
+	    "day_end > ?5%s%s%s%s ORDER BY date, agent",
+	    agent != NULL ? " AND agent = ?1" : "",
+	    team != NULL ? " AND team = ?2" : "",
+	    from != NULL ? " AND date >= ?3" : "",
+	    to != NULL ? " AND date <= ?4" : "");
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	free(sql);
+	if (rc != SQLITE_OK)
+		return (store_error(st, cause, "read agent days"));
+	if (agent != NULL)
+		sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	if (team != NULL)
+		sqlite3_bind_text(s, 2, team, -1, SQLITE_STATIC);
+	if (from != NULL)
+		sqlite3_bind_text(s, 3, from, -1, SQLITE_STATIC);
+	if (to != NULL)
+		sqlite3_bind_text(s, 4, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, end_after);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_day_column(s, &d);
+		if (cb(&d, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "read agent days"));
+	return (0);
+}
+
+/* Is a day of agent dated date stored?  1, 0, or -1 with *cause. */
+int
+store_day_exists(struct store *st, const char *agent, const char *date,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM agent_days WHERE "
+	    "agent = ?1 AND date = ?2", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read agent days"));
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, date, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read agent days"));
+	return (rc == SQLITE_ROW);
+}
+
+/*
+ * Call cb with the body of each agent suggestion raised at or after
+ * since (the agent days of a restart count them).  Returns 0, or -1
+ * with *cause.
+ */
+int
+store_suggestions_created(struct store *st, int64_t since, store_text_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT body FROM suggestions WHERE "
+	    "created_at >= ?1 AND audience = 'agent' ORDER BY seq", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read suggestions"));
+	sqlite3_bind_int64(s, 1, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(s, 0), arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "read suggestions"));
 	return (0);
 }

@@ -9,7 +9,7 @@
 
 #include <respite/event.h>
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	5
 
 struct store;
 struct sqlite3_stmt;
@@ -19,6 +19,7 @@ enum store_retention {
 	STORE_RETAIN_SUGGESTIONS,	/* closed ones only */
 	STORE_RETAIN_STREAM,
 	STORE_RETAIN_AUDIT,
+	STORE_RETAIN_DAYS,		/* agent days, by the day's end */
 	STORE_RETAIN_COUNT
 };
 
@@ -46,6 +47,33 @@ struct store_stream_item {
 	int64_t		 created_ms;
 };
 
+/* Suggestion counts of an agent day (API.md "days"), in this order. */
+enum store_day_sugg {
+	STORE_DAY_RAISED = 0,
+	STORE_DAY_ACCEPTED,
+	STORE_DAY_DISMISSED,
+	STORE_DAY_SNOOZED,
+	STORE_DAY_EXPIRED,
+	STORE_DAY_SUGG
+};
+
+/* One agent day (daemon/days.c): a row of agent_days. */
+struct store_day {
+	char		 agent[RESPITE_NAME_MAX + 1];
+	char		 date[11];		/* YYYY-MM-DD */
+	char		 tz[RESPITE_TZ_MAX + 1];
+	char		 team[RESPITE_NAME_MAX + 1];
+	int64_t		 start, end;		/* epoch ms, [start, end) */
+	int		 final;			/* the day has ended */
+	int64_t		 worked_min, break_min;
+	int64_t		 contacts[RESPITE_CH_COUNT];	/* none counts as other */
+	int64_t		 handled, hostile;
+	double		 exposure_peak;
+	int64_t		 strain_sum, strain_samples, strain_peak;
+	int64_t		 high_min, longest_stretch_min;
+	int64_t		 sugg[STORE_DAY_SUGG];
+};
+
 typedef int (*store_event_cb)(const struct respite_event *, void *);
 typedef int (*store_text_cb)(const char *, void *);
 typedef int (*store_stream_cb)(const struct store_stream_item *, void *);
@@ -65,6 +93,12 @@ int		 store_foreach_event(struct store *, store_event_cb, void *,
 		    char **);
 int		 store_foreach_agent_event(struct store *, const char *,
 		    int64_t, int64_t, store_event_cb, void *, char **);
+int		 store_foreach_event_since(struct store *, int64_t,
+		    store_event_cb, void *, char **);
+int		 store_agent_before(struct store *, const char *, int64_t,
+		    int64_t, store_event_cb, void *, int64_t *, char **);
+int		 store_open_assignments(struct store *, int (*)(const char *,
+		    const char *, void *), void *, char **);
 int		 store_agent_last(struct store *, const char *, int64_t *,
 		    char *, size_t, char **);
 int		 store_check(struct store *, char **);
@@ -93,5 +127,14 @@ int		 store_stream_since(struct store *, int64_t, const char *,
 int		 store_stream_prune(struct store *, int64_t, char **);
 int		 store_retention_step(struct store *, enum store_retention,
 		    int64_t, int, char **);
+int		 store_day_put(struct store *, const struct store_day *, int,
+		    char **);
+int		 store_days_foreach(struct store *, const char *, const char *,
+		    const char *, const char *, int64_t,
+		    int (*)(const struct store_day *, void *), void *, char **);
+int		 store_day_exists(struct store *, const char *, const char *,
+		    char **);
+int		 store_suggestions_created(struct store *, int64_t,
+		    store_text_cb, void *, char **);
 
 #endif

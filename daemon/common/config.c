@@ -3,12 +3,13 @@
  *
  * One INI file, parsed with libinih.  Every key is listed once in
  * config_keys[] with its type, bounds and whether a running daemon can take
- * a new value on SIGHUP; README.md and respite.conf(5) document the same
- * table.  Unknown sections or keys and bad values are errors with the file
- * and line.  Debian's inih is built without line numbers in the handler, so
- * we feed it lines through our own reader, which counts them: the handler
- * records its first message with that line, and ini_parse_stream() returns
- * the line of the first error of any kind (a syntax error may come first).
+ * a new value on SIGHUP; docs/configuration.md and respite.conf(5)
+ * document the same table.  Unknown sections or keys and bad values are
+ * errors with the file and line.  Debian's inih is built without line
+ * numbers in the handler, so we feed it lines through our own reader,
+ * which counts them: the handler records its first message with that
+ * line, and ini_parse_stream() returns the line of the first error of any
+ * kind (a syntax error may come first).
  * The reader also refuses lines longer than inih's line buffer, which inih
  * would otherwise cut short without a word.
  */
@@ -107,6 +108,7 @@ static const struct config_key config_keys[] = {
 	{ "retention", "suggestions_days", CT_REAL, OFF(keep_suggestions_days), 0, 36500, 0 },
 	{ "retention", "stream_days", CT_REAL, OFF(keep_stream_days), 0, 36500, 0 },
 	{ "retention", "audit_days", CT_REAL, OFF(keep_audit_days), 0, 36500, 0 },
+	{ "retention", "days_days", CT_REAL, OFF(keep_days_days), 0, 36500, 0 },
 	{ "model", "timezone", CT_TZ, OFF(timezone), 0, 0, 0 },
 	{ "model", "day_starts_at", CT_CLOCK, OFF(day_starts_at_min), 0, 0, 0 },
 	{ "model", "natural_break_min", CT_COUNT, OFF(natural_break_min), 1, 120, 0 },
@@ -264,6 +266,7 @@ config_defaults(void)
 	cf->keep_suggestions_days = 30;
 	cf->keep_stream_days = 2;
 	cf->keep_audit_days = 365;
+	cf->keep_days_days = 400;
 	cf->timezone = xstrdup("UTC");
 	cf->day_starts_at_min = 4 * 60;
 	cf->natural_break_min = 5;

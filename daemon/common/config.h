@@ -74,7 +74,8 @@ struct config {
 
 	/* [retention]: days, 0 keeps forever */
 	double		 keep_events_days, keep_suggestions_days,
-			 keep_stream_days, keep_audit_days;
+			 keep_stream_days, keep_audit_days,
+			 keep_days_days;	/* agent days */
 
 	/* [model] (MODEL.md) */
 	char		*timezone;		/* default agent zone */

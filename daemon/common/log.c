@@ -8,6 +8,12 @@
  * routed through here too.  Message text, tokens and request bodies are
  * never passed to these functions.
  *
+ * respite-notify logs through here too (daemon/notify/nlog.c sets it up):
+ * as a command (--once) its lines are "respite-notify: message", which
+ * LOG_TO_COMMAND and log_exit() write with the name of log_set_name().
+ * libevent's messages are routed here by respited (log_libevent_cb()),
+ * not by log_init(), so that a program without libevent can link this.
+ *
  * Every line is escaped on its way out (log_escape()): values that came
  * from outside (an adapter's "ignored" reason quoting a payload, a
  * plugin's message, a peer's header) can carry a line break and a
@@ -31,6 +37,7 @@
 
 static enum log_target	log_target = LOG_TO_STDERR;
 static enum log_level	log_level = LOG_LEVEL_INFO;
+static const char	*log_name = "respited";
 
 static const struct {
 	const char	*name;
@@ -156,14 +163,19 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap, int errnum)
 		fprintf(stderr, "<%d>%s\n", (int)level, buf);
 		return;
 	}
+	if (log_target == LOG_TO_COMMAND) {
+		fprintf(stderr, "%s: %s\n", log_name, buf);
+		return;
+	}
 	t = time(NULL);
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(stderr, "%s %s %s\n", ts, log_level_name(level), buf);
 }
 
-static void
-log_event_cb(int severity, const char *raw)
+/* libevent's messages (event_set_log_callback(), called by respited). */
+void
+log_libevent_cb(int severity, const char *raw)
 {
 	enum log_level	level;
 	char		msg[4096];
@@ -193,16 +205,22 @@ log_event_cb(int severity, const char *raw)
 		fprintf(stderr, "%s libevent: %s\n", log_level_name(level), msg);
 }
 
+/* The program's name, for syslog and LOG_TO_COMMAND; borrowed. */
+void
+log_set_name(const char *name)
+{
+	log_name = name;
+}
+
 /* Set up logging to target at level. */
 void
 log_init(enum log_target target, enum log_level level)
 {
 	log_target = target;
 	if (target == LOG_TO_SYSLOG)
-		openlog("respited", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog(log_name, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	log_level = level;
 	setvbuf(stderr, NULL, _IOLBF, 0);
-	event_set_log_callback(log_event_cb);
 }
 
 void
@@ -285,6 +303,17 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A line at any level (another library's messages). */
+void
+log_write(enum log_level level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(level, fmt, ap, 0);
+	va_end(ap);
+}
+
 void
 fatal(const char *fmt, ...)
 {
@@ -306,4 +335,28 @@ fatalx(const char *fmt, ...)
 	log_vwrite(LOG_LEVEL_ERROR, fmt, ap, 0);
 	va_end(ap);
 	exit(1);
+}
+
+/*
+ * A command's fatal error, before or outside its loop: one line
+ * "NAME: message" on stderr whatever the target (a <3> line to the
+ * journal, an error to syslog), then exit with code.
+ */
+void
+log_exit(int code, const char *fmt, ...)
+{
+	char	raw[1024], buf[4 * sizeof raw];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	log_escape(raw, buf, sizeof buf);
+	if (log_target == LOG_TO_JOURNAL)
+		fprintf(stderr, "<%d>%s\n", (int)LOG_LEVEL_ERROR, buf);
+	else if (log_target == LOG_TO_SYSLOG)
+		syslog((int)LOG_LEVEL_ERROR, "%s", buf);
+	else
+		fprintf(stderr, "%s: %s\n", log_name, buf);
+	exit(code);
 }

@@ -220,6 +220,7 @@ static struct {
 	char		tz[64];
 	int		start_min;
 	int64_t		start, end;
+	int64_t		date;		/* local date of start, days since 1970 */
 } day_cache[DAY_CACHE_SIZE];
 static unsigned int day_cache_next;
 
@@ -245,11 +246,15 @@ local_day_start(time_t t, int start_min)
 	return (mktime(&tm));
 }
 
-/* The day containing now_ms in tz: its start, and the next day's in *end. */
+/*
+ * The day containing now_ms in tz: its start, the next day's in *end and
+ * its local date (days since 1970-01-01) in *date.
+ */
 static int64_t
 day_start_uncached(const char *tz, int64_t now_ms, int start_min,
-    int64_t *end)
+    int64_t *end, int64_t *date)
 {
+	struct tm	 tm;
 	time_t		 start, next;
 	char		*saved = NULL;
 	const char	*old;
@@ -265,6 +270,8 @@ day_start_uncached(const char *tz, int64_t now_ms, int start_min,
 	if (next <= start)
 		next = start + 23 * 3600;
 	*end = (int64_t)next * 1000;
+	localtime_r(&start, &tm);
+	*date = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 
 	if (saved != NULL) {
 		setenv("TZ", saved, 1);
@@ -276,15 +283,17 @@ day_start_uncached(const char *tz, int64_t now_ms, int start_min,
 }
 
 /*
- * The start (epoch ms) of the local day containing now in zone tz, where a
- * day starts at start_min minutes after local midnight (04:00 is 240).
- * tz NULL or "" means UTC.
+ * The local day containing now_ms in zone tz, where a day starts at
+ * start_min minutes after local midnight (04:00 is 240): its start and
+ * end (epoch ms; 23 to 25 hours apart with DST) and its date, the local
+ * date it starts on (days since 1970-01-01).  tz NULL or "" means UTC.
+ * The one day boundary of the model: the *_today metrics and the agent
+ * days (days.c) both use it.
  */
-int64_t
-time_day_start(const char *tz, int64_t now_ms, int start_min)
+void
+time_day(const char *tz, int64_t now_ms, int start_min, struct time_day *day)
 {
 	unsigned int	i;
-	int64_t		start, end;
 
 	if (tz == NULL || *tz == '\0')
 		tz = "UTC";
@@ -293,14 +302,86 @@ time_day_start(const char *tz, int64_t now_ms, int start_min)
 		    day_cache[i].start_min == start_min &&
 		    now_ms >= day_cache[i].start &&
 		    now_ms < day_cache[i].end &&
-		    strcmp(day_cache[i].tz, tz) == 0)
-			return (day_cache[i].start);
+		    strcmp(day_cache[i].tz, tz) == 0) {
+			day->start = day_cache[i].start;
+			day->end = day_cache[i].end;
+			day->date = day_cache[i].date;
+			return;
+		}
 	}
-	start = day_start_uncached(tz, now_ms, start_min, &end);
+	day->start = day_start_uncached(tz, now_ms, start_min, &day->end,
+	    &day->date);
 	i = day_cache_next++ % DAY_CACHE_SIZE;
 	snprintf(day_cache[i].tz, sizeof day_cache[i].tz, "%s", tz);
 	day_cache[i].start_min = start_min;
-	day_cache[i].start = start;
-	day_cache[i].end = end;
-	return (start);
+	day_cache[i].start = day->start;
+	day_cache[i].end = day->end;
+	day_cache[i].date = day->date;
+}
+
+/*
+ * The start (epoch ms) of the local day containing now in zone tz, where a
+ * day starts at start_min minutes after local midnight (04:00 is 240).
+ * tz NULL or "" means UTC.
+ */
+int64_t
+time_day_start(const char *tz, int64_t now_ms, int start_min)
+{
+	struct time_day	day;
+
+	time_day(tz, now_ms, start_min, &day);
+	return (day.start);
+}
+
+/* The latest and earliest dates time_date_parse() takes (days). */
+#define DATE_MIN	0		/* 1970-01-01 */
+#define DATE_MAX	2932896		/* 9999-12-31 */
+
+/*
+ * Parse a date "YYYY-MM-DD" (exactly that, 1970 to 9999) into days since
+ * 1970-01-01.  Returns 0, or -1 if s is not such a date.
+ */
+int
+time_date_parse(const char *s, int64_t *days)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	const char	*p = s;
+	int		 y, m, d, leap;
+
+	if (parse_digits(&p, 4, &y) == -1 || *p++ != '-' ||
+	    parse_digits(&p, 2, &m) == -1 || *p++ != '-' ||
+	    parse_digits(&p, 2, &d) == -1 || *p != '\0')
+		return (-1);
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !leap))
+		return (-1);
+	*days = days_from_civil(y, m, d);
+	return (0);
+}
+
+/* Format days since 1970-01-01 as "YYYY-MM-DD" (TIME_DATE_LEN bytes). */
+char *
+time_date_format(int64_t days, char *buf, size_t len)
+{
+	int64_t	z, era, doe, yoe, y, doy, mp, d, m;
+
+	if (days < DATE_MIN)
+		days = DATE_MIN;
+	if (days > DATE_MAX)
+		days = DATE_MAX;
+	/* Howard Hinnant's civil_from_days. */
+	z = days + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(buf, len, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+	return (buf);
 }

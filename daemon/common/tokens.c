@@ -14,7 +14,6 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include <nettle/sha2.h>
 
 #include "event.h"
+#include "hex.h"
 #include "tokens.h"
 #include "xmalloc.h"
 
@@ -113,18 +113,8 @@ token_hash(const char *token, size_t len, uint8_t *out)
 static int
 unhex(const char *s, uint8_t *out, size_t n)
 {
-	size_t	i;
-	int	hi, lo;
-
-	for (i = 0; i < n; i++) {
-		hi = isxdigit((unsigned char)s[2 * i]) ? s[2 * i] : -1;
-		lo = isxdigit((unsigned char)s[2 * i + 1]) ? s[2 * i + 1] : -1;
-		if (hi < 0 || lo < 0)
-			return (-1);
-		hi = isdigit(hi) ? hi - '0' : tolower(hi) - 'a' + 10;
-		lo = isdigit(lo) ? lo - '0' : tolower(lo) - 'a' + 10;
-		out[i] = (uint8_t)(hi * 16 + lo);
-	}
+	if (hex_decode(s, n, out) == -1)
+		return (-1);
 	return (s[2 * n] == '\0' ? 0 : -1);
 }
 

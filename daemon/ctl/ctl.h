@@ -115,6 +115,9 @@ extern const struct ctl_cmd ctl_status_cmd;
 /* ctl_agent.c */
 extern const struct ctl_cmd ctl_agent_cmd;
 
+/* ctl_days.c */
+extern const struct ctl_cmd ctl_days_cmd;
+
 /* ctl_suggestions.c */
 extern const struct ctl_cmd ctl_suggestions_cmd;
 

@@ -18,7 +18,7 @@
 #include <libsoup/soup.h>
 
 #include "client.h"
-#include "nlog.h"
+#include "log.h"
 
 #define CLIENT_TIMEOUT_S	15
 
@@ -73,7 +73,7 @@ done_cb(GObject *src, GAsyncResult *res, gpointer arg)
 	}
 	r->client->reqs = g_list_remove(r->client->reqs, r);
 	if (bytes == NULL) {
-		nlog_debug("%s: %s", r->what, err->message);
+		log_debug("%s: %s", r->what, err->message);
 		r->cb(0, NULL, err->message, r->arg);
 		g_error_free(err);
 		req_free(r);
@@ -88,7 +88,7 @@ done_cb(GObject *src, GAsyncResult *res, gpointer arg)
 		msg = json_is_string(m) ? json_string_value(m) :
 		    soup_message_get_reason_phrase(r->msg);
 	}
-	nlog_debug("%s: %d", r->what, status);
+	log_debug("%s: %d", r->what, status);
 	r->cb(status, body, msg, r->arg);
 	json_decref(body);
 	g_bytes_unref(bytes);

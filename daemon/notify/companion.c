@@ -41,6 +41,7 @@
 
 #include "client.h"
 #include "companion.h"
+#include "log.h"
 #include "nlog.h"
 #include "ntext.h"
 #include "popup.h"
@@ -297,7 +298,7 @@ show_suggestion(struct comp *c, struct csugg *s)
 		pc.actions[pc.nactions].id = "dismiss";
 		pc.actions[pc.nactions++].label = "Dismiss";
 	}
-	nlog_info("showing %s (%s, %d min, priority %s%s)", s->id, s->kind,
+	log_info("showing %s (%s, %d min, priority %s%s)", s->id, s->kind,
 	    s->minutes, s->priority, s->snoozes > 0 ? ", after a snooze" : "");
 	popup_show(c->popup, s->id, &pc);
 	if (s->once)
@@ -379,10 +380,10 @@ maybe_done(struct comp *c)
 	    c->be_src != 0)
 		return;
 	if (c->once_shown == 0)
-		nlog_info("--once: nothing to show (agent %s is %s, no open "
+		log_info("--once: nothing to show (agent %s is %s, no open "
 		    "suggestion shown)", c->agent, agent_status_name(c->status));
 	else
-		nlog_info("--once: every suggestion shown is answered or "
+		log_info("--once: every suggestion shown is answered or "
 		    "closed");
 	c->cbs.quit(0, c->cbs.arg);
 }
@@ -420,7 +421,7 @@ cd_finish(struct comp *c, int natural)
 	int	minutes = c->cd_minutes;
 
 	cd_stop(c);
-	nlog_info("break over (%s); telling respited", natural ?
+	log_info("break over (%s); telling respited", natural ?
 	    "its time ran out" : "ended early by the agent");
 	c->be_tries = 0;
 	break_end_send(c);
@@ -473,7 +474,7 @@ cd_start(struct comp *c, int minutes)
 	c->cd_left = -1;
 	c->cd_end = g_get_monotonic_time() +
 	    (gint64)minutes * c->o.minute_ms * 1000;
-	nlog_info("break started: %d minutes", minutes);
+	log_info("break started: %d minutes", minutes);
 	cd_tick(c);
 }
 
@@ -483,7 +484,7 @@ pb_expire_cb(gpointer arg)
 	struct comp	*c = arg;
 
 	c->pb_src = 0;
-	nlog_info("the accepted break did not start (agent %s is %s)",
+	log_info("the accepted break did not start (agent %s is %s)",
 	    c->agent, agent_status_name(c->status));
 	c->pb_minutes = 0;
 	maybe_done(c);
@@ -521,18 +522,18 @@ break_end_cb(int status, json_t *body, const char *msg, void *arg)
 
 	c->be_inflight = 0;
 	if (status == 200) {
-		nlog_debug("respited took the end of the break");
+		log_debug("respited took the end of the break");
 		(void)body;
 	} else if (status == 409)
-		nlog_debug("the break had already ended: %s", msg);
+		log_debug("the break had already ended: %s", msg);
 	else if ((status == 0 || status >= 500) &&
 	    ++c->be_tries < BREAK_END_TRIES) {
-		nlog_warnx("could not end the break on respited (%s); trying "
+		log_warnx("could not end the break on respited (%s); trying "
 		    "again in %d s", msg, 1 << c->be_tries);
 		c->be_src = g_timeout_add_seconds(1u << c->be_tries,
 		    break_end_retry_cb, c);
 	} else
-		nlog_warnx("could not end the break on respited: %s",
+		log_warnx("could not end the break on respited: %s",
 		    msg != NULL ? msg : "no reply");
 	maybe_done(c);
 }
@@ -559,11 +560,11 @@ apply_status(struct comp *c, enum agent_status st)
 	if (st == prev)
 		return;
 	c->status = st;
-	nlog_info("agent %s is %s", c->agent, agent_status_name(st));
+	log_info("agent %s is %s", c->agent, agent_status_name(st));
 	if (st == ST_ON_BREAK && c->pb_minutes > 0)
 		cd_start(c, c->pb_minutes);
 	else if (st != ST_ON_BREAK && c->cd_active) {
-		nlog_info("the break ended elsewhere; countdown stopped");
+		log_info("the break ended elsewhere; countdown stopped");
 		cd_stop(c);
 	}
 	refresh_all(c);
@@ -596,10 +597,10 @@ refresh(struct comp *c, struct csugg *s)
 	if (s->status == SS_OPEN) {
 		/* Hidden by quiet time: back when the agent is at work. */
 		s->shown_version = -1;
-		nlog_info("%s withdrawn for now: agent %s is %s", s->id,
+		log_info("%s withdrawn for now: agent %s is %s", s->id,
 		    c->agent, agent_status_name(c->status));
 	} else
-		nlog_info("%s closed: %s", s->id, status_name(s->status));
+		log_info("%s closed: %s", s->id, status_name(s->status));
 }
 
 static void
@@ -697,7 +698,7 @@ apply_level(struct comp *c, json_t *o)
 	pc.urgency = POPUP_LOW;
 	pc.timeout_ms = -1;
 	pc.silent = 1;
-	nlog_info("level notice: %s", level);
+	log_info("level notice: %s", level);
 	popup_show(c->popup, KEY_LEVEL, &pc);
 }
 
@@ -718,17 +719,17 @@ fetch_failed(struct comp *c, const char *what, int status, const char *msg)
 {
 	c->fetching = 0;
 	if (status == 401 || status == 403) {
-		nlog_warnx("respited refused %s: %s", what, msg);
+		log_warnx("respited refused %s: %s", what, msg);
 		c->cbs.quit(NOTIFY_EX_NOPERM, c->cbs.arg);
 		return;
 	}
 	if (c->o.once && !c->ready) {
-		nlog_warnx("cannot read %s from respited: %s", what,
+		log_warnx("cannot read %s from respited: %s", what,
 		    msg != NULL ? msg : "no reply");
 		c->cbs.quit(NOTIFY_EX_UNAVAILABLE, c->cbs.arg);
 		return;
 	}
-	nlog_warnx("cannot read %s from respited (%s); trying again in %d s",
+	log_warnx("cannot read %s from respited (%s); trying again in %d s",
 	    what, msg != NULL ? msg : "no reply", FETCH_RETRY_S);
 	if (c->fetch_retry_src == 0)
 		c->fetch_retry_src = g_timeout_add_seconds(FETCH_RETRY_S,
@@ -764,7 +765,7 @@ list_cb(int status, json_t *body, const char *msg, void *arg)
 		} else
 			apply_suggestion(c, o);
 	}
-	nlog_debug("%zu open suggestion(s) for agent %s",
+	log_debug("%zu open suggestion(s) for agent %s",
 	    json_array_size(arr), c->agent);
 	c->fetching = 0;
 	if (first)
@@ -851,7 +852,7 @@ answer_cb(int status, json_t *body, const char *msg, void *arg)
 		return;
 	s->answering = 0;
 	if (status == 200) {
-		nlog_info("%s: %s sent", s->id, s->action);
+		log_info("%s: %s sent", s->id, s->action);
 		apply_suggestion(c, body);
 	} else if (status == 409 && strcmp(s->action, "snooze") == 0 &&
 	    s->status == SS_OPEN) {
@@ -860,7 +861,7 @@ answer_cb(int status, json_t *body, const char *msg, void *arg)
 		 * the agent gets it back without Snooze.  Should it have
 		 * closed meanwhile, the fetch (or the stream) says so.
 		 */
-		nlog_info("%s: cannot snooze (%s); showing it again without "
+		log_info("%s: cannot snooze (%s); showing it again without "
 		    "Snooze", s->id, msg);
 		s->snoozes_left = 0;
 		if (s->up) {
@@ -871,13 +872,13 @@ answer_cb(int status, json_t *body, const char *msg, void *arg)
 		refresh(c, s);
 		fetch(c);
 	} else if (status == 409) {
-		nlog_info("%s: no longer open (%s)", s->id, msg);
+		log_info("%s: no longer open (%s)", s->id, msg);
 		if (s->up) {
 			popup_close(c->popup, s->id);
 			s->up = 0;
 		}
 	} else if ((status == 0 || status >= 500) && ++s->tries < ANSWER_TRIES) {
-		nlog_warnx("%s: could not send %s (%s); trying again in %d s",
+		log_warnx("%s: could not send %s (%s); trying again in %d s",
 		    s->id, s->action, msg != NULL ? msg : "no reply",
 		    1 << s->tries);
 		rr = g_new0(struct creq, 1);
@@ -887,7 +888,7 @@ answer_cb(int status, json_t *body, const char *msg, void *arg)
 		    1u << s->tries, answer_retry_cb, rr, g_free);
 	} else {
 		/* Give the agent the buttons back rather than lose it. */
-		nlog_warnx("%s: could not send %s: %s%s; showing it again",
+		log_warnx("%s: could not send %s: %s%s; showing it again",
 		    s->id, s->action, status != 0 ? "HTTP error: " : "",
 		    msg != NULL ? msg : "no reply");
 		s->shown_version = -1;
@@ -931,7 +932,7 @@ comp_stream_event(struct comp *c, const char *type, const char *data)
 	const char	*agent;
 
 	if ((o = json_loads(data, 0, NULL)) == NULL) {
-		nlog_warnx("stream: a %s event that is not JSON; ignored", type);
+		log_warnx("stream: a %s event that is not JSON; ignored", type);
 		return;
 	}
 	agent = jstr(o, "agent");
@@ -970,7 +971,7 @@ comp_action(struct comp *c, const char *key, const char *action)
 		g_strlcpy(s->action, "dismiss", sizeof s->action);
 	else
 		return;		/* "default": a click on the body */
-	nlog_info("%s: the agent chose %s", s->id, action);
+	log_info("%s: the agent chose %s", s->id, action);
 	s->tries = 0;
 	answer_send(c, s);
 }
@@ -992,7 +993,7 @@ comp_closed(struct comp *c, const char *key, int reason)
 		return;
 	/* Shown: not again at this version, even after quiet time. */
 	s->up = 0;
-	nlog_debug("%s: popup closed by the notification server", s->id);
+	log_debug("%s: popup closed by the notification server", s->id);
 	maybe_done(c);
 }
 

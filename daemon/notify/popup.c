@@ -37,8 +37,8 @@
 #include <glib.h>
 #include <libnotify/notify.h>
 
+#include "log.h"
 #include "mbox.h"
-#include "nlog.h"
 #include "popup.h"
 
 #define NOTIFY_NAME		"org.freedesktop.Notifications"
@@ -255,7 +255,7 @@ action_cb(NotifyNotification *n, char *action, gpointer arg)
 
 	if (p == NULL || p->stopping)
 		return;
-	nlog_debug("popup %s: action \"%s\"", key, action);
+	log_debug("popup %s: action \"%s\"", key, action);
 	post_event(p, PEV_ACTION, key, action, 0, NULL);
 }
 
@@ -267,7 +267,7 @@ closed_cb(NotifyNotification *n, gpointer arg)
 	struct popup	*p = pop->p;
 	int		 reason = notify_notification_get_closed_reason(n);
 
-	nlog_debug("popup %s: closed by the server (reason %d)", pop->key,
+	log_debug("popup %s: closed by the server (reason %d)", pop->key,
 	    reason);
 	post_event(p, PEV_CLOSED, pop->key, NULL, reason, NULL);
 	/* Frees pop; libnotify holds its own reference during the signal. */
@@ -350,7 +350,7 @@ pop_display(struct popup *p, struct pop *pop)
 		g_error_free(err);
 		return (-1);
 	}
-	nlog_warnx("the notification server refused popup %s: %s", pop->key,
+	log_warnx("the notification server refused popup %s: %s", pop->key,
 	    err->message);
 	g_error_free(err);
 	g_hash_table_remove(p->pops, pop->key);
@@ -387,7 +387,7 @@ pop_close(struct popup *p, const char *key)
 		g_signal_handler_disconnect(pop->n, pop->closed_handler);
 		pop->closed_handler = 0;
 		if (!notify_notification_close(pop->n, &err)) {
-			nlog_debug("popup %s: close: %s", key, err->message);
+			log_debug("popup %s: close: %s", key, err->message);
 			g_error_free(err);
 		}
 	}
@@ -500,7 +500,7 @@ server_back(struct popup *p, const struct popup_status *st)
 	p->caps = st->caps;
 	p->probe_failures = 0;
 	probe_cancel(p);
-	nlog_info("notification server back: %s (actions: %s)", st->info,
+	log_info("notification server back: %s (actions: %s)", st->info,
 	    st->caps.actions ? "yes" : "no");
 	post_event(p, PEV_SERVER, NULL, NULL, 0, st);
 	pop_display_all(p);
@@ -517,7 +517,7 @@ probe_now(struct popup *p)
 	if (st.state == POPUP_OK)
 		server_back(p, &st);
 	else {
-		nlog_debug("notification server: still none (%s)", st.info);
+		log_debug("notification server: still none (%s)", st.info);
 		probe_schedule(p);
 	}
 }
@@ -565,7 +565,7 @@ server_lost(struct popup *p, const char *why)
 	if (!p->server_ok)
 		return;
 	p->server_ok = 0;
-	nlog_warnx("notification server gone: %s; popups wait until it is "
+	log_warnx("notification server gone: %s; popups wait until it is "
 	    "back", why);
 	g_hash_table_iter_init(&it, p->pops);
 	while (g_hash_table_iter_next(&it, NULL, &v))
@@ -586,7 +586,7 @@ name_appeared_cb(GDBusConnection *bus, const char *name, const char *owner,
 
 	(void)bus;
 	(void)name;
-	nlog_debug("notification server: %s owns the name", owner);
+	log_debug("notification server: %s owns the name", owner);
 	p->name_owned = 1;
 	/* Probe now rather than at the next back-off step. */
 	if (!p->server_ok && !p->stopping) {
@@ -667,7 +667,7 @@ close_for_exit(struct popup *p)
 		g_signal_handler_disconnect(pop->n, pop->closed_handler);
 		pop->closed_handler = 0;
 		if (p->server_ok && !notify_notification_close(pop->n, &err)) {
-			nlog_debug("popup %s: close: %s", pop->key,
+			log_debug("popup %s: close: %s", pop->key,
 			    err->message);
 			g_clear_error(&err);
 		}
@@ -826,7 +826,7 @@ popup_stop(struct popup *p, int wait_ms)
 	stopped = p->stopped;
 	g_mutex_unlock(&p->lock);
 	if (!stopped) {
-		nlog_warnx("the notification server does not answer; exiting "
+		log_warnx("the notification server does not answer; exiting "
 		    "without closing the popups");
 		return;
 	}

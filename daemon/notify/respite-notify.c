@@ -9,7 +9,7 @@
  *	client.c	the JSON API: status, open suggestions, answers
  *	companion.c	what is shown when, the break and its countdown
  *	popup.c		libnotify, on a thread of its own
- *	nconf.c		notify.conf; nlog.c the log
+ *	nconf.c		notify.conf; nlog.c the log (daemon/common/log.c)
  *
  * Exit codes follow sysexits(3): 0, 64 a bad command line, 69 no
  * session bus, no notification server or no respited (only with --once:
@@ -30,6 +30,7 @@
 
 #include "client.h"
 #include "companion.h"
+#include "log.h"
 #include "nconf.h"
 #include "nlog.h"
 #include "popup.h"
@@ -100,7 +101,7 @@ signal_cb(gpointer arg)
 {
 	struct app	*a = arg;
 
-	nlog_info("stopping on a signal");
+	log_info("stopping on a signal");
 	app_quit(0, a);
 	return (G_SOURCE_CONTINUE);
 }
@@ -121,7 +122,7 @@ stream_event_cb(const char *type, const char *data, const char *id,
 {
 	struct app	*a = arg;
 
-	nlog_debug("stream: event %s %s", id, type);
+	log_debug("stream: event %s %s", id, type);
 	comp_stream_event(a->comp, type, data);
 }
 
@@ -131,20 +132,20 @@ stream_down_cb(const char *reason, int status, int ever_open, void *arg)
 	struct app	*a = arg;
 
 	if (status == 401 || status == 403) {
-		nlog_warnx("respited refused the token for the stream (%s); "
+		log_warnx("respited refused the token for the stream (%s); "
 		    "check token_file", reason);
 		app_quit(NOTIFY_EX_NOPERM, a);
 		return (1);
 	}
 	if (status == 400 || status == 404 || status == 405) {
 		/* Retrying cannot help: a wrong URL or a wrong agent id. */
-		nlog_warnx("respited at %s does not serve this stream (%s); "
+		log_warnx("respited at %s does not serve this stream (%s); "
 		    "check url and agent", a->url, reason);
 		app_quit(NOTIFY_EX_CONFIG, a);
 		return (1);
 	}
 	if (a->once && !ever_open) {
-		nlog_warnx("cannot reach respited at %s: %s", a->url, reason);
+		log_warnx("cannot reach respited at %s: %s", a->url, reason);
 		app_quit(NOTIFY_EX_UNAVAILABLE, a);
 		return (1);
 	}
@@ -189,7 +190,7 @@ minute_ms_from_env(void)
 	errno = 0;
 	ms = strtol(v, &end, 10);
 	if (errno != 0 || *end != '\0' || ms < 10 || ms > 60000)
-		nlog_die(NOTIFY_EX_USAGE, "RESPITE_NOTIFY_MINUTE_MS: expected "
+		log_exit(NOTIFY_EX_USAGE, "RESPITE_NOTIFY_MINUTE_MS: expected "
 		    "10 to 60000, got \"%s\"", v);
 	return ((int)ms);
 }
@@ -221,6 +222,7 @@ main(int argc, char **argv)
 	char			*base, *stream_url;
 	int			 ch, verbose = 0, i;
 
+	log_set_name("respite-notify");
 	memset(&a, 0, sizeof a);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:hvV", longopts, NULL)) != -1) {
@@ -276,18 +278,18 @@ main(int argc, char **argv)
 	/* The file, then the command line over it. */
 	conf_path = opt_conf != NULL ? g_strdup(opt_conf) : nconf_default_path();
 	if ((cf = nconf_load(conf_path, opt_conf != NULL, &cause)) == NULL)
-		nlog_die(NOTIFY_EX_CONFIG, "%s", cause);
+		log_exit(NOTIFY_EX_CONFIG, "%s", cause);
 	g_free(conf_path);
 	if (opt_url != NULL) {
 		if (!nconf_url_valid(opt_url))
-			nlog_die(NOTIFY_EX_USAGE, "--url: expected "
+			log_exit(NOTIFY_EX_USAGE, "--url: expected "
 			    "http://HOST:PORT, got \"%s\"", opt_url);
 		g_free(cf->url);
 		cf->url = g_strdup(opt_url);
 	}
 	if (opt_agent != NULL) {
 		if (!nconf_agent_valid(opt_agent))
-			nlog_die(NOTIFY_EX_USAGE, "--agent: must be 1-64 chars "
+			log_exit(NOTIFY_EX_USAGE, "--agent: must be 1-64 chars "
 			    "of [A-Za-z0-9._@-], got \"%s\"", opt_agent);
 		g_free(cf->agent);
 		cf->agent = g_strdup(opt_agent);
@@ -297,14 +299,14 @@ main(int argc, char **argv)
 		cf->token_file = g_strdup(opt_token);
 	}
 	if (cf->agent == NULL)
-		nlog_die(NOTIFY_EX_USAGE, "no agent: give --agent ID, or agent "
+		log_exit(NOTIFY_EX_USAGE, "no agent: give --agent ID, or agent "
 		    "= ID under [notify] in %s", cf->file != NULL ? cf->file :
 		    "$XDG_CONFIG_HOME/respite/notify.conf");
 	if (cf->token_file != NULL) {
 		if ((token = nconf_read_token(cf->token_file, &cause)) == NULL)
-			nlog_die(NOTIFY_EX_CONFIG, "%s", cause);
+			log_exit(NOTIFY_EX_CONFIG, "%s", cause);
 		if (cause != NULL) {
-			nlog_warnx("%s", cause);
+			log_warnx("%s", cause);
 			g_free(cause);
 		}
 	}
@@ -327,12 +329,12 @@ main(int argc, char **argv)
 
 		if (a.once) {
 			popup_stop(a.popup, STOP_WAIT_MS);
-			nlog_die(NOTIFY_EX_UNAVAILABLE, "%s: %s", what, st.info);
+			log_exit(NOTIFY_EX_UNAVAILABLE, "%s: %s", what, st.info);
 		}
-		nlog_warnx("%s yet (%s); notifications wait until one answers",
+		log_warnx("%s yet (%s); notifications wait until one answers",
 		    what, st.info);
 	} else
-		nlog_info("notification server: %s (actions: %s)", st.info,
+		log_info("notification server: %s (actions: %s)", st.info,
 		    st.caps.actions ? "yes" : "no; the popups say how to "
 		    "answer with respitectl");
 
@@ -364,7 +366,7 @@ main(int argc, char **argv)
 	g_unix_signal_add(SIGTERM, signal_cb, &a);
 	g_unix_signal_add(SIGINT, signal_cb, &a);
 	g_unix_signal_add(SIGHUP, signal_cb, &a);
-	nlog_info("respite-notify %s: agent %s, respited at %s%s",
+	log_info("respite-notify %s: agent %s, respited at %s%s",
 	    PACKAGE_VERSION, cf->agent, base, a.once ? ", --once" : "");
 
 	sse_start(a.sse);

@@ -28,7 +28,7 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
-#include "nlog.h"
+#include "log.h"
 #include "sse.h"
 #include "sse_parse.h"
 
@@ -170,14 +170,14 @@ conn_failed(struct sse_conn *c, const char *reason, int status,
 	s->failures++;
 	if (was_open) {
 		s->down_since = g_get_monotonic_time();
-		nlog_warnx("respited at %s is gone: %s; reconnecting in %.1f s",
+		log_warnx("respited at %s is gone: %s; reconnecting in %.1f s",
 		    s->url, why, delay / 1000.0);
 	} else if (!ever && s->failures == 1) {
 		s->down_since = g_get_monotonic_time();
-		nlog_warnx("cannot reach respited at %s: %s; retrying in %.1f s",
+		log_warnx("cannot reach respited at %s: %s; retrying in %.1f s",
 		    s->url, why, delay / 1000.0);
 	} else
-		nlog_debug("stream: still no respited (%s); next try in %.1f s",
+		log_debug("stream: still no respited (%s); next try in %.1f s",
 		    why, delay / 1000.0);
 	s->reconnect_src = g_timeout_add(delay, reconnect_cb, s);
 	g_free(why);
@@ -278,15 +278,15 @@ send_cb(GObject *src, GAsyncResult *res, gpointer arg)
 	if (s->down_since != 0) {
 		away = (g_get_monotonic_time() - s->down_since) / G_USEC_PER_SEC;
 		if (s->parser.last_id[0] != '\0')
-			nlog_info("respited is back after %" G_GINT64_FORMAT
+			log_info("respited is back after %" G_GINT64_FORMAT
 			    " s; resuming after event %s", away,
 			    s->parser.last_id);
 		else
-			nlog_info("respited is back after %" G_GINT64_FORMAT
+			log_info("respited is back after %" G_GINT64_FORMAT
 			    " s", away);
 		s->down_since = 0;
 	} else
-		nlog_info("subscribed to %s", s->url);
+		log_info("subscribed to %s", s->url);
 	s->ever_open = 1;
 	sse_parser_reset(&s->parser);
 	if (s->cbs.open != NULL)
@@ -319,7 +319,7 @@ sse_connect(struct sse *s)
 	s->conn = c;
 	s->cancel_reason = NULL;
 	s->last_data = g_get_monotonic_time();
-	nlog_debug("stream: connecting to %s%s%s", s->url,
+	log_debug("stream: connecting to %s%s%s", s->url,
 	    s->parser.last_id[0] != '\0' ? ", Last-Event-ID " : "",
 	    s->parser.last_id);
 	soup_session_send_async(s->session, c->msg, G_PRIORITY_DEFAULT,

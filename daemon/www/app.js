@@ -334,35 +334,54 @@
 		return h;
 	}
 
-	async function api(path, opts) {
-		opts = opts || {};
-		const headers = authHeaders({ Accept: 'application/json' });
-		let body;
-		if (opts.body !== undefined) {
-			headers['Content-Type'] = 'application/json';
-			body = JSON.stringify(opts.body);
-		}
+	/*
+	 * One request to respited with the token (the JSON API's and the
+	 * stream's): the response if it is 2xx, else an ApiError with the
+	 * API's error code, message and Retry-After; status 0, 'offline',
+	 * when nothing answers.  An abort is passed on as it is.
+	 */
+	async function request(path, opts) {
+		const headers = authHeaders(Object.assign({ Accept: opts.accept ||
+		    'application/json' }, opts.headers));
 		let res;
 		try {
 			res = await fetch(path, { method: opts.method || 'GET',
-			    headers: headers, body: body, cache: 'no-store',
+			    headers: headers, body: opts.body, cache: 'no-store',
 			    credentials: 'omit', signal: opts.signal });
 		} catch (e) {
 			if (e.name === 'AbortError')
 				throw e;
 			throw new ApiError(0, 'offline', String(e.message || e));
 		}
+		if (!res.ok) {
+			let err = {};
+			try {
+				err = (await res.json()).error || {};
+			} catch (e) {
+				err = {};
+			}
+			throw new ApiError(res.status, err.code || 'http_' + res.status,
+			    err.message || res.statusText,
+			    parseInt(res.headers.get('Retry-After') || '0', 10));
+		}
+		return res;
+	}
+
+	async function api(path, opts) {
+		opts = opts || {};
+		const headers = {};
+		let body;
+		if (opts.body !== undefined) {
+			headers['Content-Type'] = 'application/json';
+			body = JSON.stringify(opts.body);
+		}
+		const res = await request(path, { method: opts.method,
+		    headers: headers, body: body, signal: opts.signal });
 		let data = null;
 		try {
 			data = await res.json();
 		} catch (e) {
 			data = null;
-		}
-		if (!res.ok) {
-			const err = (data && data.error) || {};
-			throw new ApiError(res.status, err.code || 'http_' + res.status,
-			    err.message || res.statusText,
-			    parseInt(res.headers.get('Retry-After') || '0', 10));
 		}
 		S.lastGood = new Date();
 		if (bannerKind === 'offline' || bannerKind === 'unavailable' ||
@@ -1178,33 +1197,13 @@
 				idle = setTimeout(() => conn.abort(), 45000);
 			};
 			try {
-				const headers = authHeaders({ Accept: 'text/event-stream' });
+				const headers = {};
 				if (st.lastId !== null)
 					headers['Last-Event-ID'] = st.lastId;
 				kick();
-				const res = await fetch('/v1/stream?team=' + enc(st.team),
-				    { headers: headers, cache: 'no-store',
-				    credentials: 'omit', signal: conn.signal });
-				if (!res.ok) {
-					let err = {};
-					try {
-						err = (await res.json()).error || {};
-					} catch (e) {
-						err = {};
-					}
-					const e = new ApiError(res.status, err.code,
-					    err.message || res.statusText,
-					    parseInt(res.headers.get('Retry-After') || '0', 10));
-					if (res.status === 401 || res.status === 403) {
-						clearTimeout(idle);
-						if (res.status === 401)
-							pageError(e);
-						else
-							setConn('paused');
-						return;
-					}
-					throw e;
-				}
+				const res = await request('/v1/stream?team=' + enc(st.team),
+				    { accept: 'text/event-stream', headers: headers,
+				    signal: conn.signal });
 				setConn('live');
 				if (bannerKind === 'offline')
 					clearBanner();
@@ -1219,8 +1218,19 @@
 					clearTimeout(idle);
 					return;
 				}
-				// fetch() says TypeError when nothing answers at all.
-				if (e instanceof TypeError && !conn.signal.aborted)
+				if (e instanceof ApiError &&
+				    (e.status === 401 || e.status === 403)) {
+					clearTimeout(idle);
+					if (e.status === 401)
+						pageError(e);
+					else
+						setConn('paused');
+					return;
+				}
+				// Nothing answers (status 0), or the line broke while
+				// reading (the body's TypeError).
+				if (((e instanceof ApiError && e.status === 0) ||
+				    e instanceof TypeError) && !conn.signal.aborted)
 					banner('offline', t('offline_msg', { time: S.lastGood ?
 					    fmtTime.format(S.lastGood) : '–' }));
 			} finally {

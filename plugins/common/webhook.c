@@ -1414,7 +1414,7 @@ wh_live_channel(enum respite_channel ch)
 
 /*
  * Handling time of a ticket handled at end (epoch ms), the rule of the
- * README: time the agent accounted in the helpdesk (accounted_s > 0),
+ * docs/helpdesks.md: time the agent accounted in the helpdesk (accounted_s > 0),
  * else on a live channel (phone, chat, messaging) the span from start
  * (assignment or creation) to end when it is at most max_duration, else
  * 0: an email ticket open for two days was not worked on for two days.

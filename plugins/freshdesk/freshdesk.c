@@ -6,8 +6,8 @@
  * placeholders, conventionally {"freshdesk_webhook": {...}} with
  * triggered_event ("{ticket_action:created}", "{status:{from:2,to:4}}",
  * "{note_type:public}", ...), ticket_id, ticket_status and the like
- * (README "Freshdesk" has the body to paste, which adds the agent's
- * email, the source and the latest public comment):
+ * (docs/helpdesks.md, "Freshdesk", has the body to paste, which adds the
+ * agent's email, the source and the latest public comment):
  *
  *	ticket created			message.received (the description is
  *					the customer's first message), and
@@ -210,7 +210,7 @@ freshdesk_payload(struct freshdesk *fd, struct wh_result *res, json_t *fw,
 
 	if (wh_scalar(fw, "ticket_id", tid, sizeof tid) == NULL) {
 		wh_ignore(res, "no ticket_id: not a Freshdesk ticket payload "
-		    "(see README, \"Freshdesk\")");
+		    "(see docs/helpdesks.md, \"Freshdesk\")");
 		return (0);
 	}
 	trig = wh_str(fw, "triggered_event");
@@ -267,7 +267,7 @@ freshdesk_payload(struct freshdesk *fd, struct wh_result *res, json_t *fw,
 	    who.v[WH_NAME] == NULL) {
 		wh_ignore(res, "ticket %s has no agent in the payload (add "
 		    "\"ticket_agent_email\": \"{{ticket.agent.email}}\", see "
-		    "README)", tid);
+		    "docs/helpdesks.md)", tid);
 		return (0);
 	}
 	key = who.v[WH_EMAIL] != NULL ? who.v[WH_EMAIL] :

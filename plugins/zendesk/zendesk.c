@@ -13,8 +13,8 @@
  *   Ids are the envelope's, so a redelivery is a duplicate.  Agents are
  *   Zendesk user ids here: map them with an agents file.
  * - Trigger and automation webhooks, whose JSON the admin writes with
- *   placeholders: flat ticket_* members (README "Zendesk" has the body
- *   to paste).  "respite_event" may say what the trigger means
+ *   placeholders: flat ticket_* members (docs/helpdesks.md, "Zendesk",
+ *   has the body to paste).  "respite_event" may say what the trigger means
  *   (ticket.assigned, ticket.handled, message.received); without it a
  *   solved ticket is handled and one with an assignee is assigned.
  *
@@ -290,7 +290,7 @@ zendesk_trigger(struct wh_config *zd, struct wh_result *res, json_t *root,
 
 	if (first_scalar(root, p_tid, tid, sizeof tid) == NULL) {
 		wh_ignore(res, "no ticket_id: not a ticket payload respite "
-		    "can use (see README, \"Zendesk\")");
+		    "can use (see docs/helpdesks.md, \"Zendesk\")");
 		return (0);
 	}
 	memset(&who, 0, sizeof who);

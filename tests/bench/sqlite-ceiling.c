@@ -6,7 +6,9 @@
  * would store), then, and only this is timed, inserts them into a new
  * database with the schema of the events table of daemon/store.c
  * (rowid key in order of receipt, the client id UNIQUE, the index on
- * agent and ts), in WAL mode, synchronous=FULL, one prepared statement,
+ * agent and ts, and what migration 4 adds: the index on ts, the partial
+ * index of status events, the triggers keeping the open assignments),
+ * in WAL mode, synchronous=FULL, one prepared statement,
  * PER_TXN rows a transaction.  No HTTP, no JSON, no model: the most
  * respited's durable ingest could reach on this disk.  -x leaves out the
  * index on agent and ts, to show what it costs.
@@ -18,6 +20,9 @@
  * again from their stored SQL after, so the file is what respited would
  * have written, with its rows in the file's order.  Events are read and
  * written a chunk at a time, so a day of 10,000 agents fits in memory.
+ *
+ * -c DAYS makes a database of DAYS days from one filled by -a (the
+ * bounded start-up of issue 15: 2 days against 30).
  *
  * -r reads every event of a database back, in the order and with the
  * columns of the rebuild at start-up: the ceiling of respited's start.
@@ -64,6 +69,29 @@ static const char schema[] =
 	");";
 static const char agent_index[] =
 	"CREATE INDEX events_agent_ts ON events (agent, ts);";
+/* What migration 4 adds for the bounded start-up (issue 15). */
+static const char window_schema[] =
+	"CREATE INDEX events_ts ON events (ts);"
+	"CREATE INDEX events_status ON events (agent, ts) "
+	"  WHERE type BETWEEN 1 AND 4;"
+	"CREATE TABLE assignments ("
+	"  agent TEXT NOT NULL,"
+	"  ticket TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (agent, ticket, seq)"
+	") WITHOUT ROWID;"
+	"CREATE TRIGGER assignments_add AFTER INSERT ON events "
+	"  WHEN NEW.type = 5 BEGIN "
+	"  INSERT INTO assignments VALUES (NEW.agent, "
+	"    coalesce(NEW.ticket, ''), NEW.seq); "
+	"END;"
+	"CREATE TRIGGER assignments_done AFTER INSERT ON events "
+	"  WHEN NEW.type = 6 BEGIN "
+	"  DELETE FROM assignments WHERE agent = NEW.agent AND "
+	"    (ticket, seq) = (SELECT ticket, seq FROM assignments WHERE "
+	"    agent = NEW.agent ORDER BY ticket != coalesce(NEW.ticket, ''), "
+	"    seq LIMIT 1); "
+	"END;";
 
 /* NDJSON events, read CHUNK lines at a time. */
 struct reader {
@@ -201,6 +229,7 @@ ceiling(const char *events, const char *dbpath, size_t max, size_t per_txn,
 	check(db, sqlite3_exec(db, "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;", NULL, NULL, NULL), "pragma");
 	check(db, sqlite3_exec(db, schema, NULL, NULL, NULL), "schema");
+	check(db, sqlite3_exec(db, window_schema, NULL, NULL, NULL), "schema");
 	if (!no_index)
 		check(db, sqlite3_exec(db, agent_index, NULL, NULL, NULL),
 		    "schema");
@@ -227,24 +256,30 @@ ceiling(const char *events, const char *dbpath, size_t max, size_t per_txn,
 	return (0);
 }
 
-static int
-fill(const char *events, const char *dbpath, size_t skip, size_t max)
+/* The indexes of the events table dropped while rows go in (-a, -c). */
+struct saved_indexes {
+	char	**sql;
+	size_t	  n;
+};
+
+/*
+ * Make a respited database at dbpath (store_open()), open it for fast
+ * filling (synchronous=OFF, a transaction open) and drop the events
+ * table's indexes, kept in *si.  Exits on failure.
+ */
+static sqlite3 *
+fill_open(const char *dbpath, struct saved_indexes *si)
 {
-	struct reader	 r;
 	struct store	*st;
 	sqlite3		*db;
-	sqlite3_stmt	*s, *ins;
-	char		*cause = NULL, **indexes = NULL, *drops = NULL, *drop;
-	size_t		 nindexes = 0, i, n = 0;
-	double		 t0;
+	sqlite3_stmt	*s;
+	char		*cause = NULL, *drops = NULL, *drop;
 
 	if ((st = store_open(dbpath, 0, &cause)) == NULL) {
 		fprintf(stderr, "sqlite-ceiling: %s\n", cause);
-		free(cause);
-		return (1);
+		exit(1);
 	}
 	store_close(st);
-	t0 = time_monotonic_s();
 	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
 		check(db, SQLITE_ERROR, "open");
 	check(db, sqlite3_exec(db, "PRAGMA synchronous=OFF", NULL, NULL,
@@ -253,10 +288,11 @@ fill(const char *events, const char *dbpath, size_t skip, size_t max)
 	check(db, sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_schema "
 	    "WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL",
 	    -1, &s, NULL), "read schema");
+	si->sql = NULL;
+	si->n = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		indexes = xreallocarray(indexes, nindexes + 1,
-		    sizeof *indexes);
-		indexes[nindexes++] = xstrdup((const char *)
+		si->sql = xreallocarray(si->sql, si->n + 1, sizeof *si->sql);
+		si->sql[si->n++] = xstrdup((const char *)
 		    sqlite3_column_text(s, 1));
 		xasprintf(&drop, "%sDROP INDEX \"%s\";", drops != NULL ?
 		    drops : "", (const char *)sqlite3_column_text(s, 0));
@@ -267,7 +303,38 @@ fill(const char *events, const char *dbpath, size_t skip, size_t max)
 	if (drops != NULL)
 		check(db, sqlite3_exec(db, drops, NULL, NULL, NULL), drops);
 	free(drops);
+	return (db);
+}
 
+/* Make the indexes again from their stored SQL, commit and close. */
+static void
+fill_close(sqlite3 *db, struct saved_indexes *si)
+{
+	size_t	i;
+
+	for (i = 0; i < si->n; i++) {
+		check(db, sqlite3_exec(db, si->sql[i], NULL, NULL, NULL),
+		    si->sql[i]);
+		free(si->sql[i]);
+	}
+	free(si->sql);
+	check(db, sqlite3_exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)",
+	    NULL, NULL, NULL), "commit");
+	sqlite3_close(db);
+}
+
+static int
+fill(const char *events, const char *dbpath, size_t skip, size_t max)
+{
+	struct saved_indexes	 si;
+	struct reader		 r;
+	sqlite3			*db;
+	sqlite3_stmt		*ins;
+	size_t			 i, n = 0;
+	double			 t0;
+
+	t0 = time_monotonic_s();
+	db = fill_open(dbpath, &si);
 	ins = prepare_insert(db);
 	reader_open(&r, events, skip, max);
 	for (reader_next(&r); r.b.n > 0; reader_next(&r)) {
@@ -280,16 +347,71 @@ fill(const char *events, const char *dbpath, size_t skip, size_t max)
 	}
 	reader_close(&r);
 	sqlite3_finalize(ins);
-	for (i = 0; i < nindexes; i++) {
-		check(db, sqlite3_exec(db, indexes[i], NULL, NULL, NULL),
-		    indexes[i]);
-		free(indexes[i]);
-	}
-	free(indexes);
-	check(db, sqlite3_exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)",
-	    NULL, NULL, NULL), "commit");
-	sqlite3_close(db);
+	fill_close(db, &si);
 	printf("rows=%zu seconds=%.3f\n", n, time_monotonic_s() - t0);
+	return (0);
+}
+
+/*
+ * -c DAYS: a database of DAYS days for the bounded start-up (issue 15),
+ * from one day filled by -a (-f SRC): its events DAYS times, each copy
+ * a day earlier than the next, oldest first, as a respited running all
+ * along would have stored them (the triggers keep the open assignments);
+ * an id gets "k~" in front in the copy k days back.
+ */
+static int
+copy_days(const char *src, const char *dbpath, int days)
+{
+	struct saved_indexes	 si;
+	sqlite3			*db;
+	sqlite3_stmt		*s;
+	char			*sql;
+	double			 t0;
+	int64_t			 n = 0;
+	int			 k;
+
+	t0 = time_monotonic_s();
+	db = fill_open(dbpath, &si);
+	xasprintf(&sql, "ATTACH '%s' AS src", src);
+	/*
+	 * No journal and a large cache for the copies (the database is
+	 * made here, from nothing); store_open() puts back WAL.
+	 */
+	check(db, sqlite3_exec(db, "COMMIT; PRAGMA journal_mode=OFF; "
+	    "PRAGMA cache_size=-262144", NULL, NULL, NULL), "pragma");
+	check(db, sqlite3_exec(db, sql, NULL, NULL, NULL), sql);
+	free(sql);
+	check(db, sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), "begin");
+	check(db, sqlite3_prepare_v2(db, "INSERT INTO main.events (id, type, "
+	    "agent, team, ts, received, channel, ticket, duration_s, severity, "
+	    "categories, lang, tz) SELECT CASE WHEN ?1 = 0 THEN id ELSE "
+	    "format('%02d~', ?1) || id END, type, agent, team, "
+	    "ts - ?1 * 86400000, received - ?1 * 86400000, channel, ticket, "
+	    "duration_s, severity, categories, lang, tz FROM src.events "
+	    "ORDER BY seq", -1, &s, NULL),
+	    "prepare");
+	for (k = days - 1; k >= 0; k--) {
+		sqlite3_bind_int(s, 1, k);
+		check(db, sqlite3_step(s), "copy");
+		n += sqlite3_changes(db);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	check(db, sqlite3_exec(db, "COMMIT; DETACH src; BEGIN", NULL, NULL,
+	    NULL), "commit");
+	fill_close(db, &si);
+	{
+		struct store	*st;
+		char		*cause = NULL;
+
+		if ((st = store_open(dbpath, 0, &cause)) == NULL) {
+			fprintf(stderr, "sqlite-ceiling: %s\n", cause);
+			exit(1);
+		}
+		store_close(st);
+	}
+	printf("rows=%lld seconds=%.3f\n", (long long)n,
+	    time_monotonic_s() - t0);
 	return (0);
 }
 
@@ -380,12 +502,15 @@ main(int argc, char **argv)
 	const char	*events = NULL, *dbpath = NULL;
 	size_t		 max = 200000, per_txn = 1000, skip = 0;
 	int		 ch, append = 0, no_index = 0, read_back = 0;
-	int		 probe = 0;
+	int		 probe = 0, days = 0;
 
-	while ((ch = getopt(argc, argv, "ad:Ff:k:n:rt:x")) != -1) {
+	while ((ch = getopt(argc, argv, "ac:d:Ff:k:n:rt:x")) != -1) {
 		switch (ch) {
 		case 'a':
 			append = 1;
+			break;
+		case 'c':
+			days = atoi(optarg);
 			break;
 		case 'F':
 			probe = 1;
@@ -419,6 +544,8 @@ main(int argc, char **argv)
 		return (readall(dbpath));
 	if (probe && dbpath != NULL)
 		return (fsync_probe(dbpath));
+	if (days > 0 && events != NULL && dbpath != NULL)
+		return (copy_days(events, dbpath, days));
 	if (events == NULL || dbpath == NULL || max == 0 || per_txn == 0)
 		goto usage;
 	if (append)
@@ -429,6 +556,7 @@ usage:
 	fprintf(stderr, "usage: sqlite-ceiling -f EVENTS -d DB [-n ROWS] "
 	    "[-t PER_TXN] [-x]\n"
 	    "       sqlite-ceiling -a -f EVENTS -d DB [-k SKIP] [-n ROWS]\n"
+	    "       sqlite-ceiling -c DAYS -f SRC_DB -d DB\n"
 	    "       sqlite-ceiling -r -d DB\n"
 	    "       sqlite-ceiling -F -d FILE\n");
 	return (2);

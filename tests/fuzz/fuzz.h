@@ -1,5 +1,5 @@
 /*
- * respite - what the fuzz targets share (tests/fuzz/, README "Fuzzing").
+ * respite - what the fuzz targets share (tests/fuzz/, docs/testing.md, "Fuzzing").
  *
  * Each fuzz_NAME.c defines LLVMFuzzerTestOneInput() for one parser.
  * Built with --enable-fuzzing (clang), libFuzzer supplies main(); in

@@ -3,7 +3,8 @@
  * routes read it (daemon/query.c, issue 13 item 1): the numbers of
  * GET /v1/agents/ID/history (from, to, step: api_history_window()),
  * /v1/suggestions (limit, cursor, since), /v1/audit (limit, cursor,
- * since) and /v1/stream (last_event_id).  Every value accepted is within
+ * since), /v1/stream (last_event_id) and the days of an agent or a team
+ * (from, to as dates: api_days_range()).  Every value accepted is within
  * its range, the history's window is bounded (so its bucket loop is),
  * nothing accepted differs from what strtoll() reads without overflow,
  * and what is accepted prints and reads back the same.
@@ -29,6 +30,8 @@
 
 #define HISTORY_SPAN_MAX_MS	(31 * MS_PER_DAY)
 #define HISTORY_MAX_BUCKETS	2000
+#define DAYS_SPAN_MAX		400
+#define DATE_MAX		2932896		/* 9999-12-31 */
 
 static void
 check_int(const char *query, const char *name, int64_t min, int64_t max)
@@ -96,6 +99,31 @@ check_history(const char *query, int64_t now)
 	    step);
 }
 
+/* from and to of GET /v1/agents/ID/days: dates that print back the same. */
+static void
+check_days(const char *query, int64_t today)
+{
+	struct api_error	err;
+	char			buf[TIME_DATE_LEN];
+	int64_t			from = -7, to = -7, back;
+
+	memset(&err, 0, sizeof err);
+	if (api_days_range(query, today, &from, &to, &err) == -1) {
+		FUZZ_CHECK(err.status == 400);
+		FUZZ_CHECK(strcmp(err.code, "invalid_request") == 0);
+		FUZZ_CHECK(strcmp(err.field, "from") == 0 ||
+		    strcmp(err.field, "to") == 0);
+		return;
+	}
+	FUZZ_CHECK(from >= 0 && from <= to && to <= DATE_MAX);
+	FUZZ_CHECK(to - from < DAYS_SPAN_MAX);
+	time_date_format(to, buf, sizeof buf);
+	FUZZ_CHECK(time_date_parse(buf, &back) == 0 && back == to);
+	time_date_format(from, buf, sizeof buf);
+	FUZZ_CHECK(time_date_parse(buf, &back) == 0 && back == from);
+	FUZZ_SAY("days: %" PRId64 "..%" PRId64, from, to);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -115,6 +143,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_time(query, "from");
 	check_time(query, "to");
 	check_int(query, "step", 60, 86400);
+	/* GET /v1/agents/ID/days, GET /v1/teams/T/days: today is a date */
+	check_days(query, size > 1 ? (int64_t)data[1] * 11503 % (DATE_MAX + 1) :
+	    20793);
 	/* GET /v1/suggestions and GET /v1/audit */
 	check_int(query, "limit", 1, 1000);
 	check_time(query, "since");

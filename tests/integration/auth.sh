@@ -205,6 +205,16 @@ row "GET /v1/agents/alice/history" GET /v1/agents/alice/history "" \
     401 403 200 200 200
 row "GET /v1/agents/bob/history" GET /v1/agents/bob/history "" \
     401 403 403 403 200
+row "GET /v1/agents/alice/days" GET /v1/agents/alice/days "" \
+    401 403 200 200 200
+row "GET /v1/agents/bob/days" GET /v1/agents/bob/days "" \
+    401 403 403 403 200
+row "GET /v1/agents/nobody-at-all/days" GET /v1/agents/nobody-at-all/days \
+    "" 401 403 403 403 404
+row "GET /v1/agents/alice/days?from=bad" GET '/v1/agents/alice/days?from=bad' \
+    "" 401 403 400 400 400
+row "POST /v1/agents/alice/days" POST /v1/agents/alice/days '{}' \
+    401 405 405 405 405
 row "POST /v1/agents/bob/break (bad action)" POST /v1/agents/bob/break \
     '{"action":"nap"}' 401 403 403 403 400
 row "GET /v1/suggestions" GET /v1/suggestions "" 401 403 200 200 200
@@ -215,6 +225,8 @@ row "POST /v1/suggestions/{bob's} (bad action)" POST \
 row "GET /v1/teams" GET /v1/teams "" 401 403 403 200 200
 row "GET /v1/teams/t1" GET /v1/teams/t1 "" 401 403 403 200 200
 row "GET /v1/teams/t2" GET /v1/teams/t2 "" 401 403 403 403 200
+row "GET /v1/teams/t1/days" GET /v1/teams/t1/days "" 401 403 403 200 200
+row "GET /v1/teams/t2/days" GET /v1/teams/t2/days "" 401 403 403 403 200
 row "GET /v1/stream?agent=alice" GET '/v1/stream?agent=alice' "" \
     401 403 200 200 200
 row "GET /v1/stream?agent=bob" GET '/v1/stream?agent=bob' "" \
@@ -269,6 +281,10 @@ asreq "$T_LEAD1" GET /v1/agents
 status_is 403 "aggregate: a lead may not list agents"
 asreq "$T_LEAD1" GET /v1/agents/alice
 status_is 403 "aggregate: a lead may not read an agent"
+asreq "$T_LEAD1" GET /v1/agents/alice/days
+status_is 403 "aggregate: a lead may not read an agent's days"
+asreq "$T_ADMIN" GET /v1/agents/alice/days
+status_is 200 "aggregate: admin still reads an agent's days"
 asreq "$T_LEAD1" GET /v1/teams/t1
 is "$STATUS $(jqb .strain) $(jqb .levels)" "200 null null" \
     "aggregate: fewer than min_group agents, no strain figures"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # respite - every configuration key is documented (issue 13): each key of
 # daemon/common/config.c's table appears in docs/respite.conf.5 as an `.It Ic`
-# item of its section's part ("SERVER SECTION", ...) and in README.md as
-# `key`; each key a plugin section takes (the adapters' common keys, each
-# adapter's and sink's own) appears in the page's PLUGIN SECTIONS.
+# item of its section's part ("SERVER SECTION", ...) and in README.md or
+# docs/*.md (docs/configuration.md has the table) as `key`; each key a
+# plugin section takes (the adapters' common keys, each adapter's and
+# sink's own) appears in the page's PLUGIN SECTIONS.
 #
 # Needs no daemon and no build: it reads the sources.
 
@@ -14,6 +15,8 @@
 man="$TOP_SRCDIR/docs/respite.conf.5"
 readme="$TOP_SRCDIR/README.md"
 [ -r "$man" ] && [ -r "$readme" ] || bail_out "no docs in $TOP_SRCDIR"
+# The Markdown documentation: the README and the pages of docs/.
+markdown=$(cat "$readme" "$TOP_SRCDIR"/docs/*.md)
 
 # The keys an `.It Ic` item names in the part of the page headed HEADING
 # (continued lines included), one a line.
@@ -47,7 +50,7 @@ while read -r sec key; do
 	heading="$(printf '%s' "$sec" | tr '[:lower:]' '[:upper:]') SECTION"
 	items "$heading" | grep -qx -- "$key" ||
 	    missing_man="$missing_man [$sec] $key"
-	grep -qF -- "\`$key\`" "$readme" ||
+	grep -qF -- "\`$key\`" <<<"$markdown" ||
 	    missing_readme="$missing_readme [$sec] $key"
 done <<<"$keys"
 if [ -z "$missing_man" ]; then
@@ -57,9 +60,9 @@ else
 	    "missing:$missing_man"
 fi
 if [ -z "$missing_readme" ]; then
-	ok "README.md names each of the $n keys of daemon/common/config.c"
+	ok "README.md or docs/*.md names each of the $n keys of daemon/common/config.c"
 else
-	not_ok "README.md names each key of daemon/common/config.c" \
+	not_ok "README.md or docs/*.md names each key of daemon/common/config.c" \
 	    "missing:$missing_readme"
 fi
 

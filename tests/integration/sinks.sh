@@ -324,8 +324,10 @@ is "$(rcount json)" 1 "nothing posted for it"
 # ---- a receiver that is down: back-off, the loop goes on, delivery later
 
 DOWN=$(free_port)
+# (100 tries, 0.4 s apart at most: the receiver below may take seconds to
+# start on a loaded machine, and the change must still be waiting for it)
 reload_sinks "url = http://127.0.0.1:$DOWN/down
-retries = 20
+retries = 100
 retry_delay = 0.2
 retry_max_delay = 0.4"
 check "SIGHUP: reloaded with a url where nothing listens" $?

@@ -44,8 +44,10 @@ is "$(jq -r '[(.agents | length), .agents[0].agent, (.next_cursor | tostring)] |
 # The same page as a buffered reply would be: every agent object equal to
 # what GET /v1/agents/{id} lists (a small page is sent whole).
 req GET "/v1/agents?limit=3"
-jq -c '.agents' <<<"$BODY" >"$TMPD/small"
-is "$(jq -c '.agents[0:3]' "$TMPD/page1")" "$(cat "$TMPD/small")" \
+# (strain and level move with the clock: the fields that do not)
+F='[.agents[] | [.agent, .team, .status, .updated_at, (keys | length)]]'
+jq -c "$F" <<<"$BODY" >"$TMPD/small"
+is "$(jq -c '.agents |= .[0:3]' "$TMPD/page1" | jq -c "$F")" "$(cat "$TMPD/small")" \
     "the first three agents of the piecewise page equal a small page's"
 
 # HTTP/1.0 has no chunked framing: the body ends at the close.
@@ -68,9 +70,12 @@ else
 	check_ok "$CLIENTS clients x 8 pages unread hold < 10 MB (held ${held} kB)" \
 	    test "$held" -lt 10240
 fi
-hz=$(jq -r .healthz_max_ms <<<"$out")
-check_ok "/healthz meanwhile answered, slowest ${hz} ms (< $(slow 1000))" \
-    awk -v h="$hz" -v m="$(slow 1000)" 'BEGIN { exit !(h >= 0 && h < m) }'
+# The median, not the slowest: on a loaded machine (two sanitizer suites
+# at once) one probe may wait for the scheduler; a loop blocked by the
+# unread replies makes every probe slow (1.2 s at 100,000 agents before).
+hz=$(jq -r .healthz_median_ms <<<"$out")
+check_ok "/healthz meanwhile answered, median ${hz} ms (< $(slow 500)), slowest $(jq -r .healthz_max_ms <<<"$out") ms" \
+    awk -v h="$hz" -v m="$(slow 500)" 'BEGIN { exit !(h >= 0 && h < m) }'
 is "$(jq -r .healthz_failed <<<"$out")" 0 "... no /healthz failed"
 
 req GET /metrics
@@ -95,15 +100,26 @@ out=$($U hold "$PORT" "$DAEMON_PID" 5 1 $PAGE $PAGE)
 diag "held (4 KiB total): $out"
 out=$($U get "$PORT" "$PAGE")
 jq -r .body <<<"$out" >"$TMPD/page1b"
-check_ok "with max_unsent_total = 4096 a page still reads back whole, the same" \
-    cmp -s "$TMPD/page1" "$TMPD/page1b"
+# The same agents in the same order (strain and level move with the
+# clock between the two runs: not compared).
+check_ok "with max_unsent_total = 4096 a page still reads back whole: the same 5,000 agents" \
+    cmp -s <(jq -c '[.agents[] | .agent], .next_cursor' "$TMPD/page1") \
+    <(jq -c '[.agents[] | .agent], .next_cursor' "$TMPD/page1b")
+is "$(jq -c '[.agents[] | keys] | unique' "$TMPD/page1b")" \
+    "$(jq -c '[.agents[] | keys] | unique' "$TMPD/page1")" \
+    "... each with the same fields"
 req GET /metrics
 waits=$(awk '/^respite_http_unsent_waits_total /{ print $2 }' <<<"$BODY")
 check_ok "... pieces waited for max_unsent_total (waits ${waits:-none})" \
     test "${waits:-0}" -gt 0
-req GET /metrics
-is "$(awk '/^respite_http_unsent_bytes /{ print $2 }' <<<"$BODY")" 0 \
-    "once every client has gone, nothing is left unsent"
+# The daemon hears of the closes as its loop gets to them.
+for i in $(seq 1 "$(slow 50)"); do
+	req GET /metrics
+	left=$(awk '/^respite_http_unsent_bytes /{ print $2 }' <<<"$BODY")
+	[ "$left" = 0 ] && break
+	sleep 0.2
+done
+is "$left" 0 "once every client has gone, nothing is left unsent"
 
 stop_daemon
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# respite - the lead's web page (README "The lead's web page").
+# respite - the lead's web page (docs/web.md).
 #
 # First with curl: the files respited serves at / (types, ETag and 304,
 # no-cache, the Content-Security-Policy, HEAD, 405, no token needed even

@@ -41,7 +41,7 @@
 #include "strain.h"
 #include "suggest.h"
 #include "timeutil.h"
-#include "tmpdb.h"
+#include "unit_common.h"
 
 #define MIN		MS_PER_MIN
 #define SEC		1000LL
@@ -53,40 +53,15 @@
 #define MAX_SUGG	512
 
 static struct model_params	mp;
-static char			mp_timezone[64];
 static struct advise_params	ap;
 
 /* ------------------------------------------------------------ harness */
 
-/* What respited's params_from_config does with the [model] section. */
-static void
-params_from_config(struct model_params *p, const struct config *cf)
-{
-	memset(p, 0, sizeof *p);
-	p->natural_break_ms = (int64_t)cf->natural_break_min * MS_PER_MIN;
-	p->hostile_threshold = cf->hostile_threshold;
-	p->half_life_ms = cf->exposure_half_life_min * MS_PER_MIN;
-	p->weight[RESPITE_CH_NONE] = cf->weight_other;
-	p->weight[RESPITE_CH_PHONE] = cf->weight_phone;
-	p->weight[RESPITE_CH_CHAT] = cf->weight_chat;
-	p->weight[RESPITE_CH_EMAIL] = cf->weight_email;
-	p->weight[RESPITE_CH_SOCIAL] = cf->weight_social;
-	p->weight[RESPITE_CH_MESSAGING] = cf->weight_messaging;
-	p->weight[RESPITE_CH_OTHER] = cf->weight_other;
-	snprintf(mp_timezone, sizeof mp_timezone, "%s", cf->timezone);
-	p->timezone = mp_timezone;
-	p->day_starts_at_min = cf->day_starts_at_min;
-}
-
 static int
 group_setup(void **state)
 {
-	struct config	*cf;
-
 	(void)state;
-	cf = config_defaults();
-	params_from_config(&mp, cf);
-	config_free(cf);
+	unit_model_params(&mp);
 	advise_params_default(&ap);
 	return (0);
 }
@@ -1353,16 +1328,6 @@ test_rebalance_half_median(void **state)
 	ctx_free(c);
 }
 
-/* CPU seconds of this process: the machine may be shared, its wall clock slow. */
-static double
-cpu_s(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
 /*
  * The minute timer's cost for one big team (issue 21 item 2): n agents
  * in one team, every one at high strain (the level thresholds lowered
@@ -1395,9 +1360,9 @@ big_team_tick(size_t n)
 	}
 	run_all(c, el);
 	tick(c, T0 + 11 * MIN);
-	t0 = cpu_s();
+	t0 = unit_cpu_s();
 	advise_tick(c->adv, T0 + 12 * MIN);
-	t1 = cpu_s();
+	t1 = unit_cpu_s();
 	flush(c);
 	assert_int_equal(count_stored(c, NULL, "rebalance"), 0);
 	evl_free(el);

@@ -2,7 +2,7 @@
  * Unit tests for daemon/agent.c and daemon/agents.c: every metric of the
  * per-agent table of MODEL.md, hand-computed, with `now` passed in, so
  * hours of a shift replay in microseconds.  The model parameters are
- * built from the configuration defaults the way respited does.
+ * respited's own, from the configuration defaults (unit_model_params()).
  */
 #include "build.h"
 
@@ -20,8 +20,8 @@
 
 #include "agent.h"
 #include "agents.h"
-#include "config.h"
 #include "timeutil.h"
+#include "unit_common.h"
 
 #define MIN		MS_PER_MIN
 #define SEC		1000LL
@@ -37,36 +37,12 @@
 } while (0)
 
 static struct model_params	 mp;
-static char			 mp_timezone[64];
-
-/* What respited does with the [model] section of the configuration. */
-static void
-params_from_config(struct model_params *p, const struct config *cf)
-{
-	memset(p, 0, sizeof *p);
-	p->natural_break_ms = (int64_t)cf->natural_break_min * MS_PER_MIN;
-	p->hostile_threshold = cf->hostile_threshold;
-	p->half_life_ms = cf->exposure_half_life_min * MS_PER_MIN;
-	p->weight[RESPITE_CH_PHONE] = cf->weight_phone;
-	p->weight[RESPITE_CH_CHAT] = cf->weight_chat;
-	p->weight[RESPITE_CH_EMAIL] = cf->weight_email;
-	p->weight[RESPITE_CH_SOCIAL] = cf->weight_social;
-	p->weight[RESPITE_CH_MESSAGING] = cf->weight_messaging;
-	p->weight[RESPITE_CH_OTHER] = cf->weight_other;
-	snprintf(mp_timezone, sizeof mp_timezone, "%s", cf->timezone);
-	p->timezone = mp_timezone;
-	p->day_starts_at_min = cf->day_starts_at_min;
-}
 
 static int
 setup(void **state)
 {
-	struct config	*cf;
-
 	(void)state;
-	cf = config_defaults();
-	params_from_config(&mp, cf);
-	config_free(cf);
+	unit_model_params(&mp);
 	return (0);
 }
 
@@ -826,13 +802,13 @@ test_today_time_zones(void **state)
 	 * [model] timezone America/Los_Angeles: at 05:00Z it is 21:00 PST
 	 * the day before, whose day began at 12:00Z.
 	 */
-	snprintf(mp_timezone, sizeof mp_timezone, "America/Los_Angeles");
+	mp.timezone = "America/Los_Angeles";
 	a = agent_new("carol");
 	login(a, DAY - 20 * 60 * MIN);			/* 08:00Z (00:00 PST) */
 	m = at(a, DAY + 60 * MIN);
 	assert_int_equal(m.worked_today_min, 17 * 60);
 	agent_free(a);
-	snprintf(mp_timezone, sizeof mp_timezone, "UTC");
+	mp.timezone = "UTC";
 }
 
 static void
@@ -944,16 +920,6 @@ test_long_replay(void **state)
 	agent_free(a);
 }
 
-/* CPU seconds of this process: the machine may be shared, its wall clock slow. */
-static double
-cpu_s(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
 #define STORM		100000
 
 /* A deterministic pseudo-random sequence (no libc state). */
@@ -1043,11 +1009,11 @@ test_hostile_out_of_order(void **state)
 			order[i - 1] = order[k];
 			order[k] = tmp;
 		}
-		t0 = cpu_s();
+		t0 = unit_cpu_s();
 		storm_apply(out, ts, sev, order);
 		print_message("100,000 out of order: %.3f s, %zu entries\n",
-		    cpu_s() - t0, agent_entries(out));
-		assert_true(cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
+		    unit_cpu_s() - t0, agent_entries(out));
+		assert_true(unit_cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
 		    NULL && *getenv("RESPITE_SANITIZED") != '\0' ? 10.0 : 1.0));
 		/* At most 5 entries a minute of the day, and a transition. */
 		assert_true(agent_entries(in) <= 1441 * 5 + 8);
@@ -1109,15 +1075,15 @@ test_agents_many_teams(void **state)
 
 	(void)state;
 	t = agents_new();
-	t0 = cpu_s();
+	t0 = unit_cpu_s();
 	for (i = 0; i < 20000; i++) {
 		ev = mk(RESPITE_EV_AGENT_LOGIN, T0);
 		snprintf(ev.agent, sizeof ev.agent, "a%05zu", i);
 		snprintf(ev.team, sizeof ev.team, "t%05zu", i);
 		agents_apply(t, &ev, &mp);
 	}
-	print_message("20,000 teams: %.3f s\n", cpu_s() - t0);
-	assert_true(cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
+	print_message("20,000 teams: %.3f s\n", unit_cpu_s() - t0);
+	assert_true(unit_cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
 	    NULL && *getenv("RESPITE_SANITIZED") != '\0' ? 5.0 : 0.5));
 	assert_int_equal(agents_team_count(t), 20000);
 	for (i = 0; i < 20000; i += 997) {
@@ -1244,7 +1210,7 @@ test_storms_bounded(void **state)
 		order[i - 1] = order[k];
 		order[k] = tmp;
 	}
-	t0 = cpu_s();
+	t0 = unit_cpu_s();
 	for (i = 0; i < STORM; i++) {
 		ev = mk(RESPITE_EV_TICKET_HANDLED, ts[order[i]]);
 		ev.channel = order[i] % 2 ? RESPITE_CH_PHONE : RESPITE_CH_CHAT;
@@ -1252,7 +1218,7 @@ test_storms_bounded(void **state)
 		agent_apply(out, &ev, &mp);
 	}
 	print_message("100,000 handled out of order: %.3f s, %zu entries\n",
-	    cpu_s() - t0, agent_entries(out));
+	    unit_cpu_s() - t0, agent_entries(out));
 	assert_true(agent_entries(in) <= 62 * 5 + 2);
 	assert_true(agent_entries(out) <= 62 * 5 + 2);
 	for (now = T0 + 50 * MIN; now <= T0 + 3 * MS_PER_HOUR;
@@ -1270,7 +1236,7 @@ test_storms_bounded(void **state)
 
 	/* Logins and logouts, shuffled over 36 hours. */
 	st = agent_new("alice");
-	t0 = cpu_s();
+	t0 = unit_cpu_s();
 	for (i = 0; i < STORM; i++) {
 		put(st, i % 2 ? RESPITE_EV_AGENT_LOGIN : RESPITE_EV_AGENT_LOGOUT,
 		    T0 + (int64_t)(lcg(&x) % (36 * MS_PER_HOUR)));
@@ -1278,8 +1244,8 @@ test_storms_bounded(void **state)
 			(void)at(st, T0 + 36 * MS_PER_HOUR);
 	}
 	print_message("100,000 status changes out of order: %.3f s, "
-	    "%zu entries\n", cpu_s() - t0, agent_entries(st));
-	assert_true(cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
+	    "%zu entries\n", unit_cpu_s() - t0, agent_entries(st));
+	assert_true(unit_cpu_s() - t0 < (getenv("RESPITE_SANITIZED") !=
 	    NULL && *getenv("RESPITE_SANITIZED") != '\0' ? 10.0 : 1.0));
 	assert_true(agent_entries(st) <= 36 * 60 * 2 + 2);
 	mi = at(st, T0 + 36 * MS_PER_HOUR);

@@ -23,18 +23,6 @@ extern const struct respite_plugin respite_plugin;
 
 #define NOW	1772445600000LL		/* 2026-03-02T10:00:00Z */
 
-static struct wht *
-start(const char *const *kv)
-{
-	static struct wht	 t;
-	char			*error;
-
-	if (wht_init(&t, &respite_plugin, kv, &error) != 0)
-		fail_msg("init: %s", error);
-	free(error);
-	return (&t);
-}
-
 static void
 test_samples(void **state)
 {
@@ -46,7 +34,7 @@ test_samples(void **state)
 	if ((body = wht_load("chatwoot/message_created.filled-example.json",
 	    &len)) == NULL)
 		WHT_SKIP_NO_SHARED();
-	t = start(NULL);
+	t = START(NULL);
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_int_equal(t->n, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_MESSAGE_RECEIVED);
@@ -107,7 +95,7 @@ test_doc_templates(void **state)
 	int		 rc;
 
 	(void)state;
-	t = start(NULL);
+	t = START(NULL);
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
 		snprintf(name, sizeof name, "chatwoot/doc-templates/"
 		    "%s.template.jsonc", files[i]);
@@ -161,7 +149,7 @@ test_signature(void **state)
 
 	(void)state;
 	body = wht_load_own("chatwoot-hostile.json", &len);
-	t = start((const char *const[]){ "secret", "cw-secret", NULL });
+	t = START((const char *const[]){ "secret", "cw-secret", NULL });
 
 	/* Known answer, from openssl dgst -sha256 -hmac cw-secret. */
 	wht_header(t, "X-Chatwoot-Timestamp", "1772445600");
@@ -220,7 +208,7 @@ test_signature(void **state)
 	wht_free(t);
 
 	/* max_age = 0: no freshness window. */
-	t = start((const char *const[]){ "secret", "cw-secret", "max_age",
+	t = START((const char *const[]){ "secret", "cw-secret", "max_age",
 	    "0", NULL });
 	sign(t, "cw-secret", now_s - 86400 * 30, body, len);
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
@@ -237,7 +225,7 @@ test_own_hostile(void **state)
 
 	(void)state;
 	body = wht_load_own("chatwoot-hostile.json", &len);
-	t = start(NULL);
+	t = START(NULL);
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_int_equal(t->n, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_MESSAGE_RECEIVED);
@@ -249,28 +237,11 @@ test_own_hostile(void **state)
 	assert_string_equal(t->ev[0].text,
 	    "You useless idiot, I will find you.");
 	wht_free(t);
-	t = start((const char *const[]){ "agent_field", "name", NULL });
+	t = START((const char *const[]){ "agent_field", "name", NULL });
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_string_equal(t->ev[0].ev.agent, "Mia.Kovac");
 	wht_free(t);
 	free(body);
-}
-
-/* Post body with path set to value; expect status and n events. */
-static void
-variant(struct wht *t, const char *body, size_t len, const char *path,
-    const char *value, int status, size_t n)
-{
-	char	*v;
-	size_t	 vlen;
-
-	v = wht_json_edit(body, len, path, value, &vlen);
-	if (wht_post(t, v, vlen, NOW) != status || t->n != n)
-		fail_msg("%s = %s: status %d with %zu events, expected %d "
-		    "with %zu (%s)", path, value != NULL ? value : "(removed)",
-		    t->status, t->n, status, n, t->error != NULL ? t->error :
-		    "");
-	free(v);
 }
 
 static void
@@ -298,41 +269,41 @@ test_message_rules(void **state)
 
 	(void)state;
 	body = wht_load_own("chatwoot-hostile.json", &len);
-	t = start(NULL);
-	variant(t, body, len, "message_type", "\"outgoing\"",
+	t = START(NULL);
+	VARIANT(t, body, len, "message_type", "\"outgoing\"",
 	    RESPITE_WEBHOOK_IGNORED, 0);
 	assert_string_equal(t->error, "not an incoming message (outgoing, "
 	    "activity or template)");
-	variant(t, body, len, "message_type", "1", RESPITE_WEBHOOK_IGNORED, 0);
-	variant(t, body, len, "message_type", "\"activity\"",
+	VARIANT(t, body, len, "message_type", "1", RESPITE_WEBHOOK_IGNORED, 0);
+	VARIANT(t, body, len, "message_type", "\"activity\"",
 	    RESPITE_WEBHOOK_IGNORED, 0);
-	variant(t, body, len, "message_type", "0", RESPITE_WEBHOOK_OK, 1);
-	variant(t, body, len, "private", "true", RESPITE_WEBHOOK_IGNORED, 0);
+	VARIANT(t, body, len, "message_type", "0", RESPITE_WEBHOOK_OK, 1);
+	VARIANT(t, body, len, "private", "true", RESPITE_WEBHOOK_IGNORED, 0);
 	assert_string_equal(t->error, "a private note");
-	variant(t, body, len, "conversation.meta", "{}",
+	VARIANT(t, body, len, "conversation.meta", "{}",
 	    RESPITE_WEBHOOK_IGNORED, 0);
 	assert_string_equal(t->error, "conversation 314 has no assignee");
 	/* No meta but an assignee_id: the id names the agent. */
 	v = wht_json_edit(body, len, "conversation.meta", NULL, &vlen);
-	variant(t, v, vlen, "conversation.assignee_id", "12",
+	VARIANT(t, v, vlen, "conversation.assignee_id", "12",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_string_equal(t->ev[0].ev.agent, "12");
 	free(v);
 	/* An attachment without text still counts as a message. */
-	variant(t, body, len, "content", "null", RESPITE_WEBHOOK_OK, 1);
+	VARIANT(t, body, len, "content", "null", RESPITE_WEBHOOK_OK, 1);
 	assert_null(t->ev[0].text);
 	/* HTML content is made plain. */
-	variant(t, body, len, "content", "\"<p>Hello <b>there</b></p>\"",
+	VARIANT(t, body, len, "content", "\"<p>Hello <b>there</b></p>\"",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_string_equal(t->ev[0].text, "Hello there");
-	variant(t, body, len, "id", NULL, RESPITE_WEBHOOK_BAD, 0);
+	VARIANT(t, body, len, "id", NULL, RESPITE_WEBHOOK_BAD, 0);
 	assert_string_equal(t->error, "message_created: expected the message's "
 	    "id and conversation.id");
-	variant(t, body, len, "event", "\"message_updated\"",
+	VARIANT(t, body, len, "event", "\"message_updated\"",
 	    RESPITE_WEBHOOK_IGNORED, 0);
 	assert_string_equal(t->error, "event \"message_updated\" is not used");
 	for (i = 0; i < sizeof channels / sizeof channels[0]; i++) {
-		variant(t, body, len, "conversation.channel",
+		VARIANT(t, body, len, "conversation.channel",
 		    channels[i].channel, RESPITE_WEBHOOK_OK, 1);
 		if (t->ev[0].ev.channel != channels[i].want)
 			fail_msg("%s: channel %d, expected %d",
@@ -355,14 +326,14 @@ test_conversation_rules(void **state)
 	    "chatwoot/conversation_status_changed.filled-example.json",
 	    &len)) == NULL)
 		WHT_SKIP_NO_SHARED();
-	t = start(NULL);
+	t = START(NULL);
 
 	/* Resolved, with a created_at: the chat's span. */
-	variant(t, body, len, "created_at", "1583240157",
+	VARIANT(t, body, len, "created_at", "1583240157",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_true(t->ev[0].ev.duration_s == 600);
 	/* Resolved with an updated_at: that is the time. */
-	variant(t, body, len, "updated_at", "\"2020-03-03T13:20:00Z\"",
+	VARIANT(t, body, len, "updated_at", "\"2020-03-03T13:20:00Z\"",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.ts_ms, wht_ms("2020-03-03T13:20:00Z"));
 	assert_true(t->ev[0].ev.duration_s == 843);	/* from 13:05:57 */
@@ -371,55 +342,55 @@ test_conversation_rules(void **state)
 	 * max_duration at two days it is handling time (issue 13).
 	 */
 	wht_free(t);
-	t = start((const char *const[]){ "max_duration", "172800", NULL });
-	variant(t, body, len, "created_at", "1583147157", RESPITE_WEBHOOK_OK,
+	t = START((const char *const[]){ "max_duration", "172800", NULL });
+	VARIANT(t, body, len, "created_at", "1583147157", RESPITE_WEBHOOK_OK,
 	    1);
 	assert_true(t->ev[0].ev.duration_s == 93600);
 	wht_free(t);
-	t = start(NULL);
+	t = START(NULL);
 	/* Back to open: nothing. */
-	variant(t, body, len, "status", "\"open\"", RESPITE_WEBHOOK_IGNORED,
+	VARIANT(t, body, len, "status", "\"open\"", RESPITE_WEBHOOK_IGNORED,
 	    0);
 	assert_string_equal(t->error, "conversation_status_changed: neither "
 	    "an assignment nor a resolution");
-	variant(t, body, len, "meta.assignee", NULL, RESPITE_WEBHOOK_IGNORED,
+	VARIANT(t, body, len, "meta.assignee", NULL, RESPITE_WEBHOOK_IGNORED,
 	    0);
 	assert_string_equal(t->error, "conversation 42 has no assignee");
 
 	/* conversation_created with an assignee. */
 	created = wht_json_edit(body, len, "event", "\"conversation_created\"",
 	    &clen);
-	variant(t, created, clen, "status", "\"open\"", RESPITE_WEBHOOK_OK, 1);
+	VARIANT(t, created, clen, "status", "\"open\"", RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_TICKET_ASSIGNED);
 	assert_string_equal(t->ev[0].ev.id, "chatwoot:42:assigned:1");
-	variant(t, created, clen, "meta.assignee", NULL,
+	VARIANT(t, created, clen, "meta.assignee", NULL,
 	    RESPITE_WEBHOOK_IGNORED, 0);
 	free(created);
 
 	/* conversation_updated: status to resolved is the same handling. */
 	v = wht_json_edit(body, len, "event", "\"conversation_updated\"",
 	    &vlen);
-	variant(t, v, vlen, "changed_attributes",
+	VARIANT(t, v, vlen, "changed_attributes",
 	    "[{\"status\": {\"current_value\": \"resolved\", "
 	    "\"previous_value\": \"open\"}}]", RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_TICKET_HANDLED);
 	assert_string_equal(t->ev[0].ev.id,
 	    "chatwoot:42:resolved:1583240757000");
-	variant(t, v, vlen, "changed_attributes",
+	VARIANT(t, v, vlen, "changed_attributes",
 	    "[{\"assignee_id\": {\"current_value\": 1, \"previous_value\": 2}},"
 	    " {\"status\": {\"current_value\": \"resolved\"}}]",
 	    RESPITE_WEBHOOK_OK, 2);
-	variant(t, v, vlen, "changed_attributes",
+	VARIANT(t, v, vlen, "changed_attributes",
 	    "[{\"assignee_id\": {\"current_value\": null, "
 	    "\"previous_value\": 1}}]", RESPITE_WEBHOOK_IGNORED, 0);
-	variant(t, v, vlen, "changed_attributes",
+	VARIANT(t, v, vlen, "changed_attributes",
 	    "[{\"priority\": {\"current_value\": \"high\"}}]",
 	    RESPITE_WEBHOOK_IGNORED, 0);
-	variant(t, v, vlen, "id", NULL, RESPITE_WEBHOOK_BAD, 0);
+	VARIANT(t, v, vlen, "id", NULL, RESPITE_WEBHOOK_BAD, 0);
 	free(v);
-	variant(t, body, len, "event", "\"webwidget_triggered\"",
+	VARIANT(t, body, len, "event", "\"webwidget_triggered\"",
 	    RESPITE_WEBHOOK_IGNORED, 0);
-	variant(t, body, len, "event", NULL, RESPITE_WEBHOOK_IGNORED, 0);
+	VARIANT(t, body, len, "event", NULL, RESPITE_WEBHOOK_IGNORED, 0);
 	wht_free(t);
 	free(body);
 }

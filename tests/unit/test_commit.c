@@ -28,7 +28,7 @@
 #include "ingest.h"
 #include "outbox.h"
 #include "store.h"
-#include "tmpdb.h"
+#include "unit_common.h"
 
 #define T0		1795342500000LL		/* 2026-11-22T10:15:00Z */
 

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "unit_common.h"
 
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
@@ -32,18 +33,14 @@
 		fail_msg("%s = %.12g, expected %.12g", #a, got_, want_); \
 } while (0)
 
-static char	dir[64];
-static char	conf[128];
+static struct tmpdb	tconf;
+static const char	*dir = tconf.dir, *conf = tconf.path;
 
 static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/respite-test-config.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
-	snprintf(conf, sizeof conf, "%s/respite.conf", dir);
-	return (0);
+	return (tmpdir_make(&tconf, "config", "respite.conf"));
 }
 
 static int
@@ -52,10 +49,9 @@ teardown(void **state)
 	char	path[160];
 
 	(void)state;
-	unlink(conf);
 	snprintf(path, sizeof path, "%s/log", dir);
 	unlink(path);
-	return (rmdir(dir));
+	return (tmpdb_remove(&tconf));
 }
 
 static void

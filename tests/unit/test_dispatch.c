@@ -39,6 +39,7 @@
 #include "dispatch.h"
 #include "http.h"
 #include "store.h"
+#include "unit_common.h"
 #include "xmalloc.h"
 
 #define T0		1795342500000LL		/* 2026-11-22T10:15:00Z */
@@ -53,8 +54,7 @@ struct client {
 	int		 eof;
 };
 
-static char			 dir[64];
-static char			 db[128];
+static struct tmpdb		 tdb;
 static struct event_base	*base;
 static struct store		*store;
 static struct http_server	*srv;
@@ -63,20 +63,6 @@ static int			 port;
 static struct client		*clients[NCLIENTS];
 
 /* ---------------------------------------------------------------- fixture */
-
-static void
-remove_db(void)
-{
-	char	path[160];
-
-	unlink(db);
-	snprintf(path, sizeof path, "%s-wal", db);
-	unlink(path);
-	snprintf(path, sizeof path, "%s-shm", db);
-	unlink(path);
-	snprintf(path, sizeof path, "%s-journal", db);
-	unlink(path);
-}
 
 /* A port on 127.0.0.1 nobody listens on now. */
 static int
@@ -156,7 +142,7 @@ test_setup(void **state)
 	(void)state;
 	base = event_base_new();
 	assert_non_null(base);
-	store = store_open(db, 0, &cause);
+	store = store_open(tdb.path, 0, &cause);
 	if (store == NULL)
 		fail_msg("store_open: %s", cause);
 	memset(clients, 0, sizeof clients);
@@ -191,7 +177,7 @@ test_teardown(void **state)
 	disp = NULL;
 	store_close(store);
 	event_base_free(base);
-	remove_db();
+	tmpdb_clear(&tdb);
 	return (0);
 }
 
@@ -199,10 +185,8 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/respite-test-dispatch.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (tmpdb_make(&tdb, "dispatch") == -1)
 		return (-1);
-	snprintf(db, sizeof db, "%s/respite.db", dir);
 	signal(SIGPIPE, SIG_IGN);
 	return (0);
 }
@@ -211,8 +195,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	remove_db();
-	return (rmdir(dir));
+	return (tmpdb_remove(&tdb));
 }
 
 /* ---------------------------------------------------------------- clients */
@@ -697,7 +680,7 @@ test_slow_dropped(void **state)
 	slow = client_new("/v1/stream?agent=alice", NULL, 0);
 	wait_nsubs(2);
 
-	snprintf(logpath, sizeof logpath, "%s/log", dir);
+	snprintf(logpath, sizeof logpath, "%s/log", tdb.dir);
 	fflush(stderr);
 	saved = dup(STDERR_FILENO);
 	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);

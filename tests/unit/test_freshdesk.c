@@ -2,7 +2,7 @@
  * Unit tests for plugins/freshdesk: the captured Freshdesk bodies of
  * ../shared/data/webhooks/freshdesk (read from $SHARED_DATA; skipped with
  * a message when absent), which name no agent and are ignored, the same
- * with the agent our README's body adds, our own created / reply /
+ * with the agent our docs/helpdesks.md body adds, our own created / reply /
  * resolved bodies, and the shared-secret header.
  */
 #include "build.h"
@@ -22,34 +22,6 @@
 extern const struct respite_plugin respite_plugin;
 
 #define NOW	1772445600000LL		/* 2026-03-02T10:00:00Z */
-
-static struct wht *
-start(const char *const *kv)
-{
-	static struct wht	 t;
-	char			*error;
-
-	if (wht_init(&t, &respite_plugin, kv, &error) != 0)
-		fail_msg("init: %s", error);
-	free(error);
-	return (&t);
-}
-
-static void
-variant(struct wht *t, const char *body, size_t len, const char *path,
-    const char *value, int status, size_t n)
-{
-	char	*v;
-	size_t	 vlen;
-
-	v = wht_json_edit(body, len, path, value, &vlen);
-	if (wht_post(t, v, vlen, NOW) != status || t->n != n)
-		fail_msg("%s = %s: status %d with %zu events, expected %d "
-		    "with %zu (%s)", path, value != NULL ? value : "(removed)",
-		    t->status, t->n, status, n, t->error != NULL ? t->error :
-		    "");
-	free(v);
-}
 
 static void
 test_samples(void **state)
@@ -75,7 +47,7 @@ test_samples(void **state)
 	size_t		 len, i;
 
 	(void)state;
-	t = start(NULL);
+	t = START(NULL);
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
 		snprintf(name, sizeof name, "freshdesk/%s", files[i].file);
 		if ((body = wht_load(name, &len)) == NULL) {
@@ -103,7 +75,7 @@ test_samples_with_agent(void **state)
 	(void)state;
 	if ((body = wht_load("freshdesk/ticket_created.json", &len)) == NULL)
 		WHT_SKIP_NO_SHARED();
-	t = start(NULL);
+	t = START(NULL);
 	v = wht_json_edit(body, len, "freshdesk_webhook.ticket_agent_email",
 	    "\"Tom@Acme.Example\"", &vlen);
 	assert_int_equal(wht_post(t, v, vlen, NOW), RESPITE_WEBHOOK_OK);
@@ -123,7 +95,7 @@ test_samples_with_agent(void **state)
 
 	assert_non_null(body = wht_load(
 	    "freshdesk/ticket_created_inline_images.json", &len));
-	variant(t, body, len, "freshdesk_webhook.ticket_agent_name",
+	VARIANT(t, body, len, "freshdesk_webhook.ticket_agent_name",
 	    "\"Tom Agent\"", RESPITE_WEBHOOK_OK, 2);
 	assert_string_equal(t->ev[0].ev.agent, "Tom.Agent");
 	assert_string_equal(t->ev[1].text, "There are too many cat pictures "
@@ -136,19 +108,19 @@ test_samples_with_agent(void **state)
 	v = wht_json_edit(body, len, "freshdesk_webhook.ticket_agent_id", "42",
 	    &vlen);
 	assert_int_equal(wht_post(t, v, vlen, NOW), RESPITE_WEBHOOK_IGNORED);
-	variant(t, v, vlen, "freshdesk_webhook.triggered_event",
+	VARIANT(t, v, vlen, "freshdesk_webhook.triggered_event",
 	    "\"{status:{from:2,to:4}}\"", RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_TICKET_HANDLED);
 	assert_string_equal(t->ev[0].ev.agent, "42");
 	assert_string_equal(t->ev[0].ev.id, "freshdesk:11:resolved");
 	assert_true(t->ev[0].ev.duration_s == 0);
-	variant(t, v, vlen, "freshdesk_webhook.triggered_event",
+	VARIANT(t, v, vlen, "freshdesk_webhook.triggered_event",
 	    "\"{status:{from:2,to:5}}\"", RESPITE_WEBHOOK_OK, 1);
-	variant(t, v, vlen, "freshdesk_webhook.triggered_event",
+	VARIANT(t, v, vlen, "freshdesk_webhook.triggered_event",
 	    "\"{status:{from:4,to:5}}\"", RESPITE_WEBHOOK_IGNORED, 0);
 	assert_string_equal(t->error, "ticket 11 closed after it was resolved: "
 	    "counted then");
-	variant(t, v, vlen, "freshdesk_webhook.triggered_event",
+	VARIANT(t, v, vlen, "freshdesk_webhook.triggered_event",
 	    "\"{responder_id:{from:null,to:42}}\"", RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_TICKET_ASSIGNED);
 	free(v);
@@ -164,14 +136,14 @@ test_own(void **state)
 	size_t		 len;
 
 	(void)state;
-	t = start(NULL);
+	t = START(NULL);
 	body = wht_load_own("freshdesk-created-agent.json", &len);
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_int_equal(t->n, 2);
 	assert_string_equal(t->ev[0].ev.agent, "tom@acme.example");
 	assert_int_equal(t->ev[0].ev.channel, RESPITE_CH_CHAT);
 	assert_string_equal(t->ev[1].text, "I want my money back – now.");
-	variant(t, body, len, "freshdesk_webhook.respite_event",
+	VARIANT(t, body, len, "freshdesk_webhook.respite_event",
 	    "\"ticket.solved\"", RESPITE_WEBHOOK_BAD, 0);
 	assert_non_null(strstr(t->error, "respite_event: expected"));
 	free(body);
@@ -218,7 +190,7 @@ test_secret(void **state)
 
 	(void)state;
 	body = wht_load_own("freshdesk-resolved.json", &len);
-	t = start((const char *const[]){ "secret", "fd shared secret", NULL });
+	t = START((const char *const[]){ "secret", "fd shared secret", NULL });
 	wht_header(t, "X-Respite-Secret", "fd shared secret");
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	wht_clear(t);
@@ -232,7 +204,7 @@ test_secret(void **state)
 	assert_int_equal(t->n, 0);
 	wht_free(t);
 
-	t = start((const char *const[]){ "secret", "x", "secret_header",
+	t = START((const char *const[]){ "secret", "x", "secret_header",
 	    "X-Freshdesk-Token", NULL });
 	wht_header(t, "x-freshdesk-token", "x");
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);

@@ -166,21 +166,55 @@ log_all(int fatal_kind)
 	log_debug("debug %s", hostile);
 }
 
+/* stderr into a new unlinked file, whose descriptor this returns. */
+static int
+stderr_capture(int *saved)
+{
+	char	path[] = "/tmp/test_log.XXXXXX";
+	int	fd;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	unlink(path);
+	fflush(stderr);
+	*saved = dup(2);
+	assert_true(dup2(fd, 2) != -1);
+	return (fd);
+}
+
+/* stderr back where it was, and logging as the tests start it. */
+static void
+stderr_restore(int saved)
+{
+	fflush(stderr);
+	assert_true(dup2(saved, 2) != -1);
+	close(saved);
+	log_init(LOG_TO_STDERR, LOG_LEVEL_INFO);
+}
+
+/* What was captured (not empty) into buf, as a string; fd is closed. */
+static ssize_t
+stderr_read(int fd, char *buf, size_t size)
+{
+	ssize_t	r;
+
+	r = pread(fd, buf, size - 1, 0);
+	close(fd);
+	assert_true(r > 0);
+	buf[r] = '\0';
+	return (r);
+}
+
 static char *
 captured(enum log_target target, size_t *nlines)
 {
-	char	 path[] = "/tmp/test_log.XXXXXX", *buf;
+	char	*buf;
 	FILE	*f;
 	long	 size;
 	pid_t	 pid;
 	int	 fd, saved, st, k;
 	size_t	 i;
 
-	assert_true((fd = mkstemp(path)) != -1);
-	unlink(path);
-	fflush(stderr);
-	saved = dup(2);
-	assert_true(dup2(fd, 2) != -1);
+	fd = stderr_capture(&saved);
 	log_init(target, LOG_LEVEL_DEBUG);
 	log_all(0);
 	for (k = 1; k <= 2; k++) {
@@ -192,10 +226,7 @@ captured(enum log_target target, size_t *nlines)
 		assert_int_equal(waitpid(pid, &st, 0), pid);
 		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	}
-	fflush(stderr);
-	assert_true(dup2(saved, 2) != -1);
-	close(saved);
-	log_init(LOG_TO_STDERR, LOG_LEVEL_INFO);
+	stderr_restore(saved);
 	assert_non_null(f = fdopen(fd, "r"));
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	size = ftell(f);
@@ -264,7 +295,7 @@ test_log_paths(void **state)
 static void
 test_log_long_line(void **state)
 {
-	char	 path[] = "/tmp/test_log.XXXXXX", *big, buf[16384];
+	char	*big, buf[16384];
 	ssize_t	 r;
 	int	 fd, saved;
 
@@ -273,25 +304,48 @@ test_log_long_line(void **state)
 	assert_non_null(big);
 	memset(big, '\n', 4999);
 	big[4999] = '\0';
-	assert_true((fd = mkstemp(path)) != -1);
-	unlink(path);
-	fflush(stderr);
-	saved = dup(2);
-	assert_true(dup2(fd, 2) != -1);
+	fd = stderr_capture(&saved);
 	log_init(LOG_TO_JOURNAL, LOG_LEVEL_DEBUG);
 	log_warnx("%s", big);
-	fflush(stderr);
-	assert_true(dup2(saved, 2) != -1);
-	close(saved);
-	log_init(LOG_TO_STDERR, LOG_LEVEL_INFO);
-	r = pread(fd, buf, sizeof buf - 1, 0);
-	close(fd);
-	assert_true(r > 0);
-	buf[r] = '\0';
+	stderr_restore(saved);
+	r = stderr_read(fd, buf, sizeof buf);
 	/* "<4>", 1023 escaped line breaks (2 bytes each), "\n". */
 	assert_int_equal(r, 3 + 2 * 1023 + 1);
 	assert_ptr_equal(strchr(buf, '\n'), buf + r - 1);
 	free(big);
+}
+
+/*
+ * A command's lines (respite-notify --once): "NAME: message" at the
+ * level set, log_write() at any level, log_exit() with its code.
+ */
+static void
+test_log_command(void **state)
+{
+	char	 buf[1024];
+	pid_t	 pid;
+	int	 fd, saved, st;
+
+	(void)state;
+	fd = stderr_capture(&saved);
+	log_set_name("respite-notify");
+	log_init(LOG_TO_COMMAND, LOG_LEVEL_WARNING);
+	log_info("not shown");
+	log_warnx("a warning");
+	log_write(LOG_LEVEL_ERROR, "%s: %s", "GLib", "a critical\n<3>x");
+	log_write(LOG_LEVEL_DEBUG, "not shown either");
+	fflush(NULL);
+	if ((pid = fork()) == 0)
+		log_exit(77, "refused (HTTP %d)", 403);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 77);
+	log_set_name("respited");
+	stderr_restore(saved);
+	stderr_read(fd, buf, sizeof buf);
+	assert_string_equal(buf, "respite-notify: a warning\n"
+	    "respite-notify: GLib: a critical\\n<3>x\n"
+	    "respite-notify: refused (HTTP 403)\n");
 }
 
 int
@@ -304,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_long_and_cut),
 		cmocka_unit_test(test_log_paths),
 		cmocka_unit_test(test_log_long_line),
+		cmocka_unit_test(test_log_command),
 	};
 
 	return (cmocka_run_group_tests_name("log", tests, NULL, NULL));

@@ -24,27 +24,23 @@
 #include "config.h"
 #include "ingest.h"
 #include "plugins.h"
+#include "unit_common.h"
 
-static char	dir[64];
-static char	conf[128];
+static struct tmpdb	tconf;
+static const char	*conf = tconf.path;
 
 static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/respite-test-plugins.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
-	snprintf(conf, sizeof conf, "%s/respite.conf", dir);
-	return (0);
+	return (tmpdir_make(&tconf, "plugins", "respite.conf"));
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	unlink(conf);
-	return (rmdir(dir));
+	return (tmpdb_remove(&tconf));
 }
 
 /* Load a config made of text; NULL with *cause on error. */

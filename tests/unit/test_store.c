@@ -3,7 +3,9 @@
  * directory: the schema at open, duplicate ids (within a transaction,
  * across transactions and across a close and reopen), rollback, reading
  * every event back in insertion order with all fields, and the refusals
- * for a file that is not a database and for a newer schema.
+ * for a file that is not a database and for a newer schema; what start-up
+ * reads (issue 15): the window, an agent's events before it, and the
+ * open assignments the triggers keep (and a migration fills).
  */
 #include "build.h"
 
@@ -22,36 +24,17 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "unit_common.h"
 
 #define T0		1795342500000LL		/* 2026-11-22T10:15:00Z */
 
-static char	dir[64];
-static char	db[128];
-
-/* Remove the database and its WAL files between tests. */
-static void
-remove_db(void)
-{
-	char	path[160];
-
-	unlink(db);
-	snprintf(path, sizeof path, "%s-wal", db);
-	unlink(path);
-	snprintf(path, sizeof path, "%s-shm", db);
-	unlink(path);
-	snprintf(path, sizeof path, "%s-journal", db);
-	unlink(path);
-}
+static struct tmpdb	tdb;
 
 static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/respite-test-store.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
-	snprintf(db, sizeof db, "%s/respite.db", dir);
-	return (0);
+	return (tmpdb_make(&tdb, "store"));
 }
 
 static int
@@ -60,27 +43,26 @@ teardown(void **state)
 	char	path[160];
 
 	(void)state;
-	remove_db();
-	snprintf(path, sizeof path, "%s/a/b/respite.db", dir);
+	snprintf(path, sizeof path, "%s/a/b/respite.db", tdb.dir);
 	unlink(path);
-	snprintf(path, sizeof path, "%s/a/b/respite.db-wal", dir);
+	snprintf(path, sizeof path, "%s/a/b/respite.db-wal", tdb.dir);
 	unlink(path);
-	snprintf(path, sizeof path, "%s/a/b/respite.db-shm", dir);
+	snprintf(path, sizeof path, "%s/a/b/respite.db-shm", tdb.dir);
 	unlink(path);
-	snprintf(path, sizeof path, "%s/a/b", dir);
+	snprintf(path, sizeof path, "%s/a/b", tdb.dir);
 	rmdir(path);
-	snprintf(path, sizeof path, "%s/a", dir);
+	snprintf(path, sizeof path, "%s/a", tdb.dir);
 	rmdir(path);
-	snprintf(path, sizeof path, "%s/file", dir);
+	snprintf(path, sizeof path, "%s/file", tdb.dir);
 	unlink(path);
-	return (rmdir(dir));
+	return (tmpdb_remove(&tdb));
 }
 
 static int
 test_teardown(void **state)
 {
 	(void)state;
-	remove_db();
+	tmpdb_clear(&tdb);
 	return (0);
 }
 
@@ -201,12 +183,12 @@ test_open_creates_schema(void **state)
 
 	(void)state;
 	/* Missing parent directories are created. */
-	snprintf(path, sizeof path, "%s/a/b/respite.db", dir);
+	snprintf(path, sizeof path, "%s/a/b/respite.db", tdb.dir);
 	st = open_ok(path);
 	assert_string_equal(store_path(st), path);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_true(S_ISREG(sb.st_mode));
-	snprintf(path, sizeof path, "%s/a/b", dir);
+	snprintf(path, sizeof path, "%s/a/b", tdb.dir);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0750);
 	{
@@ -217,7 +199,7 @@ test_open_creates_schema(void **state)
 	}
 	store_close(st);
 
-	snprintf(path, sizeof path, "%s/a/b/respite.db", dir);
+	snprintf(path, sizeof path, "%s/a/b/respite.db", tdb.dir);
 	query(path, "PRAGMA user_version", v, sizeof v);
 	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
 	query(path, "PRAGMA journal_mode", v, sizeof v);
@@ -245,7 +227,7 @@ test_duplicates(void **state)
 	char			 n[32];
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	a = mk("e-1", RESPITE_EV_AGENT_LOGIN, "alice", T0);
 	b = mk("e-2", RESPITE_EV_AGENT_LOGIN, "bob", T0);
 
@@ -266,7 +248,7 @@ test_duplicates(void **state)
 	store_close(st);
 
 	/* Across a close and reopen. */
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(add(st, &a), 0);
 	a = mk("e-3", RESPITE_EV_AGENT_LOGIN, "alice", T0);
@@ -274,7 +256,8 @@ test_duplicates(void **state)
 	commit(st);
 	assert_int_equal(count_events(st), 3);
 	store_close(st);
-	query(db, "SELECT type FROM events WHERE id = 'e-1'", n, sizeof n);
+	query(tdb.path, "SELECT type FROM events WHERE id = 'e-1'", n,
+	    sizeof n);
 	assert_string_equal(n, "1");		/* still the login */
 }
 
@@ -285,7 +268,7 @@ test_no_id_never_duplicate(void **state)
 	struct respite_event	 ev;
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	ev = mk("", RESPITE_EV_MESSAGE_RECEIVED, "alice", T0);
 	ev.channel = RESPITE_CH_CHAT;
 	begin(st);
@@ -293,7 +276,7 @@ test_no_id_never_duplicate(void **state)
 	assert_int_equal(add(st, &ev), 1);
 	commit(st);
 	store_close(st);
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(add(st, &ev), 1);
 	commit(st);
@@ -308,7 +291,7 @@ test_rollback(void **state)
 	struct respite_event	 a, b;
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	a = mk("r-1", RESPITE_EV_AGENT_LOGIN, "alice", T0);
 	b = mk("", RESPITE_EV_AGENT_LOGIN, "bob", T0);
 	begin(st);
@@ -327,11 +310,11 @@ test_rollback(void **state)
 	store_close(st);
 
 	/* A transaction left open at close is not committed. */
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(add(st, &b), 1);
 	store_close(st);
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	assert_int_equal(count_events(st), 1);
 	store_close(st);
 }
@@ -343,11 +326,11 @@ test_begin_twice(void **state)
 	char		*cause = NULL;
 
 	(void)state;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(store_begin(st, &cause), -1);
 	assert_non_null(cause);
-	assert_non_null(strstr(cause, db));
+	assert_non_null(strstr(cause, tdb.path));
 	assert_non_null(strstr(cause, "begin"));
 	free(cause);
 	store_rollback(st);
@@ -379,7 +362,7 @@ test_foreach_all_fields(void **state)
 	ev[2] = mk("l-1", RESPITE_EV_AGENT_LOGIN, "carol", T0 - 3600000);
 	snprintf(ev[2].tz, sizeof ev[2].tz, "Europe/Berlin");
 
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(add(st, &ev[0]), 1);
 	assert_int_equal(add(st, &ev[1]), 1);
@@ -387,7 +370,7 @@ test_foreach_all_fields(void **state)
 	commit(st);
 	store_close(st);
 
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	c = calloc(1, sizeof *c);
 	assert_int_equal(store_foreach_event(st, collect_cb, c, &cause), 0);
 	assert_int_equal(c->n, 3);
@@ -442,8 +425,8 @@ test_foreach_all_fields(void **state)
 	{
 		char	v[16];
 
-		query(db, "SELECT count(*) FROM events WHERE id IS NULL AND "
-		    "agent = 'bob' AND severity = 0.875", v, sizeof v);
+		query(tdb.path, "SELECT count(*) FROM events WHERE id IS NULL "
+		    "AND agent = 'bob' AND severity = 0.875", v, sizeof v);
 		assert_string_equal(v, "1");
 	}
 }
@@ -463,7 +446,7 @@ test_longest_values(void **state)
 	memset(ev.team, 't', RESPITE_NAME_MAX);
 	memset(ev.ticket, 'k', RESPITE_ID_MAX);
 	ev.channel = RESPITE_CH_MESSAGING;
-	st = open_ok(db);
+	st = open_ok(tdb.path);
 	begin(st);
 	assert_int_equal(add(st, &ev), 1);
 	commit(st);
@@ -488,16 +471,16 @@ test_not_a_database(void **state)
 	int		 i;
 
 	(void)state;
-	f = fopen(db, "w");
+	f = fopen(tdb.path, "w");
 	assert_non_null(f);
 	for (i = 0; i < 200; i++)
 		fputs("this is a text file, not an SQLite database\n", f);
 	fclose(f);
-	st = store_open(db, 1, &cause);
+	st = store_open(tdb.path, 1, &cause);
 	assert_null(st);
 	assert_non_null(cause);
 	/* It names the file and says what is wrong with it. */
-	if (strncmp(cause, db, strlen(db)) != 0 ||
+	if (strncmp(cause, tdb.path, strlen(tdb.path)) != 0 ||
 	    strstr(cause, "not a database") == NULL)
 		fail_msg("unclear cause: %s", cause);
 	free(cause);
@@ -511,15 +494,15 @@ test_not_a_directory(void **state)
 	char		*cause = NULL, path[160], want[256];
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/file", dir);
+	snprintf(path, sizeof path, "%s/file", tdb.dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fclose(f);
-	snprintf(path, sizeof path, "%s/file/sub/respite.db", dir);
+	snprintf(path, sizeof path, "%s/file/sub/respite.db", tdb.dir);
 	st = store_open(path, 0, &cause);
 	assert_null(st);
 	snprintf(want, sizeof want, "cannot create %s/file/sub: Not a "
-	    "directory", dir);
+	    "directory", tdb.dir);
 	assert_string_equal(cause, want);
 	free(cause);
 }
@@ -532,20 +515,20 @@ test_newer_schema(void **state)
 	char		*cause = NULL, want[256], v[16];
 
 	(void)state;
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(tdb.path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "CREATE TABLE events (x);"
 	    "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 
-	st = store_open(db, 1, &cause);
+	st = store_open(tdb.path, 1, &cause);
 	assert_null(st);
 	snprintf(want, sizeof want, "%s: schema version 99 is newer than this "
-	    "respited knows (%d); use a newer respited", db,
+	    "respited knows (%d); use a newer respited", tdb.path,
 	    STORE_SCHEMA_VERSION);
 	assert_string_equal(cause, want);
 	free(cause);
 	/* And it was left alone. */
-	query(db, "PRAGMA user_version", v, sizeof v);
+	query(tdb.path, "PRAGMA user_version", v, sizeof v);
 	assert_string_equal(v, "99");
 }
 
@@ -558,18 +541,218 @@ test_old_schema_without_version(void **state)
 
 	(void)state;
 	/* An SQLite file of someone else's at version 0 with a clash. */
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(tdb.path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "CREATE TABLE events (x)", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
-	st = store_open(db, 1, &cause);
+	st = store_open(tdb.path, 1, &cause);
 	assert_null(st);
 	assert_non_null(cause);
-	if (strncmp(cause, db, strlen(db)) != 0 ||
+	if (strncmp(cause, tdb.path, strlen(tdb.path)) != 0 ||
 	    strstr(cause, "migration") == NULL ||
 	    strstr(cause, "already exists") == NULL)
 		fail_msg("unclear cause: %s", cause);
 	free(cause);
+}
+
+/* Collects store_open_assignments() as "agent:ticket," pairs. */
+static int
+assign_cb(const char *agent, const char *ticket, void *arg)
+{
+	char	*out = arg;
+
+	snprintf(out + strlen(out), 256 - strlen(out), "%s:%s,", agent, ticket);
+	return (0);
+}
+
+static void
+assignments_are(struct store *st, const char *want)
+{
+	char	out[256] = "", *cause = NULL;
+
+	if (store_open_assignments(st, assign_cb, out, &cause) != 0)
+		fail_msg("store_open_assignments: %s", cause);
+	assert_string_equal(out, want);
+}
+
+/* Add an event of type at ts, with ticket (NULL for none). */
+static void
+add_ev(struct store *st, const char *id, enum respite_event_type type,
+    const char *agent, const char *ticket, int64_t ts)
+{
+	struct respite_event	ev = mk(id, type, agent, ts);
+
+	if (ticket != NULL)
+		snprintf(ev.ticket, sizeof ev.ticket, "%s", ticket);
+	add(st, &ev);
+}
+
+/* The events of test_assignments: what stays open is a1:t3, a2:z. */
+static void
+add_tickets(struct store *st)
+{
+	begin(st);
+	add_ev(st, "1", RESPITE_EV_TICKET_ASSIGNED, "a1", "t1", T0);
+	add_ev(st, "2", RESPITE_EV_TICKET_ASSIGNED, "a1", "t2", T0 + 1);
+	add_ev(st, "3", RESPITE_EV_TICKET_ASSIGNED, "a2", "x", T0 + 2);
+	add_ev(st, "4", RESPITE_EV_TICKET_ASSIGNED, "a1", "t3", T0 + 3);
+	/* Its own ticket; then one with none takes the oldest (t1). */
+	add_ev(st, "5", RESPITE_EV_TICKET_HANDLED, "a1", "t2", T0 + 4);
+	add_ev(st, "6", RESPITE_EV_TICKET_HANDLED, "a1", NULL, T0 + 5);
+	/* A ticket never assigned takes the oldest too (as the count). */
+	add_ev(st, "7", RESPITE_EV_TICKET_HANDLED, "a2", "y", T0 + 6);
+	add_ev(st, "8", RESPITE_EV_TICKET_HANDLED, "a2", "x", T0 + 7);
+	add_ev(st, "9", RESPITE_EV_TICKET_ASSIGNED, "a2", "z", T0 + 8);
+	/* A duplicate is not stored, so it opens nothing. */
+	add_ev(st, "1", RESPITE_EV_TICKET_ASSIGNED, "a1", "t1", T0);
+	commit(st);
+}
+
+/*
+ * The open assignments start-up reads (issue 15): kept by triggers as
+ * agent_apply() counts open tickets, in the order received, and gone
+ * with their event when retention deletes it.
+ */
+static void
+test_assignments(void **state)
+{
+	struct store	*st;
+	char		*cause = NULL;
+
+	(void)state;
+	st = open_ok(tdb.path);
+	assignments_are(st, "");
+	add_tickets(st);
+	assignments_are(st, "a1:t3,a2:z,");
+	assert_int_equal(store_retention_step(st, STORE_RETAIN_EVENTS,
+	    T0 + 1000, 100, &cause), 10 - 1);
+	assignments_are(st, "");
+	store_close(st);
+}
+
+/* A database of schema 3 gets its open assignments when migrated. */
+static void
+test_migrate_assignments(void **state)
+{
+	struct store	*st;
+	sqlite3		*h;
+	char		 v[16];
+
+	(void)state;
+	st = open_ok(tdb.path);
+	add_tickets(st);
+	store_close(st);
+	/* Back to what schema 4 was. */
+	assert_int_equal(sqlite3_open(tdb.path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER assignments_add;"
+	    "DROP TRIGGER assignments_done; DROP TRIGGER assignments_gone;"
+	    "DROP TABLE assignments; DROP INDEX events_ts;"
+	    "DROP INDEX events_status; PRAGMA user_version = 4", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	st = open_ok(tdb.path);
+	assignments_are(st, "a1:t3,a2:z,");
+	/* And the triggers go on from there. */
+	begin(st);
+	add_ev(st, "10", RESPITE_EV_TICKET_HANDLED, "a1", "t3", T0 + 9);
+	commit(st);
+	assignments_are(st, "a2:z,");
+	store_close(st);
+	query(tdb.path, "PRAGMA user_version", v, sizeof v);
+	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
+}
+
+/* The ids given to cb, "id,id,". */
+static int
+ids_cb(const struct respite_event *ev, void *arg)
+{
+	char	*out = arg;
+
+	snprintf(out + strlen(out), 256 - strlen(out), "%s,", ev->id);
+	return (0);
+}
+
+/*
+ * The window start-up reads (store_foreach_event_since(): ts >= from,
+ * in the order received) and what an agent brings into it
+ * (store_agent_before()).
+ */
+static void
+test_window(void **state)
+{
+	struct store		*st;
+	struct respite_event	 ev;
+	char			 out[256] = "", *cause = NULL;
+	const int64_t		 H = 3600000, cut = T0 + 100 * H;
+	int64_t			 from;
+	int			 i;
+
+	(void)state;
+	st = open_ok(tdb.path);
+	begin(st);
+	/* a: logged in long ago with a team, out before the cut. */
+	ev = mk("a1", RESPITE_EV_AGENT_LOGIN, "a", T0);
+	snprintf(ev.team, sizeof ev.team, "t");
+	snprintf(ev.tz, sizeof ev.tz, "Europe/Berlin");
+	add(st, &ev);
+	add_ev(st, "a2", RESPITE_EV_AGENT_LOGOUT, "a", NULL, T0 + H);
+	add_ev(st, "a3", RESPITE_EV_AGENT_LOGIN, "a", NULL, cut - 10 * H);
+	add_ev(st, "a4", RESPITE_EV_TICKET_ASSIGNED, "a", NULL,
+	    cut - 9 * H);
+	add_ev(st, "a5", RESPITE_EV_AGENT_LOGOUT, "a", NULL, cut - 8 * H);
+	add_ev(st, "a6", RESPITE_EV_TICKET_ASSIGNED, "a", NULL,
+	    cut - 7 * H);
+	add_ev(st, "a7", RESPITE_EV_TICKET_ASSIGNED, "a", NULL, cut + H);
+	/* b: logged in 40 h before the cut, never out. */
+	ev = mk("b1", RESPITE_EV_AGENT_LOGIN, "b", cut - 40 * H);
+	snprintf(ev.team, sizeof ev.team, "u");
+	add(st, &ev);
+	add_ev(st, "b2", RESPITE_EV_TICKET_ASSIGNED, "b", NULL,
+	    cut - 37 * H);
+	add_ev(st, "b3", RESPITE_EV_TICKET_ASSIGNED, "b", NULL,
+	    cut - 30 * H);
+	add_ev(st, "b4", RESPITE_EV_TICKET_ASSIGNED, "b", NULL, cut);
+	/* Received last, but in the window: read in the order received. */
+	add_ev(st, "a8", RESPITE_EV_TICKET_HANDLED, "a", NULL, cut + 1);
+	commit(st);
+
+	assert_int_equal(store_foreach_event_since(st, cut, ids_cb, out,
+	    &cause), 0);
+	assert_string_equal(out, "a7,b4,a8,");
+	/* From its logout 8 h before: the team and zone from before. */
+	out[0] = '\0';
+	assert_int_equal(store_agent_before(st, "a", cut, 36 * H, ids_cb, out,
+	    &from, &cause), 0);
+	assert_string_equal(out, "a1,a5,a6,");
+	assert_true(from == cut - 8 * H);
+	/* No logout in 36 h: the status then, and 36 h of events. */
+	out[0] = '\0';
+	assert_int_equal(store_agent_before(st, "b", cut, 36 * H, ids_cb, out,
+	    &from, &cause), 0);
+	assert_string_equal(out, "b1,b3,");
+	assert_true(from == cut - 36 * H);
+	/* Nothing before. */
+	out[0] = '\0';
+	assert_int_equal(store_agent_before(st, "c", cut, 36 * H, ids_cb, out,
+	    &from, &cause), 0);
+	assert_string_equal(out, "");
+
+	/*
+	 * Many old events received after the window's first row (a month
+	 * replayed): the window is read by events_ts, still in seq order.
+	 */
+	begin(st);
+	for (i = 0; i < 12000; i++)
+		add_ev(st, "", RESPITE_EV_TICKET_ASSIGNED, "old", NULL,
+		    T0 + i);
+	add_ev(st, "c1", RESPITE_EV_TICKET_ASSIGNED, "c", NULL, cut + 2);
+	commit(st);
+	out[0] = '\0';
+	assert_int_equal(store_foreach_event_since(st, cut, ids_cb, out,
+	    &cause), 0);
+	assert_string_equal(out, "a7,b4,a8,c1,");
+	store_close(st);
 }
 
 int
@@ -589,6 +772,10 @@ main(void)
 		cmocka_unit_test_teardown(test_not_a_database, test_teardown),
 		cmocka_unit_test_teardown(test_not_a_directory, test_teardown),
 		cmocka_unit_test_teardown(test_newer_schema, test_teardown),
+		cmocka_unit_test_teardown(test_assignments, test_teardown),
+		cmocka_unit_test_teardown(test_migrate_assignments,
+		    test_teardown),
+		cmocka_unit_test_teardown(test_window, test_teardown),
 		cmocka_unit_test_teardown(test_old_schema_without_version,
 		    test_teardown),
 	};

@@ -25,18 +25,6 @@ extern const struct respite_plugin respite_plugin;
 
 #define NOW	1772445600000LL		/* 2026-03-02T10:00:00Z */
 
-static struct wht *
-start(const char *const *kv)
-{
-	static struct wht	 t;
-	char			*error;
-
-	if (wht_init(&t, &respite_plugin, kv, &error) != 0)
-		fail_msg("init: %s", error);
-	free(error);
-	return (&t);
-}
-
 static void
 test_default_payload(void **state)
 {
@@ -48,7 +36,7 @@ test_default_payload(void **state)
 	if ((body = wht_load("zammad/trigger_default_payload.json", &len)) ==
 	    NULL)
 		WHT_SKIP_NO_SHARED();
-	t = start(NULL);
+	t = START(NULL);
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_int_equal(t->n, 2);
 
@@ -80,11 +68,11 @@ test_default_payload(void **state)
 
 	/* agent_field = name, login. */
 	wht_free(t);
-	t = start((const char *const[]){ "agent_field", "name", NULL });
+	t = START((const char *const[]){ "agent_field", "name", NULL });
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_string_equal(t->ev[0].ev.agent, "Emma.Taylor");
 	wht_free(t);
-	t = start((const char *const[]){ "agent_field", "id", NULL });
+	t = START((const char *const[]){ "agent_field", "id", NULL });
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_string_equal(t->ev[0].ev.agent, "5");
 	wht_free(t);
@@ -106,7 +94,7 @@ test_signature(void **state)
 		len = olen;
 		own = NULL;
 	}
-	t = start((const char *const[]){ "secret", "zammad hmac token",
+	t = START((const char *const[]){ "secret", "zammad hmac token",
 	    NULL });
 	wht_hmac_hex(1, "zammad hmac token", body, len, "", 0, hex);
 	snprintf(sig, sizeof sig, "sha1=%s", hex);
@@ -167,7 +155,7 @@ test_custom_payloads(void **state)
 	size_t		 len, i;
 
 	(void)state;
-	t = start(NULL);
+	t = START(NULL);
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
 		if ((body = wht_load(files[i], &len)) == NULL) {
 			wht_free(t);
@@ -193,7 +181,7 @@ test_variants(void **state)
 	if ((body = wht_load("zammad/trigger_default_payload.json", &len)) ==
 	    NULL)
 		WHT_SKIP_NO_SHARED();
-	t = start(NULL);
+	t = START(NULL);
 
 	/* Unassigned: owner "-" (id 1). */
 	v = wht_json_edit(body, len, "ticket.owner_id", "1", &vlen);
@@ -259,7 +247,7 @@ test_own_closed_chat(void **state)
 
 	(void)state;
 	body = wht_load_own("zammad-closed-chat.json", &len);
-	t = start(NULL);
+	t = START(NULL);
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_int_equal(t->n, 3);
 
@@ -285,23 +273,23 @@ test_own_closed_chat(void **state)
 	assert_string_equal(t->ev[2].ev.id, id);
 	wht_free(t);
 
-	t = start((const char *const[]){ "agent_field", "login", NULL });
+	t = START((const char *const[]){ "agent_field", "login", NULL });
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_string_equal(t->ev[0].ev.agent, "jweiss");
 	wht_free(t);
-	t = start((const char *const[]){ "agent_field", "name", NULL });
+	t = START((const char *const[]){ "agent_field", "name", NULL });
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_string_equal(t->ev[2].ev.agent, "Juergen.Weiss");
 	wht_free(t);
 
 	/* A span over max_duration is not handling time: 0. */
-	t = start((const char *const[]){ "max_duration", "300", NULL });
+	t = START((const char *const[]){ "max_duration", "300", NULL });
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_true(t->ev[2].ev.duration_s == 0);
 	wht_free(t);
 
 	/* Only the states named count as handled. */
-	t = start((const char *const[]){ "closed_states", "merged, solved",
+	t = START((const char *const[]){ "closed_states", "merged, solved",
 	    NULL });
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_int_equal(t->n, 2);
@@ -319,7 +307,7 @@ test_own_agent_reply(void **state)
 	(void)state;
 	body = wht_load_own("zammad-agent-reply.json", &len);
 	snprintf(agents, sizeof agents, "%s/agents.txt", TEST_DATA);
-	t = start((const char *const[]){ "agents", agents, NULL });
+	t = START((const char *const[]){ "agents", agents, NULL });
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_int_equal(t->n, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_TICKET_ASSIGNED);
@@ -330,7 +318,7 @@ test_own_agent_reply(void **state)
 	wht_free(t);
 
 	/* unmapped = ignore: only agents of the file count. */
-	t = start((const char *const[]){ "agents", agents, "unmapped",
+	t = START((const char *const[]){ "agents", agents, "unmapped",
 	    "ignore", NULL });
 	free(body);
 	body = wht_load_own("zammad-closed-chat.json", &len);
@@ -350,7 +338,7 @@ test_malformed(void **state)
 	size_t		 len;
 
 	(void)state;
-	t = start(NULL);
+	t = START(NULL);
 	assert_int_equal(wht_post_str(t, "{\"ticket\": {", NOW),
 	    RESPITE_WEBHOOK_BAD);
 	assert_non_null(strstr(t->error, "the payload is not JSON: line 1"));

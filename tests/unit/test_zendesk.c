@@ -23,34 +23,6 @@ extern const struct respite_plugin respite_plugin;
 
 #define NOW	1772445600000LL		/* 2026-03-02T10:00:00Z */
 
-static struct wht *
-start(const char *const *kv)
-{
-	static struct wht	 t;
-	char			*error;
-
-	if (wht_init(&t, &respite_plugin, kv, &error) != 0)
-		fail_msg("init: %s", error);
-	free(error);
-	return (&t);
-}
-
-static void
-variant(struct wht *t, const char *body, size_t len, const char *path,
-    const char *value, int status, size_t n)
-{
-	char	*v;
-	size_t	 vlen;
-
-	v = wht_json_edit(body, len, path, value, &vlen);
-	if (wht_post(t, v, vlen, NOW) != status || t->n != n)
-		fail_msg("%s = %s: status %d with %zu events, expected %d "
-		    "with %zu (%s)", path, value != NULL ? value : "(removed)",
-		    t->status, t->n, status, n, t->error != NULL ? t->error :
-		    "");
-	free(v);
-}
-
 static void
 test_trigger_samples(void **state)
 {
@@ -62,7 +34,7 @@ test_trigger_samples(void **state)
 	if ((body = wht_load("zendesk/trigger_ticket_create_update.json",
 	    &len)) == NULL)
 		WHT_SKIP_NO_SHARED();
-	t = start(NULL);
+	t = START(NULL);
 	/* Open, assigned to a name only: assigned, at the time of receipt. */
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_int_equal(t->n, 1);
@@ -92,7 +64,7 @@ test_trigger_samples(void **state)
 
 	/* Mapped by name through the agents file. */
 	snprintf(agents, sizeof agents, "%s/agents.txt", TEST_DATA);
-	t = start((const char *const[]){ "agents", agents, "agent_field",
+	t = START((const char *const[]){ "agents", agents, "agent_field",
 	    "name", NULL });
 	assert_non_null(body = wht_load(
 	    "zendesk/trigger_ticket_create_update.json", &len));
@@ -113,30 +85,30 @@ test_trigger_rules(void **state)
 	if ((body = wht_load("zendesk/trigger_ticket_create_update.json",
 	    &len)) == NULL)
 		WHT_SKIP_NO_SHARED();
-	t = start(NULL);
-	variant(t, body, len, "ticket_status", "\"Solved\"",
+	t = START(NULL);
+	VARIANT(t, body, len, "ticket_status", "\"Solved\"",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_TICKET_HANDLED);
 	assert_string_equal(t->ev[0].ev.id, "zendesk:7:solved");
 	assert_true(t->ev[0].ev.duration_s == 0);
-	variant(t, body, len, "ticket_status", "\"Closed\"",
+	VARIANT(t, body, len, "ticket_status", "\"Closed\"",
 	    RESPITE_WEBHOOK_IGNORED, 0);
 	assert_string_equal(t->error, "ticket 7 is closed: it was counted "
 	    "when solved");
-	variant(t, body, len, "assignee_full_name", NULL,
+	VARIANT(t, body, len, "assignee_full_name", NULL,
 	    RESPITE_WEBHOOK_IGNORED, 0);
 	assert_string_equal(t->error, "ticket 7 has no assignee");
-	variant(t, body, len, "assignee_full_name", "\"\"",
+	VARIANT(t, body, len, "assignee_full_name", "\"\"",
 	    RESPITE_WEBHOOK_IGNORED, 0);
-	variant(t, body, len, "assignee_email", "\"Apoorva@Example.ORG\"",
+	VARIANT(t, body, len, "assignee_email", "\"Apoorva@Example.ORG\"",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_string_equal(t->ev[0].ev.agent, "apoorva@example.org");
-	variant(t, body, len, "respite_event", "\"ticket.handled\"",
+	VARIANT(t, body, len, "respite_event", "\"ticket.handled\"",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_TICKET_HANDLED);
-	variant(t, body, len, "respite_event", "\"ticket.assigned\"",
+	VARIANT(t, body, len, "respite_event", "\"ticket.assigned\"",
 	    RESPITE_WEBHOOK_OK, 1);
-	variant(t, body, len, "respite_event", "\"ticket.closed\"",
+	VARIANT(t, body, len, "respite_event", "\"ticket.closed\"",
 	    RESPITE_WEBHOOK_BAD, 0);
 	assert_non_null(strstr(t->error, "respite_event: expected"));
 
@@ -148,17 +120,17 @@ test_trigger_rules(void **state)
 	v = wht_json_edit(v2, v2len, "created_at",
 	    "\"2026-03-02T09:50:00Z\"", &vlen);
 	free(v2);
-	variant(t, v, vlen, "updated_at", "\"2026-03-02T09:58:20Z\"",
+	VARIANT(t, v, vlen, "updated_at", "\"2026-03-02T09:58:20Z\"",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.channel, RESPITE_CH_PHONE);
 	assert_true(t->ev[0].ev.duration_s == 500);
 	assert_int_equal(t->ev[0].ev.ts_ms, wht_ms("2026-03-02T09:58:20Z"));
 	assert_string_equal(t->ev[0].ev.id, "zendesk:7:solved:1772445500000");
-	variant(t, v, vlen, "time_spent_s", "\"1200\"", RESPITE_WEBHOOK_OK,
+	VARIANT(t, v, vlen, "time_spent_s", "\"1200\"", RESPITE_WEBHOOK_OK,
 	    1);
 	assert_true(t->ev[0].ev.duration_s == 1200);
 	/* A thread handled after 26 h keeps its time (issue 13). */
-	variant(t, v, vlen, "time_spent_s", "\"92982\"", RESPITE_WEBHOOK_OK,
+	VARIANT(t, v, vlen, "time_spent_s", "\"92982\"", RESPITE_WEBHOOK_OK,
 	    1);
 	assert_true(t->ev[0].ev.duration_s == 92982);
 	free(v);
@@ -175,7 +147,7 @@ test_trigger_message(void **state)
 
 	(void)state;
 	body = wht_load_own("zendesk-trigger-message.json", &len);
-	t = start(NULL);
+	t = START(NULL);
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_int_equal(t->n, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_MESSAGE_RECEIVED);
@@ -193,10 +165,10 @@ test_trigger_message(void **state)
 	assert_int_equal(wht_post(t, body, len, NOW + 60000),
 	    RESPITE_WEBHOOK_OK);
 	assert_string_equal(t->ev[0].ev.id, id);
-	variant(t, body, len, "comment", "\"Another message\"",
+	VARIANT(t, body, len, "comment", "\"Another message\"",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_string_not_equal(t->ev[0].ev.id, id);
-	variant(t, body, len, "comment_id", "555", RESPITE_WEBHOOK_OK, 1);
+	VARIANT(t, body, len, "comment_id", "555", RESPITE_WEBHOOK_OK, 1);
 	assert_string_equal(t->ev[0].ev.id, "zendesk:88:comment:555");
 	wht_free(t);
 	free(body);
@@ -210,7 +182,7 @@ test_events(void **state)
 	size_t		 len;
 
 	(void)state;
-	t = start(NULL);
+	t = START(NULL);
 	body = wht_load_own("zendesk-event-assigned.json", &len);
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_int_equal(t->n, 1);
@@ -221,13 +193,13 @@ test_events(void **state)
 	    "zendesk:event:6c1d2b3a-0001-4a5b-9c8d-000000000001");
 	assert_int_equal(t->ev[0].ev.channel, RESPITE_CH_PHONE);
 	assert_int_equal(t->ev[0].ev.ts_ms, wht_ms("2026-03-02T09:00:00Z"));
-	variant(t, body, len, "event.current", "null",
+	VARIANT(t, body, len, "event.current", "null",
 	    RESPITE_WEBHOOK_IGNORED, 0);
 	assert_string_equal(t->error, "ticket 4711 was unassigned");
-	variant(t, body, len, "id", NULL, RESPITE_WEBHOOK_BAD, 0);
-	variant(t, body, len, "detail.id", NULL, RESPITE_WEBHOOK_OK, 1);
+	VARIANT(t, body, len, "id", NULL, RESPITE_WEBHOOK_BAD, 0);
+	VARIANT(t, body, len, "detail.id", NULL, RESPITE_WEBHOOK_OK, 1);
 	assert_string_equal(t->ev[0].ev.ticket, "4711");	/* subject */
-	variant(t, body, len, "type",
+	VARIANT(t, body, len, "type",
 	    "\"zen:event-type:ticket.priority_changed\"",
 	    RESPITE_WEBHOOK_IGNORED, 0);
 	assert_string_equal(t->error, "event type ticket.priority_changed is "
@@ -241,11 +213,11 @@ test_events(void **state)
 	assert_string_equal(t->ev[0].ev.agent, "381234567");
 	assert_string_equal(t->ev[0].text,
 	    "This is the third time I call. Fix it today!!!");
-	variant(t, body, len, "event.comment.author.is_staff", "true",
+	VARIANT(t, body, len, "event.comment.author.is_staff", "true",
 	    RESPITE_WEBHOOK_IGNORED, 0);
-	variant(t, body, len, "event.comment.is_public", "false",
+	VARIANT(t, body, len, "event.comment.is_public", "false",
 	    RESPITE_WEBHOOK_IGNORED, 0);
-	variant(t, body, len, "detail.assignee_id", "null",
+	VARIANT(t, body, len, "detail.assignee_id", "null",
 	    RESPITE_WEBHOOK_IGNORED, 0);
 	assert_string_equal(t->error, "no agent is assigned");
 	free(body);
@@ -257,32 +229,32 @@ test_events(void **state)
 	assert_int_equal(t->ev[0].ev.ts_ms, wht_ms("2026-03-02T09:12:00Z"));
 	/* A call: created 08:58, solved 09:12. */
 	assert_true(t->ev[0].ev.duration_s == 840);
-	variant(t, body, len, "event.current", "\"PENDING\"",
+	VARIANT(t, body, len, "event.current", "\"PENDING\"",
 	    RESPITE_WEBHOOK_IGNORED, 0);
-	variant(t, body, len, "event",
+	VARIANT(t, body, len, "event",
 	    "{\"current\": \"CLOSED\", \"previous\": \"SOLVED\"}",
 	    RESPITE_WEBHOOK_IGNORED, 0);
-	variant(t, body, len, "event",
+	VARIANT(t, body, len, "event",
 	    "{\"current\": \"CLOSED\", \"previous\": \"OPEN\"}",
 	    RESPITE_WEBHOOK_OK, 1);
-	variant(t, body, len, "detail.via.channel", "\"email\"",
+	VARIANT(t, body, len, "detail.via.channel", "\"email\"",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.channel, RESPITE_CH_EMAIL);
 	assert_true(t->ev[0].ev.duration_s == 0);
 	/* A messaging event from the end user. */
-	variant(t, body, len, "event", "{\"message\": {\"id\": \"m1\", "
+	VARIANT(t, body, len, "event", "{\"message\": {\"id\": \"m1\", "
 	    "\"body\": \"hello?\"}, \"actor\": {\"type\": \"end_user\"}}",
 	    RESPITE_WEBHOOK_OK, 1);
 	assert_int_equal(t->ev[0].ev.type, RESPITE_EV_MESSAGE_RECEIVED);
 	assert_string_equal(t->ev[0].text, "hello?");
-	variant(t, body, len, "event", "{\"message\": {\"id\": \"m1\", "
+	VARIANT(t, body, len, "event", "{\"message\": {\"id\": \"m1\", "
 	    "\"body\": \"on it\"}, \"actor\": {\"type\": \"agent\"}}",
 	    RESPITE_WEBHOOK_IGNORED, 0);
 	wht_free(t);
 
 	/* Zendesk ids through the agents file. */
 	snprintf(agents, sizeof agents, "%s/agents.txt", TEST_DATA);
-	t = start((const char *const[]){ "agents", agents, NULL });
+	t = START((const char *const[]){ "agents", agents, NULL });
 	assert_int_equal(wht_post(t, body, len, NOW), RESPITE_WEBHOOK_OK);
 	assert_string_equal(t->ev[0].ev.agent, "lena");
 	assert_string_equal(t->ev[0].ev.team, "phone-1");
@@ -299,7 +271,7 @@ test_signature(void **state)
 	size_t		 len;
 
 	(void)state;
-	t = start((const char *const[]){ "secret", "zd-secret", NULL });
+	t = START((const char *const[]){ "secret", "zd-secret", NULL });
 	/* Known answer: openssl dgst -sha256 -hmac zd-secret -binary | base64 */
 	wht_header(t, "X-Zendesk-Webhook-Signature",
 	    "7zWnLNB4kqp7UOmZSErw8zigN3H2meF6q3iLPuMW0Vs=");
@@ -349,7 +321,7 @@ test_signature(void **state)
 	    RESPITE_WEBHOOK_UNAUTHORIZED);
 	assert_non_null(strstr(t->error, "max_age = 0"));
 	wht_free(t);
-	t = start((const char *const[]){ "secret", "zd-secret", "max_age", "0",
+	t = START((const char *const[]){ "secret", "zd-secret", "max_age", "0",
 	    NULL });
 	wht_header(t, "X-Zendesk-Webhook-Signature", b64);
 	wht_header(t, "X-Zendesk-Webhook-Signature-Timestamp", "Monday");

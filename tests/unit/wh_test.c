@@ -126,6 +126,43 @@ wht_clear(struct wht *t)
 	t->refuse = 0;
 }
 
+/*
+ * pl initialised with the section kv, or the test fails with init's
+ * message.  One instance, started again by each call (a test program
+ * tests one adapter).
+ */
+struct wht *
+wht_start(const struct respite_plugin *pl, const char *const *kv)
+{
+	static struct wht	 t;
+	char			*error;
+
+	if (wht_init(&t, pl, kv, &error) != 0)
+		fail_msg("init: %s", error);
+	free(error);
+	return (&t);
+}
+
+/*
+ * Post body with path set to value (wht_json_edit(); NULL removes it) at
+ * now; the test fails unless the answer is status with n events.
+ */
+void
+wht_variant(struct wht *t, int64_t now, const char *body, size_t len,
+    const char *path, const char *value, int status, size_t n)
+{
+	char	*v;
+	size_t	 vlen;
+
+	v = wht_json_edit(body, len, path, value, &vlen);
+	if (wht_post(t, v, vlen, now) != status || t->n != n)
+		fail_msg("%s = %s: status %d with %zu events, expected %d "
+		    "with %zu (%s)", path, value != NULL ? value : "(removed)",
+		    t->status, t->n, status, n, t->error != NULL ? t->error :
+		    "");
+	free(v);
+}
+
 void
 wht_free(struct wht *t)
 {

@@ -37,6 +37,17 @@ struct wht {
 void		 wht_install_secret(const char *);
 int		 wht_init(struct wht *, const struct respite_plugin *,
 		    const char *const *, char **);
+struct wht	*wht_start(const struct respite_plugin *,
+		    const char *const *);
+void		 wht_variant(struct wht *, int64_t, const char *, size_t,
+		    const char *, const char *, int, size_t);
+
+/*
+ * In an adapter's test, which declares its respite_plugin and a NOW: the
+ * adapter started with a section, and a body's variant posted at NOW.
+ */
+#define START(...)		wht_start(&respite_plugin, (__VA_ARGS__))
+#define VARIANT(t, ...)		wht_variant((t), NOW, __VA_ARGS__)
 void		 wht_free(struct wht *);
 void		 wht_header(struct wht *, const char *, const char *);
 void		 wht_clear(struct wht *);
