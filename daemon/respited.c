@@ -32,6 +32,9 @@
 #include "api.h"
 #include "audit_seen.h"
 #include "auth.h"
+#ifdef HAVE_NATS
+#include "cluster.h"
+#endif
 #include "commit.h"
 #include "config.h"
 #include "days.h"
@@ -79,6 +82,9 @@ struct respited {
 	struct retention	*retention;
 	struct api		 api;
 	struct event		*drain;		/* shutdown: waiting for replies */
+#ifdef HAVE_NATS
+	struct cluster		*cluster;	/* [cluster]: transport only */
+#endif
 	struct timeval		 drain_deadline;
 	int			 stopping;
 };
@@ -667,6 +673,16 @@ main(int argc, char **argv)
 		free(d.config_path);
 		return (1);
 	}
+#ifndef HAVE_NATS
+	if (d.cf->cluster) {
+		fprintf(stderr, "%s:%d: [cluster]: built without NATS support "
+		    "(--without-nats); remove [cluster] or rebuild\n",
+		    d.cf->file, d.cf->cluster_line);
+		config_free(d.cf);
+		free(d.config_path);
+		return (1);
+	}
+#endif
 	if (check) {
 		/* The install secret: checked if there, never made here. */
 		if (install_secret(&d, 1, &cause) == -1) {
@@ -855,6 +871,18 @@ main(int argc, char **argv)
 
 	if (store_checkpoint_in_background(d.store, &cause) == -1)
 		fatalx("storage: %s", cause);
+#ifdef HAVE_NATS
+	/*
+	 * Cluster mode, transport only for now: connect and set up the
+	 * stream (blocking, start-up); ingest does not go through it yet.
+	 */
+	if (d.cf->cluster) {
+		if ((d.cluster = cluster_open(d.base, d.cf, &cause)) == NULL)
+			fatalx("cluster: %s", cause);
+		log_info("cluster: transport only; events are not yet "
+		    "ingested through the stream");
+	}
+#endif
 	d.commit = commit_new(d.base, d.store, api_apply_cb, &d.api);
 	commit_set_max_events(d.commit, d.cf->commit_max_events);
 	commit_set_group_cb(d.commit, group_done_cb, &d);
@@ -901,6 +929,9 @@ main(int argc, char **argv)
 	/* The days that ended are written, as the next tick would have. */
 	days_tick(d.days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	flush_outbox(&d);
+#ifdef HAVE_NATS
+	cluster_close(d.cluster);
+#endif
 	event_free(d.tick);
 	service_free(d.service);
 	http_server_free(d.http);

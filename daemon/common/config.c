@@ -61,7 +61,9 @@ enum config_type {
 	CT_REAL,
 	CT_PLUGINS,	/* plugin names, space- or comma-separated; appends */
 	CT_LEADVIEW,	/* individual | aggregate, stored as 0 | 1 */
-	CT_ORIGINS	/* origins, space- or comma-separated; appends */
+	CT_ORIGINS,	/* origins, space- or comma-separated; appends */
+	CT_NATS,	/* NATS URLs, space- or comma-separated; appends */
+	CT_NAME		/* 1-64 of [A-Za-z0-9_-] */
 };
 
 struct config_key {
@@ -158,6 +160,12 @@ static const struct config_key config_keys[] = {
 	{ "advice", "overload_strain", CT_REAL, OFF(a_overload_strain), 0, 100, 0 },
 	{ "advice", "overload_after_min", CT_REAL, OFF(a_overload_after_min), 0, 1440, 0 },
 	{ "advice", "live_window_min", CT_REAL, OFF(a_live_window_min), 1, 1440, 0 },
+	{ "cluster", "nats", CT_NATS, OFF(cluster_nats), 0, 0, 1 },
+	{ "cluster", "node", CT_NAME, OFF(cluster_node), 0, 0, 1 },
+	{ "cluster", "stream", CT_NAME, OFF(cluster_stream), 0, 0, 1 },
+	{ "cluster", "replicas", CT_COUNT, OFF(cluster_replicas), 1, 5, 1 },
+	{ "cluster", "ack_timeout_ms", CT_COUNT, OFF(cluster_ack_timeout_ms), 100, 600000, 1 },
+	{ "cluster", "lease_ms", CT_COUNT, OFF(cluster_lease_ms), 1000, 600000, 1 },
 	{ "plugins", "dir", CT_PATH, OFF(plugins_dir), 0, 0, 1 },
 	{ "plugins", "load", CT_PLUGINS, OFF(plugins_load), 0, 0, 1 },
 };
@@ -310,6 +318,10 @@ config_defaults(void)
 	cf->a_overload_strain = 60;
 	cf->a_overload_after_min = 15;
 	cf->a_live_window_min = 15;
+	cf->cluster_stream = xstrdup("RESPITE");
+	cf->cluster_replicas = 3;
+	cf->cluster_ack_timeout_ms = 5000;
+	cf->cluster_lease_ms = 5000;
 	cf->plugins_dir = xstrdup(PKGLIBDIR);
 	return (cf);
 }
@@ -334,6 +346,11 @@ config_free(struct config *cf)
 	for (i = 0; i < cf->nallow_origins; i++)
 		free(cf->allow_origins[i]);
 	free(cf->allow_origins);
+	for (i = 0; i < cf->ncluster_nats; i++)
+		free(cf->cluster_nats[i]);
+	free(cf->cluster_nats);
+	free(cf->cluster_node);
+	free(cf->cluster_stream);
 	for (i = 0; i < cf->nplugin_sections; i++) {
 		struct config_section	*sec = &cf->plugin_sections[i];
 		size_t			 j;
@@ -439,6 +456,54 @@ config_set_origins(struct config_parse *cp, const char *value)
 		cf->allow_origins = xreallocarray(cf->allow_origins,
 		    cf->nallow_origins + 1, sizeof *cf->allow_origins);
 		cf->allow_origins[cf->nallow_origins++] = xstrdup(norm);
+	}
+	free(copy);
+	return (1);
+}
+
+/*
+ * [cluster] nats: append each URL of value.  nats.c parses them when it
+ * connects; here only their shape: nats:// or tls://, then a host.
+ */
+static int
+config_set_nats(struct config_parse *cp, const char *value)
+{
+	struct config	*cf = cp->cf;
+	char		*copy, *p, *u;
+	size_t		 i;
+
+	copy = xstrdup(value);
+	for (p = copy; (u = strsep(&p, " \t,")) != NULL;) {
+		if (*u == '\0')
+			continue;
+		if ((strncmp(u, "nats://", 7) != 0 || u[7] == '\0') &&
+		    (strncmp(u, "tls://", 6) != 0 || u[6] == '\0')) {
+			xasprintf(&cp->cause, "nats: \"%.*s\" is not a NATS URL "
+			    "(nats://HOST:PORT or tls://HOST:PORT)",
+			    CONFIG_NATS_URL_MAX, u);
+			free(copy);
+			return (0);
+		}
+		if (strlen(u) > CONFIG_NATS_URL_MAX) {
+			xasprintf(&cp->cause, "nats: a URL of more than %d "
+			    "characters", CONFIG_NATS_URL_MAX);
+			free(copy);
+			return (0);
+		}
+		for (i = 0; i < cf->ncluster_nats; i++)
+			if (strcmp(cf->cluster_nats[i], u) == 0)
+				break;
+		if (i < cf->ncluster_nats)
+			continue;
+		if (cf->ncluster_nats == CONFIG_NATS_MAX) {
+			xasprintf(&cp->cause, "nats: at most %d URLs",
+			    CONFIG_NATS_MAX);
+			free(copy);
+			return (0);
+		}
+		cf->cluster_nats = xreallocarray(cf->cluster_nats,
+		    cf->ncluster_nats + 1, sizeof *cf->cluster_nats);
+		cf->cluster_nats[cf->ncluster_nats++] = xstrdup(u);
 	}
 	free(copy);
 	return (1);
@@ -574,6 +639,21 @@ config_set(struct config_parse *cp, const struct config_key *k,
 		return (config_set_plugins(cp, value));
 	case CT_ORIGINS:
 		return (config_set_origins(cp, value));
+	case CT_NATS:
+		return (config_set_nats(cp, value));
+	case CT_NAME:
+		if (strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(value) ||
+		    *value == '\0' || strlen(value) > CONFIG_CLUSTER_NAME_MAX) {
+			xasprintf(&cp->cause, "%s: expected 1-%d of A-Z, a-z, "
+			    "0-9, _ and -, got \"%.*s\"", k->name,
+			    CONFIG_CLUSTER_NAME_MAX, CONFIG_CLUSTER_NAME_MAX + 1,
+			    value);
+			return (0);
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(value);
+		return (1);
 	case CT_LEADVIEW:
 		if (strcasecmp(value, "individual") == 0)
 			*(int *)field = 0;
@@ -667,6 +747,10 @@ config_handler(void *arg, const char *section, const char *name,
 	cp->cause_line = cp->line;
 	if (strncmp(section, "plugin.", 7) == 0)
 		return (config_plugin_item(cp, section + 7, name, value));
+	if (strcmp(section, "cluster") == 0 && !cp->cf->cluster) {
+		cp->cf->cluster = 1;
+		cp->cf->cluster_line = cp->line;
+	}
 	for (i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
 		if (strcmp(config_keys[i].section, section) != 0)
 			continue;
@@ -745,6 +829,13 @@ config_load(const char *file, char **cause)
 		    "key = value)", file, line);
 		goto fail;
 	}
+	if (cp.cf->cluster && (cp.cf->ncluster_nats == 0 ||
+	    cp.cf->cluster_node == NULL)) {
+		xasprintf(cause, "%s:%d: [cluster] needs nats (the NATS "
+		    "servers) and node (this node's name)", file,
+		    cp.cf->cluster_line);
+		goto fail;
+	}
 	cp.cf->file = xstrdup(file);
 	return (cp.cf);
 
@@ -776,4 +867,17 @@ config_log_restart_keys(const struct config *old, const struct config *new)
 		same = strcmp(old->plugins_load[i], new->plugins_load[i]) == 0;
 	if (!same)
 		log_warnx("reload: [plugins] changed; needs a restart");
+	same = old->cluster == new->cluster &&
+	    old->ncluster_nats == new->ncluster_nats &&
+	    old->cluster_replicas == new->cluster_replicas &&
+	    old->cluster_ack_timeout_ms == new->cluster_ack_timeout_ms &&
+	    old->cluster_lease_ms == new->cluster_lease_ms &&
+	    strcmp(old->cluster_stream, new->cluster_stream) == 0 &&
+	    (old->cluster_node == NULL) == (new->cluster_node == NULL) &&
+	    (old->cluster_node == NULL ||
+	    strcmp(old->cluster_node, new->cluster_node) == 0);
+	for (i = 0; same && i < old->ncluster_nats; i++)
+		same = strcmp(old->cluster_nats[i], new->cluster_nats[i]) == 0;
+	if (!same)
+		log_warnx("reload: [cluster] changed; needs a restart");
 }

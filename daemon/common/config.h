@@ -10,6 +10,9 @@
 
 #define CONFIG_LISTEN_MAX	16
 #define CONFIG_PLUGIN_NAME_MAX	64
+#define CONFIG_NATS_MAX		16	/* [cluster] nats: server URLs */
+#define CONFIG_NATS_URL_MAX	256
+#define CONFIG_CLUSTER_NAME_MAX	64	/* [cluster] node and stream */
 
 /* One key = value of a [plugin.NAME] section, in file order. */
 struct config_item {
@@ -124,6 +127,17 @@ struct config {
 	double		 a_overload_strain;
 	double		 a_overload_after_min;
 	double		 a_live_window_min;
+
+	/* [cluster] (README "Running a cluster"); all restart */
+	int		 cluster;		/* a [cluster] key was given */
+	int		 cluster_line;		/* the first one's line */
+	char		**cluster_nats;		/* NATS server URLs */
+	size_t		 ncluster_nats;
+	char		*cluster_node;		/* this node's name */
+	char		*cluster_stream;	/* the JetStream stream */
+	size_t		 cluster_replicas;
+	size_t		 cluster_ack_timeout_ms;
+	size_t		 cluster_lease_ms;
 
 	/* [plugins] and [plugin.NAME] (docs/plugins.md) */
 	char		*plugins_dir;		/* restart */

@@ -34,6 +34,9 @@
 #                    out-of-order batch for one agent holding 90,000
 #                    (against 10,000 in order), RSS at 100,000 agents,
 #                    GET /metrics at 200,000 agents (against /healthz).
+#   cluster          with libnats and nats-server: 100,000 publishes to
+#                    an R3 stream through cluster_publish() against
+#                    nats.c's js_PublishAsync alone (nats-bench.sh).
 #
 # The events are one simulated day (`respitectl simulate`, 9 hours, so
 # every agent works a whole shift) of 10,000 agents in 20 teams, and of
@@ -619,6 +622,30 @@ row "RSS, 100,000 agents, one login each (MiB)" \
     "$(calc "printf \"%.2f KiB/agent\", ($RSS_100K - $RSS_0) / 100000")" \
     "< 256 MiB, <= 2 KiB/agent" \
     "$(verdict "$RSS_100K < 256 * 1024 && $RSS_100K - $RSS_0 <= 2 * 100000")"
+
+# ------------------------------------------------------------ cluster
+
+# Cluster mode's transport: JetStream's raw async publish rate of 100,000
+# 200-byte messages with ids to an R3 stream, through cluster_publish()
+# (queue, loop) against nats.c alone (tests/bench/nats-bench.sh).
+say "cluster: 100,000 publishes to an R3 stream, 3 NATS servers"
+L=$(bash "$S/tests/bench/nats-bench.sh" "$B" "$S" 100000 |
+    sed -n 's/^bench-row nats //p')
+case "$L" in
+skipped*|"")
+	row "JetStream async publish, 100,000 x 200 B, R3 (msgs/s)" \
+	    "${L:-skipped (failed)}" "-" "-" ">= 80 %" "-"
+	;;
+*)
+	NATS_OURS=${L%% *}
+	NATS_CEIL=${L##* }
+	say "  cluster_publish $NATS_OURS msgs/s, nats.c alone $NATS_CEIL"
+	row "JetStream async publish, 100,000 x 200 B, R3 (msgs/s)" \
+	    "$NATS_OURS" "$NATS_CEIL (nats.c alone)" \
+	    "$(pct "$NATS_OURS" "$NATS_CEIL")" ">= 80 %" \
+	    "$(verdict "$NATS_OURS >= 0.8 * $NATS_CEIL")"
+	;;
+esac
 
 echo
 echo "| benchmark | respite | ceiling | ratio | goal | result |"

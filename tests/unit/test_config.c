@@ -687,6 +687,62 @@ test_audit_repeat_min(void **state)
 	    "2: audit_repeat_min: -1 is out of range (0 to 1440)");
 }
 
+/* [cluster]: off without the section; its keys, bounds and names. */
+static void
+test_cluster_keys(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	cf = load_ok("[log]\nlevel = info\n");
+	assert_int_equal(cf->cluster, 0);
+	assert_int_equal(cf->ncluster_nats, 0);
+	assert_null(cf->cluster_node);
+	assert_string_equal(cf->cluster_stream, "RESPITE");
+	assert_int_equal(cf->cluster_replicas, 3);
+	assert_int_equal(cf->cluster_ack_timeout_ms, 5000);
+	assert_int_equal(cf->cluster_lease_ms, 5000);
+	config_free(cf);
+	cf = load_ok("[log]\nlevel = info\n[cluster]\n"
+	    "nats = nats://127.0.0.1:4222, nats://127.0.0.1:4223\n"
+	    "nats = tls://n3.example:4222 nats://127.0.0.1:4222\n"
+	    "node = node_a-1\nstream = RESP_2-x\nreplicas = 1\n"
+	    "ack_timeout_ms = 100\nlease_ms = 1000\n");
+	assert_int_equal(cf->cluster, 1);
+	assert_int_equal(cf->cluster_line, 4);
+	assert_int_equal(cf->ncluster_nats, 3);	/* the repeated one once */
+	assert_string_equal(cf->cluster_nats[2], "tls://n3.example:4222");
+	assert_string_equal(cf->cluster_node, "node_a-1");
+	assert_string_equal(cf->cluster_stream, "RESP_2-x");
+	assert_int_equal(cf->cluster_replicas, 1);
+	assert_int_equal(cf->cluster_ack_timeout_ms, 100);
+	assert_int_equal(cf->cluster_lease_ms, 1000);
+	config_free(cf);
+	load_bad("[cluster]\nnode = a\n",
+	    "2: [cluster] needs nats (the NATS servers) and node (this "
+	    "node's name)");
+	load_bad("[log]\nlevel = info\n[cluster]\nnats = nats://h:1\n",
+	    "4: [cluster] needs nats (the NATS servers) and node (this "
+	    "node's name)");
+	load_bad("[cluster]\nnats = http://h:1\n",
+	    "2: nats: \"http://h:1\" is not a NATS URL (nats://HOST:PORT or "
+	    "tls://HOST:PORT)");
+	load_bad("[cluster]\nnats = nats://\n",
+	    "2: nats: \"nats://\" is not a NATS URL (nats://HOST:PORT or "
+	    "tls://HOST:PORT)");
+	load_bad("[cluster]\nnode = a.b\n",
+	    "2: node: expected 1-64 of A-Z, a-z, 0-9, _ and -, got \"a.b\"");
+	load_bad("[cluster]\nstream = RESPITE.>\n",
+	    "2: stream: expected 1-64 of A-Z, a-z, 0-9, _ and -, got "
+	    "\"RESPITE.>\"");
+	load_bad("[cluster]\nreplicas = 6\n",
+	    "2: replicas: 6 is out of range (1 to 5)");
+	load_bad("[cluster]\nlease_ms = 999\n",
+	    "2: lease_ms: 999 is out of range (1000 to 600000)");
+	load_bad("[cluster]\nack_timeout_ms = 99\n",
+	    "2: ack_timeout_ms: 99 is out of range (100 to 600000)");
+}
+
 int
 main(void)
 {
@@ -709,6 +765,7 @@ main(void)
 		cmocka_unit_test(test_restart_keys_logged),
 		cmocka_unit_test(test_stream_keys),
 		cmocka_unit_test(test_audit_repeat_min),
+		cmocka_unit_test(test_cluster_keys),
 	};
 
 	return (cmocka_run_group_tests_name("config", tests, setup, teardown));

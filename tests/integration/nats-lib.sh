@@ -1,0 +1,137 @@
+# respite - a 3-server NATS cluster with JetStream on 127.0.0.1 for the
+# cluster tests (sourced after lib.sh and setup, which give TMPD, free_port
+# and the cleanup trap).
+#
+#   nats_require          skip the whole script without nats-server
+#   nats_start            start servers 1..3 and wait until JetStream
+#                         answers on each; sets NATS_URLS (comma-separated)
+#                         and NATS_URL1..3
+#   nats_kill N [SIG]     signal server N (default KILL) and wait for it
+#   nats_restart N        start server N again on its ports and store
+#   nats_stop             stop all (also done by cleanup)
+#
+# Each server has a configuration file and a store directory of its own
+# under $TMPD/nats/N, free ports for clients, routes and monitoring, and
+# logs to $TMPD/nats/N/log.  Readiness is the monitoring port's /healthz
+# (JetStream's meta group has a leader and the server is current), polled
+# with a bound, never a blind sleep.
+
+NATS_SERVER_BIN=
+NATS_URLS=
+_nats_pids=()
+_nats_cport=()
+_nats_rport=()
+_nats_mport=()
+
+nats_require() {
+	NATS_SERVER_BIN=$(command -v nats-server 2>/dev/null) ||
+	    skip_all "nats-server is not installed (Debian: apt-get install nats-server; .ci/install-deps does)"
+	have curl || skip_all "curl is not installed"
+}
+
+_nats_conf() {
+	local n=$1 d=$TMPD/nats/$1 i routes=
+	for i in 1 2 3; do
+		[ "$i" = "$n" ] && continue
+		routes="$routes${routes:+, }\"nats-route://127.0.0.1:${_nats_rport[$i]}\""
+	done
+	mkdir -p "$d/store"
+	cat >"$d/nats.conf" <<EOF
+server_name: n$n
+listen: 127.0.0.1:${_nats_cport[$n]}
+http: 127.0.0.1:${_nats_mport[$n]}
+jetstream {
+	store_dir: "$d/store"
+	max_memory_store: 256MB
+	max_file_store: 2GB
+}
+cluster {
+	name: respite-test
+	listen: 127.0.0.1:${_nats_rport[$n]}
+	routes: [ $routes ]
+}
+EOF
+}
+
+_nats_run() {
+	local n=$1 d=$TMPD/nats/$1
+	"$NATS_SERVER_BIN" -c "$d/nats.conf" >>"$d/log" 2>&1 &
+	_nats_pids[$n]=$!
+	bg_register "${_nats_pids[$n]}"
+}
+
+# _nats_ready N SECONDS: poll server N's /healthz until it says ok.
+_nats_ready() {
+	local i limit
+	limit=$(( $(slow "$2") * 10 ))
+	for i in $(seq 1 "$limit"); do
+		kill -0 "${_nats_pids[$1]}" 2>/dev/null || return 1
+		curl -s --max-time 1 \
+		    "http://127.0.0.1:${_nats_mport[$1]}/healthz" 2>/dev/null |
+		    grep -q '"ok"' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+nats_start() {
+	local n t0
+	t0=$(now_ms)
+	# Nine distinct free ports from one python (each start costs ~1 s
+	# on a busy machine); free_port one at a time without python.
+	local ports
+	if have_python; then
+		ports=$(python3 -c 'import socket
+ss = [socket.socket() for i in range(9)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
+	else
+		ports=$(for n in 1 2 3 4 5 6 7 8 9; do free_port; done)
+	fi
+	set -- $ports
+	for n in 1 2 3; do
+		_nats_cport[$n]=$1
+		_nats_rport[$n]=$2
+		_nats_mport[$n]=$3
+		shift 3
+	done
+	for n in 1 2 3; do
+		_nats_conf "$n"
+	done
+	for n in 1 2 3; do
+		_nats_run "$n"
+	done
+	for n in 1 2 3; do
+		if ! _nats_ready "$n" 20; then
+			diag "NATS server $n not ready; its log:"
+			tail -n 20 "$TMPD/nats/$n/log" | sed 's/^/#   /'
+			return 1
+		fi
+	done
+	NATS_URL1=nats://127.0.0.1:${_nats_cport[1]}
+	NATS_URL2=nats://127.0.0.1:${_nats_cport[2]}
+	NATS_URL3=nats://127.0.0.1:${_nats_cport[3]}
+	NATS_URLS="$NATS_URL1,$NATS_URL2,$NATS_URL3"
+	NATS_START_MS=$(( $(now_ms) - t0 ))
+	return 0
+}
+
+nats_kill() {
+	local n=$1 sig=${2:-KILL}
+	[ -n "${_nats_pids[$n]:-}" ] || return 0
+	kill "-$sig" "${_nats_pids[$n]}" 2>/dev/null
+	wait "${_nats_pids[$n]}" 2>/dev/null
+	_nats_pids[$n]=
+}
+
+nats_restart() {
+	_nats_run "$1"
+	_nats_ready "$1" 20
+}
+
+nats_stop() {
+	local n
+	for n in 1 2 3; do
+		nats_kill "$n" TERM
+	done
+}
