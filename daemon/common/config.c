@@ -158,6 +158,16 @@ static const struct config_key config_keys[] = {
 	{ "advice", "overload_strain", CT_REAL, OFF(a_overload_strain), 0, 100, 0 },
 	{ "advice", "overload_after_min", CT_REAL, OFF(a_overload_after_min), 0, 1440, 0 },
 	{ "advice", "live_window_min", CT_REAL, OFF(a_live_window_min), 1, 1440, 0 },
+	{ "trend", "high_strain_min", CT_REAL, OFF(t_high_strain_min), 1, 1440, 0 },
+	{ "trend", "high_strain_margin", CT_REAL, OFF(t_high_strain_margin), 0, 7, 0 },
+	{ "trend", "hostile_factor", CT_REAL, OFF(t_hostile_factor), 1, 100, 0 },
+	{ "trend", "hostile_min", CT_REAL, OFF(t_hostile_min), 1, 100000, 0 },
+	{ "trend", "breaks_skipped_share", CT_REAL, OFF(t_breaks_skipped_share), 0, 100, 0 },
+	{ "trend", "breaks_skipped_min", CT_REAL, OFF(t_breaks_skipped_min), 1, 10000, 0 },
+	{ "trend", "breaks_skipped_margin", CT_REAL, OFF(t_breaks_skipped_margin), 0, 100, 0 },
+	{ "trend", "long_day_min", CT_REAL, OFF(t_long_day_min), 60, 1440, 0 },
+	{ "trend", "long_stretch_min", CT_REAL, OFF(t_long_stretch_min), 30, 1440, 0 },
+	{ "trend", "long_stretch_days", CT_REAL, OFF(t_long_stretch_days), 1, 7, 0 },
 	{ "plugins", "dir", CT_PATH, OFF(plugins_dir), 0, 0, 1 },
 	{ "plugins", "load", CT_PLUGINS, OFF(plugins_load), 0, 0, 1 },
 };
@@ -310,6 +320,16 @@ config_defaults(void)
 	cf->a_overload_strain = 60;
 	cf->a_overload_after_min = 15;
 	cf->a_live_window_min = 15;
+	cf->t_high_strain_min = 30;
+	cf->t_high_strain_margin = 2;
+	cf->t_hostile_factor = 2;
+	cf->t_hostile_min = 5;
+	cf->t_breaks_skipped_share = 60;
+	cf->t_breaks_skipped_min = 5;
+	cf->t_breaks_skipped_margin = 20;
+	cf->t_long_day_min = 600;
+	cf->t_long_stretch_min = 360;
+	cf->t_long_stretch_days = 3;
 	cf->plugins_dir = xstrdup(PKGLIBDIR);
 	return (cf);
 }

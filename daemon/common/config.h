@@ -125,6 +125,18 @@ struct config {
 	double		 a_overload_after_min;
 	double		 a_live_window_min;
 
+	/* [trend] (MODEL.md "Weeks, not only shifts") */
+	double		 t_high_strain_min;
+	double		 t_high_strain_margin;
+	double		 t_hostile_factor;
+	double		 t_hostile_min;
+	double		 t_breaks_skipped_share;	/* percent */
+	double		 t_breaks_skipped_min;
+	double		 t_breaks_skipped_margin;	/* points */
+	double		 t_long_day_min;
+	double		 t_long_stretch_min;
+	double		 t_long_stretch_days;
+
 	/* [plugins] and [plugin.NAME] (docs/plugins.md) */
 	char		*plugins_dir;		/* restart */
 	char		**plugins_load;		/* restart: names, in order */
