@@ -1658,3 +1658,38 @@ advise_open_lead_for_team(struct advise *adv, const char *team)
 			n++;
 	return (n);
 }
+
+/*
+ * The trend of agent id turned high when its day ended at `at`
+ * (days.c): a wellbeing_check with the trend's reasons, to the team's
+ * lead, or with to_agent (aggregate privacy mode) to the agent alone.
+ * Open until answered; a newer one replaces an older still open.
+ */
+void
+advise_wellbeing(struct advise *adv, const char *id, const char *team,
+    int64_t at, const char *reason, int to_agent)
+{
+	struct suggestion	*s;
+	struct adv_agent	*aa;
+	struct agent		*a;
+
+	s = xcalloc(1, sizeof *s);
+	s->seq = adv->next_seq++;
+	s->kind = SK_WELLBEING_CHECK;
+	s->status = SS_OPEN;
+	s->priority = SP_HIGH;
+	s->to_agent = to_agent;
+	snprintf(s->agent, sizeof s->agent, "%s", id);
+	snprintf(s->team, sizeof s->team, "%s", team);
+	s->created_at = at;
+	reasonf(s->reason, "%s", reason);
+	changed(adv, s, at);
+	if ((a = agents_get(adv->agents, id)) == NULL) {
+		free(s);
+		return;
+	}
+	aa = state_of(adv, a);
+	if (aa->active[SK_WELLBEING_CHECK] != NULL)
+		expire(adv, &aa->active[SK_WELLBEING_CHECK], at);
+	aa->active[SK_WELLBEING_CHECK] = s;
+}

@@ -7,6 +7,10 @@
 # is high (long_days, hostile_exposure) with the reasons; an agent with
 # 5 days has too few for a baseline (ok); 404 for an agent never seen;
 # a lead's read is audited; respitectl trend; a restart gives the same.
+# wellbeing_check: raised once for the hard agent, when its first long day
+# closed (the turn to high; not again while it stays high), stamped with
+# that day's end, to the lead, with the reasons; none for the calm one;
+# none more after a restart.
 
 . "$(dirname "$0")/lib.sh"
 require_tools
@@ -115,7 +119,24 @@ jq_is '.signals[] | select(.name == "hostile_exposure") | [.value, .baseline, .r
     '[28,0,"28 hostile messages in the last 7 days (usual: 0)"]' \
     "hostile_exposure: 28 messages, with its reason"
 
-# ---- too few baseline days, an unknown agent
+# ---- wellbeing_check: one, on the turn to high
+WB_END=$(python3 -c "
+import datetime
+from zoneinfo import ZoneInfo
+b = ZoneInfo('Europe/Berlin')
+today = (datetime.datetime.now(b) - datetime.timedelta(hours=4)).date()
+d = today - datetime.timedelta(days=6)
+print(datetime.datetime(d.year, d.month, d.day, 4, 0, tzinfo=b).astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))")
+asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check'
+status_is 200 "GET /v1/suggestions?kind=wellbeing_check"
+jq_is '[.suggestions[] | [.agent, .team, .audience, .status, .created_at]]' \
+    "[[\"hard\",\"t1\",\"lead\",\"open\",\"$WB_END\"]]" \
+    "one wellbeing_check, for hard, to the lead, stamped with its first long day's end"
+jq_check '.suggestions[0].reason | test("10\\+ hours worked")' \
+    "... with the trend's reasons"
+WB=$(jqb '.suggestions')
+
+
 asreq "$T_ADMIN" GET /v1/agents/newbie/trend
 jq_is '[.baseline_days, .risk, .signals]' '[0,"ok",[]]' \
     "newbie (5 days): no baseline, risk ok, no signals"
@@ -156,6 +177,8 @@ asreq "$T_ADMIN" GET /v1/agents/hard/trend
 is "$(jqb .)" "$(printf '%s' "$HARD" | jq -c .)" "after a restart: the same trend"
 asreq "$T_ADMIN" GET /v1/agents/calm/trend
 jq_is '[.risk, .baseline_days]' '["ok",28]' "... and calm's"
+asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check'
+is "$(jqb '.suggestions')" "$WB" "... and still the one wellbeing_check"
 stop_daemon TERM
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"
 done_testing
