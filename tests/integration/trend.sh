@@ -10,7 +10,8 @@
 # wellbeing_check: raised once for the hard agent, when its first long day
 # closed (the turn to high; not again while it stays high), stamped with
 # that day's end, to the lead, with the reasons; none for the calm one;
-# none more after a restart.
+# none more after a restart; in aggregate privacy mode, to the agent
+# alone (not on its lead's stream).
 
 . "$(dirname "$0")/lib.sh"
 require_tools
@@ -31,6 +32,11 @@ asreq() {
 	local t=$1 m=$2 p=$3 b=${4:-}
 	req "$m" "$p" "$b" -H "Authorization: Bearer $t"
 }
+# The streams from their start (Last-Event-ID: 0), read for 2 seconds.
+sse() {
+	curl -sS -N --max-time 2 -H "Authorization: Bearer $1" \
+	    -H "Last-Event-ID: 0" "$BASE$2" 2>/dev/null
+}
 write_config "[auth]
 tokens_file = $TOKENS
 rate = 0"
@@ -43,6 +49,11 @@ cat >"$TMPD/trend.py" <<'PY'
 import datetime, json, sys
 from zoneinfo import ZoneInfo
 agent, team, ndays, hard = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "hard"
+twice = sys.argv[4] == "twice"
+# twice: 12 days ago hostile, 11 to 9 a 6.5-hour stretch (high: the
+# turn), 4 days ago both (high again, 5 days later).
+stretch = {11, 10, 9, 4} if twice else set()
+hostile = {12, 4} if twice else set()
 berlin = ZoneInfo("Europe/Berlin")
 today = (datetime.datetime.now(berlin) - datetime.timedelta(hours=4)).date()
 def ms(d, h, m):
@@ -53,18 +64,20 @@ for ago in range(ndays, 0, -1):
     d = today - datetime.timedelta(days=ago)
     long = hard and ago <= 7
     start, end = (8, 19) if long else (9, 16)
+    if ago in stretch:
+        start, end = (8, 15)
     evs.append({"type": "agent.login", "agent": agent, "team": team,
                 "tz": "Europe/Berlin", "ts": ms(d, start, 0)})
     n = 0
     t = ms(d, start, 0)
     while t + 600000 <= ms(d, end, 0) - 60000:
-        if ms(d, 12, 0) - 720000 < t < ms(d, 12, 30):
+        if ago not in stretch and ms(d, 12, 0) - 720000 < t < ms(d, 12, 30):
             t += 720000
             continue
         tk = "%s-%s-%d" % (agent, d.isoformat(), n)
         evs.append({"type": "ticket.assigned", "agent": agent, "ts": t + 60000,
                     "ticket": tk, "channel": "chat"})
-        if long and n % 15 == 3:
+        if (long and n % 15 == 3) or (ago in hostile and n < 6):
             evs.append({"type": "message.flagged", "agent": agent,
                         "ts": t + 120000, "ticket": tk, "channel": "chat",
                         "severity": 0.9})
@@ -72,8 +85,9 @@ for ago in range(ndays, 0, -1):
                     "ticket": tk, "channel": "chat", "duration_s": 300})
         n += 1
         t += 720000
-    evs.append({"type": "agent.break_start", "agent": agent, "ts": ms(d, 12, 0)})
-    evs.append({"type": "agent.break_end", "agent": agent, "ts": ms(d, 12, 30)})
+    if ago not in stretch:
+        evs.append({"type": "agent.break_start", "agent": agent, "ts": ms(d, 12, 0)})
+        evs.append({"type": "agent.break_end", "agent": agent, "ts": ms(d, 12, 30)})
     evs.append({"type": "agent.logout", "agent": agent, "ts": ms(d, end, 0)})
 evs.sort(key=lambda e: e["ts"])
 for i in range(0, len(evs), 2000):
@@ -81,11 +95,12 @@ for i in range(0, len(evs), 2000):
 PY
 python3 "$TMPD/trend.py" calm t1 35 calm >"$TMPD/calm.json" &&
 python3 "$TMPD/trend.py" hard t1 35 hard >"$TMPD/hard.json" &&
-python3 "$TMPD/trend.py" newbie t1 5 calm >"$TMPD/newbie.json"
+python3 "$TMPD/trend.py" newbie t1 5 calm >"$TMPD/newbie.json" &&
+python3 "$TMPD/trend.py" twice t1 40 twice >"$TMPD/twice.json"
 check "35 past days of events written" $?
 
 start_daemon || bail_out "respited did not start"
-for a in calm hard newbie; do
+for a in calm hard newbie twice; do
 	i=0
 	while read -r batch; do
 		i=$((i + 1))
@@ -120,21 +135,37 @@ jq_is '.signals[] | select(.name == "hostile_exposure") | [.value, .baseline, .r
     "hostile_exposure: 28 messages, with its reason"
 
 # ---- wellbeing_check: one, on the turn to high
-WB_END=$(python3 -c "
+# The end of the local day AGO days ago: 04:00 Berlin the day after.
+day_end() {
+	python3 -c "
 import datetime
 from zoneinfo import ZoneInfo
 b = ZoneInfo('Europe/Berlin')
 today = (datetime.datetime.now(b) - datetime.timedelta(hours=4)).date()
-d = today - datetime.timedelta(days=6)
-print(datetime.datetime(d.year, d.month, d.day, 4, 0, tzinfo=b).astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))")
-asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check'
-status_is 200 "GET /v1/suggestions?kind=wellbeing_check"
+d = today - datetime.timedelta(days=$1 - 1)
+print(datetime.datetime(d.year, d.month, d.day, 4, 0, tzinfo=b).astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))"
+}
+asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check&agent=hard'
+status_is 200 "GET /v1/suggestions?kind=wellbeing_check&agent=hard"
 jq_is '[.suggestions[] | [.agent, .team, .audience, .status, .created_at]]' \
-    "[[\"hard\",\"t1\",\"lead\",\"open\",\"$WB_END\"]]" \
-    "one wellbeing_check, for hard, to the lead, stamped with its first long day's end"
-jq_check '.suggestions[0].reason | test("10\\+ hours worked")' \
+    "[[\"hard\",\"t1\",\"lead\",\"open\",\"$(day_end 7)\"]]" \
+    "hard: one wellbeing_check, to the lead, stamped with its first long day's end"
+jq_is '.suggestions[0].reason' \
+    '"1 of the last 7 days with 10+ hours worked (usual: 0)"' \
     "... with the trend's reasons"
+asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check&agent=twice'
+jq_is '[.suggestions[] | .created_at]' "[\"$(day_end 9)\"]" \
+    "twice: high 9 days ago, then ok, then high 4 days ago: one, not two"
+jq_is '.suggestions[0].reason' '"6 hostile messages in the last 7 days (usual: 0); 3 of the last 7 days with a stretch of 6+ hours without a break (usual: 0)"' \
+    "... the reasons of both signals"
+asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check&agent=calm'
+jq_is '.suggestions' '[]' "calm: no wellbeing_check"
+asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check'
 WB=$(jqb '.suggestions')
+is "$(sse "$T_LEAD1" '/v1/stream?team=t1' | grep -c '"kind":"wellbeing_check"')" 2 \
+    "both on the lead's stream of t1"
+is "$(sse "$T_ADMIN" '/v1/stream?agent=hard' | grep -c wellbeing_check)" 0 \
+    "... not on hard's own"
 
 
 asreq "$T_ADMIN" GET /v1/agents/newbie/trend
@@ -179,6 +210,37 @@ asreq "$T_ADMIN" GET /v1/agents/calm/trend
 jq_is '[.risk, .baseline_days]' '["ok",28]' "... and calm's"
 asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check'
 is "$(jqb '.suggestions')" "$WB" "... and still the one wellbeing_check"
+stop_daemon TERM
+is "$DAEMON_RC" 0 "SIGTERM: exit 0"
+
+# ---- aggregate privacy mode: the agent's own, not the lead's
+rm -f "$DB" "$DB-wal" "$DB-shm"
+T_HARD=rsp_hard-$RANDOM$RANDOM
+echo "sha256:$(hash "$T_HARD") agent:hard hard-desktop" >>"$TOKENS"
+write_config "[auth]
+tokens_file = $TOKENS
+rate = 0
+[privacy]
+lead_view = aggregate"
+start_daemon || bail_out "respited did not start in aggregate mode"
+while read -r batch; do
+	printf '%s\n' "$batch" >"$TMPD/batch.json"
+	asreq "$T_ADMIN" POST /v1/events "@$TMPD/batch.json"
+	[ "$STATUS" = 202 ] || break
+done <"$TMPD/hard.json"
+status_is 202 "aggregate: hard's days replayed into a new database"
+asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check'
+jq_is '[.suggestions[] | [.agent, .audience, .created_at]]' \
+    "[[\"hard\",\"agent\",\"$(day_end 7)\"]]" \
+    "aggregate: the same wellbeing_check, to the agent"
+asreq "$T_HARD" GET '/v1/suggestions?agent=hard&kind=wellbeing_check'
+jq_is '[.suggestions[].audience]' '["agent"]' "... which hard sees"
+asreq "$T_LEAD1" GET '/v1/suggestions?kind=wellbeing_check'
+jq_is '.suggestions' '[]' "... and its lead does not"
+is "$(sse "$T_LEAD1" '/v1/stream?team=t1' | grep -c wellbeing_check)" 0 \
+    "... nor on the team's stream"
+is "$(sse "$T_HARD" '/v1/stream?agent=hard' | grep -c wellbeing_check)" 1 \
+    "... but on hard's own stream"
 stop_daemon TERM
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"
 done_testing
