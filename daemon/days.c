@@ -47,8 +47,8 @@
  * change it): a turn to high (high on the day after, not high on the
  * day itself) raises a wellbeing_check through the callback, stamped
  * with the day's end, unless one was raised in the 7 days before
- * (DAYS_WELLBEING_MS; the newest stored one is looked up with the
- * history).  Everything is on event time, so a replayed month raises
+ * (DAYS_WELLBEING_MS, by the stamps: the agent's newest stored one is
+ * read with its history, then each one raised).  Everything is on event time, so a replayed month raises
  * the same ones.
  *
  * At start-up the days of the last DAYS_LOAD_MS are loaded from the
@@ -72,7 +72,6 @@
 #include "xmalloc.h"
 
 #define DAYS_HIST	(TREND_WINDOW_DAYS + TREND_BASELINE_DAYS + 1)
-#define DAYS_WELLBEING_MS	(7 * MS_PER_DAY)	/* one in any 7 days */
 
 /* A closed day as the trend needs it. */
 struct days_hist_day {
@@ -86,7 +85,6 @@ struct days_hist_day {
 struct days_hist {
 	struct days_hist_day	 v[DAYS_HIST];
 	int			 n;
-	int64_t			 wellbeing_at;	/* the newest raised */
 };
 
 struct days_rec {
@@ -111,6 +109,7 @@ struct days_agent {
 	char			 tz[RESPITE_TZ_MAX + 1];	/* its last zone */
 	int			 tz_looked;	/* in the table */
 	struct days_hist	*hist;		/* the trend's, once needed */
+	int64_t			 wellbeing_at;	/* the newest raised */
 };
 
 struct days {
@@ -486,31 +485,14 @@ hist_seed_cb(const struct store_day *sd, void *arg)
 	return (0);
 }
 
-/* The newest stored wellbeing_check's time. */
-static int
-hist_wellbeing_cb(const char *body, void *arg)
-{
-	struct suggestion	 s;
-	json_error_t		 je;
-	json_t			*o;
-
-	if ((o = json_loads(body, 0, &je)) == NULL)
-		return (0);
-	if (sugg_from_json(o, &s) == 0 && s.created_at > *(int64_t *)arg)
-		*(int64_t *)arg = s.created_at;
-	json_decref(o);
-	return (0);
-}
-
 /*
  * The agent's history of closed days, read from the table the first
- * time it is needed (date: the day closing), with its newest stored
+ * time it is needed (date: the day closing), and its newest stored
  * wellbeing_check.
  */
 static struct days_hist *
 hist_of(struct days *d, struct days_agent *da, int64_t date)
 {
-	struct store_sugg_query	 q;
 	char			 from[TIME_DATE_LEN], to[TIME_DATE_LEN];
 	char			*cause = NULL;
 
@@ -525,12 +507,9 @@ hist_of(struct days *d, struct days_agent *da, int64_t date)
 		free(cause);
 		cause = NULL;
 	}
-	memset(&q, 0, sizeof q);
-	q.agent = da->id;
-	q.kind = sugg_kind_name(SK_WELLBEING_CHECK);
-	q.limit = 1;
-	if (store_suggestions_list(d->store, &q, hist_wellbeing_cb,
-	    &da->hist->wellbeing_at, &cause) == -1) {
+	if (store_suggestion_newest(d->store, da->id,
+	    sugg_kind_name(SK_WELLBEING_CHECK), &da->wellbeing_at,
+	    &cause) == -1) {
 		log_warnx("storage: %s", cause);
 		free(cause);
 	}
@@ -573,7 +552,8 @@ day_closed(struct days *d, struct days_agent *da, const struct store_day *sd)
 	trend_compute(v, (size_t)h->n, date, &d->tp, &before);
 	free(v);
 	if (after.risk != TREND_HIGH || before.risk == TREND_HIGH ||
-	    (h->wellbeing_at != 0 && sd->end - h->wellbeing_at <
+	    (da->wellbeing_at != 0 && sd->end - da->wellbeing_at <
+	    DAYS_WELLBEING_MS && da->wellbeing_at - sd->end <
 	    DAYS_WELLBEING_MS))
 		return;
 	reason[0] = '\0';
@@ -582,7 +562,7 @@ day_closed(struct days *d, struct days_agent *da, const struct store_day *sd)
 		    i > 0 ? "; " : "", after.signals[i].reason);
 		len = strlen(reason);
 	}
-	h->wellbeing_at = sd->end;
+	da->wellbeing_at = sd->end;
 	d->wellbeing(d->wellbeing_arg, da->id, sd->team, sd->end, reason);
 }
 

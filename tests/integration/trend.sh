@@ -10,7 +10,9 @@
 # wellbeing_check: raised once for the hard agent, when its first long day
 # closed (the turn to high; not again while it stays high), stamped with
 # that day's end, to the lead, with the reasons; none for the calm one;
-# none more after a restart; in aggregate privacy mode, to the agent
+# none more after a restart; an agent high, then ok, then high again 5
+# days later (across a restart) gets one, not two; in aggregate privacy
+# mode, to the agent
 # alone (not on its lead's stream).
 
 . "$(dirname "$0")/lib.sh"
@@ -98,9 +100,27 @@ python3 "$TMPD/trend.py" hard t1 35 hard >"$TMPD/hard.json" &&
 python3 "$TMPD/trend.py" newbie t1 5 calm >"$TMPD/newbie.json" &&
 python3 "$TMPD/trend.py" twice t1 40 twice >"$TMPD/twice.json"
 check "35 past days of events written" $?
+# twice's days in two parts: up to 4 days ago 04:30 (a logout then closes
+# the day before by event time), and the rest, posted after a restart.
+python3 - "$TMPD/twice.json" "$TMPD/twice1.json" "$TMPD/twice2.json" <<'PY'
+import datetime, json, sys
+from zoneinfo import ZoneInfo
+b = ZoneInfo("Europe/Berlin")
+today = (datetime.datetime.now(b) - datetime.timedelta(hours=4)).date()
+d = today - datetime.timedelta(days=4)
+cut = int(datetime.datetime(d.year, d.month, d.day, 4, 30, tzinfo=b).timestamp() * 1000)
+evs = [e for line in open(sys.argv[1]) for e in json.loads(line)]
+one = [e for e in evs if e["ts"] < cut]
+one.append({"type": "agent.logout", "agent": "twice", "ts": cut})
+for name, part in ((sys.argv[2], one), (sys.argv[3], [e for e in evs if e["ts"] >= cut])):
+    with open(name, "w") as f:
+        for i in range(0, len(part), 2000):
+            f.write(json.dumps(part[i:i + 2000]) + "\n")
+PY
+check "twice's days split at 4 days ago" $?
 
 start_daemon || bail_out "respited did not start"
-for a in calm hard newbie twice; do
+for a in calm hard newbie twice1; do
 	i=0
 	while read -r batch; do
 		i=$((i + 1))
@@ -155,7 +175,7 @@ jq_is '.suggestions[0].reason' \
     "... with the trend's reasons"
 asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check&agent=twice'
 jq_is '[.suggestions[] | .created_at]' "[\"$(day_end 9)\"]" \
-    "twice: high 9 days ago, then ok, then high 4 days ago: one, not two"
+    "twice: high 9 days ago (its first part): one"
 jq_is '.suggestions[0].reason' '"6 hostile messages in the last 7 days (usual: 0); 3 of the last 7 days with a stretch of 6+ hours without a break (usual: 0)"' \
     "... the reasons of both signals"
 asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check&agent=calm'
@@ -209,7 +229,19 @@ is "$(jqb .)" "$(printf '%s' "$HARD" | jq -c .)" "after a restart: the same tren
 asreq "$T_ADMIN" GET /v1/agents/calm/trend
 jq_is '[.risk, .baseline_days]' '["ok",28]' "... and calm's"
 asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check'
-is "$(jqb '.suggestions')" "$WB" "... and still the one wellbeing_check"
+is "$(jqb '.suggestions')" "$WB" "... and still the same wellbeing_checks"
+while read -r batch; do
+	printf '%s\n' "$batch" >"$TMPD/batch.json"
+	asreq "$T_ADMIN" POST /v1/events "@$TMPD/batch.json"
+	[ "$STATUS" = 202 ] || break
+done <"$TMPD/twice2.json"
+status_is 202 "twice's last 4 days replayed after the restart"
+asreq "$T_ADMIN" GET /v1/agents/twice/days
+jq_is '[.days[] | select(.hostile > 0) | .hostile]' '[6,6]' \
+    "... its two hostile days stored"
+asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check&agent=twice'
+jq_is '[.suggestions[] | .created_at]' "[\"$(day_end 9)\"]" \
+    "twice: high again 4 days ago, 5 days after the first: one, not two (remembered across the restart)"
 stop_daemon TERM
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"
 
