@@ -242,6 +242,16 @@ jq_is '[.days[] | select(.hostile > 0) | .hostile]' '[6,6]' \
 asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check&agent=twice'
 jq_is '[.suggestions[] | .created_at]' "[\"$(day_end 9)\"]" \
     "twice: high again 4 days ago, 5 days after the first: one, not two (remembered across the restart)"
+id=$(jqr '.suggestions[0].id')
+asreq "$T_LEAD1" POST "/v1/suggestions/$id" '{"action":"snooze","minutes":5}'
+jq_is '.status' '"snoozed"' "the lead snoozes twice's wellbeing_check"
+asreq "$T_LEAD1" POST "/v1/suggestions/$id" '{"action":"dismiss"}'
+jq_is '[.status, .snoozes]' '["dismissed",1]' "... then dismisses it"
+asreq "$T_ADMIN" GET "/v1/suggestions?kind=wellbeing_check&agent=hard"
+id=$(jqr '.suggestions[0].id')
+asreq "$T_LEAD1" POST "/v1/suggestions/$id" '{"action":"accept"}'
+jq_is '[.status, .kind]' '["accepted","wellbeing_check"]' \
+    "the lead accepts hard's"
 stop_daemon TERM
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"
 
@@ -269,10 +279,16 @@ asreq "$T_HARD" GET '/v1/suggestions?agent=hard&kind=wellbeing_check'
 jq_is '[.suggestions[].audience]' '["agent"]' "... which hard sees"
 asreq "$T_LEAD1" GET '/v1/suggestions?kind=wellbeing_check'
 jq_is '.suggestions' '[]' "... and its lead does not"
+asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check'
+id=$(jqr '.suggestions[0].id')
+asreq "$T_LEAD1" POST "/v1/suggestions/$id" '{"action":"dismiss"}'
+status_is 403 "... nor may answer it"
+asreq "$T_HARD" POST "/v1/suggestions/$id" '{"action":"dismiss"}'
+jq_is '.status' '"dismissed"' "hard dismisses its own"
 is "$(sse "$T_LEAD1" '/v1/stream?team=t1' | grep -c wellbeing_check)" 0 \
     "... nor on the team's stream"
-is "$(sse "$T_HARD" '/v1/stream?agent=hard' | grep -c wellbeing_check)" 1 \
-    "... but on hard's own stream"
+is "$(sse "$T_HARD" '/v1/stream?agent=hard' | grep -c wellbeing_check)" 2 \
+    "... but on hard's own stream (raised, dismissed)"
 stop_daemon TERM
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"
 done_testing
