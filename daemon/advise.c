@@ -127,6 +127,9 @@ struct advise {
 	struct suggestion	**orphans;
 	size_t			  norphans;
 	struct days		 *days;		/* agent days, or NULL */
+	/* Open or snoozed wellbeing_checks (NULL: answered since). */
+	struct suggestion	**wb;
+	size_t			  nwb;
 };
 
 static void	evaluate(struct adv_agent *, int64_t);
@@ -262,6 +265,9 @@ advise_free(struct advise *adv)
 	for (i = 0; i < adv->norphans; i++)
 		free(adv->orphans[i]);
 	free(adv->orphans);
+	for (i = 0; i < adv->nwb; i++)
+		free(adv->wb[i]);
+	free(adv->wb);
 	free(adv);
 }
 
@@ -1303,6 +1309,16 @@ advise_tick(struct advise *adv, int64_t now)
 			continue;
 		advance(aa, now);
 	}
+	/* Snoozed wellbeing_checks reopen on the clock. */
+	for (i = 0; i < adv->nwb; i++) {
+		struct suggestion	*s = adv->wb[i];
+
+		if (s == NULL || s->status != SS_SNOOZED ||
+		    now < s->snooze_until)
+			continue;
+		s->status = SS_OPEN;
+		changed(adv, s, now);
+	}
 }
 
 static int
@@ -1401,6 +1417,22 @@ advise_restore_agent(struct advise *adv, struct agent *a)
 	adv->gen++;
 }
 
+/* Hold a copy of wellbeing_check s; the answered ones' slots go. */
+static struct suggestion *
+wb_add(struct advise *adv, const struct suggestion *s)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < adv->nwb; i++)
+		if (adv->wb[i] != NULL)
+			adv->wb[n++] = adv->wb[i];
+	adv->nwb = n;
+	adv->wb = xreallocarray(adv->wb, adv->nwb + 1, sizeof *adv->wb);
+	adv->wb[adv->nwb] = xmalloc(sizeof *s);
+	*adv->wb[adv->nwb] = *s;
+	return (adv->wb[adv->nwb++]);
+}
+
 /*
  * At start-up: a stored suggestion (JSON).  Open and snoozed ones become
  * active again; recent answers restore cooldowns and the hourly cap.
@@ -1425,6 +1457,12 @@ advise_restore_suggestion(struct advise *adv, const char *body)
 	s.snooze_max = adv->p.snooze_max_times;	/* the limit today */
 	if (s.seq >= adv->next_seq)
 		adv->next_seq = s.seq + 1;
+	if (s.kind == SK_WELLBEING_CHECK) {
+		/* Held whether its agent is in the model or not. */
+		if (sugg_is_active(&s))
+			wb_add(adv, &s);
+		return (0);
+	}
 	if (s.kind == SK_TEAM_OVERLOAD) {
 		t = team_get(adv, s.team, 1);
 		if (sugg_is_active(&s) && t->overload == NULL) {
@@ -1479,6 +1517,9 @@ find_active(struct advise *adv, int64_t seq)
 		if (adv->teams[i]->overload != NULL &&
 		    adv->teams[i]->overload->seq == seq)
 			return (&adv->teams[i]->overload);
+	for (i = 0; i < adv->nwb; i++)
+		if (adv->wb[i] != NULL && adv->wb[i]->seq == seq)
+			return (&adv->wb[i]);
 	return (NULL);
 }
 
@@ -1657,4 +1698,34 @@ advise_open_lead_for_team(struct advise *adv, const char *team)
 		if (t->members[i]->active[SK_REBALANCE] != NULL)
 			n++;
 	return (n);
+}
+
+/*
+ * The trend of agent id turned high when its day ended at `at`
+ * (days.c): a wellbeing_check with the trend's reasons, to the team's
+ * lead, or with to_agent (aggregate privacy mode) to the agent alone.
+ * Held in adv->wb, agent in the model or not, open until answered; a
+ * newer one of the agent replaces an older still open (expired).
+ */
+void
+advise_wellbeing(struct advise *adv, const char *id, const char *team,
+    int64_t at, const char *reason, int to_agent)
+{
+	struct suggestion	 s;
+	size_t			 i;
+
+	for (i = 0; i < adv->nwb; i++)
+		if (adv->wb[i] != NULL && strcmp(adv->wb[i]->agent, id) == 0)
+			expire(adv, &adv->wb[i], at);
+	memset(&s, 0, sizeof s);
+	s.seq = adv->next_seq++;
+	s.kind = SK_WELLBEING_CHECK;
+	s.status = SS_OPEN;
+	s.priority = SP_HIGH;
+	s.to_agent = to_agent;
+	snprintf(s.agent, sizeof s.agent, "%s", id);
+	snprintf(s.team, sizeof s.team, "%s", team);
+	s.created_at = at;
+	reasonf(s.reason, "%s", reason);
+	changed(adv, wb_add(adv, &s), at);
 }

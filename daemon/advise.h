@@ -84,5 +84,7 @@ int		 advise_level_metrics(struct advise *, const struct agent *,
 void		 advise_open_for_agent(struct advise *, const char *,
 		    void (*)(const struct suggestion *, void *), void *);
 size_t		 advise_open_lead_for_team(struct advise *, const char *);
+void		 advise_wellbeing(struct advise *, const char *, const char *,
+		    int64_t, const char *, int);
 
 #endif

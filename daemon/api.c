@@ -155,24 +155,29 @@ api_handle(struct http_conn *c, const struct http_request *req,
 		}
 	} else if (strncmp(path, "/v1/agents/", 11) == 0 &&
 	    agent_path(path, id, sizeof id, &rest) == 0 &&
-	    strcmp(rest, "/days") == 0) {
-		char	team[RESPITE_NAME_MAX + 1], tz[RESPITE_TZ_MAX + 1];
-		int	known;
+	    (strcmp(rest, "/days") == 0 || strcmp(rest, "/trend") == 0)) {
+		char		 team[RESPITE_NAME_MAX + 1], tz[RESPITE_TZ_MAX + 1];
+		const char	*route = strcmp(rest, "/days") == 0 ?
+				    API_R_AGENT_DAYS : API_R_AGENT_TREND;
+		int		 known;
 
 		known = api_days_agent(api, id, team, sizeof team, tz,
 		    sizeof tz);
 		if (!get)
-			method_not_allowed(c, API_R_AGENT_DAYS, "GET, HEAD");
+			method_not_allowed(c, route, "GET, HEAD");
 		else if (!auth_may_read_agent(&api->who, id, team) ||
 		    api_lead_aggregate(api))
-			api_forbidden(c, API_R_AGENT_DAYS, "this token may not "
+			api_forbidden(c, route, "this token may not "
 			    "read that agent");
 		else if (!known)
-			fail(c, API_R_AGENT_DAYS, 404, "not_found", NULL,
+			fail(c, route, 404, "not_found", NULL,
 			    "no agent \"%.64s\"", id);
 		else {
 			api_audit(api, req, id, now);
-			api_agent_days(api, c, id, tz, req, now);
+			if (route == API_R_AGENT_DAYS)
+				api_agent_days(api, c, id, tz, req, now);
+			else
+				api_agent_trend(api, c, id, tz, now);
 		}
 	} else if (strncmp(path, "/v1/agents/", 11) == 0 &&
 	    agent_path(path, id, sizeof id, &rest) == 0 &&

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "query.h"
 #include "timeutil.h"
+#include "trend.h"
 #include "xmalloc.h"
 
 #define DAYS_DEFAULT	28	/* days in a request by default */
@@ -319,6 +320,62 @@ api_agent_days(struct api *api, struct http_conn *c, const char *id,
 	api_reply_json(c, API_R_AGENT_DAYS, 200, json_pack("{s:s, s:s, s:s, "
 	    "s:s, s:o}", "agent", id, "tz", tz, "from", l.from, "to", l.to,
 	    "days", days));
+out:
+	free(idx);
+	free(l.v);
+	free(l.mem);
+}
+
+/*
+ * GET /v1/agents/{id}/trend: the access rules were checked.  The days of
+ * the window and the baseline (trend.c), as GET /v1/agents/{id}/days
+ * has them, on the agent's today.
+ */
+void
+api_agent_trend(struct api *api, struct http_conn *c, const char *id,
+    const char *tz, int64_t now)
+{
+	struct day_list		 l;
+	struct trend_params	 tp;
+	struct trend		 t;
+	struct time_day		 today;
+	struct store_day	*v;
+	struct agent		*a;
+	size_t			*idx, n, i;
+	json_t			*signals;
+	int			 failed;
+
+	if ((a = agents_get(api->agents, id)) != NULL)
+		now = api_agent_now(a, now);
+	time_day(tz, now, api->mp.day_starts_at_min, &today);
+	memset(&l, 0, sizeof l);
+	l.agent = id;
+	time_date_format(today.date - TREND_WINDOW_DAYS - TREND_BASELINE_DAYS,
+	    l.from, sizeof l.from);
+	time_date_format(today.date - 1, l.to, sizeof l.to);
+	idx = collect(api, &l, &n, &failed);
+	if (failed) {
+		api_fail(c, API_R_AGENT_TREND, 503, "unavailable", NULL,
+		    "storage is failing");
+		goto out;
+	}
+	v = xcalloc(n + 1, sizeof *v);
+	for (i = 0; i < n; i++)
+		v[i] = l.v[idx[i]];
+	trend_params_from_config(api->cf, &tp);
+	trend_compute(v, n, today.date, &tp, &t);
+	free(v);
+	signals = json_array();
+	for (i = 0; i < t.nsignals; i++)
+		json_array_append_new(signals, json_pack("{s:s, s:I, s:f, s:s}",
+		    "name", t.signals[i].name,
+		    "value", (json_int_t)t.signals[i].value,
+		    "baseline", t.signals[i].baseline,
+		    "reason", t.signals[i].reason));
+	api_reply_json(c, API_R_AGENT_TREND, 200, json_pack("{s:s, s:i, s:i, "
+	    "s:s, s:o}", "agent", id, "window_days", t.window_days,
+	    "baseline_days", t.baseline_days, "risk", trend_risk_name(t.risk),
+	    "signals", signals));
 out:
 	free(idx);
 	free(l.v);

@@ -65,6 +65,8 @@ int	api_days_agent(struct api *, const char *, char *, size_t, char *,
 	    size_t);
 void	api_agent_days(struct api *, struct http_conn *, const char *,
 	    const char *, const struct http_request *, int64_t);
+void	api_agent_trend(struct api *, struct http_conn *, const char *,
+	    const char *, int64_t);
 void	api_team_days(struct api *, struct http_conn *, const char *,
 	    const struct http_request *, int64_t);
 

@@ -38,6 +38,7 @@ const char API_R_TEAM[] = "/v1/teams/{team}";
 const char API_R_HISTORY[] = "/v1/agents/{id}/history";
 const char API_R_AUDIT[] = "/v1/audit";
 const char API_R_AGENT_DAYS[] = "/v1/agents/{id}/days";
+const char API_R_AGENT_TREND[] = "/v1/agents/{id}/trend";
 const char API_R_TEAM_DAYS[] = "/v1/teams/{team}/days";
 
 static void

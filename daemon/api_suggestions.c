@@ -350,7 +350,7 @@ may_answer(struct api *api, int64_t seq)
 	if (!advise_find(api->advise, seq, &s) &&
 	    !store_suggestion_get(api->store, seq, body_cb, &s))
 		return (0);
-	if (sugg_is_agent_kind(s.kind))
+	if (strcmp(sugg_audience(&s), "agent") == 0)
 		return (auth_may_act_as_agent(&api->who, s.agent));
 	return (api->who.kind == TOKEN_LEAD &&
 	    auth_may_read_team(&api->who, s.team));

@@ -40,6 +40,17 @@
  * events are approximations where the model's are: a late status change
  * does not re-sample minutes already sampled.
  *
+ * When a day closes (final, outside a rebuild) the agent's trend is
+ * evaluated (trend.c) on the day after it, from a history of its closed
+ * days as they closed (struct days_hist: the stored ones read once, then
+ * each day as it closes; a later correction of a closed day does not
+ * change it): a turn to high (high on the day after, not high on the
+ * day itself) raises a wellbeing_check through the callback, stamped
+ * with the day's end, unless one was raised in the 7 days before
+ * (DAYS_WELLBEING_MS, by the stamps: the agent's newest stored one is
+ * read with its history, then each one raised).  Everything is on event time, so a replayed month raises
+ * the same ones.
+ *
  * At start-up the days of the last DAYS_LOAD_MS are loaded from the
  * table first; the events then re-read build the days that are not
  * stored (today's, and any that ended while the daemon was down) and
@@ -59,6 +70,22 @@
 #include "log.h"
 #include "timeutil.h"
 #include "xmalloc.h"
+
+#define DAYS_HIST	(TREND_WINDOW_DAYS + TREND_BASELINE_DAYS + 1)
+
+/* A closed day as the trend needs it. */
+struct days_hist_day {
+	int64_t		 date;			/* days since 1970 */
+	int64_t		 worked_min, high_min, hostile;
+	int64_t		 longest_stretch_min;
+	int64_t		 raised, dismissed, expired;
+};
+
+/* An agent's closed days, oldest first, at most DAYS_HIST. */
+struct days_hist {
+	struct days_hist_day	 v[DAYS_HIST];
+	int			 n;
+};
 
 struct days_rec {
 	struct store_day	 d;
@@ -81,6 +108,8 @@ struct days_agent {
 	int			 cold_stored;
 	char			 tz[RESPITE_TZ_MAX + 1];	/* its last zone */
 	int			 tz_looked;	/* in the table */
+	struct days_hist	*hist;		/* the trend's, once needed */
+	int64_t			 wellbeing_at;	/* the newest raised */
 };
 
 struct days {
@@ -97,6 +126,9 @@ struct days {
 	struct store_day	 *cold;		/* corrections while rebuilding */
 	size_t			  ncold, coldcap;
 	int64_t			  loaded_since;	/* days_load(): day_end after */
+	struct trend_params	  tp;
+	days_wellbeing_cb	  wellbeing;	/* NULL: no trend evaluated */
+	void			 *wellbeing_arg;
 };
 
 /* What a contribution goes to: a day in memory, or a correction. */
@@ -132,6 +164,16 @@ days_set_params(struct days *d, const struct model_params *mp,
 	d->live_window_ms = live_window_ms;
 }
 
+/* Evaluate the trend as days close; cb raises a wellbeing_check. */
+void
+days_set_trend(struct days *d, const struct trend_params *tp,
+    days_wellbeing_cb cb, void *arg)
+{
+	d->tp = *tp;
+	d->wellbeing = cb;
+	d->wellbeing_arg = arg;
+}
+
 void
 days_free(struct days *d)
 {
@@ -143,6 +185,7 @@ days_free(struct days *d)
 	for (i = 0; i < d->nbuckets; i++)
 		for (da = d->buckets[i]; da != NULL; da = next) {
 			next = da->next;
+			free(da->hist);
 			free(da);
 		}
 	free(d->buckets);
@@ -400,6 +443,129 @@ target_find(struct days *d, struct days_agent *da, const char *tz,
 	}
 }
 
+/* Put a closed day into h, in date order, one a date. */
+static void
+hist_put(struct days_hist *h, const struct store_day *sd)
+{
+	struct days_hist_day	 e;
+	int			 i;
+
+	memset(&e, 0, sizeof e);
+	if (time_date_parse(sd->date, &e.date) == -1)
+		return;
+	e.worked_min = sd->worked_min;
+	e.high_min = sd->high_min;
+	e.hostile = sd->hostile;
+	e.longest_stretch_min = sd->longest_stretch_min;
+	e.raised = sd->sugg[STORE_DAY_RAISED];
+	e.dismissed = sd->sugg[STORE_DAY_DISMISSED];
+	e.expired = sd->sugg[STORE_DAY_EXPIRED];
+	for (i = 0; i < h->n && h->v[i].date < e.date; i++)
+		;
+	if (i < h->n && h->v[i].date == e.date) {
+		h->v[i] = e;
+		return;
+	}
+	if (h->n == DAYS_HIST) {
+		if (i == 0)
+			return;		/* older than every day kept */
+		memmove(h->v, h->v + 1, (DAYS_HIST - 1) * sizeof *h->v);
+		h->n--;
+		i--;
+	}
+	memmove(h->v + i + 1, h->v + i, (size_t)(h->n - i) * sizeof *h->v);
+	h->v[i] = e;
+	h->n++;
+}
+
+static int
+hist_seed_cb(const struct store_day *sd, void *arg)
+{
+	hist_put(arg, sd);
+	return (0);
+}
+
+/*
+ * The agent's history of closed days, read from the table the first
+ * time it is needed (date: the day closing), and its newest stored
+ * wellbeing_check.
+ */
+static struct days_hist *
+hist_of(struct days *d, struct days_agent *da, int64_t date)
+{
+	char			 from[TIME_DATE_LEN], to[TIME_DATE_LEN];
+	char			*cause = NULL;
+
+	if (da->hist != NULL)
+		return (da->hist);
+	da->hist = xcalloc(1, sizeof *da->hist);
+	time_date_format(date - DAYS_HIST, from, sizeof from);
+	time_date_format(date, to, sizeof to);
+	if (store_days_foreach(d->store, da->id, NULL, from, to, 0,
+	    hist_seed_cb, da->hist, &cause) == -1) {
+		log_warnx("storage: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (store_suggestion_newest(d->store, da->id,
+	    sugg_kind_name(SK_WELLBEING_CHECK), &da->wellbeing_at,
+	    &cause) == -1) {
+		log_warnx("storage: %s", cause);
+		free(cause);
+	}
+	return (da->hist);
+}
+
+/*
+ * Day sd of agent da closed: evaluate the trend on the day after it and
+ * on the day itself; a turn to high raises a wellbeing_check stamped
+ * with the day's end, at most one in any DAYS_WELLBEING_MS.
+ */
+static void
+day_closed(struct days *d, struct days_agent *da, const struct store_day *sd)
+{
+	struct store_day	*v;
+	struct days_hist	*h;
+	struct trend		 after, before;
+	char			 reason[SUGG_REASON_MAX];
+	size_t			 i, len = 0;
+	int64_t			 date;
+	int			 k;
+
+	if (d->wellbeing == NULL || d->outbox == NULL ||
+	    time_date_parse(sd->date, &date) == -1)
+		return;
+	h = hist_of(d, da, date);
+	hist_put(h, sd);
+	v = xcalloc((size_t)h->n + 1, sizeof *v);
+	for (k = 0; k < h->n; k++) {
+		time_date_format(h->v[k].date, v[k].date, sizeof v[k].date);
+		v[k].worked_min = h->v[k].worked_min;
+		v[k].high_min = h->v[k].high_min;
+		v[k].hostile = h->v[k].hostile;
+		v[k].longest_stretch_min = h->v[k].longest_stretch_min;
+		v[k].sugg[STORE_DAY_RAISED] = h->v[k].raised;
+		v[k].sugg[STORE_DAY_DISMISSED] = h->v[k].dismissed;
+		v[k].sugg[STORE_DAY_EXPIRED] = h->v[k].expired;
+	}
+	trend_compute(v, (size_t)h->n, date + 1, &d->tp, &after);
+	trend_compute(v, (size_t)h->n, date, &d->tp, &before);
+	free(v);
+	if (after.risk != TREND_HIGH || before.risk == TREND_HIGH ||
+	    (da->wellbeing_at != 0 && sd->end - da->wellbeing_at <
+	    DAYS_WELLBEING_MS && da->wellbeing_at - sd->end <
+	    DAYS_WELLBEING_MS))
+		return;
+	reason[0] = '\0';
+	for (i = 0; i < after.nsignals && len < sizeof reason; i++) {
+		snprintf(reason + len, sizeof reason - len, "%s%s",
+		    i > 0 ? "; " : "", after.signals[i].reason);
+		len = strlen(reason);
+	}
+	da->wellbeing_at = sd->end;
+	d->wellbeing(d->wellbeing_arg, da->id, sd->team, sd->end, reason);
+}
+
 /* Done with a contribution: the day changed. */
 static void
 target_done(struct days *d, struct days_agent *da, struct days_target *tg,
@@ -408,8 +574,12 @@ target_done(struct days *d, struct days_agent *da, struct days_target *tg,
 	if (tg->skip)
 		return;
 	if (tg->rec != NULL) {
-		if (tg->rec->d.end <= now)
+		if (tg->rec->d.end <= now && !tg->rec->d.final) {
 			tg->rec->d.final = 1;
+			mark_dirty(d, da, tg->rec);
+			day_closed(d, da, &tg->rec->d);
+			return;
+		}
 		mark_dirty(d, da, tg->rec);
 		return;
 	}
@@ -523,6 +693,7 @@ close_days(struct days *d, struct days_agent *da, int64_t now)
 		    r->stored)) {
 			r->d.final = 1;
 			mark_dirty(d, da, r);
+			day_closed(d, da, &r->d);
 		}
 	}
 }
@@ -732,8 +903,14 @@ days_rebuilt(struct days *d, struct outbox *outbox, int64_t now)
 	d->ncold = 0;
 	for (i = 0; i < d->nbuckets; i++)
 		for (da = d->buckets[i]; da != NULL; da = da->next) {
-			for (k = 0; k < da->nrec; k++)
-				da->rec[k].stored = 0;
+			for (k = 0; k < da->nrec; k++) {
+				struct days_rec	*r = &da->rec[k];
+
+				/* Rebuilt and closed while rebuilding. */
+				if (r->d.final && r->dirty && !r->stored)
+					day_closed(d, da, &r->d);
+				r->stored = 0;
+			}
 			close_days(d, da, da->newest > now ? da->newest : now);
 		}
 	days_flush(d);
@@ -758,6 +935,7 @@ prune(struct days *d, int64_t now)
 				continue;
 			}
 			*pp = da->next;
+			free(da->hist);
 			free(da);
 			d->n--;
 		}

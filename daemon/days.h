@@ -14,10 +14,12 @@
 #include "strain.h"
 #include "suggest.h"
 #include "timeutil.h"
+#include "trend.h"
 
 #define DAYS_KEPT		2	/* an agent's days held in memory */
 #define DAYS_IDLE_MS		(12 * MS_PER_HOUR)	/* no samples after */
 #define DAYS_LOAD_MS		(3 * MS_PER_DAY)	/* loaded at start-up */
+#define DAYS_WELLBEING_MS	(7 * MS_PER_DAY)	/* one in any 7 days */
 
 struct days;
 
@@ -25,6 +27,10 @@ struct days	*days_new(struct agents *, struct store *,
 		    const struct model_params *, const struct strain_params *,
 		    int64_t);
 void		 days_free(struct days *);
+typedef void	(*days_wellbeing_cb)(void *, const char *, const char *,
+		    int64_t, const char *);
+void		 days_set_trend(struct days *, const struct trend_params *,
+		    days_wellbeing_cb, void *);
 void		 days_set_params(struct days *, const struct model_params *,
 		    const struct strain_params *, int64_t);
 int		 days_load(struct days *, int64_t, char **);

@@ -123,7 +123,11 @@ outbox_suggestion(struct outbox *o, const struct suggestion *s,
 	e = entry_new(o);
 	e->sugg = *s;
 	o->nchanges++;
-	if (publish)
+	/* A wellbeing_check reaches its audience's stream only. */
+	if (publish && s->kind == SK_WELLBEING_CHECK)
+		outbox_item(o, "suggestion", s->to_agent ? s->agent : "",
+		    s->to_agent ? "" : s->team, sugg_json(s), s->updated_at);
+	else if (publish)
 		outbox_item(o, "suggestion", s->agent, s->team, sugg_json(s),
 		    s->updated_at);
 }
@@ -250,8 +254,7 @@ outbox_write(struct outbox *o, char **cause)
 		row.team = e->sugg.team;
 		row.kind = sugg_kind_name(e->sugg.kind);
 		row.status = sugg_status_name(e->sugg.status);
-		row.audience = sugg_is_agent_kind(e->sugg.kind) ? "agent" :
-		    "lead";
+		row.audience = sugg_audience(&e->sugg);
 		row.created_at = e->sugg.created_at;
 		row.updated_at = e->sugg.updated_at;
 		row.body = body;

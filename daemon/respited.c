@@ -89,6 +89,9 @@ struct respited {
 	int			 stopping;
 };
 
+static void	wellbeing_cb(void *, const char *, const char *, int64_t,
+		    const char *);
+
 static void
 notify(const char *state)
 {
@@ -472,6 +475,12 @@ reload(struct respited *d)
 	advise_set_params(d->advise, &d->api.mp, &d->api.ap);
 	days_set_params(d->days, &d->api.mp, &d->api.ap.strain,
 	    d->api.ap.live_window_ms);
+	{
+		struct trend_params	tp;
+
+		trend_params_from_config(cf, &tp);
+		days_set_trend(d->days, &tp, wellbeing_cb, d);
+	}
 	plugins_reload(d->plugins, cf);
 	d->api.cf = cf;
 	config_free(d->cf);
@@ -549,6 +558,20 @@ rebuild_clock(const struct respite_event *ev, void *arg)
 	if (t >= d->agg_from)
 		api_teams_clock(&d->api, t);
 	days_event(d->days, ev);
+}
+
+/*
+ * An agent's trend turned high as its day closed (days.c): a
+ * wellbeing_check to its lead, or in aggregate privacy mode to the agent.
+ */
+static void
+wellbeing_cb(void *arg, const char *agent, const char *team, int64_t at,
+    const char *reason)
+{
+	struct respited	*d = arg;
+
+	advise_wellbeing(d->advise, agent, team, at, reason,
+	    d->cf->lead_aggregate);
 }
 
 static int
@@ -796,6 +819,12 @@ main(int argc, char **argv)
 	d.advise = advise_new(d.agents, d.outbox, &d.api.mp, &d.api.ap,
 	    store_max_seq(d.store, "suggestions") + 1);
 	advise_set_aggview(d.advise, d.api.aggview);
+	{
+		struct trend_params	tp;
+
+		trend_params_from_config(d.cf, &tp);
+		days_set_trend(d.days, &tp, wellbeing_cb, &d);
+	}
 	days_rebuilt(d.days, d.outbox, time_now_ms());
 	advise_set_days(d.advise, d.days);
 	d.api.days = d.days;

@@ -57,7 +57,7 @@ sinks_outbox_cb(const struct suggestion *s, const char *json, void *arg)
 	rs.team = s->team;
 	rs.status = sugg_status_name(s->status);
 	rs.priority = sugg_priority_name(s->priority);
-	rs.audience = sugg_is_agent_kind(s->kind) ? "agent" : "lead";
+	rs.audience = sugg_audience(s);
 	rs.reason = s->reason;
 	rs.minutes = s->minutes;
 	rs.created_ms = s->created_at;

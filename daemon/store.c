@@ -1713,3 +1713,30 @@ store_suggestions_created(struct store *st, int64_t since, store_text_cb cb,
 		return (store_error(st, cause, "read suggestions"));
 	return (0);
 }
+
+/*
+ * The created_at of agent's newest suggestion of kind in *at (0 for
+ * none); through the index on (agent, seq).  Returns 0, or -1 with
+ * *cause.
+ */
+int
+store_suggestion_newest(struct store *st, const char *agent,
+    const char *kind, int64_t *at, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*at = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT max(created_at) FROM "
+	    "suggestions WHERE agent = ?1 AND kind = ?2", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (store_error(st, cause, "read suggestions"));
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*at = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return (store_error(st, cause, "read suggestions"));
+	return (0);
+}

@@ -134,6 +134,8 @@ int		 store_days_foreach(struct store *, const char *, const char *,
 		    int (*)(const struct store_day *, void *), void *, char **);
 int		 store_day_exists(struct store *, const char *, const char *,
 		    char **);
+int		 store_suggestion_newest(struct store *, const char *,
+		    const char *, int64_t *, char **);
 int		 store_suggestions_created(struct store *, int64_t,
 		    store_text_cb, void *, char **);
 

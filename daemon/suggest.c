@@ -20,7 +20,7 @@
 
 static const char *const kind_names[SK_COUNT] = {
 	"micro_break", "rest_break", "recovery_break", "rebalance",
-	"team_overload"
+	"team_overload", "wellbeing_check"
 };
 static const char *const status_names[SS_COUNT] = {
 	"open", "accepted", "snoozed", "dismissed", "expired"
@@ -32,6 +32,17 @@ sugg_is_agent_kind(enum sugg_kind k)
 {
 	return (k == SK_MICRO_BREAK || k == SK_REST_BREAK ||
 	    k == SK_RECOVERY_BREAK);
+}
+
+/*
+ * Who a suggestion is for: "agent" (the breaks; a wellbeing_check in
+ * aggregate privacy mode) or "lead".
+ */
+const char *
+sugg_audience(const struct suggestion *s)
+{
+	return (sugg_is_agent_kind(s->kind) || (s->kind == SK_WELLBEING_CHECK &&
+	    s->to_agent) ? "agent" : "lead");
 }
 
 /* Open or snoozed: still waiting for an answer. */
@@ -136,7 +147,7 @@ sugg_json(const struct suggestion *s)
 	    "priority", sugg_priority_name(s->priority),
 	    "minutes", s->minutes,
 	    "reason", s->reason,
-	    "audience", sugg_is_agent_kind(s->kind) ? "agent" : "lead",
+	    "audience", sugg_audience(s),
 	    "updated_at", time_or_null(s->updated_at),
 	    "snoozes", s->snoozes,
 	    "snoozes_left", left,
@@ -212,6 +223,9 @@ sugg_from_json(json_t *o, struct suggestion *s)
 	s->snooze_max = s->snoozes + (int)json_integer_value(
 	    json_object_get(o, "snoozes_left"));
 	s->minutes = (int)json_integer_value(json_object_get(o, "minutes"));
+	get_str(o, "audience", buf, sizeof buf);
+	s->to_agent = s->kind == SK_WELLBEING_CHECK &&
+	    strcmp(buf, "agent") == 0;
 	if (s->kind == SK_REBALANCE) {
 		get_str(o, "from", s->from, sizeof s->from);
 		get_str(o, "to", s->to, sizeof s->to);

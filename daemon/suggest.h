@@ -14,6 +14,7 @@ enum sugg_kind {
 	SK_RECOVERY_BREAK,
 	SK_REBALANCE,
 	SK_TEAM_OVERLOAD,
+	SK_WELLBEING_CHECK,	/* the trend turned high (trend.c) */
 	SK_COUNT
 };
 
@@ -55,10 +56,13 @@ struct suggestion {
 	int			 move_tickets;	/* or 0 */
 	enum respite_channel	 move_channel;	/* or RESPITE_CH_NONE */
 	int			 move_minutes;
+	/* wellbeing_check: to the agent (aggregate privacy mode) */
+	int			 to_agent;
 };
 
 int		 sugg_is_agent_kind(enum sugg_kind);
 int		 sugg_is_active(const struct suggestion *);
+const char	*sugg_audience(const struct suggestion *);
 const char	*sugg_kind_name(enum sugg_kind);
 int		 sugg_kind_parse(const char *);
 const char	*sugg_status_name(enum sugg_status);

@@ -166,6 +166,16 @@ static const struct config_key config_keys[] = {
 	{ "cluster", "replicas", CT_COUNT, OFF(cluster_replicas), 1, 5, 1 },
 	{ "cluster", "ack_timeout_ms", CT_COUNT, OFF(cluster_ack_timeout_ms), 100, 600000, 1 },
 	{ "cluster", "lease_ms", CT_COUNT, OFF(cluster_lease_ms), 1000, 600000, 1 },
+	{ "trend", "high_strain_min", CT_REAL, OFF(t_high_strain_min), 1, 1440, 0 },
+	{ "trend", "high_strain_margin", CT_REAL, OFF(t_high_strain_margin), 0, 7, 0 },
+	{ "trend", "hostile_factor", CT_REAL, OFF(t_hostile_factor), 1, 100, 0 },
+	{ "trend", "hostile_min", CT_REAL, OFF(t_hostile_min), 1, 100000, 0 },
+	{ "trend", "breaks_skipped_share", CT_REAL, OFF(t_breaks_skipped_share), 0, 100, 0 },
+	{ "trend", "breaks_skipped_min", CT_REAL, OFF(t_breaks_skipped_min), 1, 10000, 0 },
+	{ "trend", "breaks_skipped_margin", CT_REAL, OFF(t_breaks_skipped_margin), 0, 100, 0 },
+	{ "trend", "long_day_min", CT_REAL, OFF(t_long_day_min), 60, 1440, 0 },
+	{ "trend", "long_stretch_min", CT_REAL, OFF(t_long_stretch_min), 30, 1440, 0 },
+	{ "trend", "long_stretch_days", CT_REAL, OFF(t_long_stretch_days), 1, 7, 0 },
 	{ "plugins", "dir", CT_PATH, OFF(plugins_dir), 0, 0, 1 },
 	{ "plugins", "load", CT_PLUGINS, OFF(plugins_load), 0, 0, 1 },
 };
@@ -322,6 +332,16 @@ config_defaults(void)
 	cf->cluster_replicas = 3;
 	cf->cluster_ack_timeout_ms = 5000;
 	cf->cluster_lease_ms = 5000;
+	cf->t_high_strain_min = 30;
+	cf->t_high_strain_margin = 2;
+	cf->t_hostile_factor = 2;
+	cf->t_hostile_min = 5;
+	cf->t_breaks_skipped_share = 60;
+	cf->t_breaks_skipped_min = 5;
+	cf->t_breaks_skipped_margin = 20;
+	cf->t_long_day_min = 600;
+	cf->t_long_stretch_min = 360;
+	cf->t_long_stretch_days = 3;
 	cf->plugins_dir = xstrdup(PKGLIBDIR);
 	return (cf);
 }

@@ -138,6 +138,17 @@ struct config {
 	size_t		 cluster_replicas;
 	size_t		 cluster_ack_timeout_ms;
 	size_t		 cluster_lease_ms;
+	/* [trend] (MODEL.md "Weeks, not only shifts") */
+	double		 t_high_strain_min;
+	double		 t_high_strain_margin;
+	double		 t_hostile_factor;
+	double		 t_hostile_min;
+	double		 t_breaks_skipped_share;	/* percent */
+	double		 t_breaks_skipped_min;
+	double		 t_breaks_skipped_margin;	/* points */
+	double		 t_long_day_min;
+	double		 t_long_stretch_min;
+	double		 t_long_stretch_days;
 
 	/* [plugins] and [plugin.NAME] (docs/plugins.md) */
 	char		*plugins_dir;		/* restart */

@@ -118,6 +118,9 @@ extern const struct ctl_cmd ctl_agent_cmd;
 /* ctl_days.c */
 extern const struct ctl_cmd ctl_days_cmd;
 
+/* ctl_trend.c */
+extern const struct ctl_cmd ctl_trend_cmd;
+
 /* ctl_suggestions.c */
 extern const struct ctl_cmd ctl_suggestions_cmd;
 

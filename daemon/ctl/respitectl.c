@@ -25,6 +25,7 @@ static const struct ctl_cmd *const ctl_cmds[] = {
 	&ctl_status_cmd,
 	&ctl_agent_cmd,
 	&ctl_days_cmd,
+	&ctl_trend_cmd,
 	&ctl_suggestions_cmd,
 	&ctl_accept_cmd,
 	&ctl_dismiss_cmd,

@@ -215,6 +215,14 @@ row "GET /v1/agents/alice/days?from=bad" GET '/v1/agents/alice/days?from=bad' \
     "" 401 403 400 400 400
 row "POST /v1/agents/alice/days" POST /v1/agents/alice/days '{}' \
     401 405 405 405 405
+row "GET /v1/agents/alice/trend" GET /v1/agents/alice/trend "" \
+    401 403 200 200 200
+row "GET /v1/agents/bob/trend" GET /v1/agents/bob/trend "" \
+    401 403 403 403 200
+row "GET /v1/agents/nobody-at-all/trend" GET /v1/agents/nobody-at-all/trend \
+    "" 401 403 403 403 404
+row "POST /v1/agents/alice/trend" POST /v1/agents/alice/trend '{}' \
+    401 405 405 405 405
 row "POST /v1/agents/bob/break (bad action)" POST /v1/agents/bob/break \
     '{"action":"nap"}' 401 403 403 403 400
 row "GET /v1/suggestions" GET /v1/suggestions "" 401 403 200 200 200
@@ -283,6 +291,8 @@ asreq "$T_LEAD1" GET /v1/agents/alice
 status_is 403 "aggregate: a lead may not read an agent"
 asreq "$T_LEAD1" GET /v1/agents/alice/days
 status_is 403 "aggregate: a lead may not read an agent's days"
+asreq "$T_LEAD1" GET /v1/agents/alice/trend
+status_is 403 "aggregate: a lead may not read an agent's trend"
 asreq "$T_ADMIN" GET /v1/agents/alice/days
 status_is 200 "aggregate: admin still reads an agent's days"
 asreq "$T_LEAD1" GET /v1/teams/t1
