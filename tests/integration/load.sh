@@ -12,7 +12,7 @@
 #     file, replies never read) and 10 stream subscribers that never
 #     read: a normal client's requests (another process, every 20 ms:
 #     reads, small POSTs, new connections) are answered with p99 under
-#     150 ms (a few ms when idle), every one under 500 ms; the slowloris
+#     250 ms (a few ms when idle), every one under 500 ms; the slowloris
 #     clients and slow readers are closed at request_timeout, the idle
 #     ones are kept;
 #   - then batches of 250 status changes (about 33 KB of stream items
@@ -76,10 +76,11 @@ diag "shape: $(jqb '{setup_s, probe: (.probe | del(.by_kind)), probe_flood: (.pr
 diag "probe by kind, ms: $(jqb '.probe.by_kind | map_values({n, p50: (.p50_ms * 10 | round / 10), p99: (.p99_ms * 10 | round / 10), max: (.max_ms * 10 | round / 10)})')"
 diag "... during the flood: $(jqb '.probe_flood.by_kind | map_values({n, p50: (.p50_ms * 10 | round / 10), p99: (.p99_ms * 10 | round / 10), max: (.max_ms * 10 | round / 10)})')"
 # On an idle machine the p99 is a few milliseconds (the README's figure,
-# under 50 ms); the bound here is 150 ms, because this suite must pass on
-# a loaded machine (CI's two cores running two suites at once gave 57 and
-# 73 ms, issue 20): what it catches is a stalled loop, not scheduling.
-p99_limit=$((150 * RESPITE_TEST_SLOW))
+# under 50 ms); the bound here is 250 ms, because this suite must pass on
+# a loaded machine (issue 20: two plain suites at once on two cores gave
+# 57 and 73 ms, two ASan suites at once 335 ms against the 300 of a
+# 150 ms bound): what it catches is a stalled loop, not scheduling.
+p99_limit=$((250 * RESPITE_TEST_SLOW))
 max_limit=$((500 * RESPITE_TEST_SLOW))
 # (the probe asks every 20 ms for a set time: on a loaded machine it asks
 # fewer times; what matters is that none fails)
