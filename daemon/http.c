@@ -110,6 +110,8 @@ struct http_conn {
 	int			 fill_chunked;	/* else ended by the close */
 	TAILQ_ENTRY(http_conn)	 wait_entry;	/* on srv->waiting */
 	int			 on_wait;
+	size_t			 unsent;	/* in its output buffer */
+	struct evbuffer_cb_entry *unsent_entry;
 };
 
 struct http_listener {
@@ -149,6 +151,7 @@ struct http_server {
 static void	conn_read(struct http_conn *);
 static void	conn_free(struct http_conn *);
 static void	conn_fill(struct http_conn *);
+static void	unsent_sub(struct http_server *, size_t);
 
 static const struct timeval http_zero_delay = { 0, 0 };
 
@@ -274,19 +277,28 @@ wait_remove(struct http_conn *c)
 
 /*
  * Every change to a connection's output buffer: srv->unsent is the sum
- * of them all.  When it falls under max_unsent_total, replies waiting to
- * make their next piece go on (from the loop, not from in here).
+ * of them all (each connection's share in c->unsent).  When it falls
+ * under max_unsent_total, replies waiting to make their next piece go on
+ * (from the loop, not from in here).
  */
 static void
 unsent_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     void *arg)
 {
-	struct http_server	*srv = arg;
+	struct http_conn	*c = arg;
 
 	(void)buf;
-	srv->unsent += info->n_added;
-	srv->unsent -= info->n_deleted;
-	if (info->n_deleted > 0 && !TAILQ_EMPTY(&srv->waiting) &&
+	c->unsent += info->n_added;
+	c->unsent -= info->n_deleted;
+	unsent_sub(c->srv, info->n_deleted);
+	c->srv->unsent += info->n_added;
+}
+
+static void
+unsent_sub(struct http_server *srv, size_t n)
+{
+	srv->unsent -= n;
+	if (n > 0 && !TAILQ_EMPTY(&srv->waiting) &&
 	    srv->unsent < srv->limits.max_unsent_total)
 		evtimer_add(srv->wake, &http_zero_delay);
 }
@@ -332,9 +344,14 @@ conn_free(struct http_conn *c)
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
 	event_free(c->deadline);
-	/* What was never sent leaves srv->unsent through unsent_cb. */
-	evbuffer_drain(bufferevent_get_output(c->bev),
-	    evbuffer_get_length(bufferevent_get_output(c->bev)));
+	/*
+	 * What was never sent leaves srv->unsent here: the output buffer
+	 * cannot be drained (libevent keeps its start frozen outside its
+	 * own writes), and freeing it calls no callback.
+	 */
+	evbuffer_remove_cb_entry(bufferevent_get_output(c->bev),
+	    c->unsent_entry);
+	unsent_sub(srv, c->unsent);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -1108,7 +1125,15 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	c->deadline = evtimer_new(srv->base, deadline_cb, c);
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, HTTP_READ_MAX);
-	evbuffer_add_cb(bufferevent_get_output(c->bev), unsent_cb, srv);
+	c->unsent_entry = evbuffer_add_cb(bufferevent_get_output(c->bev),
+	    unsent_cb, c);
+	if (c->unsent_entry == NULL) {
+		log_warnx("http: cannot set up a connection");
+		event_free(c->deadline);
+		bufferevent_free(c->bev);
+		free(c);
+		return;
+	}
 	c->state = CONN_IDLE;
 	conn_set_timeouts(c);
 	bufferevent_enable(c->bev, EV_READ);
