@@ -3,9 +3,12 @@
  *
  * Start-up reads only the events the live model needs: those whose event
  * time is within ADVISE_FORGET_IDLE_MS (36 h, the model's longest window)
- * before now, in the order received (store_foreach_event_since(), a range
- * of the events_ts index).  So it takes as long with 30 days stored as
- * with 2.  What an agent of the window brings from before it is read for
+ * before now, in the order received (store_foreach_event_since(): the
+ * rows received since the cut less the clock skew ingest allows and
+ * REBUILD_CLOCK_STEP_MS, found by a binary search over seq; no index on
+ * event time, which every out-of-order insert paid for).  So it takes as
+ * long with 30 days stored as with 2; a past replayed in the last 36 h is
+ * read too, and passed over.  What an agent of the window brings from before it is read for
  * that agent alone, at its first event in the window, with bounded
  * queries (store_agent_before()):
  *
@@ -45,6 +48,9 @@
 #include "advise.h"
 #include "rebuild.h"
 #include "store.h"
+
+/* How far back the daemon's clock may have stepped within the window. */
+#define REBUILD_CLOCK_STEP_MS	(10 * 60 * 1000)
 
 struct rebuild {
 	struct store			*store;
@@ -103,14 +109,16 @@ open_cb(const char *agent, const char *ticket, void *arg)
 }
 
 /*
- * Rebuild agents (empty) from the store as of now: see above.  clock, if
+ * Rebuild agents (empty) from the store as of now: see above.  skew_ms is
+ * how far into the future ingest takes an event's time.  clock, if
  * not NULL, is called before each event of the window is applied.
  * Returns 0, or -1 with *cause set.
  */
 int
 rebuild_model(struct store *st, struct agents *agents,
-    const struct model_params *mp, int64_t now, rebuild_clock_cb clock,
-    void *arg, struct rebuild_stats *stats, char **cause)
+    const struct model_params *mp, int64_t now, int64_t skew_ms,
+    rebuild_clock_cb clock, void *arg, struct rebuild_stats *stats,
+    char **cause)
 {
 	struct rebuild	  r;
 	struct agent	**v;
@@ -126,7 +134,8 @@ rebuild_model(struct store *st, struct agents *agents,
 	r.stats = stats;
 	r.cause = NULL;
 	r.failed = 0;
-	if (store_foreach_event_since(st, r.cut, window_cb, &r, cause) == -1)
+	if (store_foreach_event_since(st, r.cut,
+	    skew_ms + REBUILD_CLOCK_STEP_MS, window_cb, &r, cause) == -1)
 		return (-1);
 	if (r.failed) {
 		*cause = r.cause;

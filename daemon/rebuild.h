@@ -21,7 +21,8 @@ struct rebuild_stats {
 typedef void (*rebuild_clock_cb)(const struct respite_event *, void *);
 
 int	rebuild_model(struct store *, struct agents *,
-	    const struct model_params *, int64_t, rebuild_clock_cb, void *,
+	    const struct model_params *, int64_t, int64_t, rebuild_clock_cb,
+	    void *,
 	    struct rebuild_stats *, char **);
 
 #endif

@@ -799,7 +799,8 @@ main(int argc, char **argv)
 	if (days_load(d.days, t0, &cause) == -1)
 		fatalx("storage: %s", cause);
 	/* Only the events of the model's window: daemon/rebuild.c. */
-	if (rebuild_model(d.store, d.agents, &d.api.mp, t0, rebuild_clock, &d,
+	if (rebuild_model(d.store, d.agents, &d.api.mp, t0,
+	    (int64_t)d.cf->max_clock_skew_s * 1000, rebuild_clock, &d,
 	    &rs, &cause) == -1)
 		fatalx("storage: %s", cause);
 	if (store_suggestions_created(d.store, t0 - DAYS_LOAD_MS,

@@ -32,8 +32,6 @@
 #include "xmalloc.h"
 
 #define STORE_SUGG_COUNTS_MAX	64	/* kinds times statuses, with room */
-/* Older rows among the window's that still make a scan of seq cheaper. */
-#define STORE_WINDOW_SLACK	10000
 
 struct store {
 	sqlite3		*db;
@@ -162,16 +160,13 @@ static const char *const migrations[] = {
 	/* ... whose suggestion counts a restart reads by when raised */
 	"CREATE INDEX suggestions_created ON suggestions (created_at);",
 	/*
-	 * 4 -> 5: start-up reads a window of event time (events_ts), and
-	 * what an agent brings from before it with bounded queries: its
-	 * status events (events_status) and its open tickets (assignments:
-	 * the ticket.assigned not yet matched by a ticket.handled, kept by
-	 * the triggers in the order of receipt as the model counts them;
-	 * store_fill_assignments() fills it from an older database).
+	 * 4 -> 5: what an agent brings from before start-up's window: its
+	 * open tickets (assignments: the ticket.assigned not yet matched
+	 * by a ticket.handled, kept by the triggers in the order of
+	 * receipt as the model counts them; store_fill_assignments() fills
+	 * it from an older database).  Schema 5 as first released also
+	 * made the indexes events_ts and events_status, which 5 -> 6 drops.
 	 */
-	"CREATE INDEX events_ts ON events (ts);"
-	"CREATE INDEX events_status ON events (agent, ts) "
-	"  WHERE type BETWEEN 1 AND 4;"
 	"CREATE TABLE assignments ("
 	"  agent TEXT NOT NULL,"
 	"  ticket TEXT NOT NULL,"
@@ -195,6 +190,17 @@ static const char *const migrations[] = {
 	"  DELETE FROM assignments WHERE agent = OLD.agent AND "
 	"    ticket = coalesce(OLD.ticket, '') AND seq = OLD.seq; "
 	"END;",
+	/*
+	 * 5 -> 6: the window is found by the received time (a binary
+	 * search over seq), not by events_ts, and an agent's status events
+	 * by its (agent, ts) index, which now holds the type too: the page
+	 * writes of events_ts and events_status made an out-of-order batch
+	 * three to four times as costly (docs/performance.md).
+	 */
+	"DROP INDEX IF EXISTS events_ts;"
+	"DROP INDEX IF EXISTS events_status;"
+	"DROP INDEX events_agent_ts;"
+	"CREATE INDEX events_agent_ts ON events (agent, ts, type);",
 };
 
 /* Event columns as the reader (event_from_row()) takes them, 0 to 12. */
@@ -899,51 +905,78 @@ store_foreach_agent_event(struct store *st, const char *agent, int64_t from,
 }
 
 /*
- * Call cb for every event with from <= ts, in the order received: the
- * window start-up reads (daemon/rebuild.c), a range of events_ts.
- * Returns 0, or -1 with *cause set.
+ * The first stored row received at or after `received` (its seq), or 0 if
+ * none: a binary search over seq, as the received time rises with it (the
+ * daemon's clock at each commit; a step back of the clock moves the
+ * answer by that much, which the caller's margin covers).  About 2 log2(n)
+ * lookups of the rowid, with no index on either time.
  */
-int
-store_foreach_event_since(struct store *st, int64_t from, store_event_cb cb,
-    void *arg, char **cause)
+static int
+first_received(struct store *st, int64_t received, int64_t *seq,
+    char **cause)
 {
 	sqlite3_stmt	*s;
-	int64_t		 n = 0, first = 0, last = 0;
+	int64_t		 lo, hi, mid, at = 0, rcv = 0;
 	int		 rc;
 
-	/* How many rows, and from which seq on (events_ts alone). */
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*), min(seq), (SELECT "
-	    "max(seq) FROM events) FROM events INDEXED BY events_ts WHERE "
-	    "ts >= ?1", -1, &s, NULL) != SQLITE_OK)
+	*seq = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT seq, received FROM events "
+	    "WHERE seq >= ?1 ORDER BY seq LIMIT 1", -1, &s, NULL) != SQLITE_OK)
 		return (store_error(st, cause, "read events"));
-	sqlite3_bind_int64(s, 1, from);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		n = sqlite3_column_int64(s, 0);
-		first = sqlite3_column_int64(s, 1);
-		last = sqlite3_column_int64(s, 2);
+	lo = 0;
+	hi = INT64_MAX;
+	/* The smallest seq >= lo whose next row is received late enough. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		sqlite3_bind_int64(s, 1, mid);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			at = sqlite3_column_int64(s, 0);
+			rcv = sqlite3_column_int64(s, 1);
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return (store_error(st, cause, "read events"));
+		}
+		if (rc == SQLITE_DONE || rcv >= received)
+			hi = mid;
+		else
+			lo = at + 1;
 	}
+	sqlite3_bind_int64(s, 1, lo);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*seq = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return (store_error(st, cause, "read events"));
-	if (n == 0)
+	return (0);
+}
+
+/*
+ * Call cb for every event with from <= ts, in the order received: the
+ * window start-up reads (daemon/rebuild.c).  No event of it was received
+ * before from - margin (margin: the clock skew ingest allows events into
+ * the future, and a step back of the daemon's clock), so it is the rows
+ * received since then, found by first_received(), read in seq order
+ * (a range of the rowid) passing over those older than from: the events
+ * of the last 36 h plus whatever past was replayed in them, never the
+ * whole table.  Returns 0, or -1 with *cause set.
+ */
+int
+store_foreach_event_since(struct store *st, int64_t from, int64_t margin,
+    store_event_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int64_t		 first;
+
+	if (first_received(st, from - margin, &first, cause) == -1)
+		return (-1);
+	if (first == 0)
 		return (0);
-	/*
-	 * Events mostly arrive in time order, so the window is the end of
-	 * the table: read it in seq order from its first row, passing over
-	 * the few older rows received among them.  When those are many (old
-	 * events replayed after newer ones), the window's rows by events_ts
-	 * instead, sorted by seq: never a scan of the whole table.
-	 */
-	if (last - first + 1 <= 2 * n + STORE_WINDOW_SLACK)
-		rc = sqlite3_prepare_v2(st->db, "SELECT " EVENT_COLUMNS " FROM "
-		    "events NOT INDEXED WHERE seq >= ?2 AND ts >= ?1 ORDER BY "
-		    "seq", -1, &s, NULL);
-	else
-		rc = sqlite3_prepare_v2(st->db, "SELECT " EVENT_COLUMNS " FROM "
-		    "events WHERE seq IN (SELECT seq FROM events INDEXED BY "
-		    "events_ts WHERE ts >= ?1) AND ?2 > 0 ORDER BY seq", -1, &s,
-		    NULL);
-	if (rc != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT " EVENT_COLUMNS " FROM events "
+	    "WHERE seq >= ?2 AND ts >= ?1 ORDER BY seq", -1, &s, NULL) !=
+	    SQLITE_OK)
 		return (store_error(st, cause, "read events"));
 	sqlite3_bind_int64(s, 1, from);
 	sqlite3_bind_int64(s, 2, first);
@@ -956,9 +989,11 @@ store_foreach_event_since(struct store *st, int64_t from, store_event_cb cb,
  *  - if the agent logged out within `back` before cut, nothing older;
  *    else its last status event before cut - back, and its last status
  *    event before then that names a team, and its last login that names
- *    a time zone (events_status: a few rows a day);
+ *    a time zone;
  *  - then every event of the agent from its last logout (or cut - back)
- *    to cut, in the order received (events_agent_ts).
+ *    to cut, in the order received.
+ * All by the (agent, ts, type) index: the status events are found in it
+ * without reading the rows between them.
  * *from is where the second part began.  Returns 0, or -1 with *cause.
  */
 int
@@ -967,27 +1002,27 @@ store_agent_before(struct store *st, const char *agent, int64_t cut,
 {
 	/* The last status event before ?2 naming a team, and a zone. */
 #define NAMED	"SELECT * FROM (SELECT " EVENT_COLUMNS ", seq FROM events " \
-	"INDEXED BY events_status WHERE agent = ?1 AND type BETWEEN 1 AND 4 " \
+	"INDEXED BY events_agent_ts WHERE agent = ?1 AND type BETWEEN 1 AND 4 " \
 	"AND ts < ?2 AND team IS NOT NULL AND team != '' ORDER BY ts DESC, " \
 	"seq DESC LIMIT 1) UNION SELECT * FROM (SELECT " EVENT_COLUMNS ", " \
-	"seq FROM events INDEXED BY events_status WHERE agent = ?1 AND type " \
+	"seq FROM events INDEXED BY events_agent_ts WHERE agent = ?1 AND type " \
 	"BETWEEN 1 AND 4 AND type = 1 AND ts < ?2 AND tz IS NOT NULL AND " \
 	"tz != '' ORDER BY ts DESC, seq DESC LIMIT 1)"
 	static const char *const sql[] = {
 		/* The last logout in [?2, ?3). */
-		"SELECT ts FROM events INDEXED BY events_status WHERE "
+		"SELECT ts FROM events INDEXED BY events_agent_ts WHERE "
 		"agent = ?1 AND type BETWEEN 1 AND 4 AND type = 2 AND ts >= ?2 "
 		"AND ts < ?3 ORDER BY ts DESC LIMIT 1",
 		/* From a logout: the team and zone from before. */
 		NAMED " ORDER BY 5, 14",
 		/* From cut - back: also the status in force then. */
 		"SELECT * FROM (SELECT " EVENT_COLUMNS ", seq FROM events "
-		"INDEXED BY events_status WHERE agent = ?1 AND type BETWEEN 1 "
+		"INDEXED BY events_agent_ts WHERE agent = ?1 AND type BETWEEN 1 "
 		"AND 4 AND ts < ?2 ORDER BY ts DESC, seq DESC LIMIT 1) UNION "
 		NAMED " ORDER BY 5, 14",
 		/* Then the agent's events from there to the cut. */
-		"SELECT " EVENT_COLUMNS " FROM events WHERE agent = ?1 AND "
-		"ts >= ?2 AND ts < ?3 ORDER BY seq",
+		"SELECT " EVENT_COLUMNS " FROM events INDEXED BY events_agent_ts "
+		"WHERE agent = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY seq",
 	};
 #undef NAMED
 	sqlite3_stmt	*s;

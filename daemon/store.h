@@ -9,7 +9,7 @@
 
 #include <respite/event.h>
 
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 
 struct store;
 struct sqlite3_stmt;
@@ -93,7 +93,7 @@ int		 store_foreach_event(struct store *, store_event_cb, void *,
 		    char **);
 int		 store_foreach_agent_event(struct store *, const char *,
 		    int64_t, int64_t, store_event_cb, void *, char **);
-int		 store_foreach_event_since(struct store *, int64_t,
+int		 store_foreach_event_since(struct store *, int64_t, int64_t,
 		    store_event_cb, void *, char **);
 int		 store_agent_before(struct store *, const char *, int64_t,
 		    int64_t, store_event_cb, void *, int64_t *, char **);

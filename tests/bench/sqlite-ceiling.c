@@ -4,11 +4,10 @@
  * Reads the first ROWS events of an NDJSON file (validated by the
  * daemon's own ingest_parse(), so the rows are exactly those respited
  * would store), then, and only this is timed, inserts them into a new
- * database with the schema of the events table of daemon/store.c
- * (rowid key in order of receipt, the client id UNIQUE, the index on
- * agent and ts, and what migration 4 adds: the index on ts, the partial
- * index of status events, the triggers keeping the open assignments),
- * in WAL mode, synchronous=FULL, one prepared statement,
+ * database made by the daemon's own store_open() (so the events table
+ * has exactly respited's schema: rowid key in order of receipt, the
+ * client id UNIQUE, the index on agent and ts, the partial index of
+ * status events, the triggers keeping the open assignments), in WAL mode, synchronous=FULL, one prepared statement,
  * PER_TXN rows a transaction.  No HTTP, no JSON, no model: the most
  * respited's durable ingest could reach on this disk.  -x leaves out the
  * index on agent and ts, to show what it costs.
@@ -48,50 +47,6 @@
 #include "xmalloc.h"
 
 #define CHUNK	1000		/* events parsed at once */
-
-/* What migrations 0 -> 3 of daemon/store.c make of the events table. */
-static const char schema[] =
-	"CREATE TABLE events ("
-	"  seq INTEGER PRIMARY KEY,"
-	"  id TEXT UNIQUE,"
-	"  type INTEGER NOT NULL,"
-	"  agent TEXT NOT NULL,"
-	"  team TEXT,"
-	"  ts INTEGER NOT NULL,"
-	"  received INTEGER NOT NULL,"
-	"  channel INTEGER,"
-	"  ticket TEXT,"
-	"  duration_s REAL,"
-	"  severity REAL,"
-	"  categories INTEGER NOT NULL DEFAULT 0,"
-	"  lang TEXT,"
-	"  tz TEXT"
-	");";
-static const char agent_index[] =
-	"CREATE INDEX events_agent_ts ON events (agent, ts);";
-/* What migration 4 adds for the bounded start-up (issue 15). */
-static const char window_schema[] =
-	"CREATE INDEX events_ts ON events (ts);"
-	"CREATE INDEX events_status ON events (agent, ts) "
-	"  WHERE type BETWEEN 1 AND 4;"
-	"CREATE TABLE assignments ("
-	"  agent TEXT NOT NULL,"
-	"  ticket TEXT NOT NULL,"
-	"  seq INTEGER NOT NULL,"
-	"  PRIMARY KEY (agent, ticket, seq)"
-	") WITHOUT ROWID;"
-	"CREATE TRIGGER assignments_add AFTER INSERT ON events "
-	"  WHEN NEW.type = 5 BEGIN "
-	"  INSERT INTO assignments VALUES (NEW.agent, "
-	"    coalesce(NEW.ticket, ''), NEW.seq); "
-	"END;"
-	"CREATE TRIGGER assignments_done AFTER INSERT ON events "
-	"  WHEN NEW.type = 6 BEGIN "
-	"  DELETE FROM assignments WHERE agent = NEW.agent AND "
-	"    (ticket, seq) = (SELECT ticket, seq FROM assignments WHERE "
-	"    agent = NEW.agent ORDER BY ticket != coalesce(NEW.ticket, ''), "
-	"    seq LIMIT 1); "
-	"END;";
 
 /* NDJSON events, read CHUNK lines at a time. */
 struct reader {
@@ -205,8 +160,10 @@ ceiling(const char *events, const char *dbpath, size_t max, size_t per_txn,
 {
 	struct reader		 r;
 	struct respite_event	*ev = NULL;
+	struct store		*st;
 	sqlite3			*db;
 	sqlite3_stmt		*ins;
+	char			*cause = NULL;
 	size_t			 n = 0, i;
 	double			 t0, t;
 
@@ -224,15 +181,18 @@ ceiling(const char *events, const char *dbpath, size_t max, size_t per_txn,
 	}
 
 	unlink(dbpath);
+	if ((st = store_open(dbpath, 1, &cause)) == NULL) {
+		fprintf(stderr, "sqlite-ceiling: %s\n", cause);
+		return (1);
+	}
+	store_close(st);
 	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
 		check(db, SQLITE_ERROR, "open");
 	check(db, sqlite3_exec(db, "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;", NULL, NULL, NULL), "pragma");
-	check(db, sqlite3_exec(db, schema, NULL, NULL, NULL), "schema");
-	check(db, sqlite3_exec(db, window_schema, NULL, NULL, NULL), "schema");
-	if (!no_index)
-		check(db, sqlite3_exec(db, agent_index, NULL, NULL, NULL),
-		    "schema");
+	if (no_index)
+		check(db, sqlite3_exec(db, "DROP INDEX events_agent_ts", NULL,
+		    NULL, NULL), "drop index");
 	ins = prepare_insert(db);
 
 	t0 = time_monotonic_s();

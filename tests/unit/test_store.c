@@ -78,6 +78,12 @@ open_ok(const char *path)
 	return (st);
 }
 
+/*
+ * When not 0, mk() gives received times in the order of the calls, as a
+ * running daemon's clock does: never before ts + 5, never before the last.
+ */
+static int64_t	received_clock;
+
 static struct respite_event
 mk(const char *id, enum respite_event_type type, const char *agent,
     int64_t ts)
@@ -90,6 +96,11 @@ mk(const char *id, enum respite_event_type type, const char *agent,
 	snprintf(ev.agent, sizeof ev.agent, "%s", agent);
 	ev.ts_ms = ts;
 	ev.received_ms = ts + 5;
+	if (received_clock != 0) {
+		if (received_clock > ev.received_ms)
+			ev.received_ms = received_clock;
+		received_clock = ev.received_ms + 1;
+	}
 	ev.duration_s = -1;
 	ev.severity = -1;
 	return (ev);
@@ -646,8 +657,9 @@ test_migrate_assignments(void **state)
 	assert_int_equal(sqlite3_open(tdb.path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER assignments_add;"
 	    "DROP TRIGGER assignments_done; DROP TRIGGER assignments_gone;"
-	    "DROP TABLE assignments; DROP INDEX events_ts;"
-	    "DROP INDEX events_status; PRAGMA user_version = 4", NULL, NULL,
+	    "DROP TABLE assignments; DROP INDEX events_agent_ts;"
+	    "CREATE INDEX events_agent_ts ON events (agent, ts);"
+	    "PRAGMA user_version = 4", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
 
@@ -689,8 +701,13 @@ test_window(void **state)
 	int			 i;
 
 	(void)state;
+	received_clock = 1;
 	st = open_ok(tdb.path);
 	begin(st);
+	/* 5,000 rows received long before the window. */
+	for (i = 0; i < 5000; i++)
+		add_ev(st, "", RESPITE_EV_MESSAGE_RECEIVED, "z", NULL,
+		    T0 + 2 * H + i);
 	/* a: logged in long ago with a team, out before the cut. */
 	ev = mk("a1", RESPITE_EV_AGENT_LOGIN, "a", T0);
 	snprintf(ev.team, sizeof ev.team, "t");
@@ -703,6 +720,10 @@ test_window(void **state)
 	add_ev(st, "a5", RESPITE_EV_AGENT_LOGOUT, "a", NULL, cut - 8 * H);
 	add_ev(st, "a6", RESPITE_EV_TICKET_ASSIGNED, "a", NULL,
 	    cut - 7 * H);
+	/* f: received 4 min before the cut, its time 2 ms after it. */
+	ev = mk("f1", RESPITE_EV_TICKET_ASSIGNED, "f", cut + 2);
+	ev.received_ms = cut - 4 * 60000;
+	add(st, &ev);
 	add_ev(st, "a7", RESPITE_EV_TICKET_ASSIGNED, "a", NULL, cut + H);
 	/* b: logged in 40 h before the cut, never out. */
 	ev = mk("b1", RESPITE_EV_AGENT_LOGIN, "b", cut - 40 * H);
@@ -717,8 +738,13 @@ test_window(void **state)
 	add_ev(st, "a8", RESPITE_EV_TICKET_HANDLED, "a", NULL, cut + 1);
 	commit(st);
 
-	assert_int_equal(store_foreach_event_since(st, cut, ids_cb, out,
-	    &cause), 0);
+	assert_int_equal(store_foreach_event_since(st, cut, 5 * 60000, ids_cb,
+	    out, &cause), 0);
+	assert_string_equal(out, "f1,a7,b4,a8,");
+	/* Past the margin f1 is not looked for (skew is bounded at ingest). */
+	out[0] = '\0';
+	assert_int_equal(store_foreach_event_since(st, cut, 60000, ids_cb,
+	    out, &cause), 0);
 	assert_string_equal(out, "a7,b4,a8,");
 	/* From its logout 8 h before: the team and zone from before. */
 	out[0] = '\0';
@@ -740,7 +766,7 @@ test_window(void **state)
 
 	/*
 	 * Many old events received after the window's first row (a month
-	 * replayed): the window is read by events_ts, still in seq order.
+	 * replayed): read and passed over, the window still in seq order.
 	 */
 	begin(st);
 	for (i = 0; i < 12000; i++)
@@ -749,9 +775,15 @@ test_window(void **state)
 	add_ev(st, "c1", RESPITE_EV_TICKET_ASSIGNED, "c", NULL, cut + 2);
 	commit(st);
 	out[0] = '\0';
-	assert_int_equal(store_foreach_event_since(st, cut, ids_cb, out,
-	    &cause), 0);
-	assert_string_equal(out, "a7,b4,a8,c1,");
+	assert_int_equal(store_foreach_event_since(st, cut, 5 * 60000, ids_cb,
+	    out, &cause), 0);
+	assert_string_equal(out, "f1,a7,b4,a8,c1,");
+	/* An empty window. */
+	out[0] = '\0';
+	assert_int_equal(store_foreach_event_since(st, cut + 1000 * H,
+	    5 * 60000, ids_cb, out, &cause), 0);
+	assert_string_equal(out, "");
+	received_clock = 0;
 	store_close(st);
 }
 
