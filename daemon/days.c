@@ -96,8 +96,8 @@ struct days_rec {
 struct days_agent {
 	char			 id[RESPITE_NAME_MAX + 1];
 	struct days_agent	*next;		/* hash chain */
-	struct days_rec		 rec[DAYS_KEPT];	/* oldest first */
-	int			 nrec;
+	struct days_rec		*rec;		/* oldest first */
+	int			 nrec, caprec;	/* caprec <= DAYS_KEPT */
 	int64_t			 sampled_to;	/* whole minutes up to this */
 	int64_t			 newest;	/* newest event */
 	int			 live;		/* it came in real time */
@@ -186,6 +186,7 @@ days_free(struct days *d)
 		for (da = d->buckets[i]; da != NULL; da = next) {
 			next = da->next;
 			free(da->hist);
+			free(da->rec);
 			free(da);
 		}
 	free(d->buckets);
@@ -372,6 +373,32 @@ target(struct days *d, struct days_agent *da, const char *tz,
 	}
 }
 
+/*
+ * A new day record after the others, zeroed; at DAYS_KEPT the oldest
+ * goes (written by the caller if it has to be).  Grown one at a time: an
+ * agent that has worked one day since start-up holds one (most of the
+ * memory an agent costs is its days).
+ */
+static struct days_rec *
+rec_push(struct days_agent *da)
+{
+	struct days_rec	*r;
+
+	if (da->nrec == DAYS_KEPT) {
+		memmove(da->rec, da->rec + 1, (DAYS_KEPT - 1) *
+		    sizeof *da->rec);
+		da->nrec--;
+	}
+	if (da->nrec == da->caprec) {
+		da->rec = xreallocarray(da->rec, da->caprec + 1,
+		    sizeof *da->rec);
+		da->caprec++;
+	}
+	r = &da->rec[da->nrec++];
+	memset(r, 0, sizeof *r);
+	return (r);
+}
+
 static void
 target_find(struct days *d, struct days_agent *da, const char *tz,
     const char *team, int64_t t, struct days_target *tg)
@@ -403,12 +430,8 @@ target_find(struct days *d, struct days_agent *da, const char *tz,
 				r->d.final = 1;
 				queue_cold(d, &r->d);	/* all of it, once */
 			}
-			memmove(da->rec, da->rec + 1,
-			    (DAYS_KEPT - 1) * sizeof *da->rec);
-			da->nrec--;
 		}
-		r = &da->rec[da->nrec++];
-		memset(r, 0, sizeof *r);
+		r = rec_push(da);
 		r->d = tg->cold;
 		/*
 		 * A day new to memory may be stored already (a late event
@@ -836,13 +859,7 @@ load_cb(const struct store_day *sd, void *arg)
 	struct days_agent	*da = agent_get(d, sd->agent);
 	struct days_rec		*r;
 
-	if (da->nrec == DAYS_KEPT) {
-		memmove(da->rec, da->rec + 1, (DAYS_KEPT - 1) *
-		    sizeof *da->rec);
-		da->nrec--;
-	}
-	r = &da->rec[da->nrec++];
-	memset(r, 0, sizeof *r);
+	r = rec_push(da);
 	r->d = *sd;
 	r->stored = 1;
 	return (0);
@@ -936,6 +953,7 @@ prune(struct days *d, int64_t now)
 			}
 			*pp = da->next;
 			free(da->hist);
+			free(da->rec);
 			free(da);
 			d->n--;
 		}
