@@ -57,6 +57,7 @@ struct ctl_http;
 void	ctl_usage_cmd(const struct ctl_cmd *, int) __attribute__((noreturn));
 void	ctl_bad_option(const struct ctl_cmd *, int, char **)
 	    __attribute__((noreturn));
+const char *ctl_agent_arg(const struct ctl_cmd *, int, char **);
 void	ctl_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	ctl_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	ctl_parse_long(const char *, long long, long long, long long *);

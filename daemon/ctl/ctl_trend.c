@@ -89,16 +89,8 @@ trend_exec(int argc, char **argv)
 			/* NOTREACHED */
 		}
 	}
-	if (argc - optind != 1) {
-		ctl_warnx(optind == argc ? "trend: which agent?" :
-		    "trend: one agent at a time");
-		ctl_usage_cmd(&ctl_trend_cmd, CTL_EXIT_USAGE);
-	}
-	id = argv[optind];
-	if (*id == '\0') {
-		ctl_warnx("trend: an agent id, not nothing");
+	if ((id = ctl_agent_arg(&ctl_trend_cmd, argc, argv)) == NULL)
 		return (CTL_EXIT_USAGE);
-	}
 	if ((rc = ctl_http_open(&opts, &h)) != CTL_EXIT_OK)
 		return (rc);
 	esc = ctl_http_escape(h, id);

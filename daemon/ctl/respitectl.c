@@ -102,6 +102,26 @@ ctl_bad_option(const struct ctl_cmd *cmd, int ch, char **argv)
 	ctl_usage_cmd(cmd, CTL_EXIT_USAGE);
 }
 
+/*
+ * The one agent id a command takes after its options (argv[optind]):
+ * none or more than one is a usage error (exits); an empty one is said
+ * and NULL returned.
+ */
+const char *
+ctl_agent_arg(const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	if (argc - optind != 1) {
+		ctl_warnx(optind == argc ? "%s: which agent?" :
+		    "%s: one agent at a time", cmd->name);
+		ctl_usage_cmd(cmd, CTL_EXIT_USAGE);
+	}
+	if (*argv[optind] == '\0') {
+		ctl_warnx("%s: an agent id, not nothing", cmd->name);
+		return (NULL);
+	}
+	return (argv[optind]);
+}
+
 static void	ctl_vwarn(const char *, va_list, int)
 		    __attribute__((format(printf, 1, 0)));
 
