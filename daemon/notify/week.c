@@ -76,7 +76,7 @@ row(FILE *f, const char *label, json_int_t worked, json_int_t brk,
 	snprintf(h, sizeof h, "%lld min", (long long)high);
 	snprintf(s, sizeof s, "%lld of %lld", (long long)taken,
 	    (long long)raised);
-	fprintf(f, "  %-15s %7s %9s %12s %8lld  %-12s%s\n", label, w, b, h,
+	fprintf(f, "  %-15s %7s %9s %12s %8lld  %s%s\n", label, w, b, h,
 	    (long long)hostile, s, note);
 }
 
