@@ -316,6 +316,17 @@
 		const d = new Date(iso);
 		return isNaN(d) ? '–' : fmtTime.format(d);
 	}
+	// The time, with the day when it is not within the last 20 hours (a
+	// wellbeing_check is stamped with the end of a day gone by).
+	const fmtWhen = new Intl.DateTimeFormat(LANG, { weekday: 'short',
+	    day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+	function when(iso) {
+		const d = new Date(iso);
+		if (isNaN(d))
+			return '–';
+		return Date.now() - d > 20 * 3600e3 ? fmtWhen.format(d) :
+		    fmtTime.format(d);
+	}
 
 	// ------------------------------------------------------------ state
 
@@ -1156,7 +1167,7 @@
 		const head = el('div', { class: 'sugg-head' },
 		    el('strong', { text: kindLabel(s) }),
 		    el('span', { class: 'prio', text: t('p_' + s.priority) }),
-		    el('time', { datetime: s.created_at, text: hhmm(s.created_at) }),
+		    el('time', { datetime: s.created_at, text: when(s.created_at) }),
 		    el('span', { class: 'sstatus', text: statusText(s) }));
 		li.append(head);
 		const m = moveText(s);
