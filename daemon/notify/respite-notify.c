@@ -14,8 +14,8 @@
  *
  * Exit codes follow sysexits(3): 0, 64 a bad command line, 69 no
  * session bus, no notification server or no respited (only with --once:
- * without it respite-notify waits and retries), 77 respited refused the
- * token, 78 a bad configuration or token file.
+ * without it respite-notify waits and retries; --summary: no respited),
+ * 77 respited refused the token, 78 a bad configuration or token file.
  */
 #include "build.h"
 
@@ -394,6 +394,7 @@ main(int argc, char **argv)
 			explicit_bzero(token, strlen(token));
 			g_free(token);
 		}
+		/* stream_url: here the path of the days. */
 		stream_url = g_strdup_printf("/v1/agents/%s/days", cf->agent);
 		client_request(a.client, "GET", stream_url, NULL,
 		    summary_days_cb, &a, NULL);

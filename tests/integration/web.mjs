@@ -449,6 +449,24 @@ async function phaseOpen() {
 	    JSON.stringify(gotTeam.slice(0, 8)));
 	check(await page.isHidden('#teamweeks-note'),
 	    'team weeks: no privacy note outside aggregate mode');
+
+	// An agent with only today: no baseline, and the page says so.
+	const newT = (await api('/v1/agents/' + who + '/trend')).body;
+	await page.click('button[data-agent="' + who + '"]');
+	await page.waitForSelector('#detail:not([hidden])');
+	await page.click('#view-weeks');
+	const short = await until(async () => {
+		const x = await page.textContent('#trend');
+		return x.includes('Not enough history') &&
+		    x.includes(String(newT.baseline_days) + ' of the 7') &&
+		    await page.getAttribute('#trend [data-risk]', 'data-risk') ===
+		    'ok' ? x : null;
+	}, 10000);
+	check(short && newT.baseline_days < 7, 'weeks: ' + who + ', with ' +
+	    newT.baseline_days + ' baseline days, has no trend yet, and the ' +
+	    'page says why', await page.textContent('#trend'));
+	await page.click('#view-shift');
+	await page.keyboard.press('Escape');
 	if (env.SHOT_DIR) {
 		await page.click('#lead-open li[data-id="' + (wb ? wb.id : '') +
 		    '"] button[data-action="weeks"]').catch(() => {});
