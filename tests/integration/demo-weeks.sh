@@ -3,8 +3,9 @@
 # tests/demo.sh before its shift): 3 weeks of simulated weekdays for the
 # demo's agents give each of them days to show (weekdays only, none from
 # the shift's time on: every agent is offline again), a trend with a
-# baseline, the time zones of the shift, team days; a second run adds
-# nothing (the same events, all duplicates); and it stays fast.
+# baseline, the time zones of the shift, team days; agent-001's late
+# last week turns its trend high, with a wellbeing_check; a second run
+# adds nothing (the same events, all duplicates); and it stays fast.
 
 . "$(dirname "$0")/lib.sh"
 require_tools
@@ -54,6 +55,14 @@ for a in $(jqr '.agents[].agent'); do
 	[ "$(jqr .baseline_days)" -ge 7 ] || bad="$bad $a:baseline=$(jqr .baseline_days)"
 done
 is "$bad" "" "each agent: 12 to 16 working days, in its zone of the shift, a baseline for its trend"
+req GET /v1/agents/agent-001/trend
+jq_check '.risk == "high" and any(.signals[]; .name == "long_days")' \
+    "agent-001, late on the last week's weekdays: its trend is high, with long days"
+req GET '/v1/suggestions?agent=agent-001&kind=wellbeing_check'
+jq_check '(.suggestions | length) == 1 and .suggestions[0].audience == "lead"' \
+    "agent-001: one wellbeing_check, for its lead"
+req GET /v1/agents/agent-002/days
+jq_check 'all(.days[]; .worked_min < 600)' "the others' days stay short"
 req GET /v1/teams/team-a/days
 jq_check '(.days | length) >= 12 and all(.days[]; .agents >= 1 and .worked_min > 0)' \
     "team days: team-a's weeks"
