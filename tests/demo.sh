@@ -2,16 +2,19 @@
 # respite - the demo behind `make demo` (not a test).
 #
 # Starts ./respited -f on its built-in defaults (127.0.0.1:7878, the
-# database in BUILDDIR/state), waits for /healthz, replays a freshly
-# simulated shift that ends at the start of the current hour, prints the
-# agents (and the teams and suggestions, where this respited serves
-# them), then keeps the daemon in the foreground: Ctrl-C stops it.
+# database in BUILDDIR/state), waits for /healthz, replays the weekdays of
+# the past few weeks (tests/demo-weeks.sh: the days of the Weeks view),
+# then a freshly simulated shift that ends at the start of the current
+# hour, prints the agents (and the teams and suggestions, where this
+# respited serves them), then keeps the daemon in the foreground: Ctrl-C
+# stops it.
 #
 # usage: demo.sh BUILDDIR
 # Environment: DEMO_AGENTS (24), DEMO_TEAMS (3), DEMO_HOURS (8),
-# DEMO_SEED (1).
+# DEMO_SEED (1), DEMO_WEEKS (3; 0: no past days).
 set -u
 
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-.}
 cd "$build" || exit 1
 build=$(pwd)
@@ -20,6 +23,7 @@ agents=${DEMO_AGENTS:-24}
 teams=${DEMO_TEAMS:-3}
 hours=${DEMO_HOURS:-8}
 seed=${DEMO_SEED:-1}
+weeks=${DEMO_WEEKS:-3}
 
 # No proxy between us and 127.0.0.1.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
@@ -52,11 +56,27 @@ until curl -s -o /dev/null --max-time 1 "$url/healthz"; do
 	sleep 0.1
 done
 
+# The shift below, simulated first: its agents' time zones are theirs
+# on the past days too (--tz-spread draws them from the seed).
+now=$(date +%s)
+shift_start=$((now / 3600 * 3600 - hours * 3600))
+./respitectl simulate --agents "$agents" --teams "$teams" --hours "$hours" \
+    --seed "$seed" --open-end --tz-spread >"$build/state/demo-shift.ndjson" ||
+    exit 1
+
+# The past weeks (tests/demo-weeks.sh), before the shift.
+if [ "$weeks" -gt 0 ] 2>/dev/null; then
+	echo
+	echo "== simulating the weekdays of the last $weeks weeks, replaying"
+	sh "$srcdir/tests/demo-weeks.sh" ./respitectl "$url" "$weeks" \
+	    "$agents" "$teams" "$now" "$shift_start" \
+	    "$build/state/demo-shift.ndjson" || exit 1
+fi
+
 echo
 echo "== simulating $agents agents in $teams teams over the last $hours hours, replaying"
-./respitectl simulate --agents "$agents" --teams "$teams" --hours "$hours" \
-    --seed "$seed" --open-end --tz-spread |
-    ./respitectl replay - || exit 1
+./respitectl replay - <"$build/state/demo-shift.ndjson" || exit 1
+rm -f "$build/state/demo-shift.ndjson"
 
 # table PATH JQ-FILTER HEADER: a GET printed as columns, if it answers 200.
 table() {
@@ -105,5 +125,6 @@ The team lead's page: open $url/ in a browser.  Or try:
   curl -s $url/v1/agents/agent-001 | jq .
   curl -s '$url/v1/agents?level=elevated' | jq .
   curl -s $url/metrics | grep respite_events
+An agent's weeks: ./respitectl days agent-001; ./respitectl trend agent-001
 EOF
 wait "$pid"

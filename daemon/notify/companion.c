@@ -58,6 +58,7 @@
 #define ICON_BREAK		"appointment-soon"
 #define ICON_WELCOME		"face-smile"
 #define ICON_LEVEL		"dialog-information"
+#define ICON_WELLBEING		"dialog-information"
 
 #define KEY_COUNTDOWN		"countdown"
 #define KEY_WELCOME		"welcome"
@@ -264,7 +265,47 @@ body_for_server(const struct comp *c, char *out, size_t len, const char *text)
 		g_strlcpy(out, text, len);
 }
 
+/*
+ * A wellbeing_check (to the agent in aggregate privacy mode) is a
+ * question about the last weeks, not a break: none of the break's
+ * buttons, and accepting it starts nothing.
+ */
+static int
+is_wellbeing(const struct csugg *s)
+{
+	return (strcmp(s->kind, "wellbeing_check") == 0);
+}
+
 /* ------------------------------------------------------------ popups */
+
+static void
+show_wellbeing(struct comp *c, struct csugg *s)
+{
+	struct popup_content	 pc;
+	char			 summary[NTEXT_MAX], text[NTEXT_MAX];
+	char			 body[NTEXT_MAX * 2];
+
+	memset(&pc, 0, sizeof pc);
+	ntext_wellbeing(summary, sizeof summary, text, sizeof text, s->reason,
+	    s->id, c->caps.actions);
+	body_for_server(c, body, sizeof body, text);
+	pc.summary = summary;
+	pc.body = body;
+	pc.icon = ICON_WELLBEING;
+	pc.category = "x-respite.wellbeing";
+	pc.urgency = POPUP_NORMAL;
+	pc.timeout_ms = 0;	/* it waits to be read */
+	pc.id_hint = s->id;
+	if (c->caps.actions) {
+		pc.actions[0].id = "ok";
+		pc.actions[0].label = "OK";
+		pc.nactions = 1;
+	}
+	log_info("showing %s (%s)", s->id, s->kind);
+	popup_show(c->popup, s->id, &pc);
+	if (s->once)
+		c->once_shown++;
+}
 
 static void
 show_suggestion(struct comp *c, struct csugg *s)
@@ -274,6 +315,10 @@ show_suggestion(struct comp *c, struct csugg *s)
 	char			 body[NTEXT_MAX * 2];
 	int			 can_snooze = s->snoozes_left > 0;
 
+	if (is_wellbeing(s)) {
+		show_wellbeing(c, s);
+		return;
+	}
 	memset(&pc, 0, sizeof pc);
 	ntext_summary(summary, sizeof summary, s->minutes);
 	ntext_body(text, sizeof text, s->kind, s->reason, s->id,
@@ -669,7 +714,8 @@ apply_suggestion(struct comp *c, json_t *o)
 	 * (ours or the agent's from elsewhere); one we only hear of as
 	 * accepted (an old item in a replay) does not.
 	 */
-	if (st == SS_ACCEPTED && known && prev != SS_ACCEPTED)
+	if (st == SS_ACCEPTED && known && prev != SS_ACCEPTED &&
+	    !is_wellbeing(s))
 		break_accepted(c, s);
 	refresh(c, s);
 }
@@ -963,7 +1009,12 @@ comp_action(struct comp *c, const char *key, const char *action)
 	/* One answer at a time; a second click while it is sent is moot. */
 	if (s->answering || s->retry_src != 0 || s->status != SS_OPEN)
 		return;
-	if (strcmp(action, "start") == 0)
+	if (is_wellbeing(s)) {
+		/* Its one button: read, thank you. */
+		if (strcmp(action, "ok") != 0)
+			return;
+		g_strlcpy(s->action, "accept", sizeof s->action);
+	} else if (strcmp(action, "start") == 0)
 		g_strlcpy(s->action, "accept", sizeof s->action);
 	else if (strcmp(action, "snooze") == 0)
 		g_strlcpy(s->action, "snooze", sizeof s->action);

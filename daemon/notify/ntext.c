@@ -165,6 +165,40 @@ ntext_body(char *buf, size_t len, const char *kind, const char *reason,
 		    "(start the break) or respitectl dismiss %s.", id, id);
 }
 
+/*
+ * A wellbeing_check for the agent (aggregate privacy mode): not a break,
+ * a question about the last weeks.  reason is the trend's reasons joined
+ * by "; " (days.c); each becomes a line of its own.  Without action
+ * buttons (actions == 0), how to close it with respitectl.
+ */
+void
+ntext_wellbeing(char *summary, size_t slen, char *body, size_t blen,
+    const char *reason, const char *id, int actions)
+{
+	const char	*p, *e;
+	size_t		 n;
+
+	snprintf(summary, slen, "How are your weeks going?");
+	body[0] = '\0';
+	appendf(body, blen, "Your last days looked heavier than usual for "
+	    "you:");
+	for (p = reason != NULL ? reason : ""; *p != '\0'; p = e) {
+		if ((e = strstr(p, "; ")) == NULL)
+			e = p + strlen(p);
+		n = (size_t)(e - p);
+		if (n > 0)
+			appendf(body, blen, "\n- %.*s", (int)(n > 400 ? 400 : n),
+			    p);
+		if (*e != '\0')
+			e += 2;
+	}
+	appendf(body, blen, "\nIf work has felt heavy, plan some rest, and "
+	    "talk to your lead or someone you trust.");
+	if (!actions && id != NULL)
+		appendf(body, blen, "\nTo close this, run: respitectl accept %s.",
+		    id);
+}
+
 /* The countdown's summary: "On a break: 4 minutes left". */
 void
 ntext_countdown(char *buf, size_t len, int left)

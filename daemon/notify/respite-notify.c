@@ -10,11 +10,12 @@
  *	companion.c	what is shown when, the break and its countdown
  *	popup.c		libnotify, on a thread of its own
  *	nconf.c		notify.conf; nlog.c the log (daemon/common/log.c)
+ *	week.c		--summary: the agent's own week, as text
  *
  * Exit codes follow sysexits(3): 0, 64 a bad command line, 69 no
  * session bus, no notification server or no respited (only with --once:
- * without it respite-notify waits and retries), 77 respited refused the
- * token, 78 a bad configuration or token file.
+ * without it respite-notify waits and retries; --summary: no respited),
+ * 77 respited refused the token, 78 a bad configuration or token file.
  */
 #include "build.h"
 
@@ -35,6 +36,7 @@
 #include "nlog.h"
 #include "popup.h"
 #include "sse.h"
+#include "week.h"
 
 #define START_CHECK_MS	10000	/* the notification server's start-up check */
 #define STOP_WAIT_MS	3000	/* closing popups at exit */
@@ -43,7 +45,8 @@ enum {
 	OPT_URL = 256,
 	OPT_AGENT,
 	OPT_TOKEN_FILE,
-	OPT_ONCE
+	OPT_ONCE,
+	OPT_SUMMARY
 };
 
 struct app {
@@ -52,6 +55,8 @@ struct app {
 	int		 quitting;
 	int		 once;
 	const char	*url;
+	const char	*agent;
+	json_t		*days;		/* --summary: the /days reply */
 	struct comp	*comp;
 	struct sse	*sse;
 	struct client	*client;
@@ -65,7 +70,7 @@ usage(int status)
 
 	fprintf(f, "usage: respite-notify [-hVv] [-c FILE] [--url URL] "
 	    "[--agent ID] [--token-file FILE]\n"
-	    "                      [--once]\n");
+	    "                      [--once | --summary]\n");
 	if (status != 0)
 		exit(status);
 	fprintf(f, "\nShows the agent's break suggestions from respited as "
@@ -75,6 +80,8 @@ usage(int status)
 	    "  --token-file FILE  a file holding the agent's API token\n"
 	    "  --once             show the open suggestions, exit when they "
 	    "are answered\n"
+	    "  --summary          print the agent's own week and trend, and "
+	    "exit\n"
 	    "  -c FILE            the configuration file (default "
 	    "$XDG_CONFIG_HOME/respite/notify.conf)\n"
 	    "  -v                 log more (debug lines; -vv: libraries' too)\n"
@@ -178,6 +185,61 @@ popup_server_cb(const struct popup_status *st, void *arg)
 	comp_server(a->comp, st);
 }
 
+/* ---- --summary: GET .../days, then .../trend, print, quit */
+
+static void
+summary_failed(struct app *a, const char *what, int status, const char *msg)
+{
+	if (status == 401 || status == 403) {
+		log_warnx("respited refused %s: %s", what, msg);
+		app_quit(NOTIFY_EX_NOPERM, a);
+	} else if (status == 0 || status >= 500) {
+		log_warnx("cannot read %s from respited at %s: %s", what,
+		    a->url, msg != NULL ? msg : "no reply");
+		app_quit(NOTIFY_EX_UNAVAILABLE, a);
+	} else {
+		log_warnx("cannot read %s: HTTP %d: %s", what, status,
+		    msg != NULL ? msg : "no message");
+		app_quit(NOTIFY_EX_CONFIG, a);
+	}
+}
+
+static void
+summary_trend_cb(int status, json_t *body, const char *msg, void *arg)
+{
+	struct app	*a = arg;
+
+	if (status != 200) {
+		summary_failed(a, "the agent's trend", status, msg);
+		return;
+	}
+	week_print(stdout, a->agent, a->days, body);
+	fflush(stdout);
+	app_quit(ferror(stdout) ? 1 : 0, a);
+}
+
+static void
+summary_days_cb(int status, json_t *body, const char *msg, void *arg)
+{
+	struct app	*a = arg;
+	char		*path;
+
+	if (status == 404) {
+		printf("respited has no days of agent %s yet.\n", a->agent);
+		app_quit(0, a);
+		return;
+	}
+	if (status != 200) {
+		summary_failed(a, "the agent's days", status, msg);
+		return;
+	}
+	a->days = json_incref(body);
+	path = g_strdup_printf("/v1/agents/%s/trend", a->agent);
+	client_request(a->client, "GET", path, NULL, summary_trend_cb, a,
+	    NULL);
+	g_free(path);
+}
+
 static int
 minute_ms_from_env(void)
 {
@@ -203,6 +265,7 @@ main(int argc, char **argv)
 		{ "agent", required_argument, NULL, OPT_AGENT },
 		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -220,7 +283,7 @@ main(int argc, char **argv)
 	const char		*opt_token = NULL, *opt_conf = NULL;
 	char			*conf_path, *cause = NULL, *token = NULL;
 	char			*base, *stream_url;
-	int			 ch, verbose = 0, i;
+	int			 ch, verbose = 0, i, summary = 0;
 
 	log_set_name("respite-notify");
 	memset(&a, 0, sizeof a);
@@ -238,6 +301,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_ONCE:
 			a.once = 1;
+			break;
+		case OPT_SUMMARY:
+			summary = 1;
 			break;
 		case 'c':
 			opt_conf = optarg;
@@ -272,7 +338,12 @@ main(int argc, char **argv)
 		    argv[optind]);
 		usage(NOTIFY_EX_USAGE);
 	}
-	nlog_init(verbose, a.once);
+	if (summary && a.once) {
+		fprintf(stderr, "respite-notify: --summary and --once do not "
+		    "go together\n");
+		usage(NOTIFY_EX_USAGE);
+	}
+	nlog_init(verbose, a.once || summary);
 	nlog_route_glib();
 
 	/* The file, then the command line over it. */
@@ -309,6 +380,35 @@ main(int argc, char **argv)
 			log_warnx("%s", cause);
 			g_free(cause);
 		}
+	}
+	if (summary) {
+		/* No notification server needed: the week goes to stdout. */
+		a.loop = g_main_loop_new(NULL, FALSE);
+		base = g_strdup(cf->url);
+		for (i = (int)strlen(base) - 1; i > 0 && base[i] == '/'; i--)
+			base[i] = '\0';
+		a.url = base;
+		a.agent = cf->agent;
+		a.client = client_new(base, token);
+		if (token != NULL) {
+			explicit_bzero(token, strlen(token));
+			g_free(token);
+		}
+		/* stream_url: here the path of the days. */
+		stream_url = g_strdup_printf("/v1/agents/%s/days", cf->agent);
+		client_request(a.client, "GET", stream_url, NULL,
+		    summary_days_cb, &a, NULL);
+		g_free(stream_url);
+		g_main_loop_run(a.loop);
+		client_free(a.client);
+		for (i = 0; i < 1000 && g_main_context_pending(NULL); i++)
+			g_main_context_iteration(NULL, FALSE);
+		g_main_loop_unref(a.loop);
+		if (a.days != NULL)
+			json_decref(a.days);
+		g_free(base);
+		nconf_free(cf);
+		return (a.exit_code);
 	}
 	memset(&co, 0, sizeof co);
 	co.agent = cf->agent;

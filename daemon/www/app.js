@@ -8,6 +8,8 @@
  *   GET  /v1/agents?team=T[&cursor=]     the rows, page by page (403 in aggregate mode)
  *   GET  /v1/agents/{id}                 top factor, tickets, hostile, open
  *   GET  /v1/agents/{id}/history         the chart (strain and factors)
+ *   GET  /v1/agents/{id}/days, /trend    the agent's weeks and trend
+ *   GET  /v1/teams/{team}/days           the team's weeks
  *   GET  /v1/suggestions?...             lead suggestions; an agent's day
  *   POST /v1/suggestions/{id}            accept / dismiss
  *   GET  /v1/stream?team=T               live: agent, level, suggestion
@@ -118,6 +120,40 @@
 			loading: 'loading',
 			no_history: 'No history for this agent in the last 12 hours.',
 			detail_403: 'This token may not read this agent.',
+			view_group: 'View',
+			view_shift: 'This shift',
+			view_weeks: 'Weeks',
+			trend_h: 'Trend: the last 7 days against the usual',
+			weeks_h: 'Day by day',
+			weeks_table: 'The days as a table',
+			teamweeks_h: 'The team’s weeks',
+			teamweeks_agg: 'Privacy mode “aggregate”: days on which fewer agents worked than the privacy setting requires (min_group) are left out, and no one agent’s days are shown.',
+			teamweeks_403: 'This token may not read the team’s days: {msg}',
+			no_days: 'No working days recorded in this time.',
+			weeks_403: 'This token may not read this agent’s days.',
+			weeks_title: 'Days of {who}, {from} to {to}',
+			weeks_desc: 'One column a day, a gap before each Monday; {rows}. Days without work are a short mark on the line.',
+			wk_agents: 'agents who worked',
+			wk_worked: 'worked time',
+			wk_high: 'minutes at high strain',
+			wk_hostile: 'hostile messages',
+			wk_breaks: 'breaks taken of suggested',
+			wk_max: 'up to {v}',
+			wk_limit: '10 h',
+			wk_today: 'today, so far',
+			wk_suggested: 'suggested',
+			wk_taken: 'taken',
+			col_date: 'Day', col_worked: 'Worked', col_break: 'On a break',
+			col_high: 'High strain', col_hostile_d: 'Hostile',
+			col_breaks: 'Breaks taken / suggested', col_strain_mean: 'Strain (mean)',
+			col_strain_peak: 'Strain (peak)', col_agents: 'Agents',
+			hm: '{h}:{m} h', min: '{v} min',
+			risk_label: 'Risk:',
+			risk_ok: 'ok', risk_elevated: 'elevated', risk_high: 'high',
+			trend_short: 'Not enough history for a trend yet: {n} of the 7 days it needs before the last week.',
+			trend_calm: 'Nothing out of the ordinary for this agent.',
+			trend_basis: 'The last {w} completed days against the {b} days with records in the 4 weeks before them (the agent’s own usual, not the team’s).',
+			see_weeks: 'Weeks of {agent}',
 			updated: 'Updated {time}'
 		},
 		de: {
@@ -211,6 +247,46 @@
 			loading: 'lädt',
 			no_history: 'Kein Verlauf für diese Person in den letzten 12 Stunden.',
 			detail_403: 'Dieses Token darf diese Person nicht sehen.',
+			view_group: 'Ansicht',
+			view_shift: 'Diese Schicht',
+			view_weeks: 'Wochen',
+			trend_h: 'Trend: die letzten 7 Tage gegenüber dem Üblichen',
+			weeks_h: 'Tag für Tag',
+			weeks_table: 'Die Tage als Tabelle',
+			teamweeks_h: 'Die Wochen des Teams',
+			teamweeks_agg: 'Datenschutzmodus „aggregate“: Tage, an denen weniger Personen gearbeitet haben, als die Datenschutzeinstellung verlangt (min_group), fehlen, und die Tage einzelner Personen werden nicht gezeigt.',
+			teamweeks_403: 'Dieses Token darf die Tage des Teams nicht sehen: {msg}',
+			no_days: 'Keine Arbeitstage in dieser Zeit.',
+			weeks_403: 'Dieses Token darf die Tage dieser Person nicht sehen.',
+			weeks_title: 'Tage von {who}, {from} bis {to}',
+			weeks_desc: 'Eine Spalte je Tag, eine Lücke vor jedem Montag; {rows}. Tage ohne Arbeit sind ein kurzer Strich auf der Linie.',
+			wk_agents: 'Personen, die gearbeitet haben',
+			wk_worked: 'Arbeitszeit',
+			wk_high: 'Minuten mit hoher Belastung',
+			wk_hostile: 'feindselige Nachrichten',
+			wk_breaks: 'Pausen genommen von vorgeschlagen',
+			wk_max: 'bis {v}',
+			wk_limit: '10 Std.',
+			wk_today: 'heute, bisher',
+			wk_suggested: 'vorgeschlagen',
+			wk_taken: 'genommen',
+			col_date: 'Tag', col_worked: 'Gearbeitet', col_break: 'In Pause',
+			col_high: 'Hohe Belastung', col_hostile_d: 'Feindselig',
+			col_breaks: 'Pausen genommen / vorgeschlagen', col_strain_mean: 'Belastung (Mittel)',
+			col_strain_peak: 'Belastung (Spitze)', col_agents: 'Personen',
+			hm: '{h}:{m} Std.', min: '{v} min',
+			risk_label: 'Risiko:',
+			risk_ok: 'ok', risk_elevated: 'erhöht', risk_high: 'hoch',
+			trend_short: 'Noch zu wenig Verlauf für einen Trend: {n} der 7 Tage, die er vor der letzten Woche braucht.',
+			trend_calm: 'Nichts Ungewöhnliches bei dieser Person.',
+			trend_basis: 'Die letzten {w} abgeschlossenen Tage gegenüber den {b} Tagen mit Aufzeichnungen in den 4 Wochen davor (das Übliche dieser Person, nicht das des Teams).',
+			see_weeks: 'Wochen von {agent}',
+			rs_high_strain_days: '{v} der letzten {w} Tage mit {x}+ Minuten hoher Belastung (üblich: {b})',
+			rs_hostile_exposure: '{v} feindselige Nachrichten in den letzten {w} Tagen (üblich: {b})',
+			rs_breaks_skipped: '{v} % von {n} Pausenvorschlägen in den letzten {w} Tagen verworfen oder abgelaufen (üblich: {b} %)',
+			rs_breaks_skipped_nn: '{v} % der Pausenvorschläge in den letzten {w} Tagen verworfen oder abgelaufen (üblich: {b} %)',
+			rs_long_hours: '{v} der letzten {w} Tage mit {x}+ Stunden Arbeit (üblich: {b})',
+			rs_long_stretch: '{v} der letzten {w} Tage mit {x}+ Stunden am Stück ohne Pause (üblich: {b})',
 			updated: 'Stand {time}'
 		}
 	};
@@ -239,6 +315,17 @@
 	function hhmm(iso) {
 		const d = new Date(iso);
 		return isNaN(d) ? '–' : fmtTime.format(d);
+	}
+	// The time, with the day when it is not within the last 20 hours (a
+	// wellbeing_check is stamped with the end of a day gone by).
+	const fmtWhen = new Intl.DateTimeFormat(LANG, { weekday: 'short',
+	    day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+	function when(iso) {
+		const d = new Date(iso);
+		if (isNaN(d))
+			return '–';
+		return Date.now() - d > 20 * 3600e3 ? fmtWhen.format(d) :
+		    fmtTime.format(d);
 	}
 
 	// ------------------------------------------------------------ state
@@ -277,7 +364,9 @@
 		rows: new Map(),	// id -> <tr>
 		lead: new Map(),	// id -> lead suggestion
 		sort: { key: 'strain', dir: -1 },
-		detail: null,		// { id, agent, history, suggs, gen }
+		detail: null,		// { id, agent, history, suggs, days, trend, gen }
+		view: 'shift',		// the agent's: 'shift' or 'weeks'
+		teamDays: null,		// GET /v1/teams/{team}/days
 		stream: null,
 		lastGood: null,		// Date of the last good reply
 		started: false
@@ -482,7 +571,8 @@
 		S.gen++;
 		if (why === 'token_refused' || why === 'token_role')
 			setToken('');
-		for (const id of ['summary', 'lead', 'agents-sec', 'detail'])
+		for (const id of ['summary', 'lead', 'agents-sec', 'detail',
+		    'teamweeks'])
 			$(id).hidden = true;
 		$('team-pick').hidden = true;
 		$('refresh').hidden = true;
@@ -520,6 +610,8 @@
 			p.set('team', S.team);
 		if (S.detail)
 			p.set('agent', S.detail.id);
+		if (S.detail && S.view === 'weeks')
+			p.set('view', 'weeks');
 		history.replaceState(null, '', '#' + p.toString());
 	}
 
@@ -561,12 +653,15 @@
 		}
 		if (bannerKind === 'info' || bannerKind === 'error')
 			clearBanner();
+		// Read before loadTeam() writes the team into the URL.
+		const deep = hashParams();
 		await loadTeam(gen);
 		if (gen === S.gen && !S.started) {
 			S.started = true;
-			const a = hashParams().get('agent');
+			const a = deep.get('agent');
 			if (a && !S.aggregate && S.agents.has(a))
-				openDetail(a, false);
+				openDetail(a, false, deep.get('view') === 'weeks' ?
+				    'weeks' : 'shift');
 		}
 	}
 
@@ -588,9 +683,10 @@
 		$('summary').hidden = false;
 		$('lead').hidden = false;
 		$('agents-sec').hidden = false;
+		$('teamweeks').hidden = false;
 		setHash();
 		await Promise.all([loadFigures(gen), loadAgents(gen, true),
-		    loadLead(gen)]);
+		    loadLead(gen), loadTeamWeeks(gen)]);
 	}
 
 	function switchTeam(team) {
@@ -599,7 +695,10 @@
 		S.rows.clear();
 		S.lead.clear();
 		S.figures = null;
+		S.teamDays = null;
 		$('agents-body').replaceChildren();
+		$('team-weeks').replaceChildren();
+		$('team-weeks-table').replaceChildren();
 		closeDetail(false);
 		start();
 	}
@@ -739,6 +838,7 @@
 			S.aggregate = false;
 			p.hidden = true;
 			$('table-wrap').hidden = false;
+			renderTeamWeeks();
 			return;
 		}
 		S.aggregate = true;
@@ -750,6 +850,7 @@
 		p.hidden = false;
 		p.textContent = /aggregate/.test(msg) ? t('aggregate') :
 		    t('no_agents_403', { msg: msg });
+		renderTeamWeeks();
 	}
 
 	// GET /v1/agents/{id} for the columns the list lacks; at most 4 at once.
@@ -1066,14 +1167,19 @@
 		const head = el('div', { class: 'sugg-head' },
 		    el('strong', { text: kindLabel(s) }),
 		    el('span', { class: 'prio', text: t('p_' + s.priority) }),
-		    el('time', { datetime: s.created_at, text: hhmm(s.created_at) }),
+		    el('time', { datetime: s.created_at, text: when(s.created_at) }),
 		    el('span', { class: 'sstatus', text: statusText(s) }));
 		li.append(head);
 		const m = moveText(s);
 		if (m)
 			li.append(el('p', { class: 'move', text: m }));
 		if (s.reason)
-			li.append(el('p', { class: 'reason', text: s.reason }));
+			li.append(el('p', { class: 'reason', text: suggReason(s) }));
+		if (s.kind === 'wellbeing_check' && s.agent && !S.aggregate)
+			li.append(el('p', null, el('button', { type: 'button',
+			    class: 'link', 'data-action': 'weeks',
+			    onclick: () => openDetail(s.agent, true, 'weeks') },
+			    t('see_weeks', { agent: s.agent }))));
 		if (actions) {
 			const a = el('div', { class: 'actions' });
 			a.append(el('button', { type: 'button', class: 'primary',
@@ -1369,10 +1475,13 @@
 
 	// ------------------------------------------------------------ agent detail
 
-	function openDetail(id, focus) {
+	function openDetail(id, focus, view) {
 		const gen = S.gen;
+		if (view)
+			S.view = view;
 		S.detail = { id: id, agent: null, history: null, suggs: null,
-		    gen: gen, opener: focus ? document.activeElement : null };
+		    days: null, trend: null, gen: gen,
+		    opener: focus ? document.activeElement : null };
 		const sec = $('detail');
 		sec.hidden = false;
 		$('main').classList.add('with-detail');
@@ -1383,6 +1492,10 @@
 		$('factors').replaceChildren();
 		$('detail-suggs').replaceChildren();
 		$('chart-table').replaceChildren();
+		$('trend').replaceChildren();
+		$('weeks').replaceChildren();
+		$('weeks-table').replaceChildren();
+		showView();
 		setHash();
 		renderTable();
 		if (focus) {
@@ -1390,6 +1503,8 @@
 			sec.scrollIntoView({ block: 'nearest' });
 		}
 		loadDetail(true);
+		if (S.view === 'weeks')
+			loadWeeks(S.detail);
 	}
 
 	function closeDetail(focusBack) {
@@ -1606,6 +1721,364 @@
 		tbl.replaceChildren(el('thead', null, head), el('tbody', null, ...rows));
 	}
 
+	// ------------------------------------------------------------ weeks
+
+	/*
+	 * The agent's weeks (GET /v1/agents/{id}/days and /trend) and the
+	 * team's (GET /v1/teams/{team}/days): one column a day over the
+	 * request's dates, as small multiples that share the columns, each
+	 * row on its own scale.  Dates are the API's calendar days (the
+	 * agent's zone; the team's): worked out in UTC, never the browser's.
+	 */
+	const DAY_MS = 86400000;
+	const fmtDay = new Intl.DateTimeFormat(LANG, { weekday: 'short',
+	    day: 'numeric', month: 'short', timeZone: 'UTC' });
+	const fmtMonday = new Intl.DateTimeFormat(LANG, { day: 'numeric',
+	    month: 'numeric', timeZone: 'UTC' });
+
+	function dateMs(s) {
+		const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s || '');
+		return m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) : NaN;
+	}
+	function dayLabel(s) {
+		const ms = dateMs(s);
+		return isNaN(ms) ? s : fmtDay.format(new Date(ms));
+	}
+	function dateRange(from, to) {
+		const out = [];
+		const end = dateMs(to);
+		for (let m = dateMs(from); m <= end && out.length < 400; m += DAY_MS)
+			out.push(new Date(m).toISOString().slice(0, 10));
+		return out;
+	}
+	function hoursMin(v) {
+		return t('hm', { h: Math.floor(v / 60), m: String(v % 60)
+		    .padStart(2, '0') });
+	}
+	const asMin = (v) => t('min', { v: v });
+	const asNum = (v) => String(v);
+
+	const WEEK_ROWS = {
+		agent: ['worked_min', 'high_min', 'hostile', 'breaks'],
+		team: ['agents', 'worked_min', 'high_min', 'hostile', 'breaks']
+	};
+	const WEEK_METRIC = {
+		agents: { label: 'wk_agents', fmt: asNum },
+		worked_min: { label: 'wk_worked', fmt: hoursMin },
+		high_min: { label: 'wk_high', fmt: asMin },
+		hostile: { label: 'wk_hostile', fmt: asNum },
+		breaks: { label: 'wk_breaks', fmt: asNum }
+	};
+	const sugg = (d, k) => (d.suggestions && d.suggestions[k]) || 0;
+
+	/*
+	 * Draw the days of resp ({from, to, days}) into box (SVG) and tbl (the
+	 * same as a table); kind 'agent' or 'team', who names them.
+	 */
+	function renderWeeks(box, tbl, resp, kind, who) {
+		const days = (resp && resp.days) || [];
+		if (days.length === 0) {
+			box.replaceChildren(el('p', { class: 'muted', text: t('no_days') }));
+			tbl.replaceChildren();
+			box.dataset.width = '';
+			return;
+		}
+		const dates = dateRange(resp.from || days[0].date,
+		    resp.to || days[days.length - 1].date);
+		const byDate = new Map(days.map((d) => [d.date, d]));
+		const rows = WEEK_ROWS[kind];
+		const W = Math.max(280, Math.min(900, box.clientWidth || 360));
+		const L = 2, R = 2, LAB = 15, RH = kind === 'team' ? 34 : 40;
+		const GAP = 8, AXIS = 16, WGAP = 4;
+		const monday = (s) => new Date(dateMs(s)).getUTCDay() === 1;
+		let gaps = 0;
+		dates.forEach((s, i) => { if (i > 0 && monday(s)) gaps++; });
+		const cw = (W - L - R - gaps * WGAP) / dates.length;
+		const xs = [];
+		let x = L;
+		dates.forEach((s, i) => {
+			if (i > 0 && monday(s))
+				x += WGAP;
+			xs.push(x);
+			x += cw;
+		});
+		const bw = Math.max(1, cw - Math.min(3, cw * 0.25));
+		const H = rows.length * (LAB + RH + GAP) + AXIS;
+		const n = (box.id || 'w') + '-';
+		const root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+		    'aria-labelledby': n + 'title ' + n + 'desc',
+		    class: 'weeks-svg', preserveAspectRatio: 'xMidYMid meet' });
+		root.append(svg('title', { id: n + 'title', text: t('weeks_title',
+		    { who: who, from: dayLabel(dates[0]),
+		    to: dayLabel(dates[dates.length - 1]) }) }));
+		root.append(svg('desc', { id: n + 'desc', text: t('weeks_desc',
+		    { rows: rows.map((r) => t(WEEK_METRIC[r].label)).join(', ') }) }));
+		const today = dates[dates.length - 1];
+		rows.forEach((key, k) => {
+			const m = WEEK_METRIC[key];
+			const y0 = k * (LAB + RH + GAP);
+			const yb = y0 + LAB + RH;
+			const g = svg('g', { class: 'wk-row wk-' + key,
+			    'data-metric': key });
+			let max = 0;
+			for (const d of days)
+				max = Math.max(max, key === 'breaks' ?
+				    sugg(d, 'raised') : d[key] || 0);
+			let top = Math.max(1, max);
+			if (key === 'worked_min' && kind === 'agent')
+				top = Math.max(top, 600);	// ArbZG: 10 h a day
+			const Y = (v) => yb - Math.min(v, top) / top * RH;
+			g.append(svg('text', { x: L, y: y0 + 11, class: 'wk-label',
+			    text: t(m.label) + ' · ' + t('wk_max',
+			    { v: m.fmt(max) }) }));
+			g.append(svg('line', { x1: L, x2: W - R, y1: yb, y2: yb,
+			    class: 'wk-base' }));
+			if (key === 'worked_min' && kind === 'agent') {
+				g.append(svg('line', { x1: L, x2: W - R, y1: Y(600),
+				    y2: Y(600), class: 'wk-limit' }));
+				g.append(svg('text', { x: W - R, y: Y(600) - 2,
+				    'text-anchor': 'end', class: 'wk-limit-text',
+				    text: t('wk_limit') }));
+			}
+			dates.forEach((s, i) => {
+				const d = byDate.get(s);
+				if (!d) {
+					g.append(svg('rect', { x: xs[i].toFixed(1),
+					    y: yb - 1.5, width: bw.toFixed(1), height: 1.5,
+					    class: 'wk-none', 'data-date': s }));
+					return;
+				}
+				const live = s === today && d.final === false;
+				const cls = live ? ' wk-live' : '';
+				const tip = dayLabel(s) + (live ? ' (' + t('wk_today') +
+				    ')' : '') + ': ';
+				if (key === 'breaks') {
+					const raised = sugg(d, 'raised');
+					const taken = sugg(d, 'accepted');
+					const r1 = svg('rect', { x: xs[i].toFixed(1),
+					    y: Y(raised).toFixed(1), width: bw.toFixed(1),
+					    height: (yb - Y(raised)).toFixed(1),
+					    class: 'wk-bar wk-suggested' + cls,
+					    'data-date': s, 'data-value': raised });
+					const r2 = svg('rect', { x: xs[i].toFixed(1),
+					    y: Y(taken).toFixed(1), width: bw.toFixed(1),
+					    height: (yb - Y(taken)).toFixed(1),
+					    class: 'wk-bar wk-taken' + cls,
+					    'data-date': s, 'data-value': taken });
+					const tt = tip + taken + ' ' + t('wk_taken') + ', ' +
+					    raised + ' ' + t('wk_suggested');
+					r1.append(svg('title', { text: tt }));
+					r2.append(svg('title', { text: tt }));
+					g.append(r1, r2);
+					return;
+				}
+				const v = d[key] || 0;
+				const r = svg('rect', { x: xs[i].toFixed(1),
+				    y: Y(v).toFixed(1), width: bw.toFixed(1),
+				    height: Math.max(v > 0 ? 1 : 0, yb - Y(v)).toFixed(1),
+				    class: 'wk-bar' + cls, 'data-date': s,
+				    'data-value': v });
+				r.append(svg('title', { text: tip + m.fmt(v) }));
+				g.append(r);
+			});
+			root.append(g);
+		});
+		// Mondays (and the first day) under the columns.
+		const ya = H - 3;
+		dates.forEach((s, i) => {
+			if (i !== 0 && !monday(s))
+				return;
+			if (i === 0 && !monday(s) && dates.length - i > 3 &&
+			    dates.slice(1, 3).some(monday))
+				return;		// too close to the next label
+			root.append(svg('text', { x: xs[i].toFixed(1), y: ya,
+			    class: 'wk-axis', text: fmtMonday.format(
+			    new Date(dateMs(s))) }));
+		});
+		box.replaceChildren(root);
+		box.dataset.width = String(W);
+
+		// The same as a table, newest first.
+		const cols = [['col_date'], ...(kind === 'team' ? [['col_agents']] :
+		    []), ['col_worked'], ['col_break'], ['col_high'],
+		    ['col_hostile_d'], ['col_breaks'], ['col_strain_mean'],
+		    ...(kind === 'agent' ? [['col_strain_peak']] : [])];
+		const head = el('tr', null, ...cols.map((c) => el('th',
+		    { scope: 'col', text: t(c[0]) })));
+		const body = [...days].sort((a, b) => b.date.localeCompare(a.date))
+		    .map((d) => el('tr', { 'data-date': d.date },
+		    el('th', { scope: 'row', text: dayLabel(d.date) }),
+		    ...(kind === 'team' ? [el('td', { class: 'num',
+		    text: String(d.agents) })] : []),
+		    el('td', { class: 'num', text: hoursMin(d.worked_min || 0) }),
+		    el('td', { class: 'num', text: asMin(d.break_min || 0) }),
+		    el('td', { class: 'num', text: asMin(d.high_min || 0) }),
+		    el('td', { class: 'num', text: String(d.hostile || 0) }),
+		    el('td', { class: 'num', text: sugg(d, 'accepted') + ' / ' +
+		    sugg(d, 'raised') }),
+		    el('td', { class: 'num', text: d.strain_mean === null ||
+		    d.strain_mean === undefined ? '–' :
+		    fmtNum1.format(d.strain_mean) }),
+		    ...(kind === 'agent' ? [el('td', { class: 'num',
+		    text: String(d.strain_peak) })] : [])));
+		tbl.replaceChildren(el('thead', null, head),
+		    el('tbody', null, ...body));
+	}
+
+	/*
+	 * The trend's reasons are English in the API.  In German they are
+	 * said again from the signal's name, value and baseline; the
+	 * thresholds (30 minutes, 10 hours, ...) are configuration keys and
+	 * are read from the English reason when it has its usual shape.
+	 */
+	const REASONS = [
+		{ key: 'high_strain_days', re: /^(\d+) of the last (\d+) days with ([\d.]+)\+ minutes at high strain \(usual: ([\d.]+)\)$/,
+		    get: (m) => ({ v: +m[1], w: +m[2], x: +m[3], b: +m[4] }) },
+		{ key: 'hostile_exposure', re: /^(\d+) hostile messages in the last (\d+) days \(usual: ([\d.]+)\)$/,
+		    get: (m) => ({ v: +m[1], w: +m[2], b: +m[3] }) },
+		{ key: 'breaks_skipped', re: /^(\d+) % of (\d+) break suggestions in the last (\d+) days dismissed or expired \(usual: (\d+) %\)$/,
+		    get: (m) => ({ v: +m[1], n: +m[2], w: +m[3], b: +m[4] }) },
+		{ key: 'long_hours', re: /^(\d+) of the last (\d+) days with ([\d.]+)\+ hours worked \(usual: ([\d.]+)\)$/,
+		    get: (m) => ({ v: +m[1], w: +m[2], x: +m[3], b: +m[4] }) },
+		{ key: 'long_stretch', re: /^(\d+) of the last (\d+) days with a stretch of ([\d.]+)\+ hours without a break \(usual: ([\d.]+)\)$/,
+		    get: (m) => ({ v: +m[1], w: +m[2], x: +m[3], b: +m[4] }) }
+	];
+	const REASON_X = { high_strain_days: 30, long_hours: 10, long_stretch: 6 };
+
+	function parseReason(text) {
+		for (const r of REASONS) {
+			const m = r.re.exec(String(text || '').trim());
+			if (m)
+				return Object.assign({ key: r.key }, r.get(m));
+		}
+		return null;
+	}
+
+	function germanReason(key, f) {
+		if (key === 'breaks_skipped' && (f.n === undefined || f.n === null))
+			key = 'breaks_skipped_nn';
+		return t('rs_' + key, { v: fmtNum1.format(f.v), w: f.w,
+		    x: fmtNum1.format(f.x), n: f.n, b: fmtNum1.format(f.b) });
+	}
+
+	// A trend signal in the page's language.
+	function signalText(sg, windowDays) {
+		if (LANG === 'en')
+			return sg.reason || sg.name;
+		const p = parseReason(sg.reason);
+		let key = sg.name;
+		if (key === 'long_days')
+			key = p && p.key === 'long_stretch' ? 'long_stretch' :
+			    'long_hours';
+		if (!WORDS.de['rs_' + key] && key !== 'breaks_skipped')
+			return sg.reason || sg.name;
+		return germanReason(key, { v: sg.value, w: windowDays || 7,
+		    b: sg.baseline, n: p ? p.n : undefined,
+		    x: p && p.x !== undefined ? p.x : REASON_X[key] });
+	}
+
+	// A suggestion's reason; a wellbeing_check's are the trend's.
+	function suggReason(s) {
+		if (LANG === 'en' || s.kind !== 'wellbeing_check')
+			return s.reason;
+		return String(s.reason).split('; ').map((part) => {
+			const p = parseReason(part);
+			return p ? germanReason(p.key, p) : part;
+		}).join('; ');
+	}
+
+	function renderTrend(tr) {
+		const box = $('trend');
+		const risk = el('span', { class: 'lvl risk lvl-' + (tr.risk === 'ok' ?
+		    'ok' : tr.risk), 'data-risk': tr.risk,
+		    text: t('risk_' + tr.risk) });
+		const kids = [el('p', { class: 'trend-risk' }, t('risk_label'), ' ',
+		    risk)];
+		if (tr.baseline_days < 7)
+			kids.push(el('p', { class: 'muted', text: t('trend_short',
+			    { n: tr.baseline_days }) }));
+		else if (!tr.signals || tr.signals.length === 0)
+			kids.push(el('p', { class: 'muted', text: t('trend_calm') }));
+		else
+			kids.push(el('ul', { class: 'signals' }, ...tr.signals.map((sg) =>
+			    el('li', { 'data-signal': sg.name,
+			    text: signalText(sg, tr.window_days) }))));
+		kids.push(el('p', { class: 'small', text: t('trend_basis',
+		    { w: tr.window_days, b: tr.baseline_days }) }));
+		box.replaceChildren(...kids);
+	}
+
+	async function loadWeeks(D) {
+		if (!D)
+			return;
+		const id = D.id;
+		try {
+			const r = await Promise.all([
+			    api('/v1/agents/' + enc(id) + '/days'),
+			    api('/v1/agents/' + enc(id) + '/trend')]);
+			D.days = r[0];
+			D.trend = r[1];
+		} catch (e) {
+			if (S.detail !== D || pageError(e))
+				return;
+			$('trend').replaceChildren(el('p', { class: 'muted',
+			    text: e.status === 403 || e.status === 404 ?
+			    t('weeks_403') : t('error_msg', { status: e.status,
+			    msg: e.message }) }));
+			return;
+		}
+		if (S.detail !== D)
+			return;
+		renderTrend(D.trend);
+		renderWeeks($('weeks'), $('weeks-table'), D.days, 'agent', id);
+	}
+
+	function showView() {
+		const weeks = S.view === 'weeks';
+		$('weeks-view').hidden = !weeks;
+		$('shift-view').hidden = weeks;
+		$('view-shift').setAttribute('aria-pressed', String(!weeks));
+		$('view-weeks').setAttribute('aria-pressed', String(weeks));
+	}
+
+	function setView(view) {
+		S.view = view;
+		showView();
+		setHash();
+		if (!S.detail)
+			return;
+		if (view === 'weeks')
+			loadWeeks(S.detail);
+		else if (S.detail.history)
+			renderChart(S.detail);
+	}
+
+	async function loadTeamWeeks(gen) {
+		let r;
+		try {
+			r = await api('/v1/teams/' + enc(S.team) + '/days');
+		} catch (e) {
+			if (gen !== S.gen || pageError(e))
+				return;
+			$('team-weeks').replaceChildren(el('p', { class: 'muted',
+			    text: t('teamweeks_403', { msg: e.message }) }));
+			return;
+		}
+		if (gen !== S.gen)
+			return;
+		S.teamDays = r;
+		renderTeamWeeks();
+	}
+
+	function renderTeamWeeks() {
+		const note = $('teamweeks-note');
+		note.hidden = !S.aggregate;
+		note.textContent = S.aggregate ? t('teamweeks_agg') : '';
+		if (S.teamDays)
+			renderWeeks($('team-weeks'), $('team-weeks-table'), S.teamDays,
+			    'team', S.team);
+	}
+
 	// ------------------------------------------------------------ wiring
 
 	function translateStatic() {
@@ -1613,6 +2086,8 @@
 		document.title = 'respite – ' + t('title');
 		for (const e of document.querySelectorAll('[data-i18n]'))
 			e.textContent = t(e.dataset.i18n);
+		document.querySelector('.views').setAttribute('aria-label',
+		    t('view_group'));
 	}
 
 	function tick() {
@@ -1624,10 +2099,14 @@
 		minutes++;
 		loadFigures(gen);
 		loadAgents(gen, minutes % 5 === 0);
-		if (minutes % 5 === 0)
+		if (minutes % 5 === 0) {
 			loadLead(gen);
+			loadTeamWeeks(gen);
+		}
 		if (S.detail)
 			loadDetail(true);
+		if (S.detail && S.view === 'weeks')
+			loadWeeks(S.detail);
 	}
 	let minutes = 0;
 
@@ -1644,6 +2123,22 @@
 						renderChart(S.detail);
 				}, 150);
 			}).observe($('chart'));
+			let wt = 0;
+			const ro = new ResizeObserver(() => {
+				clearTimeout(wt);
+				wt = setTimeout(() => {
+					const a = $('weeks'), b = $('team-weeks');
+					if (S.detail && S.detail.days && a.clientWidth &&
+					    String(a.clientWidth) !== a.dataset.width)
+						renderWeeks(a, $('weeks-table'), S.detail.days,
+						    'agent', S.detail.id);
+					if (S.teamDays && b.clientWidth &&
+					    String(b.clientWidth) !== b.dataset.width)
+						renderTeamWeeks();
+				}, 150);
+			});
+			ro.observe($('weeks'));
+			ro.observe($('team-weeks'));
 		}
 		renderHead();
 		setConn('connecting');
@@ -1670,11 +2165,16 @@
 			loadFigures(gen);
 			loadAgents(gen, true);
 			loadLead(gen);
+			loadTeamWeeks(gen);
 			if (S.detail)
 				loadDetail(true);
+			if (S.detail && S.view === 'weeks')
+				loadWeeks(S.detail);
 		});
 		$('team').addEventListener('change', (e) => switchTeam(e.target.value));
 		$('detail-close').addEventListener('click', () => closeDetail(true));
+		$('view-shift').addEventListener('click', () => setView('shift'));
+		$('view-weeks').addEventListener('click', () => setView('weeks'));
 		document.addEventListener('keydown', (e) => {
 			if (e.key === 'Escape' && S.detail &&
 			    $('detail').contains(document.activeElement))
@@ -1698,7 +2198,7 @@
 		    ({ agent: a.agent, level: a.level, status: a.status,
 		    strain: a.strain, detail: a.detail })),
 		    lead: [...S.lead.values()], lastEventId: S.stream ?
-		    S.stream.lastId : null, lang: LANG })
+		    S.stream.lastId : null, lang: LANG, view: S.view })
 	};
 
 	if (document.readyState === 'loading')

@@ -150,6 +150,29 @@ function topFactor(f) {
 	return best;
 }
 
+// What a weeks chart draws: [metric, part, date, value] for every bar.
+function weekBars(page, sel) {
+	return page.$$eval(sel + ' svg g.wk-row rect.wk-bar', (r) => r.map((x) =>
+	    [x.closest('g').dataset.metric, x.classList.contains('wk-taken') ?
+	    'taken' : x.classList.contains('wk-suggested') ? 'suggested' : '',
+	    x.dataset.date, Number(x.dataset.value)]));
+}
+
+// The same from the API's days (resp), those before its last (today's,
+// which moves on).
+function wantBars(resp, metrics) {
+	const out = [];
+	for (const d of resp.days.filter((x) => x.date < resp.to))
+		for (const m of metrics)
+			if (m === 'breaks')
+				out.push(['breaks', 'suggested', d.date,
+				    d.suggestions.raised], ['breaks', 'taken', d.date,
+				    d.suggestions.accepted]);
+			else
+				out.push([m, '', d.date, d[m]]);
+	return out.sort();
+}
+
 // ---------------------------------------------------------------- phases
 
 async function phaseOpen() {
@@ -346,6 +369,115 @@ async function phaseOpen() {
 	} else
 		fail('accept: an open lead suggestion to accept', 'none raised');
 
+	// Weeks: hi's lead has a wellbeing_check with a link to hi's weeks.
+	const wb = lead.find((s) => s.kind === 'wellbeing_check' &&
+	    s.agent === 'hi');
+	check(wb, 'weeks: an open wellbeing_check for hi among the lead ' +
+	    'suggestions', JSON.stringify(lead.map((s) => s.kind)));
+	const link = '#lead-open li[data-id="' + (wb ? wb.id : '') +
+	    '"] button[data-action="weeks"]';
+	check(wb && await until(() => page.$(link), 5000),
+	    'weeks: the wellbeing_check links to the agent\'s weeks');
+	if (wb)
+		await page.click(link);
+	else
+		await page.click('button[data-agent="hi"]');
+	await page.waitForSelector('#detail:not([hidden])');
+	if (!wb)
+		await page.click('#view-weeks');
+	check(await until(async () => await page.isHidden('#shift-view') &&
+	    !(await page.isHidden('#weeks-view')) &&
+	    await page.getAttribute('#view-weeks', 'aria-pressed') === 'true' &&
+	    (await page.evaluate(() => location.hash)).includes('view=weeks'),
+	    5000), 'weeks: the Weeks view of hi is shown (and in the URL)');
+	const hiDays = (await api('/v1/agents/hi/days')).body;
+	const hiTrend = (await api('/v1/agents/hi/trend')).body;
+	const AG = ['worked_min', 'high_min', 'hostile', 'breaks'];
+	const wantHi = wantBars(hiDays, AG);
+	let gotHi = [];
+	check(hiDays.days.filter((d) => d.date < hiDays.to).length >= 20 &&
+	    await until(async () => {
+		gotHi = await weekBars(page, '#weeks');
+		const done = new Set(hiDays.days.filter((d) =>
+		    d.date < hiDays.to).map((d) => d.date));
+		return same(gotHi.filter((b) => done.has(b[2])).sort(), wantHi);
+	}, 10000), 'weeks: worked time, high strain, hostile messages and ' +
+	    'breaks taken of suggested for each of hi\'s ' +
+	    hiDays.days.length + ' days, as /v1/agents/hi/days says',
+	    JSON.stringify(gotHi.slice(0, 8)) + ' want ' +
+	    JSON.stringify(wantHi.slice(0, 8)));
+	const wcols = await page.$$eval('#weeks g.wk-worked_min rect',
+	    (r) => new Set(r.map((x) => x.dataset.date)).size);
+	const span = (Date.parse(hiDays.to) - Date.parse(hiDays.from)) /
+	    86400e3 + 1;
+	check(wcols === span, 'weeks: one column a day from ' + hiDays.from +
+	    ' to ' + hiDays.to + ' (' + span + ')', String(wcols));
+	const shownTrend = await until(async () => {
+		const risk = await page.getAttribute('#trend [data-risk]',
+		    'data-risk');
+		const sig = await page.$$eval('#trend li[data-signal]', (l) =>
+		    l.map((x) => [x.dataset.signal, x.textContent]));
+		return risk === hiTrend.risk && same(sig, hiTrend.signals.map((x) =>
+		    [x.name, x.reason])) ? sig : null;
+	}, 10000);
+	check(shownTrend && hiTrend.risk === 'high', 'weeks: hi\'s trend, ' +
+	    hiTrend.risk + ', with the signals and reasons of ' +
+	    '/v1/agents/hi/trend', JSON.stringify(hiTrend));
+	const wtrs = await page.$$eval('#weeks-table tbody tr', (x) => x.length);
+	check(wtrs === hiDays.days.length, 'weeks: the days as a table too',
+	    wtrs + ' rows');
+	await page.click('#view-shift');
+	check(await until(async () => await page.isHidden('#weeks-view') &&
+	    !(await page.isHidden('#shift-view')), 5000),
+	    'weeks: This shift brings the chart of the shift back');
+	await page.keyboard.press('Escape');
+
+	// The team's weeks.
+	const teamDays = (await api('/v1/teams/' + TEAM + '/days')).body;
+	const TM = ['agents', 'worked_min', 'high_min', 'hostile', 'breaks'];
+	const wantTeam = wantBars(teamDays, TM);
+	let gotTeam = [];
+	check(teamDays.days.filter((d) => d.agents === 2).length >= 20 &&
+	    await until(async () => {
+		gotTeam = await weekBars(page, '#team-weeks');
+		const done = new Set(teamDays.days.filter((d) =>
+		    d.date < teamDays.to).map((d) => d.date));
+		return same(gotTeam.filter((b) => done.has(b[2])).sort(),
+		    wantTeam);
+	}, 10000), 'team weeks: agents, worked time, high strain, hostile ' +
+	    'and breaks for each day of /v1/teams/' + TEAM + '/days',
+	    JSON.stringify(gotTeam.slice(0, 8)));
+	check(await page.isHidden('#teamweeks-note'),
+	    'team weeks: no privacy note outside aggregate mode');
+
+	// An agent with only today: no baseline, and the page says so.
+	const newT = (await api('/v1/agents/' + who + '/trend')).body;
+	await page.click('button[data-agent="' + who + '"]');
+	await page.waitForSelector('#detail:not([hidden])');
+	await page.click('#view-weeks');
+	const short = await until(async () => {
+		const x = await page.textContent('#trend');
+		return x.includes('Not enough history') &&
+		    x.includes(String(newT.baseline_days) + ' of the 7') &&
+		    await page.getAttribute('#trend [data-risk]', 'data-risk') ===
+		    'ok' ? x : null;
+	}, 10000);
+	check(short && newT.baseline_days < 7, 'weeks: ' + who + ', with ' +
+	    newT.baseline_days + ' baseline days, has no trend yet, and the ' +
+	    'page says why', await page.textContent('#trend'));
+	await page.click('#view-shift');
+	await page.keyboard.press('Escape');
+	if (env.SHOT_DIR) {
+		await page.click('#lead-open li[data-id="' + (wb ? wb.id : '') +
+		    '"] button[data-action="weeks"]').catch(() => {});
+		await page.waitForTimeout(500);
+		await page.locator('#detail').screenshot({ path: path.join(
+		    env.SHOT_DIR, 'web-weeks.png') });
+		pass('screenshot: ' + path.join(env.SHOT_DIR, 'web-weeks.png'));
+		await page.click('#view-shift').catch(() => {});
+		await page.keyboard.press('Escape');
+	}
+
 	check(page.errors.length === 0, 'no errors in the console (CSP, script)',
 	    page.errors.join(' | '));
 
@@ -374,6 +506,33 @@ async function phaseOpen() {
 	    (await de.textContent('h1')).includes('Teamansicht') &&
 	    ['ok', 'erhöht', 'hoch', 'kritisch'].includes(deLevel),
 	    'German labels for a German browser', deHead + ' / ' + deLevel);
+	// German trend reasons, from the signal's name, value and baseline.
+	await de.goto(BASE + '/?lang=de#team=' + TEAM + '&agent=hi&view=weeks');
+	const hiT = (await api('/v1/agents/hi/trend')).body;
+	const deSig = await until(async () => {
+		const l = await de.$$eval('#trend li[data-signal]', (x) =>
+		    x.map((y) => [y.dataset.signal, y.textContent]));
+		return l.length === hiT.signals.length && l.length > 0 ? l : null;
+	}, 10000);
+	const DE_RE = { long_days: /^\d+ der letzten 7 Tage mit 10\+ Stunden Arbeit \(üblich: [\d,]+\)$/,
+	    hostile_exposure: /^\d+ feindselige Nachrichten in den letzten 7 Tagen \(üblich: [\d,]+\)$/,
+	    high_strain_days: /^\d+ der letzten 7 Tage mit 30\+ Minuten hoher Belastung \(üblich: [\d,]+\)$/,
+	    breaks_skipped: /^\d+ % von \d+ Pausenvorschlägen/ };
+	check(deSig && deSig.every(([n, x], i) => DE_RE[n] && DE_RE[n].test(x) &&
+	    x.startsWith(String(hiT.signals[i].value) + ' ')) &&
+	    (await de.textContent('#trend')).includes('Risiko') &&
+	    (await de.getAttribute('#trend [data-risk]', 'data-risk')) === 'high',
+	    'German: the trend\'s reasons in German, from name, value and ' +
+	    'baseline', JSON.stringify(deSig));
+	const wbs = (await api('/v1/suggestions?agent=hi&kind=wellbeing_check'))
+	    .body.suggestions;
+	const deWb = wbs.length ? await until(() => de.$eval('#lead li[data-id="' +
+	    wbs[0].id + '"] .reason', (p) => p.textContent), 10000) : null;
+	check(deWb && /der letzten 7 Tage/.test(deWb) &&
+	    !/of the last/.test(deWb), 'German: the wellbeing_check\'s reasons ' +
+	    'in German too', deWb);
+	check(de.errors.length === 0, 'German: no errors in the console',
+	    de.errors.join(' | '));
 	const enHead = await page.textContent('#agents-head');
 	check(enHead.includes('Strain') && enHead.includes('Level'),
 	    'English labels for an English browser', enHead);
@@ -475,6 +634,28 @@ async function phaseAggregate() {
 	    'aggregate: a break ending leaves the figures until the next ' +
 	    'boundary', JSON.stringify(team.status) + ' ' +
 	    JSON.stringify(after.status));
+
+	// The team's weeks: only the days the API gives a lead (min_group).
+	const td = await api('/v1/teams/' + TEAM + '/days',
+	    { token: env.TOKEN_LEAD });
+	const dates = td.body ? td.body.days.map((d) => d.date).sort() : [];
+	let shownDates = [];
+	check(td.status === 200 && await until(async () => {
+		shownDates = await page.$$eval('#team-weeks g.wk-agents rect.wk-bar',
+		    (r) => r.map((x) => x.dataset.date).sort());
+		return same(shownDates, dates);
+	}, 10000) && td.body.days.every((d) => d.agents >= 5),
+	    'aggregate: the team\'s weeks show the days of /v1/teams/' + TEAM +
+	    '/days for the lead, none of fewer than min_group agents (' +
+	    dates.length + ' of them)', JSON.stringify(shownDates) + ' ' +
+	    JSON.stringify(dates));
+	const note = await page.isHidden('#teamweeks-note') ? '' :
+	    await page.textContent('#teamweeks-note');
+	check(note.includes('min_group'), 'aggregate: the team\'s weeks say ' +
+	    'why days are missing', note);
+	const ad = await api('/v1/agents/hi/days', { token: env.TOKEN_LEAD });
+	check(ad.status === 403, 'aggregate: an agent\'s days are 403 for ' +
+	    'the lead', String(ad.status));
 	if (env.SHOT_DIR)
 		await page.screenshot({ path: path.join(env.SHOT_DIR,
 		    'web-aggregate.png') });

@@ -14,14 +14,18 @@
 # rebalancing): the table shows the agents and levels of GET /v1/agents,
 # sorting, the agent's chart, a break and hostile messages change rows
 # live, accepting the lead suggestion changes it in the API, phone size,
-# German labels, offline and back; then with tokens (the prompt on 401,
+# German labels, offline and back; the Weeks view (35 past days of hi
+# and ok4 replayed first: hi's days and trend as /v1/agents/hi/days and
+# /trend say, reached from hi's wellbeing_check, German reasons on a
+# German page) and the team's weeks; then with tokens (the prompt on 401,
 # refused tokens, sessionStorage) and in aggregate privacy mode (no rows,
-# and why).  The browser part is skipped with a message when chromium,
+# and why; the team's weeks without the days of fewer than min_group
+# agents).  The browser part is skipped with a message when chromium,
 # node or npm is missing or the npm registry cannot be reached.
 #
 # Screenshots go to the build directory ($RESPITE_WEB_SHOTS, else the
 # current one): web-team.png (the README's), web-phone.png,
-# web-aggregate.png.
+# web-aggregate.png, web-weeks.png.
 
 . "$(dirname "$0")/lib.sh"
 require_tools
@@ -89,8 +93,60 @@ $C simulate --agents 16 --teams 2 --hours 8 --seed 7 --open-end \
     jq -c --argjson d $((F - 8 * 3600 - ANCHOR)) \
     'del(.tz) | .ts = ((.ts | fromdateiso8601) + $d) * 1000' \
     >>"$TMPD/shift.ndjson"
-$C replay -q --url "$BASE" "$TMPD/shift.ndjson" >/dev/null 2>"$TMPD/replay.err"
+# The weeks before it (the Weeks view): 35 working days of hi and ok4,
+# each 1 to 8 hours after the day's start (D, [model] day_starts_at, UTC
+# here), a ticket every 12 minutes, a 30-minute break; hi's last 7 days
+# run 11 hours with 3 hostile messages each (its trend: high, a
+# wellbeing_check for the lead).  Replayed before the shift.
+D=$((F - 9 * 3600))
+have_python || bail_out "python3 is needed to write the past weeks"
+python3 - "$D" >"$TMPD/weeks.ndjson" <<'PY'
+import json, sys
+day0 = int(sys.argv[1])
+evs = []
+for agent in ("hi", "ok4"):
+    for ago in range(35, 0, -1):
+        d = day0 - ago * 86400
+        long = agent == "hi" and ago <= 7
+        start, end = d + 3600, d + (12 if long else 8) * 3600
+        brk = d + 4 * 3600
+        evs.append({"type": "agent.login", "agent": agent, "team": "team-a",
+                    "ts": start})
+        t, n = start, 0
+        while t + 600 <= end - 60:
+            if brk - 720 < t < brk + 1800:
+                t += 720
+                continue
+            tk = "w-%s-%d-%d" % (agent, ago, n)
+            evs.append({"type": "ticket.assigned", "agent": agent,
+                        "ts": t + 60, "ticket": tk, "channel": "chat"})
+            if long and n % 15 == 3:
+                evs.append({"type": "message.flagged", "agent": agent,
+                            "ts": t + 120, "ticket": tk, "channel": "chat",
+                            "severity": 0.9})
+            evs.append({"type": "ticket.handled", "agent": agent,
+                        "ts": t + 540, "ticket": tk, "channel": "chat",
+                        "duration_s": 300})
+            n += 1
+            t += 720
+        evs.append({"type": "agent.break_start", "agent": agent, "ts": brk})
+        evs.append({"type": "agent.break_end", "agent": agent, "ts": brk + 1800})
+        evs.append({"type": "agent.logout", "agent": agent, "ts": end})
+evs.sort(key=lambda e: e["ts"])
+for e in evs:
+    e["ts"] *= 1000
+    print(json.dumps(e))
+PY
+$C replay -q --url "$BASE" "$TMPD/weeks.ndjson" >/dev/null 2>"$TMPD/replay.err"
+check "35 past days of hi and ok4 replay ($(wc -l <"$TMPD/weeks.ndjson") events)" $?
+$C replay -q --url "$BASE" "$TMPD/shift.ndjson" >/dev/null 2>>"$TMPD/replay.err"
 check "the shift replays ($(wc -l <"$TMPD/shift.ndjson") events)" $?
+req GET /v1/agents/hi/trend
+jq_check '.risk == "high" and ([.signals[].name] | index("long_days")) != null' \
+    "the weeks: hi's trend is high, with long days"
+req GET '/v1/suggestions?agent=hi&kind=wellbeing_check'
+jq_check '[.suggestions[] | select(.audience == "lead")] | length == 1' \
+    "the weeks: one wellbeing_check for hi's lead"
 req GET '/v1/suggestions?team=team-a&audience=lead&status=open'
 jq_check 'any(.suggestions[]; .kind == "rebalance" and .from == "hi" and
     .to == "ok4" and .move.tickets > 0)' \

@@ -129,6 +129,33 @@ test_countdown_and_level(void **state)
 	assert_non_null(strstr(b, "71 of 100"));
 }
 
+/* A wellbeing_check: its own question, each reason a line, no break. */
+static void
+test_wellbeing(void **state)
+{
+	char	s[NTEXT_MAX], b[NTEXT_MAX];
+
+	(void)state;
+	ntext_wellbeing(s, sizeof s, b, sizeof b, "7 of the last 7 days with "
+	    "10+ hours worked (usual: 0); 21 hostile messages in the last 7 "
+	    "days (usual: 0)", "s-000042", 1);
+	assert_string_equal(s, "How are your weeks going?");
+	assert_string_equal(b, "Your last days looked heavier than usual for "
+	    "you:\n- 7 of the last 7 days with 10+ hours worked (usual: 0)"
+	    "\n- 21 hostile messages in the last 7 days (usual: 0)"
+	    "\nIf work has felt heavy, plan some rest, and talk to your lead "
+	    "or someone you trust.");
+	assert_null(strstr(b, "break"));
+	assert_null(strstr(b, "respitectl"));
+	/* Without buttons: how to close it; an empty reason: no lines. */
+	ntext_wellbeing(s, sizeof s, b, sizeof b, "", "s-000042", 0);
+	assert_null(strstr(b, "\n- "));
+	assert_non_null(strstr(b, "respitectl accept s-000042"));
+	/* Cut to the buffer, still a string. */
+	ntext_wellbeing(s, sizeof s, b, 40, "a; b; c", "s-1", 1);
+	assert_true(strlen(b) < 40);
+}
+
 int
 main(void)
 {
@@ -138,6 +165,7 @@ main(void)
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_markup),
 		cmocka_unit_test(test_countdown_and_level),
+		cmocka_unit_test(test_wellbeing),
 	};
 
 	return (cmocka_run_group_tests_name("ntext", tests, NULL, NULL));
