@@ -6,6 +6,7 @@
 #       N agents (agent-000000...), in NDJSON batches of 10,000, spread
 #       over 50 teams.
 #   unsent.py hold PORT PID N SECONDS PATH...
+#   unsent.py probe PORT N
 #       N connections, each with a tiny receive buffer, each asking for
 #       every PATH (pipelined) and reading nothing; after SECONDS (and at
 #       least five probes of /healthz, each given 60 s), the
@@ -156,6 +157,17 @@ def cmd_hold(port, pid, n, secs, paths):
                       sorted(ok)[len(ok) // 2] if ok else -1}))
 
 
+def cmd_probe(port, n):
+    """The median of n /healthz probes with nothing held: the baseline."""
+    hz = []
+    for _ in range(n):
+        hz.append(healthz_ms(port))
+        time.sleep(0.05)
+    ok = sorted(h for h in hz if h >= 0)
+    print(json.dumps({"healthz": n, "healthz_failed": n - len(ok),
+                      "healthz_median_ms": ok[len(ok) // 2] if ok else -1}))
+
+
 def cmd_get(port, path):
     s = connect(port)
     t0 = time.time()
@@ -177,6 +189,8 @@ def main():
                  float(sys.argv[5]), sys.argv[6:])
     elif cmd == "get":
         cmd_get(port, sys.argv[3])
+    elif cmd == "probe":
+        cmd_probe(port, int(sys.argv[3]))
     else:
         sys.exit("unknown command " + cmd)
 

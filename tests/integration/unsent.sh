@@ -55,6 +55,10 @@ body10=$(curl -s -0 --max-time "$(slow 30)" "$BASE$PAGE" | jq '.agents | length'
 is "$body10" 5000 "HTTP/1.0: the page delimited by the close, 5,000 agents"
 
 # Thirty clients, eight pipelined pages each, reading nothing.
+# /healthz with nothing held, for the bound below: on a loaded machine
+# (issue 20) every answer is slower, held or not.
+base=$($U probe "$PORT" 11 | jq -r .healthz_median_ms)
+bound=$(awk -v b="$base" -v s="$(slow 500)" 'BEGIN { printf "%d", s + 5 * (b > 0 ? b : 0) }')
 paths=
 for i in 1 2 3 4 5 6 7 8; do paths="$paths $PAGE"; done
 # shellcheck disable=SC2086
@@ -74,8 +78,8 @@ fi
 # at once) one probe may wait for the scheduler; a loop blocked by the
 # unread replies makes every probe slow (1.2 s at 100,000 agents before).
 hz=$(jq -r .healthz_median_ms <<<"$out")
-check_ok "/healthz meanwhile answered, median ${hz} ms (< $(slow 500)), slowest $(jq -r .healthz_max_ms <<<"$out") ms" \
-    awk -v h="$hz" -v m="$(slow 500)" 'BEGIN { exit !(h >= 0 && h < m) }'
+check_ok "/healthz meanwhile answered, median ${hz} ms (< $bound: $(slow 500) + 5 x ${base} ms with nothing held), slowest $(jq -r .healthz_max_ms <<<"$out") ms" \
+    awk -v h="$hz" -v m="$bound" 'BEGIN { exit !(h >= 0 && h < m) }'
 is "$(jq -r .healthz_failed <<<"$out")" 0 "... no /healthz failed"
 
 # Poll until nothing is counted unsent; the count in $left.
