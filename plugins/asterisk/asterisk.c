@@ -68,6 +68,8 @@
 #define AST_ID_PART_MAX		80
 /* Most unsent bytes to Asterisk (actions are small). */
 #define AST_OUT_MAX		4096
+/* How long a connection may take to be made, or a write to go out. */
+#define AST_CONNECT_S		10
 
 enum ast_link {
 	AST_DOWN = 0,		/* waiting to retry */
@@ -592,13 +594,17 @@ ast_ping_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (as->link != AST_UP)
+	if (as->link != AST_UP && as->link != AST_LOGIN)
 		return;
+	/* Up: pings get pongs.  Logging in: the answer is overdue. */
 	if (++as->silent > AST_SILENT) {
-		ast_close(as, "silent for a minute", 0);
+		ast_close(as, as->link == AST_UP ? "silent for a minute" :
+		    "no answer to the login for a minute", 0);
 		return;
 	}
-	ast_send(as, "Action: Ping\r\nActionID: respite-ping\r\n\r\n");
+	if (as->link == AST_UP)
+		ast_send(as, "Action: Ping\r\nActionID: respite-ping\r\n"
+		    "\r\n");
 	evtimer_add(as->ping, &tv);
 }
 
@@ -653,6 +659,9 @@ ast_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (what & BEV_EVENT_EOF)
 		snprintf(why, sizeof why, "closed by Asterisk");
+	else if (what & BEV_EVENT_TIMEOUT)
+		snprintf(why, sizeof why, "no answer within %d s",
+		    AST_CONNECT_S);
 	else if (what & BEV_EVENT_ERROR) {
 		int	dns = bufferevent_socket_get_dns_error(as->bev);
 
@@ -668,6 +677,7 @@ static void
 ast_connect(struct asterisk *as)
 {
 	struct sockaddr_storage	ss;
+	struct timeval		connect_tv = { AST_CONNECT_S, 0 };
 	int			sslen = sizeof ss;
 	char			addr[300];
 
@@ -681,6 +691,7 @@ ast_connect(struct asterisk *as)
 		return;
 	}
 	bufferevent_setcb(as->bev, ast_read_cb, NULL, ast_event_cb, as);
+	bufferevent_set_timeouts(as->bev, NULL, &connect_tv);
 	bufferevent_enable(as->bev, EV_READ | EV_WRITE);
 	snprintf(addr, sizeof addr, strchr(as->host, ':') != NULL ?
 	    "[%s]:%d" : "%s:%d", as->host, as->port);
