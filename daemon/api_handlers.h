@@ -75,5 +75,7 @@ const char *api_webhook_credential(const struct http_request *, char *,
 	    size_t);
 void	api_webhook(struct api *, struct http_conn *,
 	    const struct http_request *, const char *, size_t, int64_t);
+int	api_source_submit(void *, const char *, const struct respite_event *,
+	    size_t, char **);
 
 #endif

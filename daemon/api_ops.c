@@ -13,6 +13,7 @@
 #include "commit.h"
 #include "dispatch.h"
 #include "log.h"
+#include "plugins.h"
 #include "sinks.h"
 #include "stats.h"
 #include "store.h"
@@ -25,13 +26,18 @@ void
 api_healthz(struct api *api, struct http_conn *c)
 {
 	char	*cause = NULL;
+	json_t	*o, *sources;
 	int	 ok;
 
 	ok = commit_healthy(api->commit) && store_check(api->store, &cause) == 0;
-	reply_json(c, R_HEALTHZ, ok ? 200 : 503, json_pack("{s:s, s:s, s:s}",
+	o = json_pack("{s:s, s:s, s:s}",
 	    "status", ok ? "ok" : "degraded",
 	    "db", ok ? "ok" : "failing",
-	    "version", PACKAGE_VERSION));
+	    "version", PACKAGE_VERSION);
+	/* What source plugins report (the Asterisk link): not judged. */
+	if ((sources = plugins_health(api->plugins)) != NULL)
+		json_object_set_new(o, "plugins", sources);
+	reply_json(c, R_HEALTHZ, ok ? 200 : 503, o);
 	free(cause);
 }
 

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "plugins.h"
 #include "stats.h"
+#include "timeutil.h"
 #include "xmalloc.h"
 
 #define WEBHOOK_PREFIX		"/v1/webhooks"
@@ -382,4 +383,62 @@ api_webhook(struct api *api, struct http_conn *c,
 	}
 	free(error);
 	event_batch_free(&call.batch);
+}
+
+/* ------------------------------------------------------------ sources */
+
+/* A source's batch once committed: only a failure is worth a line. */
+static void
+source_done_cb(const struct commit_result *r, void *arg)
+{
+	char	*name = arg;
+	size_t	 i;
+
+	if (r->ok != 0)
+		log_warnx("source %s: storage failed, events lost: %s", name,
+		    r->cause != NULL ? r->cause : "unknown cause");
+	else {
+		for (i = 0; i < r->duplicates; i++)
+			stats_duplicate();
+		log_debug("source %s: %zu events stored, %zu duplicates",
+		    name, r->accepted, r->duplicates);
+	}
+	free(name);
+}
+
+/*
+ * A source plugin's events (plugin.h, struct respite_source's submit;
+ * set up with plugins_set_submit()): validated as one batch of POST
+ * /v1/events, exactly as a webhook's, classified, then committed.
+ * Returns 0 once submitted, or -1 with a new message in *error.
+ */
+int
+api_source_submit(void *arg, const char *name, const struct respite_event *ev,
+    size_t n, char **error)
+{
+	struct api		*api = arg;
+	struct webhook_call	 call;
+	struct api_error	 err;
+	size_t			 i;
+
+	memset(&call, 0, sizeof call);
+	call.req.daemon = &call;
+	call.now = time_now_ms();
+	call.lim.max_batch = api->cf->max_batch;
+	call.lim.max_skew_ms = (int64_t)api->cf->max_clock_skew_s * 1000;
+	call.batch.keep = json_array();
+	for (i = 0; i < n; i++)
+		if (emit_cb(&call.req, &ev[i], error) == -1) {
+			event_batch_free(&call.batch);
+			return (-1);
+		}
+	if (api_batch_within_limits(api, &call.batch, &err) == -1) {
+		event_batch_free(&call.batch);
+		return (respite_error(error, "%s", err.message));
+	}
+	plugins_classify_batch(api->plugins, &call.batch);
+	commit_submit(api->commit, &call.batch, source_done_cb,
+	    xstrdup(name));
+	event_batch_free(&call.batch);
+	return (0);
 }

@@ -44,7 +44,16 @@ struct plugin {
 	struct respite_plugin	 desc;		/* copy, zero-extended */
 	void			*instance;
 	int			 live;		/* init succeeded */
+	/* Source kind (ABI 1.3). */
+	struct respite_source	 src;		/* handed to start() */
+	int			 started;	/* start() succeeded, no stop() */
+	json_t			*health;	/* its /healthz fields, or NULL */
 };
+
+/* A source's /healthz fields: how many, how long. */
+#define HEALTH_KEYS_MAX		8
+#define HEALTH_KEY_MAX		32
+#define HEALTH_VALUE_MAX	64
 
 struct plugins {
 	struct plugin		*v;
@@ -59,6 +68,9 @@ struct plugins {
 static const char		*current;
 static const struct plugins	*loaded;
 static struct event_base	*event_base;
+/* Where sources' events go (plugins_set_submit()). */
+static plugins_submit_fn	 submit_fn;
+static void			*submit_arg;
 /* respite_install_secret(): set by respited before plugins_load(). */
 static uint8_t			 install_secret[SECRET_INSTALL_LEN];
 static int			 install_secret_set;
@@ -73,6 +85,8 @@ kind_name(uint32_t kind)
 		return ("adapter");
 	case RESPITE_PLUGIN_SINK:
 		return ("sink");
+	case RESPITE_PLUGIN_SOURCE:
+		return ("source");
 	default:
 		return (NULL);
 	}
@@ -190,12 +204,13 @@ plugin_open(struct plugin *p, const char *dir, char **cause)
 	    p->desc.classify == NULL) ||
 	    (p->desc.kind == RESPITE_PLUGIN_ADAPTER &&
 	    p->desc.webhook == NULL) ||
-	    (p->desc.kind == RESPITE_PLUGIN_SINK && p->desc.deliver == NULL)) {
+	    (p->desc.kind == RESPITE_PLUGIN_SINK && p->desc.deliver == NULL) ||
+	    (p->desc.kind == RESPITE_PLUGIN_SOURCE && p->desc.start == NULL)) {
 		xasprintf(cause, "plugin %s: %s: a %s without its %s callback",
 		    p->name, p->path, kind,
 		    p->desc.kind == RESPITE_PLUGIN_CLASSIFIER ? "classify" :
 		    p->desc.kind == RESPITE_PLUGIN_ADAPTER ? "webhook" :
-		    "deliver");
+		    p->desc.kind == RESPITE_PLUGIN_SINK ? "deliver" : "start");
 		goto fail;
 	}
 	return (0);
@@ -235,8 +250,24 @@ plugin_init(struct plugin *p, const struct config *cf, char **cause)
 }
 
 static void
+plugin_stop(struct plugin *p)
+{
+	if (!p->started)
+		return;
+	p->started = 0;
+	if (p->desc.stop != NULL) {
+		current = p->name;
+		p->desc.stop(p->instance);
+		current = NULL;
+	}
+}
+
+static void
 plugin_close(struct plugin *p)
 {
+	plugin_stop(p);
+	json_decref(p->health);
+	p->health = NULL;
 	if (p->live && p->desc.fini != NULL) {
 		current = p->name;
 		p->desc.fini(p->instance);
@@ -351,6 +382,129 @@ void
 plugins_set_event_base(struct event_base *base)
 {
 	event_base = base;
+}
+
+/* ---------------------------------------------------------- sources */
+
+/* Where a source's submit() goes: fn(arg, plugin name, events, n, error). */
+void
+plugins_set_submit(plugins_submit_fn fn, void *arg)
+{
+	submit_fn = fn;
+	submit_arg = arg;
+}
+
+static int
+source_submit(const struct respite_source *src, const struct respite_event *ev,
+    size_t n, char **error)
+{
+	const struct plugin	*p = src->daemon;
+
+	if (!p->started || submit_fn == NULL)
+		return (respite_error(error, "respited is stopping: the "
+		    "events were not taken"));
+	if (n == 0)
+		return (0);
+	return (submit_fn(submit_arg, p->name, ev, n, error));
+}
+
+static void
+source_health(const struct respite_source *src, const char *key,
+    const char *value)
+{
+	struct plugin	*p = src->daemon;
+
+	if (key == NULL || strlen(key) > HEALTH_KEY_MAX ||
+	    (value != NULL && strlen(value) > HEALTH_VALUE_MAX)) {
+		log_warnx("plugin %s: a /healthz field longer than %d (key) "
+		    "or %d (value) bytes is left out", p->name, HEALTH_KEY_MAX,
+		    HEALTH_VALUE_MAX);
+		return;
+	}
+	if (p->health == NULL)
+		p->health = json_object();
+	if (value == NULL) {
+		json_object_del(p->health, key);
+		return;
+	}
+	if (json_object_get(p->health, key) == NULL &&
+	    json_object_size(p->health) >= HEALTH_KEYS_MAX) {
+		log_warnx("plugin %s: more than %d /healthz fields; \"%s\" is "
+		    "left out", p->name, HEALTH_KEYS_MAX, key);
+		return;
+	}
+	/* Not valid UTF-8: left out rather than a broken reply. */
+	json_object_set_new(p->health, key, json_string(value));
+}
+
+/*
+ * Start the sources, once the loop and storage are ready.  Returns 0, or
+ * -1 with a new message in *cause (the sources started are stopped).
+ */
+int
+plugins_start(struct plugins *ps, char **cause)
+{
+	struct plugin	*p;
+	char		*error = NULL;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; ps != NULL && i < ps->n; i++) {
+		p = &ps->v[i];
+		if (!p->live || p->desc.kind != RESPITE_PLUGIN_SOURCE ||
+		    p->started)
+			continue;
+		memset(&p->src, 0, sizeof p->src);
+		p->src.submit = source_submit;
+		p->src.health = source_health;
+		p->src.daemon = p;
+		p->started = 1;
+		current = p->name;
+		rc = p->desc.start(p->instance, &p->src, &error);
+		current = NULL;
+		if (rc != 0) {
+			p->started = 0;
+			xasprintf(cause, "plugin %s: %s", p->name,
+			    error != NULL ? error : "start failed");
+			free(error);
+			plugins_stop(ps);
+			return (-1);
+		}
+		free(error);
+		error = NULL;
+	}
+	return (0);
+}
+
+/* Stop the sources: nothing is submitted after this. */
+void
+plugins_stop(struct plugins *ps)
+{
+	size_t	i;
+
+	for (i = 0; ps != NULL && i < ps->n; i++)
+		plugin_stop(&ps->v[i]);
+}
+
+/*
+ * The sources' /healthz fields, {"NAME": {...}} (new), or NULL when
+ * none has any.
+ */
+json_t *
+plugins_health(const struct plugins *ps)
+{
+	json_t	*o = NULL;
+	size_t	 i;
+
+	for (i = 0; ps != NULL && i < ps->n; i++) {
+		if (ps->v[i].health == NULL ||
+		    json_object_size(ps->v[i].health) == 0)
+			continue;
+		if (o == NULL)
+			o = json_object();
+		json_object_set(o, ps->v[i].name, ps->v[i].health);
+	}
+	return (o);
 }
 
 /*

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include <respite/plugin.h>
 
 #include "config.h"
@@ -12,6 +14,10 @@
 
 struct event_base;
 struct plugins;
+
+/* Takes a source's events (api_source_submit()). */
+typedef int	(*plugins_submit_fn)(void *, const char *,
+		    const struct respite_event *, size_t, char **);
 
 /* plugins.c */
 struct plugins	*plugins_load(const struct config *, char **);
@@ -33,5 +39,9 @@ void		 plugins_deliver(const struct plugins *,
 		    const struct respite_suggestion *);
 int		 plugins_webhook(const struct plugins *, const char *,
 		    const struct respite_webhook *, char **);
+void		 plugins_set_submit(plugins_submit_fn, void *);
+int		 plugins_start(struct plugins *, char **);
+void		 plugins_stop(struct plugins *);
+json_t		*plugins_health(const struct plugins *);
 
 #endif

@@ -919,6 +919,10 @@ main(int argc, char **argv)
 	commit_set_extra(d.commit, outbox_hook_write, outbox_hook_written,
 	    d.outbox);
 	d.api.commit = d.commit;
+	/* Source plugins (the Asterisk link) start once storage is ready. */
+	plugins_set_submit(api_source_submit, &d.api);
+	if (plugins_start(d.plugins, &cause) == -1)
+		fatalx("%s", cause);
 
 	for (i = 0; signums[i] != 0; i++) {
 		sigs[i] = evsignal_new(d.base, signums[i], signal_cb, &d);
@@ -955,6 +959,7 @@ main(int argc, char **argv)
 		signal(signums[i], SIG_IGN);
 	}
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
+	plugins_stop(d.plugins);
 	commit_free(d.commit);
 	/* The days that ended are written, as the next tick would have. */
 	days_tick(d.days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);

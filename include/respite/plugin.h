@@ -46,8 +46,10 @@ extern "C" {
  * 1: struct respite_suggestion gained updated_ms and change.
  * 2: respite_install_secret(), respite_config_secret(),
  *    respite_read_secret(), respite_sink_dropped().
+ * 3: the source kind: struct respite_source, and start() and stop() in
+ *    two of the descriptor's reserved slots.
  */
-#define RESPITE_PLUGIN_ABI_MINOR	2
+#define RESPITE_PLUGIN_ABI_MINOR	3
 /* "RSPT", to tell a descriptor from a stray symbol of the same name. */
 #define RESPITE_PLUGIN_MAGIC		0x52535054u
 /* The one symbol a plugin exports. */
@@ -56,7 +58,9 @@ extern "C" {
 enum respite_plugin_kind {
 	RESPITE_PLUGIN_CLASSIFIER = 1,	/* scores message.received text */
 	RESPITE_PLUGIN_ADAPTER = 2,	/* POST /v1/webhooks/NAME */
-	RESPITE_PLUGIN_SINK = 3		/* receives each suggestion */
+	RESPITE_PLUGIN_SINK = 3,	/* receives each suggestion */
+	RESPITE_PLUGIN_SOURCE = 4	/* owns a connection on the loop and
+					   emits events (ABI 1.3) */
 };
 
 /* Log levels of respite_log(), syslog's numbers. */
@@ -158,6 +162,38 @@ struct respite_suggestion {
 };
 
 /*
+ * ABI 1.3, source kind (docs/plugins.md "Sources"): what start() gets,
+ * valid until stop() returns.  A source owns its connections on the
+ * daemon's loop (respite_event_base()) and hands the events it makes
+ * to the daemon through submit; it must never block.
+ */
+struct respite_source {
+	/*
+	 * Hand n events to the daemon, which validates them as one batch
+	 * of POST /v1/events (all or nothing), classifies and drops any
+	 * text, and stores them with the next group commit; a repeated id
+	 * is a duplicate, stored once.  ts_ms 0 means now.  Returns 0 once
+	 * queued, or -1 with a new message in *error (nothing of the
+	 * batch is stored) when an event is invalid, a capacity is full or
+	 * the daemon is stopping.  A storage failure is the daemon's to
+	 * log.
+	 */
+	int		 (*submit)(const struct respite_source *,
+			    const struct respite_event *ev, size_t n,
+			    char **error);
+	/*
+	 * Set a field of this plugin in GET /healthz, "plugins": {"NAME":
+	 * {"key": "value"}}; value NULL removes it.  Both are copied; keys
+	 * up to 32 bytes, values up to 64, at most 8 keys.  /healthz stays
+	 * 200 whatever a source says: it reports, it does not judge.
+	 */
+	void		 (*health)(const struct respite_source *,
+			    const char *key, const char *value);
+	void		*daemon;	/* the daemon's; do not touch */
+	void		*reserved[4];
+};
+
+/*
  * The descriptor.  The first four members are the header that never
  * moves; RESPITE_PLUGIN_DECLARE fills them in.
  */
@@ -214,8 +250,24 @@ struct respite_plugin {
 	void		 (*deliver)(void *instance,
 			    const struct respite_suggestion *s);
 
+	/*
+	 * ABI 1.3, source: called once respited's loop and storage are
+	 * ready (never by `respited -t`), after init: start connecting
+	 * (without blocking: a connection is made on the loop) and keep
+	 * src for submit and health.  Returns 0, or -1 with *error, which
+	 * stops start-up.  Required for a source.
+	 */
+	int		 (*start)(void *instance,
+			    const struct respite_source *src, char **error);
+	/*
+	 * ABI 1.3, source: respited is stopping; close connections and
+	 * timers.  src is not to be used after it returns (submit fails
+	 * from here on).  fini() comes later.  May be NULL.
+	 */
+	void		 (*stop)(void *instance);
+
 	/* Reserved for later members of ABI 1.x: leave zero. */
-	void		*reserved[8];
+	void		*reserved[6];
 };
 
 /*

@@ -244,6 +244,8 @@ row "GET /v1/stream?team=t1" GET '/v1/stream?team=t1' "" \
 row "GET /v1/audit" GET /v1/audit "" 401 403 403 403 200
 row "POST /v1/webhooks/zendesk (not loaded)" POST /v1/webhooks/zendesk \
     '{}' 401 404 403 403 404
+row "POST /v1/webhooks/twilio (not loaded)" POST /v1/webhooks/twilio \
+    'EventType=worker.activity.update' 401 404 403 403 404
 
 # revocation by editing the file
 grep -v alice-desktop "$TOKENS" >"$TOKENS.new" && mv "$TOKENS.new" "$TOKENS"

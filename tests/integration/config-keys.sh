@@ -75,6 +75,8 @@ pkeys=$( {
 	plugin_keys plugins/common/webhook.c 'common\[\] = {'
 	plugin_keys plugins/zammad/zammad.c 'zammad_keys\[\] = {'
 	plugin_keys plugins/freshdesk/freshdesk.c 'freshdesk_keys\[\] = {'
+	plugin_keys plugins/twilio/twilio.c 'twilio_keys\[\] = {'
+	plugin_keys plugins/asterisk/asterisk.c 'asterisk_keys\[\] = {'
 	plugin_keys plugins/webhook/webhook.c 'known\[\] = {'
 	plugin_keys plugins/log/log.c 'known\[\] = {'
 	grep -o 'strcmp(k, "[a-z_]*")' "$TOP_SRCDIR/plugins/lexicon/plugin.c" |

@@ -82,6 +82,25 @@ else
 	skip "a plugin of another ABI version is refused" "no TEST_PLUGIN_DIR"
 fi
 
+# ABI 1.3 added the source kind in two reserved slots: a plugin built
+# for 1.2 still loads; a source needs its start().
+if [ -n "${TEST_PLUGIN_DIR:-}" ] && [ -f "$TEST_PLUGIN_DIR/oldminor.so" ]; then
+	write_config "[plugins]
+dir = $TEST_PLUGIN_DIR
+load = oldminor"
+	check_config
+	is "$RC" 0 "-t with a plugin built for ABI 1.2: loads (exit 0)"
+	write_config "[plugins]
+dir = $TEST_PLUGIN_DIR
+load = nostart"
+	check_config
+	is "$RC" 1 "-t with a source without start(): exit 1"
+	like "$OUT" "plugin nostart: .*nostart.so: a source without its start callback" \
+	    "-t with a source without start(): names the callback"
+else
+	skip "ABI 1.2 plugins load; a source needs start()" "no TEST_PLUGIN_DIR"
+fi
+
 plugins_config "[plugin.example]
 word ="
 n=$(log_lines)
