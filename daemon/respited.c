@@ -34,6 +34,7 @@
 #include "auth.h"
 #ifdef HAVE_NATS
 #include "cluster.h"
+#include "replica.h"
 #endif
 #include "commit.h"
 #include "config.h"
@@ -83,7 +84,8 @@ struct respited {
 	struct api		 api;
 	struct event		*drain;		/* shutdown: waiting for replies */
 #ifdef HAVE_NATS
-	struct cluster		*cluster;	/* [cluster]: transport only */
+	struct cluster		*cluster;	/* [cluster] */
+	struct replica		*replica;	/* applies the stream */
 #endif
 	struct timeval		 drain_deadline;
 	int			 stopping;
@@ -902,16 +904,10 @@ main(int argc, char **argv)
 	if (store_checkpoint_in_background(d.store, &cause) == -1)
 		fatalx("storage: %s", cause);
 #ifdef HAVE_NATS
-	/*
-	 * Cluster mode, transport only for now: connect and set up the
-	 * stream (blocking, start-up); ingest does not go through it yet.
-	 */
-	if (d.cf->cluster) {
-		if ((d.cluster = cluster_open(d.base, d.cf, &cause)) == NULL)
-			fatalx("cluster: %s", cause);
-		log_info("cluster: transport only; events are not yet "
-		    "ingested through the stream");
-	}
+	/* Cluster mode: connect and set up the stream (blocking, start-up). */
+	if (d.cf->cluster &&
+	    (d.cluster = cluster_open(d.base, d.cf, &cause)) == NULL)
+		fatalx("cluster: %s", cause);
 #endif
 	d.commit = commit_new(d.base, d.store, api_apply_cb, &d.api);
 	commit_set_max_events(d.commit, d.cf->commit_max_events);
@@ -919,6 +915,19 @@ main(int argc, char **argv)
 	commit_set_extra(d.commit, outbox_hook_write, outbox_hook_written,
 	    d.outbox);
 	d.api.commit = d.commit;
+#ifdef HAVE_NATS
+	/* Writes through the stream; the stream applied (daemon/replica.c). */
+	if (d.cluster != NULL) {
+		if ((d.replica = replica_new(d.cluster, d.commit, d.store,
+		    &cause)) == NULL || replica_start(d.replica, &cause) == -1 ||
+		    cluster_lease_start(d.cluster, NULL, NULL, &cause) == -1)
+			fatalx("cluster: %s", cause);
+		d.api.submit = replica_submit;
+		d.api.cluster_health = replica_health;
+		d.api.cluster_metrics = replica_metrics;
+		d.api.cluster_arg = d.replica;
+	}
+#endif
 
 	for (i = 0; signums[i] != 0; i++) {
 		sigs[i] = evsignal_new(d.base, signums[i], signal_cb, &d);
@@ -960,7 +969,9 @@ main(int argc, char **argv)
 	days_tick(d.days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	flush_outbox(&d);
 #ifdef HAVE_NATS
+	/* Writes awaiting their acks are answered (503) here. */
 	cluster_close(d.cluster);
+	replica_free(d.replica);
 #endif
 	event_free(d.tick);
 	service_free(d.service);
