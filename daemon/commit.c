@@ -59,6 +59,7 @@ struct commit {
 	size_t				 max_events;
 	uint64_t			 stream_seq;	/* cluster mode: queued up to */
 	uint64_t			 stored_seq;	/* ... and committed */
+	int64_t				 tick;		/* the last tick applied */
 	int				 healthy;
 	int				 failing;	/* for logging transitions */
 };
@@ -153,16 +154,17 @@ commit_submit(struct commit *c, struct event_batch *batch,
  * Cluster mode (daemon/replica.c): the batches queued so far take the
  * stream up to seq, which their group's transaction stores with them
  * (store_cluster_set_seq()), so the sequence applied and the events
- * are durable together.
+ * are durable together; with it the minute of the last tick applied.
  */
 void
-commit_set_seq(struct commit *c, uint64_t seq)
+commit_set_seq(struct commit *c, uint64_t seq, int64_t tick)
 {
 	static const struct timeval	 zero = { 0, 0 };
 
 	if (seq <= c->stream_seq)
 		return;
 	c->stream_seq = seq;
+	c->tick = tick;
 	if (STAILQ_EMPTY(&c->queue) && !evtimer_pending(c->ev, NULL))
 		evtimer_add(c->ev, &zero);
 }
@@ -244,7 +246,7 @@ again:
 		}
 	}
 	if (rc == 0 && seq != c->stored_seq)
-		rc = store_cluster_set_seq(c->store, seq, &cause);
+		rc = store_cluster_set_seq(c->store, seq, c->tick, &cause);
 	if (rc == 0)
 		rc = store_commit(c->store, &cause);
 	if (rc != 0)

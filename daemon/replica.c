@@ -69,6 +69,13 @@ struct replica {
 	int			 caught_up;
 	uint64_t		 skipped;	/* messages not events */
 
+	/* The clock through the log (ticks). */
+	replica_tick_cb		 tick_fn;
+	void			*tick_arg;
+	int64_t			 last_tick;	/* the minute last applied */
+	int64_t			 last_sent;	/* ... last published */
+	unsigned long long	 ticks;
+
 	/* /metrics */
 	unsigned long long	 lat_bucket[REPLICA_NBUCKETS];
 	unsigned long long	 lat_count;
@@ -94,14 +101,16 @@ replica_new(struct cluster *cl, struct commit *commit, struct store *store,
 {
 	struct replica	*r;
 	uint64_t	 seq;
+	int64_t		 tick;
 
-	if (store_cluster_open(store, &seq, cause) == -1)
+	if (store_cluster_open(store, &seq, &tick, cause) == -1)
 		return (NULL);
 	r = xcalloc(1, sizeof *r);
 	r->cl = cl;
 	r->commit = commit;
 	r->store = store;
 	r->queued_seq = seq;
+	r->last_tick = tick;
 	commit_set_stored_seq(commit, seq);
 	return (r);
 }
@@ -397,17 +406,55 @@ replica_applied_cb(const struct commit_result *res, void *arg)
 	replica_check_caught_up(r);
 }
 
+/* A tick's minute from its message: 0, or -1 if it is none. */
+static int
+replica_tick_decode(const void *data, size_t len, int64_t *minute)
+{
+	json_t	*o, *v;
+	int	 rc = -1;
+
+	if ((o = json_loadb(data, len, 0, NULL)) == NULL)
+		return (-1);
+	if (json_is_integer(v = json_object_get(o, "minute")) &&
+	    json_integer_value(v) > 0 &&
+	    json_integer_value(v) % MS_PER_MIN == 0) {
+		*minute = json_integer_value(v);
+		rc = 0;
+	}
+	json_decref(o);
+	return (rc);
+}
+
 static void
 replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
     size_t len, void *arg)
 {
 	struct replica		*r = arg;
 	struct event_batch	 b;
+	int64_t			 minute;
 
 	if (seq <= r->queued_seq)
 		return;		/* applied before */
 	r->queued_seq = seq;
-	commit_set_seq(r->commit, seq);
+	if (strcmp(suffix, REPLICA_TICK_SUFFIX) == 0 &&
+	    replica_tick_decode(data, len, &minute) == 0) {
+		/*
+		 * The minute tick, where it is in the stream: what came
+		 * before is committed and applied first (the callback
+		 * flushes the commit), then the timers run at its minute.
+		 * A tick not after the last one applied does nothing, the
+		 * same on every node.
+		 */
+		if (minute > r->last_tick) {
+			r->last_tick = minute;
+			r->ticks++;
+			if (r->tick_fn != NULL)
+				r->tick_fn(r->tick_arg, minute);
+		}
+		commit_set_seq(r->commit, seq, r->last_tick);
+		return;
+	}
+	commit_set_seq(r->commit, seq, r->last_tick);
 	memset(&b, 0, sizeof b);
 	if (strncmp(suffix, "ev.", 3) == 0) {
 		b.ev = xcalloc(1, sizeof *b.ev);
@@ -424,15 +471,33 @@ replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
 		    suffix);
 }
 
+/* The lease changed hands: a new leader ticks at once (the minute now). */
+static void
+replica_lease_cb(const char *leader, void *arg)
+{
+	struct replica	*r = arg;
+
+	if (leader != NULL && strcmp(leader, cluster_node(r->cl)) == 0)
+		replica_tick(r, time_now_ms() / MS_PER_MIN * MS_PER_MIN);
+}
+
 /*
- * Consume the stream after the sequence the database holds.  Blocks
- * (start-up).  Returns 0, or -1 with *cause set.
+ * Consume the stream after the sequence the database holds, and take
+ * part in the leader lease.  Blocks (start-up).  Returns 0, or -1 with
+ * *cause set.
  */
 int
 replica_start(struct replica *r, char **cause)
 {
 	uint64_t	applied = replica_applied_seq(r);
 
+	/*
+	 * The model rebuilt from the database stands at its newest event;
+	 * the other nodes went on to the last tick applied: so do we,
+	 * before the stream goes on from there.
+	 */
+	if (r->last_tick > 0 && r->tick_fn != NULL)
+		r->tick_fn(r->tick_arg, r->last_tick);
 	r->start_seq = cluster_stream_seq(r->cl);
 	if (applied > r->start_seq)
 		log_warnx("cluster: this database applied the stream to "
@@ -441,11 +506,69 @@ replica_start(struct replica *r, char **cause)
 	if ((r->sub = cluster_consume(r->cl, applied + 1, replica_msg_cb, r,
 	    cause)) == NULL)
 		return (-1);
+	if (cluster_lease_start(r->cl, replica_lease_cb, r, cause) == -1)
+		return (-1);
 	log_info("cluster: node %s applies the stream from sequence %" PRIu64
 	    " (%" PRIu64 " to catch up)", cluster_node(r->cl), applied + 1,
 	    r->start_seq > applied ? r->start_seq - applied : 0);
 	replica_check_caught_up(r);
 	return (0);
+}
+
+/* ---------------------------------------------------------------- clock */
+
+static void
+replica_tick_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error,
+    void *arg)
+{
+	(void)seq;
+	(void)arg;
+	if (ack != CLUSTER_ACK_OK && ack != CLUSTER_ACK_DUPLICATE)
+		log_debug("cluster: a tick was not stored: %s",
+		    error != NULL ? error : "?");
+}
+
+/* Does this node hold the leader lease now? */
+int
+replica_is_leader(const struct replica *r)
+{
+	const char	*l = cluster_leader(r->cl, cluster_now_ms());
+
+	return (l != NULL && strcmp(l, cluster_node(r->cl)) == 0);
+}
+
+/*
+ * The wall clock's minute tick (respited's timer, minute a whole minute
+ * of epoch ms): the leader publishes it to the stream, with
+ * "tick-MINUTE" as its Nats-Msg-Id so that two nodes that both count
+ * themselves leader for a moment store it once; the other nodes do
+ * nothing.  Every node runs its timers when it reads the tick back.
+ */
+void
+replica_tick(struct replica *r, int64_t minute)
+{
+	char	 buf[64], id[40], *cause = NULL;
+	int	 n;
+
+	if (!replica_is_leader(r) || minute <= r->last_sent)
+		return;
+	n = snprintf(buf, sizeof buf, "{\"minute\":%lld}", (long long)minute);
+	snprintf(id, sizeof id, "tick-%lld", (long long)minute);
+	if (cluster_publish(r->cl, REPLICA_TICK_SUFFIX, id, buf, (size_t)n,
+	    replica_tick_ack_cb, r, &cause) == -1) {
+		log_debug("cluster: tick not published: %s", cause);
+		free(cause);
+		return;
+	}
+	r->last_sent = minute;
+}
+
+/* What a tick read from the stream runs (respited's timers). */
+void
+replica_set_tick(struct replica *r, replica_tick_cb fn, void *arg)
+{
+	r->tick_fn = fn;
+	r->tick_arg = arg;
 }
 
 /* ---------------------------------------------------------------- health */
@@ -510,12 +633,16 @@ replica_metrics(void *arg, FILE *f)
 	    "not every event acknowledged.\n"
 	    "# TYPE respite_cluster_unavailable_total counter\n"
 	    "respite_cluster_unavailable_total %llu\n"
+	    "# HELP respite_cluster_ticks_total Minute ticks applied from the "
+	    "stream.\n# TYPE respite_cluster_ticks_total counter\n"
+	    "respite_cluster_ticks_total %llu\n"
 	    "# HELP respite_cluster_publish_seconds From an event's publish to "
 	    "JetStream's acknowledgement.\n"
 	    "# TYPE respite_cluster_publish_seconds histogram\n",
 	    leader != NULL && strcmp(leader, cluster_node(r->cl)) == 0,
 	    cluster_connected(r->cl), applied, last, last - applied,
-	    cluster_pending(r->cl), r->published, r->failed_requests);
+	    cluster_pending(r->cl), r->published, r->failed_requests,
+	    r->ticks);
 	for (i = 0; i < REPLICA_NBUCKETS; i++)
 		fprintf(f, "respite_cluster_publish_seconds_bucket{le=\"%g\"} "
 		    "%llu\n", replica_buckets[i], r->lat_bucket[i]);

@@ -19,6 +19,10 @@ struct store;
 
 /* The subject suffix of events: one partition today (ARCHITECTURE.md). */
 #define REPLICA_EV_SUFFIX	"ev.0"
+#define REPLICA_TICK_SUFFIX	"tick"	/* the leader's minute ticks */
+
+/* Runs the timers at a tick's minute (epoch ms), read from the stream. */
+typedef void	(*replica_tick_cb)(void *, int64_t);
 
 struct replica	*replica_new(struct cluster *, struct commit *, struct store *,
 		    char **);
@@ -29,6 +33,9 @@ void		 replica_submit(void *, struct event_batch *, commit_done_cb,
 json_t		*replica_health(void *, int *);
 void		 replica_metrics(void *, FILE *);
 uint64_t	 replica_applied_seq(const struct replica *);
+int		 replica_is_leader(const struct replica *);
+void		 replica_tick(struct replica *, int64_t);
+void		 replica_set_tick(struct replica *, replica_tick_cb, void *);
 
 /* The message of one event and back (also for tests). */
 int		 replica_encode(const struct respite_event *, char *, size_t);

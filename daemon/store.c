@@ -1403,45 +1403,85 @@ store_max_seq(struct store *st, const char *table)
  * sequence applied, 0 if none.  Returns 0, or -1 with *cause set.
  */
 int
-store_cluster_open(struct store *st, uint64_t *seq, char **cause)
+store_cluster_open(struct store *st, uint64_t *seq, int64_t *tick,
+    char **cause)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
 
 	*seq = 0;
+	*tick = 0;
 	if (sqlite3_exec(st->db, "CREATE TABLE IF NOT EXISTS cluster ("
 	    "  key TEXT PRIMARY KEY,"
 	    "  value INTEGER NOT NULL"
 	    ")", NULL, NULL, NULL) != SQLITE_OK)
 		return (store_error(st, cause, "cluster table"));
 	if (st->cluster_set == NULL && (prepare(st, "INSERT OR REPLACE INTO "
-	    "cluster (key, value) VALUES ('applied_seq', ?)", &st->cluster_set,
+	    "cluster (key, value) VALUES ('applied_seq', ?1), ('tick', ?2)",
+	    &st->cluster_set,
 	    cause) == -1 || prepare(st, "SELECT 1 FROM events WHERE id = ?",
 	    &st->event_known, cause) == -1))
 		return (-1);
-	if (sqlite3_prepare_v2(st->db, "SELECT value FROM cluster WHERE key = "
-	    "'applied_seq'", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT key, value FROM cluster", -1,
+	    &s, NULL) != SQLITE_OK)
 		return (store_error(st, cause, "cluster table"));
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*seq = (uint64_t)sqlite3_column_int64(s, 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char	*k = (const char *)sqlite3_column_text(s, 0);
+
+		if (k != NULL && strcmp(k, "applied_seq") == 0)
+			*seq = (uint64_t)sqlite3_column_int64(s, 1);
+		else if (k != NULL && strcmp(k, "tick") == 0)
+			*tick = sqlite3_column_int64(s, 1);
+	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
 		return (store_error(st, cause, "cluster table"));
 	return (0);
 }
 
-/* The stream sequence applied, inside the open transaction. */
+/*
+ * The stream sequence applied and the minute of the last tick applied
+ * (epoch ms), inside the open transaction.
+ */
 int
-store_cluster_set_seq(struct store *st, uint64_t seq, char **cause)
+store_cluster_set_seq(struct store *st, uint64_t seq, int64_t tick,
+    char **cause)
 {
 	sqlite3_stmt	*s = st->cluster_set;
 	int		 rc;
 
 	sqlite3_bind_int64(s, 1, (int64_t)seq);
+	sqlite3_bind_int64(s, 2, tick);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return (store_error(st, cause, "cluster sequence"));
+	return (0);
+}
+
+/*
+ * Each agent whose newest event received since `since` (epoch ms) came
+ * within window_ms of its time: cb(agent, arg).  Returns 0, or -1 with
+ * *cause set.
+ */
+int
+store_agents_live(struct store *st, int64_t since, int64_t window_ms,
+    void (*cb)(const char *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT agent FROM events WHERE seq IN "
+	    "(SELECT max(seq) FROM events WHERE received >= ?1 GROUP BY agent) "
+	    "AND received - ts < ?2", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "live agents"));
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, window_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(s, 0), arg);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "live agents"));
 	return (0);
 }
 

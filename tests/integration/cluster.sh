@@ -43,6 +43,22 @@ data = ${LEXICON_DATA:-$TOP_SRCDIR/plugins/lexicon}
 [plugin.freshdesk]
 secret = $FRESHDESK_KEY"
 fi
+# The webhook sink on every node, to one receiver: only the leader sends.
+SINK=
+if [ -n "$WEBHOOK" ] && [ -f "$PLUGIN_DIR/webhook.so" ] && have_python; then
+	SINK=1
+	python3 "$TOP_SRCDIR/tests/integration/sink-receiver.py" \
+	    "$TMPD/recv.port" "$TMPD/recv.log" &
+	bg_register $!
+	for i in $(seq 1 100); do
+		[ -s "$TMPD/recv.port" ] && break
+		sleep 0.05
+	done
+	: >>"$TMPD/recv.log"
+	PLUGINS="${PLUGINS/load = lexicon freshdesk/load = lexicon freshdesk webhook}
+[plugin.webhook]
+url = http://127.0.0.1:$(cat "$TMPD/recv.port")/hook"
+fi
 
 # node_use X: make node X the one lib.sh's helpers talk to.
 node_use() {
@@ -118,7 +134,7 @@ state() {
 	req GET '/v1/agents?limit=5000'
 	jqr '.agents[] | "\(.agent) \(.team) \(.status) \(.strain) \(.level)"' | sort
 	req GET '/v1/suggestions?limit=1000'
-	jqr '.suggestions[] | "\(.id) \(.kind) \(.agent) \(.status)"' | sort
+	jqr '.suggestions[] | "\(.id) \(.kind) \(.agent) \(.status) \(.created_at)"' | sort
 }
 
 T=$(date +%s)
@@ -160,6 +176,24 @@ jq_check '.cluster | has("leader")' "cluster.leader is there (a name or null)"
 		    "\"channel\":\"chat\",\"id\":\"$a-now\""
 	done
 } >"$TMPD/shift.ndjson"
+# erin: 50 minutes of continuous work are reached at the next whole
+# minute, after her last event: only the minute tick raises her micro
+# break.  At least 15 s before that minute, so her events come first.
+Tn=$(date +%s)
+if [ $(( 60 - Tn % 60 )) -lt 15 ]; then
+	sleep $(( 61 - Tn % 60 ))
+	Tn=$(date +%s)
+fi
+NEXT=$(( (Tn / 60 + 1) * 60 ))
+EL=$(( NEXT - 50 * 60 ))
+{
+	ev agent.login erin "$EL" '"team":"sup","id":"erin-login"'
+	for m in $(seq 2 2 48); do
+		ev message.received erin $((EL + m * 60)) \
+		    "\"channel\":\"chat\",\"id\":\"erin-m$m\""
+	done
+	ev message.received erin "$Tn" '"channel":"chat","id":"erin-now"'
+} >>"$TMPD/shift.ndjson"
 NEV=$(wc -l <"$TMPD/shift.ndjson")
 node_use a
 post_events "@$TMPD/shift.ndjson" -H 'Content-Type: application/x-ndjson'
@@ -167,7 +201,10 @@ status_is 202 "a: the shift is acknowledged (202)"
 jq_is '.' "{\"accepted\":$NEV,\"duplicates\":0}" "a: every event accepted"
 req GET /healthz
 SEQ=$(jqr '.cluster.stream_seq')
-is "$SEQ" "$NEV" "a: the stream holds one message per event ($SEQ)"
+# The stream may hold the leader's first tick too.
+[ "$SEQ" -ge "$NEV" ] && [ "$SEQ" -le $((NEV + 1)) ] &&
+    ok "a: the stream holds one message per event ($SEQ)" ||
+    not_ok "a: the stream holds one message per event ($SEQ, $NEV events)"
 
 for n in a b c; do
 	wait_applied "$n" "$SEQ" && ok "$n applied the stream to $SEQ" ||
@@ -175,6 +212,12 @@ for n in a b c; do
 done
 SA=$(state a)
 like "$SA" "s-[0-9]+ micro_break alice open" "a: the shift raised suggestions"
+unlike_erin() {
+	case "$1" in *"micro_break erin"*) return 1 ;; esac
+	return 0
+}
+unlike_erin "$SA" && ok "a: no micro break for erin before the tick" ||
+    not_ok "a: no micro break for erin before the tick"
 is "$(state b)" "$SA" "b: the same agents, strain, suggestions and ids as a"
 is "$(state c)" "$SA" "c: the same agents, strain, suggestions and ids as a"
 for n in a b c; do
@@ -257,6 +300,50 @@ for n in a b c; do
 	L1=$((L1 + $(printf '%s\n' "$BODY" | sed -n 's/^respite_cluster_leader //p')))
 done
 is "$L1" 1 "exactly one node counts itself leader"
+
+# ---- the clock through the log: the leader's tick of the minute NEXT,
+# read from the stream, raises erin's micro break on every node, with the
+# same id and time.
+EB=
+for i in $(seq 1 $(( ($(slow 1) * (NEXT + 20 - $(date +%s))) * 5 ))); do
+	node_use a
+	req GET '/v1/suggestions?agent=erin'
+	EB=$(jqr '.suggestions[] | select(.kind == "micro_break") | .created_at')
+	[ -n "$EB" ] && break
+	[ "$(date +%s)" -gt $((NEXT + 40)) ] && break
+	sleep 0.2
+done
+is "$EB" "$(date -u -d "@$NEXT" +%Y-%m-%dT%H:%M:%SZ)" \
+    "a: the tick of the next minute raised erin's micro break, at that minute"
+req GET /healthz
+SEQ=$(jqr '.cluster.applied_seq')
+for n in b c; do
+	wait_applied "$n" "$SEQ" || not_ok "$n applied to $SEQ"
+done
+SA=$(state a)
+is "$(state b)" "$SA" "b: the same suggestions after the tick (ids, times)"
+is "$(state c)" "$SA" "c: the same suggestions after the tick (ids, times)"
+node_use b
+req GET /metrics
+like "$BODY" 'respite_cluster_ticks_total [1-9]' "b: applied ticks from the stream"
+
+# ---- side effects once: the sinks run on the leader only
+if [ -n "$SINK" ]; then
+	node_use a
+	req GET '/v1/suggestions?limit=1000'
+	NS=$(jqr '.suggestions | length')
+	for i in $(seq 1 $(( $(slow 10) * 10 ))); do
+		[ "$(jq -r '.body' "$TMPD/recv.log" | jq -r 'select(.type == "suggestion.raised") | .suggestion.id' | sort -u | wc -l)" -ge "$NS" ] && break
+		sleep 0.1
+	done
+	RAISED=$(jq -r '.body' "$TMPD/recv.log" | jq -r 'select(.type == "suggestion.raised") | .suggestion.id' | sort)
+	is "$(printf '%s\n' "$RAISED" | sort -u | grep -c .)" "$NS" \
+	    "the webhook sink got every suggestion raised ($NS)"
+	is "$(printf '%s\n' "$RAISED" | uniq -d | grep -c .)" 0 \
+	    "each once, from the leader alone (not once a node)"
+else
+	skip "sinks on the leader only" "no built webhook plugin or python3"
+fi
 
 # ---- restart: c stops, events come in, c catches up
 node_stop c
