@@ -232,7 +232,21 @@ api_submit(struct api *api, struct event_batch *batch, commit_done_cb done,
     void *arg)
 {
 	if (api->submit != NULL)
-		api->submit(api->cluster_arg, batch, done, arg);
+		api->submit(api->cluster_arg, batch, 0, done, arg);
+	else
+		commit_submit(api->commit, batch, done, arg);
+}
+
+/*
+ * The same for a write answered from the model: in cluster mode done
+ * comes once this node has also applied the events (read-your-writes).
+ */
+void
+api_submit_applied(struct api *api, struct event_batch *batch,
+    commit_done_cb done, void *arg)
+{
+	if (api->submit != NULL)
+		api->submit(api->cluster_arg, batch, 1, done, arg);
 	else
 		commit_submit(api->commit, batch, done, arg);
 }

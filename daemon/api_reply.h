@@ -47,7 +47,7 @@ struct api {
 	 * instead of the group commit (api_submit()), and what /healthz
 	 * and /metrics add.
 	 */
-	void			(*submit)(void *, struct event_batch *,
+	void			(*submit)(void *, struct event_batch *, int,
 				    commit_done_cb, void *);
 	json_t			*(*cluster_health)(void *, int *);
 	void			(*cluster_metrics)(void *, FILE *);
@@ -94,6 +94,8 @@ int	api_batch_within_limits(struct api *, const struct event_batch *,
 	    struct api_error *);
 void	api_submit(struct api *, struct event_batch *, commit_done_cb,
 	    void *);
+void	api_submit_applied(struct api *, struct event_batch *,
+	    commit_done_cb, void *);
 void	api_forbidden(struct http_conn *, const char *, const char *);
 void	api_break_batch(struct event_batch *, const struct agent *,
 	    enum respite_event_type, int64_t);

@@ -40,6 +40,8 @@
  */
 #include "build.h"
 
+#include <sys/queue.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +83,7 @@ struct replica {
 	unsigned long long	 lat_count;
 	double			 lat_sum;
 	unsigned long long	 published, refused, failed_requests;
+	TAILQ_HEAD(, replica_req) waiting;	/* acked, not yet applied */
 };
 
 /* One write awaiting its acks. */
@@ -92,6 +95,9 @@ struct replica_req {
 	size_t			 left;
 	size_t			 accepted, duplicates;
 	int			 failed;
+	int			 applied;	/* answer once applied here */
+	uint64_t		 max_seq;	/* of its acks */
+	TAILQ_ENTRY(replica_req) entry;
 	char			 why[160];
 };
 
@@ -111,14 +117,26 @@ replica_new(struct cluster *cl, struct commit *commit, struct store *store,
 	r->store = store;
 	r->queued_seq = seq;
 	r->last_tick = tick;
+	TAILQ_INIT(&r->waiting);
 	commit_set_stored_seq(commit, seq);
 	return (r);
 }
+
+static void	replica_answer(struct replica_req *);
 
 /* After cluster_close(), which stops the consumer and fails what waits. */
 void
 replica_free(struct replica *r)
 {
+	struct replica_req	*q;
+
+	if (r == NULL)
+		return;
+	/* Acknowledged but not applied here: answered as they are. */
+	while ((q = TAILQ_FIRST(&r->waiting)) != NULL) {
+		TAILQ_REMOVE(&r->waiting, q, entry);
+		replica_answer(q);
+	}
 	free(r);
 }
 
@@ -254,7 +272,7 @@ out:
 /* ---------------------------------------------------------------- writes */
 
 static void
-replica_finish(struct replica_req *q)
+replica_answer(struct replica_req *q)
 {
 	struct commit_result	res;
 	char			msg[320];
@@ -277,6 +295,34 @@ replica_finish(struct replica_req *q)
 	free(q);
 }
 
+/* Every ack is in: answer now, or once this node applied them. */
+static void
+replica_finish(struct replica_req *q)
+{
+	if (!q->failed && q->applied &&
+	    q->max_seq > replica_applied_seq(q->r)) {
+		TAILQ_INSERT_TAIL(&q->r->waiting, q, entry);
+		return;
+	}
+	replica_answer(q);
+}
+
+/* Answer the writes waiting for what this node has now applied. */
+static void
+replica_wake(struct replica *r)
+{
+	struct replica_req	*q, *next;
+	uint64_t		 applied = replica_applied_seq(r);
+
+	for (q = TAILQ_FIRST(&r->waiting); q != NULL; q = next) {
+		next = TAILQ_NEXT(q, entry);
+		if (q->max_seq <= applied) {
+			TAILQ_REMOVE(&r->waiting, q, entry);
+			replica_answer(q);
+		}
+	}
+}
+
 static void
 replica_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error,
     void *arg)
@@ -286,7 +332,9 @@ replica_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error,
 	double			 dt = time_monotonic_s() - q->t0;
 	size_t			 i;
 
-	(void)seq;
+	if ((ack == CLUSTER_ACK_OK || ack == CLUSTER_ACK_DUPLICATE) &&
+	    seq > q->max_seq)
+		q->max_seq = seq;
 	for (i = 0; i < REPLICA_NBUCKETS; i++)
 		if (dt <= replica_buckets[i])
 			r->lat_bucket[i]++;
@@ -320,11 +368,12 @@ replica_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error,
  * Publish batch's events (the batch is emptied, as commit_submit()
  * does); done gets the outcome once JetStream answered for each, on the
  * loop (struct commit_result: ok, accepted, duplicates; message when
- * not ok).  api->submit in cluster mode.
+ * not ok), and with applied only once this node has applied them too.
+ * api->submit in cluster mode.
  */
 void
-replica_submit(void *arg, struct event_batch *batch, commit_done_cb done,
-    void *darg)
+replica_submit(void *arg, struct event_batch *batch, int applied,
+    commit_done_cb done, void *darg)
 {
 	struct replica		*r = arg;
 	struct replica_req	*q;
@@ -339,6 +388,7 @@ replica_submit(void *arg, struct event_batch *batch, commit_done_cb done,
 	q->done = done;
 	q->arg = darg;
 	q->t0 = time_monotonic_s();
+	q->applied = applied;
 	q->left = 1;	/* held until every event was handed on */
 	if (!cluster_connected(r->cl)) {
 		snprintf(q->why, sizeof q->why, "not connected to NATS");
@@ -404,6 +454,8 @@ replica_applied_cb(const struct commit_result *res, void *arg)
 		    "from there", res->cause != NULL ? res->cause : "?",
 		    replica_applied_seq(r));
 	replica_check_caught_up(r);
+	if (!TAILQ_EMPTY(&r->waiting))
+		replica_wake(r);
 }
 
 /* A tick's minute from its message: 0, or -1 if it is none. */

@@ -28,8 +28,8 @@ struct replica	*replica_new(struct cluster *, struct commit *, struct store *,
 		    char **);
 void		 replica_free(struct replica *);
 int		 replica_start(struct replica *, char **);
-void		 replica_submit(void *, struct event_batch *, commit_done_cb,
-		    void *);
+void		 replica_submit(void *, struct event_batch *, int,
+		    commit_done_cb, void *);
 json_t		*replica_health(void *, int *);
 void		 replica_metrics(void *, FILE *);
 uint64_t	 replica_applied_seq(const struct replica *);
