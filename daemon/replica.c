@@ -16,7 +16,9 @@
  * will be applied: the client's retry finds them duplicates (its ids
  * make that safe; events without an id would be applied twice), as
  * API.md asks clients to retry.  Nothing is applied here: the answer
- * comes before this node has applied its own events.
+ * comes before this node has applied its own events, except for a
+ * write answered from the model (a break: api_submit_applied()), which
+ * waits until this node applied them (read-your-writes).
  *
  * Applying.  Every node, its own writes included, applies the stream
  * through one ordered consumer, in stream order: each event message is
@@ -30,6 +32,12 @@
  * The times an event carries are the publishing node's: ts and
  * received.  A message that is not an event is counted as applied
  * and otherwise skipped, on every node alike.
+ *
+ * The clock.  The lease holder publishes each minute a tick on
+ * respite.STREAM.tick (replica_tick()); every node runs its minute
+ * timers on the ticks it reads, in stream order (replica_set_tick()),
+ * never on its own clock.  The last tick's minute is stored with the
+ * sequence applied.
  *
  * Restart.  The consumer starts after the sequence the database holds
  * (store_cluster_open()); a new node's database holds none, so it
