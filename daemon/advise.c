@@ -1417,6 +1417,20 @@ advise_restore_agent(struct advise *adv, struct agent *a)
 	adv->gen++;
 }
 
+/*
+ * At start-up in cluster mode: the agent's newest event came in real
+ * time, so the live timer advances it, as it did on the nodes that
+ * applied that event (advise_event() sets live the same way).
+ */
+void
+advise_restore_live(struct advise *adv, const char *agent)
+{
+	struct agent	*a;
+
+	if ((a = agents_get(adv->agents, agent)) != NULL)
+		state_of(adv, a)->live = 1;
+}
+
 /* Hold a copy of wellbeing_check s; the answered ones' slots go. */
 static struct suggestion *
 wb_add(struct advise *adv, const struct suggestion *s)

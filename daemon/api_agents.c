@@ -333,7 +333,10 @@ break_done_cb(const struct commit_result *r, void *arg)
 	struct api_pending	*p = arg;
 	struct agent	*a;
 
-	if (r->ok != 0)
+	if (r->ok != 0 && r->message != NULL)
+		fail(p->conn, p->route, 503, "unavailable", NULL, "%s",
+		    r->message);
+	else if (r->ok != 0)
 		fail(p->conn, p->route, 503, "unavailable", NULL,
 		    "storage is failing; the break was not recorded, retry "
 		    "later");
@@ -393,5 +396,5 @@ api_agent_break(struct api *api, struct http_conn *c, struct agent *a,
 	p->conn = c;
 	p->route = R_BREAK;
 	snprintf(p->agent, sizeof p->agent, "%s", agent_id(a));
-	commit_submit(api->commit, &batch, break_done_cb, p);
+	api_submit_applied(api, &batch, break_done_cb, p);
 }

@@ -42,7 +42,10 @@ events_done_cb(const struct commit_result *r, void *arg)
 {
 	struct api_pending	*p = arg;
 
-	if (r->ok != 0)
+	if (r->ok != 0 && r->message != NULL)
+		fail(p->conn, p->route, 503, "unavailable", NULL, "%s",
+		    r->message);
+	else if (r->ok != 0)
 		fail(p->conn, p->route, 503, "unavailable", NULL,
 		    "storage is failing; nothing of this request was stored, "
 		    "retry later");
@@ -107,5 +110,5 @@ api_events_post(struct api *api, struct http_conn *c,
 	p->api = api;
 	p->conn = c;
 	p->route = R_EVENTS;
-	commit_submit(api->commit, &batch, events_done_cb, p);
+	api_submit(api, &batch, events_done_cb, p);
 }

@@ -26,18 +26,23 @@ void
 api_healthz(struct api *api, struct http_conn *c)
 {
 	char	*cause = NULL;
-	json_t	*o, *sources;
-	int	 ok;
+	json_t	*o, *sources, *cl = NULL;
+	int	 ok, ready = 1;
 
 	ok = commit_healthy(api->commit) && store_check(api->store, &cause) == 0;
+	/* Cluster mode: "starting" until the node has caught up. */
+	if (api->cluster_health != NULL)
+		cl = api->cluster_health(api->cluster_arg, &ready);
 	o = json_pack("{s:s, s:s, s:s}",
-	    "status", ok ? "ok" : "degraded",
+	    "status", !ok ? "degraded" : !ready ? "starting" : "ok",
 	    "db", ok ? "ok" : "failing",
 	    "version", PACKAGE_VERSION);
+	if (cl != NULL)
+		json_object_set_new(o, "cluster", cl);
 	/* What source plugins report (the Asterisk link): not judged. */
 	if ((sources = plugins_health(api->plugins)) != NULL)
 		json_object_set_new(o, "plugins", sources);
-	reply_json(c, R_HEALTHZ, ok ? 200 : 503, o);
+	reply_json(c, R_HEALTHZ, ok && ready ? 200 : 503, o);
 	free(cause);
 }
 
@@ -63,6 +68,8 @@ api_metrics(struct api *api, struct http_conn *c)
 	}
 	store_write_metrics(api->store, f);
 	sinks_write_metrics(f, api->plugins);
+	if (api->cluster_metrics != NULL)
+		api->cluster_metrics(api->cluster_arg, f);
 	fprintf(f, "# HELP respite_sse_subscribers Open GET /v1/stream "
 	    "subscribers.\n# TYPE respite_sse_subscribers gauge\n"
 	    "respite_sse_subscribers %zu\n",

@@ -223,6 +223,34 @@ nameset_add(struct nameset *ns, const char *name)
  * Counts are those of the model; a batch still being committed is not
  * counted yet, so the model can pass a limit by what one commit holds.
  */
+/*
+ * Hand a write's events on: to the group commit, or in cluster mode to
+ * the stream (replica_submit()).  batch is emptied; done gets the outcome.
+ */
+void
+api_submit(struct api *api, struct event_batch *batch, commit_done_cb done,
+    void *arg)
+{
+	if (api->submit != NULL)
+		api->submit(api->cluster_arg, batch, 0, done, arg);
+	else
+		commit_submit(api->commit, batch, done, arg);
+}
+
+/*
+ * The same for a write answered from the model: in cluster mode done
+ * comes once this node has also applied the events (read-your-writes).
+ */
+void
+api_submit_applied(struct api *api, struct event_batch *batch,
+    commit_done_cb done, void *arg)
+{
+	if (api->submit != NULL)
+		api->submit(api->cluster_arg, batch, 1, done, arg);
+	else
+		commit_submit(api->commit, batch, done, arg);
+}
+
 int
 api_batch_within_limits(struct api *api, const struct event_batch *b,
     struct api_error *err)

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "advise.h"
 #include "aggview.h"
@@ -41,6 +42,16 @@ struct api {
 	void			(*flush_soon)(void *);	/* audit records */
 	void			(*flush_now)(void *);	/* before a read */
 	void			*flush_arg;
+	/*
+	 * Cluster mode (daemon/replica.c), else NULL: where writes go
+	 * instead of the group commit (api_submit()), and what /healthz
+	 * and /metrics add.
+	 */
+	void			(*submit)(void *, struct event_batch *, int,
+				    commit_done_cb, void *);
+	json_t			*(*cluster_health)(void *, int *);
+	void			(*cluster_metrics)(void *, FILE *);
+	void			*cluster_arg;
 };
 
 /* Route names for /metrics: static strings, compared by address. */
@@ -81,6 +92,10 @@ void	api_audit(struct api *, const struct http_request *, const char *,
 struct event_batch;
 int	api_batch_within_limits(struct api *, const struct event_batch *,
 	    struct api_error *);
+void	api_submit(struct api *, struct event_batch *, commit_done_cb,
+	    void *);
+void	api_submit_applied(struct api *, struct event_batch *,
+	    commit_done_cb, void *);
 void	api_forbidden(struct http_conn *, const char *, const char *);
 void	api_break_batch(struct event_batch *, const struct agent *,
 	    enum respite_event_type, int64_t);

@@ -250,7 +250,10 @@ webhook_done_cb(const struct commit_result *r, void *arg)
 	struct webhook_pending	*p = arg;
 	size_t			 i;
 
-	if (r->ok != 0)
+	if (r->ok != 0 && r->message != NULL)
+		api_fail(p->conn, R_WEBHOOK, 503, "unavailable", NULL, "%s",
+		    r->message);
+	else if (r->ok != 0)
 		api_fail(p->conn, R_WEBHOOK, 503, "unavailable", NULL,
 		    "storage is failing; nothing of this webhook was stored, "
 		    "retry later");
@@ -379,7 +382,7 @@ api_webhook(struct api *api, struct http_conn *c,
 		plugins_classify_batch(api->plugins, &call.batch);
 		p = xcalloc(1, sizeof *p);
 		p->conn = c;
-		commit_submit(api->commit, &call.batch, webhook_done_cb, p);
+		api_submit(api, &call.batch, webhook_done_cb, p);
 	}
 	free(error);
 	event_batch_free(&call.batch);
@@ -437,8 +440,8 @@ api_source_submit(void *arg, const char *name, const struct respite_event *ev,
 		return (respite_error(error, "%s", err.message));
 	}
 	plugins_classify_batch(api->plugins, &call.batch);
-	commit_submit(api->commit, &call.batch, source_done_cb,
-	    xstrdup(name));
+	/* In cluster mode through the stream, like a webhook's. */
+	api_submit(api, &call.batch, source_done_cb, xstrdup(name));
 	event_batch_free(&call.batch);
 	return (0);
 }

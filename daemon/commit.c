@@ -57,6 +57,9 @@ struct commit {
 	STAILQ_HEAD(, commit_batch)	 queue;
 	size_t				 nevents;
 	size_t				 max_events;
+	uint64_t			 stream_seq;	/* cluster mode: queued up to */
+	uint64_t			 stored_seq;	/* ... and committed */
+	int64_t				 tick;		/* the last tick applied */
 	int				 healthy;
 	int				 failing;	/* for logging transitions */
 };
@@ -147,6 +150,39 @@ commit_submit(struct commit *c, struct event_batch *batch,
 		commit_flush(c);
 }
 
+/*
+ * Cluster mode (daemon/replica.c): the batches queued so far take the
+ * stream up to seq, which their group's transaction stores with them
+ * (store_cluster_set_seq()), so the sequence applied and the events
+ * are durable together; with it the minute of the last tick applied.
+ */
+void
+commit_set_seq(struct commit *c, uint64_t seq, int64_t tick)
+{
+	static const struct timeval	 zero = { 0, 0 };
+
+	if (seq <= c->stream_seq)
+		return;
+	c->stream_seq = seq;
+	c->tick = tick;
+	if (STAILQ_EMPTY(&c->queue) && !evtimer_pending(c->ev, NULL))
+		evtimer_add(c->ev, &zero);
+}
+
+/* The sequence the database holds at start-up (store_cluster_open()). */
+void
+commit_set_stored_seq(struct commit *c, uint64_t seq)
+{
+	c->stream_seq = c->stored_seq = seq;
+}
+
+/* The stream sequence the last successful commit stored. */
+uint64_t
+commit_stored_seq(const struct commit *c)
+{
+	return (c->stored_seq);
+}
+
 size_t
 commit_pending(const struct commit *c)
 {
@@ -180,9 +216,10 @@ commit_flush(struct commit *c)
 	char				*cause = NULL;
 	double				 t0;
 	size_t				 i, nevents = c->nevents;
+	uint64_t			 seq = c->stream_seq;
 	int				 rc, extra = c->extra != NULL;
 
-	if (STAILQ_EMPTY(&c->queue))
+	if (STAILQ_EMPTY(&c->queue) && seq == c->stored_seq)
 		return;
 	/* Take the group; batches submitted by callbacks go to the next. */
 	STAILQ_INIT(&group);
@@ -208,6 +245,8 @@ again:
 				break;
 		}
 	}
+	if (rc == 0 && seq != c->stored_seq)
+		rc = store_cluster_set_seq(c->store, seq, c->tick, &cause);
 	if (rc == 0)
 		rc = store_commit(c->store, &cause);
 	if (rc != 0)
@@ -240,6 +279,7 @@ again:
 		free(cause);
 		return;
 	}
+	c->stored_seq = seq;
 	if (c->failing)
 		log_info("storage: commits succeed again");
 	c->failing = 0;

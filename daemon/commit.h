@@ -3,6 +3,7 @@
 #define COMMIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 
@@ -19,6 +20,7 @@ struct commit_result {
 	size_t		 accepted;	/* newly stored */
 	size_t		 duplicates;	/* id already known */
 	const char	*cause;		/* when !ok, borrowed */
+	const char	*message;	/* when !ok: for the client, or NULL */
 };
 
 /* Called for each newly stored event, in order, after its commit. */
@@ -41,6 +43,9 @@ void		 commit_set_extra(struct commit *, commit_extra_cb,
 void		 commit_submit(struct commit *, struct event_batch *,
 		    commit_done_cb, void *);
 void		 commit_flush(struct commit *);
+void		 commit_set_seq(struct commit *, uint64_t, int64_t);
+void		 commit_set_stored_seq(struct commit *, uint64_t);
+uint64_t	 commit_stored_seq(const struct commit *);
 size_t		 commit_pending(const struct commit *);
 int		 commit_healthy(const struct commit *);
 

@@ -34,6 +34,7 @@
 #include "auth.h"
 #ifdef HAVE_NATS
 #include "cluster.h"
+#include "replica.h"
 #endif
 #include "commit.h"
 #include "config.h"
@@ -83,7 +84,8 @@ struct respited {
 	struct api		 api;
 	struct event		*drain;		/* shutdown: waiting for replies */
 #ifdef HAVE_NATS
-	struct cluster		*cluster;	/* [cluster]: transport only */
+	struct cluster		*cluster;	/* [cluster] */
+	struct replica		*replica;	/* applies the stream */
 #endif
 	struct timeval		 drain_deadline;
 	int			 stopping;
@@ -307,6 +309,24 @@ flush_now(void *arg)
 	flush_outbox(arg);
 }
 
+#ifdef HAVE_NATS
+static void
+restore_live_cb(const char *agent, void *advise)
+{
+	advise_restore_live(advise, agent);
+}
+
+/* Cluster mode's sink callback: the changes go to the sinks on the leader. */
+static void
+leader_sink_cb(const struct suggestion *s, const char *json, void *arg)
+{
+	struct respited	*d = arg;
+
+	if (replica_is_leader(d->replica))
+		sinks_outbox_cb(s, json, d->plugins);
+}
+#endif
+
 /* Arm the advisor's timer for the next whole wall-clock minute. */
 static void
 tick_schedule(struct respited *d)
@@ -320,13 +340,24 @@ tick_schedule(struct respited *d)
 	evtimer_add(d->tick, &tv);
 }
 
+/* Cluster mode: the stream applied (daemon/replica.c); else 0. */
+static int
+clustered(const struct respited *d)
+{
+#ifdef HAVE_NATS
+	return (d->replica != NULL);
+#else
+	(void)d;
+	return (0);
+#endif
+}
+
+/* The minute's timers at minute (epoch ms, a whole minute). */
 static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
+tick_apply(void *arg, int64_t minute)
 {
 	struct respited	*d = arg;
 
-	(void)fd;
-	(void)what;
 	/*
 	 * First commit and apply what was received: an accepted break
 	 * suggestion starts the break with an event of its group, and the
@@ -334,9 +365,9 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	 * suggestion in between, and raise another.
 	 */
 	commit_flush(d->commit);
-	api_teams_clock(&d->api, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
-	advise_tick(d->advise, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
-	days_tick(d->days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
+	api_teams_clock(&d->api, minute);
+	advise_tick(d->advise, minute);
+	days_tick(d->days, minute);
 	/*
 	 * Agents are forgotten at start-up only: at the tick, the wall
 	 * clock would forget the agents of a past day being replayed
@@ -344,6 +375,23 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	 * suggestions, so a replay would not give the same suggestions.
 	 */
 	flush_outbox(d);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct respited	*d = arg;
+	int64_t		 minute = (time_now_ms() / MS_PER_MIN) * MS_PER_MIN;
+
+	(void)fd;
+	(void)what;
+	/* In cluster mode the timers run on the leader's ticks, read back. */
+	if (!clustered(d))
+		tick_apply(d, minute);
+#ifdef HAVE_NATS
+	else
+		replica_tick(d->replica, minute);
+#endif
 	service_status(d->service, d->http, agents_count(d->agents),
 	    time_now_ms());
 	tick_schedule(d);
@@ -902,16 +950,10 @@ main(int argc, char **argv)
 	if (store_checkpoint_in_background(d.store, &cause) == -1)
 		fatalx("storage: %s", cause);
 #ifdef HAVE_NATS
-	/*
-	 * Cluster mode, transport only for now: connect and set up the
-	 * stream (blocking, start-up); ingest does not go through it yet.
-	 */
-	if (d.cf->cluster) {
-		if ((d.cluster = cluster_open(d.base, d.cf, &cause)) == NULL)
-			fatalx("cluster: %s", cause);
-		log_info("cluster: transport only; events are not yet "
-		    "ingested through the stream");
-	}
+	/* Cluster mode: connect and set up the stream (blocking, start-up). */
+	if (d.cf->cluster &&
+	    (d.cluster = cluster_open(d.base, d.cf, &cause)) == NULL)
+		fatalx("cluster: %s", cause);
 #endif
 	d.commit = commit_new(d.base, d.store, api_apply_cb, &d.api);
 	commit_set_max_events(d.commit, d.cf->commit_max_events);
@@ -919,6 +961,28 @@ main(int argc, char **argv)
 	commit_set_extra(d.commit, outbox_hook_write, outbox_hook_written,
 	    d.outbox);
 	d.api.commit = d.commit;
+#ifdef HAVE_NATS
+	/* Writes through the stream; the stream applied (daemon/replica.c). */
+	if (d.cluster != NULL) {
+		if ((d.replica = replica_new(d.cluster, d.commit, d.store,
+		    &cause)) == NULL)
+			fatalx("cluster: %s", cause);
+		replica_set_tick(d.replica, tick_apply, &d);
+		/* The live timer goes on for the agents it did before. */
+		if (store_agents_live(d.store, t0 - ADVISE_FORGET_IDLE_MS,
+		    d.api.ap.live_window_ms, restore_live_cb, d.advise,
+		    &cause) == -1)
+			fatalx("storage: %s", cause);
+		/* Side effects once: the sinks run on the leader only. */
+		outbox_set_sink(d.outbox, leader_sink_cb, &d);
+		if (replica_start(d.replica, &cause) == -1)
+			fatalx("cluster: %s", cause);
+		d.api.submit = replica_submit;
+		d.api.cluster_health = replica_health;
+		d.api.cluster_metrics = replica_metrics;
+		d.api.cluster_arg = d.replica;
+	}
+#endif
 	/* Source plugins (the Asterisk link) start once storage is ready. */
 	plugins_set_submit(api_source_submit, &d.api);
 	if (plugins_start(d.plugins, &cause) == -1)
@@ -962,10 +1026,13 @@ main(int argc, char **argv)
 	plugins_stop(d.plugins);
 	commit_free(d.commit);
 	/* The days that ended are written, as the next tick would have. */
-	days_tick(d.days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
+	if (!clustered(&d))
+		days_tick(d.days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	flush_outbox(&d);
 #ifdef HAVE_NATS
+	/* Writes awaiting their acks are answered (503) here. */
 	cluster_close(d.cluster);
+	replica_free(d.replica);
 #endif
 	event_free(d.tick);
 	service_free(d.service);

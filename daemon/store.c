@@ -47,6 +47,8 @@ struct store {
 	/* store_agent_before(): made at its first call (start-up). */
 	sqlite3_stmt	*seed[4];
 	sqlite3_stmt	*day_set, *day_add;
+	/* Cluster mode only (store_cluster_open()). */
+	sqlite3_stmt	*cluster_set, *event_known;
 	int		 sync_full;
 	/*
 	 * Suggestions by kind and status, for /metrics: counted once, then
@@ -568,6 +570,8 @@ store_close(struct store *st)
 		sqlite3_finalize(st->seed[i]);
 	sqlite3_finalize(st->day_set);
 	sqlite3_finalize(st->day_add);
+	sqlite3_finalize(st->cluster_set);
+	sqlite3_finalize(st->event_known);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("storage: closing %s: %s", st->path,
 		    sqlite3_errmsg(st->db));
@@ -1393,6 +1397,111 @@ store_max_seq(struct store *st, const char *table)
 	sqlite3_finalize(s);
 	free(sql);
 	return (v);
+}
+
+/*
+ * Cluster mode (daemon/replica.c): the table of the stream sequence this
+ * node applied, made here rather than by a migration so that a single
+ * node's schema stays as it is; and its statements.  Sets *seq to the
+ * sequence applied, 0 if none.  Returns 0, or -1 with *cause set.
+ */
+int
+store_cluster_open(struct store *st, uint64_t *seq, int64_t *tick,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*seq = 0;
+	*tick = 0;
+	if (sqlite3_exec(st->db, "CREATE TABLE IF NOT EXISTS cluster ("
+	    "  key TEXT PRIMARY KEY,"
+	    "  value INTEGER NOT NULL"
+	    ")", NULL, NULL, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "cluster table"));
+	if (st->cluster_set == NULL && (prepare(st, "INSERT OR REPLACE INTO "
+	    "cluster (key, value) VALUES ('applied_seq', ?1), ('tick', ?2)",
+	    &st->cluster_set,
+	    cause) == -1 || prepare(st, "SELECT 1 FROM events WHERE id = ?",
+	    &st->event_known, cause) == -1))
+		return (-1);
+	if (sqlite3_prepare_v2(st->db, "SELECT key, value FROM cluster", -1,
+	    &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "cluster table"));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char	*k = (const char *)sqlite3_column_text(s, 0);
+
+		if (k != NULL && strcmp(k, "applied_seq") == 0)
+			*seq = (uint64_t)sqlite3_column_int64(s, 1);
+		else if (k != NULL && strcmp(k, "tick") == 0)
+			*tick = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "cluster table"));
+	return (0);
+}
+
+/*
+ * The stream sequence applied and the minute of the last tick applied
+ * (epoch ms), inside the open transaction.
+ */
+int
+store_cluster_set_seq(struct store *st, uint64_t seq, int64_t tick,
+    char **cause)
+{
+	sqlite3_stmt	*s = st->cluster_set;
+	int		 rc;
+
+	sqlite3_bind_int64(s, 1, (int64_t)seq);
+	sqlite3_bind_int64(s, 2, tick);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "cluster sequence"));
+	return (0);
+}
+
+/*
+ * Each agent whose newest event received since `since` (epoch ms) came
+ * within window_ms of its time: cb(agent, arg).  Returns 0, or -1 with
+ * *cause set.
+ */
+int
+store_agents_live(struct store *st, int64_t since, int64_t window_ms,
+    void (*cb)(const char *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT agent FROM events WHERE seq IN "
+	    "(SELECT max(seq) FROM events WHERE received >= ?1 GROUP BY agent) "
+	    "AND received - ts < ?2", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "live agents"));
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, window_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(s, 0), arg);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "live agents"));
+	return (0);
+}
+
+/* Is an event with this id stored?  1 or 0 (0 also on an error). */
+int
+store_event_known(struct store *st, const char *id)
+{
+	sqlite3_stmt	*s = st->event_known;
+	int		 rc;
+
+	if (s == NULL || *id == '\0')
+		return (0);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return (rc == SQLITE_ROW);
 }
 
 /* Append one published stream item (inside the open transaction). */

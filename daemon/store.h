@@ -136,6 +136,13 @@ int		 store_day_exists(struct store *, const char *, const char *,
 		    char **);
 int		 store_suggestion_newest(struct store *, const char *,
 		    const char *, int64_t *, char **);
+int		 store_cluster_open(struct store *, uint64_t *, int64_t *,
+		    char **);
+int		 store_cluster_set_seq(struct store *, uint64_t, int64_t,
+		    char **);
+int		 store_event_known(struct store *, const char *);
+int		 store_agents_live(struct store *, int64_t, int64_t,
+		    void (*)(const char *, void *), void *, char **);
 int		 store_suggestions_created(struct store *, int64_t,
 		    store_text_cb, void *, char **);
 

@@ -4,10 +4,15 @@
 # then 100,000 publishes of 200 bytes with ids to a fresh R3 stream through
 # daemon/cluster.c (tests/cluster/cluster-link bench) against nats.c's
 # js_PublishAsync alone (tests/bench/nats-ceiling), alternating, twice
-# each; the best of each.  Prints one line:
+# each; the best of each.  Then respited itself in cluster mode: N events
+# (ids, 1,000 agents) posted to node a in requests of 100 by 4 clients
+# (tests/bench/loadgen), each answered once JetStream acknowledged all
+# 100, and the catch-up of a new node b replaying those N events from
+# the stream (from its start to /healthz's applied_seq = N).  Prints:
 #
 #   bench-row nats OURS CEILING        (messages a second)
 #   bench-row nats skipped REASON
+#   bench-row nats-cluster INGEST CATCHUP   (events a second)
 #
 #   nats-bench.sh BUILDDIR SRCDIR [N]
 
@@ -42,5 +47,75 @@ for round in 1 2; do
 	echo "nats-bench: round $round: cluster_publish ${r:-failed} msg/s" >&2
 	[ -n "$r" ] && [ "$r" -gt "$best_ours" ] && best_ours=$r
 done
-nats_stop
 echo "bench-row nats $best_ours $best_ceil"
+
+# respited in cluster mode: ingest through the stream, and a catch-up.
+cluster_node() {	# cluster_node NAME: configuration, start
+	local n=$1 port
+	port=$(free_port)
+	mkdir -p "$TMPD/$n"
+	cat >"$TMPD/$n/conf" <<EOF
+[server]
+listen = 127.0.0.1:$port
+max_clock_skew = 600
+[storage]
+path = $TMPD/$n/db
+synchronous = normal
+[auth]
+tokens_file = $TMPD/tokens
+[log]
+level = warning
+[cluster]
+nats = $NATS_URLS
+node = $n
+stream = RESPITEBENCH
+replicas = 3
+EOF
+	"$B/respited" -f -c "$TMPD/$n/conf" 2>>"$TMPD/$n/log" &
+	bg_register $!
+	eval "PID_$n=$!"
+	eval "PORT_$n=$port"
+}
+# applied_of PORT: the node's applied_seq, or empty.
+applied_of() {
+	curl -s --max-time 2 "http://127.0.0.1:$1/healthz" 2>/dev/null |
+	    jq -r '.cluster.applied_seq // empty' 2>/dev/null
+}
+if [ -x "$B/tests/bench/loadgen" ]; then
+	now=$(( $(date +%s) * 1000 ))
+	awk -v n="$N" -v t="$now" 'BEGIN { for (i = 0; i < n; i++)
+	    printf "{\"type\":\"message.received\",\"agent\":\"ag%d\",\"team\":\"t%d\",\"channel\":\"chat\",\"id\":\"e-%d\",\"ts\":%d}\n",
+	    i % 1000, i % 20, i, t }' >"$TMPD/events.ndjson"
+	cluster_node a
+	for i in $(seq 1 200); do
+		[ -n "$(applied_of "$PORT_a")" ] && break
+		sleep 0.1
+	done
+	L=$("$B/tests/bench/loadgen" -a "127.0.0.1:$PORT_a" \
+	    -e "$TMPD/events.ndjson" -b 100 -c 4 -n $((N / 100)) -d 120 \
+	    -t 30 2>>"$TMPD/loadgen.err")
+	echo "nats-bench: cluster ingest: $L" >&2
+	ingest=$(printf '%s\n' "$L" | sed -n 's/.* eps=\([0-9]*\) .*/\1/p')
+	accepted=$(printf '%s\n' "$L" | sed -n 's/.* accepted=\([0-9]*\) .*/\1/p')
+	if [ "${accepted:-0}" != "$N" ]; then
+		echo "nats-bench: only ${accepted:-0} of $N accepted" >&2
+		ingest=failed
+	fi
+	# A new node replays the stream: from its exec to applied_seq = N.
+	t0=$(now_ms)
+	cluster_node b
+	catchup=failed
+	for i in $(seq 1 3000); do
+		s=$(applied_of "$PORT_b")
+		if [ -n "$s" ] && [ "$s" -ge "$N" ]; then
+			catchup=$(( N * 1000 / ($(now_ms) - t0) ))
+			break
+		fi
+		sleep 0.1
+	done
+	echo "nats-bench: catch-up of a new node: $catchup events/s" >&2
+	kill "$PID_a" "$PID_b" 2>/dev/null
+	wait "$PID_a" "$PID_b" 2>/dev/null
+	echo "bench-row nats-cluster $ingest $catchup"
+fi
+nats_stop

@@ -73,7 +73,7 @@ if start_daemon; then
 	    "it logs the stream's set-up"
 	like "$(cat "$LOG")" "lease bucket RESPITED_lease created" \
 	    "and the lease's bucket"
-	like "$(cat "$LOG")" "transport only" "and that ingest is not through the stream yet"
+	like "$(cat "$LOG")" "cluster: node a applies the stream from sequence 1" "and that it applies the stream from its start"
 	req GET /healthz
 	status_is 200 "/healthz answers"
 	stop_daemon TERM 10

@@ -1,0 +1,44 @@
+/*
+ * Cluster mode's replication (replica.c): writes through the JetStream
+ * stream, the stream applied on every node through the group commit.
+ */
+#ifndef REPLICA_H
+#define REPLICA_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "commit.h"
+#include "ingest.h"
+
+struct cluster;
+struct replica;
+struct store;
+
+/* The subject suffix of events: one partition today (ARCHITECTURE.md). */
+#define REPLICA_EV_SUFFIX	"ev.0"
+#define REPLICA_TICK_SUFFIX	"tick"	/* the leader's minute ticks */
+
+/* Runs the timers at a tick's minute (epoch ms), read from the stream. */
+typedef void	(*replica_tick_cb)(void *, int64_t);
+
+struct replica	*replica_new(struct cluster *, struct commit *, struct store *,
+		    char **);
+void		 replica_free(struct replica *);
+int		 replica_start(struct replica *, char **);
+void		 replica_submit(void *, struct event_batch *, int,
+		    commit_done_cb, void *);
+json_t		*replica_health(void *, int *);
+void		 replica_metrics(void *, FILE *);
+uint64_t	 replica_applied_seq(const struct replica *);
+int		 replica_is_leader(const struct replica *);
+void		 replica_tick(struct replica *, int64_t);
+void		 replica_set_tick(struct replica *, replica_tick_cb, void *);
+
+/* The message of one event and back (also for tests). */
+int		 replica_encode(const struct respite_event *, char *, size_t);
+int		 replica_decode(const void *, size_t, struct respite_event *);
+
+#endif

@@ -1,0 +1,470 @@
+#!/usr/bin/env bash
+# respite - cluster mode's replication (daemon/replica.c) on a real
+# 3-server NATS cluster (nats-lib.sh) with three respited nodes a, b, c:
+# events posted to a are answered once JetStream acknowledged them and
+# applied on every node from the stream, with the same agents, strain
+# and suggestion ids; a batch re-posted to b is all duplicates and
+# stored once everywhere; a webhook goes through the stream too; a node
+# stopped while events came in catches up at its restart, and a new
+# node replays the stream from its start to the same state; with every
+# NATS server down a write is 503 `unavailable` and nothing is applied.
+# /healthz's cluster object and the respite_cluster_* metrics.  Skipped
+# where nats-server or libnats is missing (CI installs both).  No
+# sleeps on the wall clock: polls with bounds, and event times.
+
+. "$(dirname "$0")/lib.sh"
+
+require_tools
+setup
+
+if [ "${RESPITE_NATS:-0}" != 1 ]; then
+	skip_all "built without libnats (--without-nats): no cluster mode"
+fi
+. "$(dirname "$0")/nats-lib.sh"
+nats_require
+nats_start || bail_out "the NATS cluster did not start"
+diag "3 NATS servers with JetStream ready in $NATS_START_MS ms"
+
+declare -A NPORT NPID
+ACK_MS=2000
+# The freshdesk adapter and the lexicon classifier, where built: a
+# webhook goes through the stream as its events, classified first.
+WEBHOOK=
+PLUGINS=
+FRESHDESK_KEY=freshdesk-shared-secret
+if [ -n "${PLUGIN_DIR:-}" ] && [ -f "$PLUGIN_DIR/freshdesk.so" ] &&
+    [ -f "$PLUGIN_DIR/lexicon.so" ]; then
+	WEBHOOK=1
+	PLUGINS="[plugins]
+dir = $PLUGIN_DIR
+load = lexicon freshdesk
+[plugin.lexicon]
+data = ${LEXICON_DATA:-$TOP_SRCDIR/plugins/lexicon}
+[plugin.freshdesk]
+secret = $FRESHDESK_KEY"
+fi
+# The webhook sink on every node, to one receiver: only the leader sends.
+SINK=
+if [ -n "$WEBHOOK" ] && [ -f "$PLUGIN_DIR/webhook.so" ] && have_python; then
+	SINK=1
+	python3 "$TOP_SRCDIR/tests/integration/sink-receiver.py" \
+	    "$TMPD/recv.port" "$TMPD/recv.log" &
+	bg_register $!
+	for i in $(seq 1 100); do
+		[ -s "$TMPD/recv.port" ] && break
+		sleep 0.05
+	done
+	: >>"$TMPD/recv.log"
+	PLUGINS="${PLUGINS/load = lexicon freshdesk/load = lexicon freshdesk webhook}
+[plugin.webhook]
+url = http://127.0.0.1:$(cat "$TMPD/recv.port")/hook"
+fi
+
+# node_use X: make node X the one lib.sh's helpers talk to.
+node_use() {
+	CUR=$1
+	PORT=${NPORT[$1]}
+	CONF=$TMPD/$1.conf
+	LOG=$TMPD/$1.log
+	DB=$TMPD/$1.db
+	BASE=http://127.0.0.1:$PORT
+	DAEMON_PID=${NPID[$1]:-}
+	_started=1
+}
+
+# node_start X: write X's configuration and start it.
+node_start() {
+	[ -n "${NPORT[$1]:-}" ] || NPORT[$1]=$(free_port)
+	node_use "$1"
+	[ -f "$LOG" ] || : >"$LOG"
+	write_config "[server]
+max_clock_skew = 600
+[model]
+timezone = UTC
+[cluster]
+nats = $NATS_URLS
+node = $1
+stream = RESPITE
+replicas = 3
+ack_timeout_ms = $ACK_MS
+lease_ms = 3000
+$PLUGINS"
+	if start_daemon; then
+		NPID[$1]=$DAEMON_PID
+		bg_register "$DAEMON_PID"
+		return 0
+	fi
+	NPID[$1]=$DAEMON_PID
+	diag "node $1 did not start; its log:"
+	tail -n 15 "$LOG" | sed 's/^/#   /'
+	return 1
+}
+
+# node_stop X: stop X (TERM) and wait for it.
+node_stop() {
+	node_use "$1"
+	stop_daemon TERM 10
+	NPID[$1]=
+}
+
+# applied X: node X's applied_seq (empty if it does not answer).
+applied() {
+	node_use "$1"
+	req GET /healthz
+	jqr '.cluster.applied_seq // empty'
+}
+
+# wait_applied X SEQ: poll X's /healthz until it applied SEQ (bound 15 s).
+wait_applied() {
+	local i limit s
+	limit=$(( $(slow 15) * 10 ))
+	for i in $(seq 1 "$limit"); do
+		s=$(applied "$1")
+		[ -n "$s" ] && [ "$s" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	diag "node $1 applied ${s:-nothing}, not $2"
+	return 1
+}
+
+# state X: what must be equal on every node: agents with status, strain
+# and level, and every suggestion with its id, kind, agent and status.
+state() {
+	node_use "$1"
+	req GET '/v1/agents?limit=5000'
+	jqr '.agents[] | "\(.agent) \(.team) \(.status) \(.strain) \(.level)"' | sort
+	req GET '/v1/suggestions?limit=1000'
+	jqr '.suggestions[] | "\(.id) \(.kind) \(.agent) \(.status) \(.created_at)"' | sort
+}
+
+T=$(date +%s)
+[ $((T % 60)) -eq 0 ] && T=$((T + 1))
+W0=$((T / 60 * 60))
+L=$((W0 - 55 * 60))
+
+# ev TYPE AGENT EPOCH_S [JSON_FIELDS]: one NDJSON event line.
+ev() {
+	printf '{"type":"%s","agent":"%s","ts":%s%s}\n' "$1" "$2" \
+	    "$(($3 * 1000))" "${4:+,$4}"
+}
+
+for n in a b c; do
+	node_start "$n" || bail_out "node $n did not start"
+done
+ok "three respited nodes with [cluster] started"
+
+node_use a
+like "$(cat "$LOG")" "cluster: node a applies the stream from sequence 1" \
+    "a new node applies the stream from its start"
+req GET /healthz
+status_is 200 "/healthz 200 once caught up"
+jq_is '.status' '"ok"' "status ok"
+jq_is '.cluster.node' '"a"' "cluster.node"
+jq_is '.cluster | [.applied_seq, .stream_seq] | map(type)' '["number","number"]' \
+    "cluster.applied_seq and stream_seq are numbers"
+jq_check '.cluster | has("leader")' "cluster.leader is there (a name or null)"
+
+# ---- ingest on a: 55 minutes of work for four agents, ids on each
+{
+	for a in alice bob carol dave; do
+		ev agent.login "$a" "$L" "\"team\":\"sup\",\"id\":\"$a-login\""
+		for m in $(seq 2 2 54); do
+			ev message.received "$a" $((L + m * 60)) \
+			    "\"channel\":\"chat\",\"id\":\"$a-m$m\""
+		done
+		ev message.received "$a" "$T" \
+		    "\"channel\":\"chat\",\"id\":\"$a-now\""
+	done
+} >"$TMPD/shift.ndjson"
+# erin: 50 minutes of continuous work are reached at the next whole
+# minute, after her last event: only the minute tick raises her micro
+# break.  At least 15 s before that minute, so her events come first.
+Tn=$(date +%s)
+if [ $(( 60 - Tn % 60 )) -lt 15 ]; then
+	sleep $(( 61 - Tn % 60 ))
+	Tn=$(date +%s)
+fi
+NEXT=$(( (Tn / 60 + 1) * 60 ))
+EL=$(( NEXT - 50 * 60 ))
+{
+	ev agent.login erin "$EL" '"team":"sup","id":"erin-login"'
+	for m in $(seq 2 2 48); do
+		ev message.received erin $((EL + m * 60)) \
+		    "\"channel\":\"chat\",\"id\":\"erin-m$m\""
+	done
+	ev message.received erin "$Tn" '"channel":"chat","id":"erin-now"'
+} >>"$TMPD/shift.ndjson"
+NEV=$(wc -l <"$TMPD/shift.ndjson")
+node_use a
+post_events "@$TMPD/shift.ndjson" -H 'Content-Type: application/x-ndjson'
+status_is 202 "a: the shift is acknowledged (202)"
+jq_is '.' "{\"accepted\":$NEV,\"duplicates\":0}" "a: every event accepted"
+req GET /healthz
+SEQ=$(jqr '.cluster.stream_seq')
+# The stream holds the leader's ticks too (one a minute, one at start).
+[ "$SEQ" -ge "$NEV" ] && [ "$SEQ" -le $((NEV + 3)) ] &&
+    ok "a: the stream holds one message per event ($SEQ)" ||
+    not_ok "a: the stream holds one message per event ($SEQ, $NEV events)"
+
+for n in a b c; do
+	wait_applied "$n" "$SEQ" && ok "$n applied the stream to $SEQ" ||
+	    not_ok "$n applied the stream to $SEQ"
+done
+SA=$(state a)
+like "$SA" "s-[0-9]+ micro_break alice open" "a: the shift raised suggestions"
+unlike_erin() {
+	case "$1" in *"micro_break erin"*) return 1 ;; esac
+	return 0
+}
+unlike_erin "$SA" && ok "a: no micro break for erin before the tick" ||
+    not_ok "a: no micro break for erin before the tick"
+is "$(state b)" "$SA" "b: the same agents, strain, suggestions and ids as a"
+is "$(state c)" "$SA" "c: the same agents, strain, suggestions and ids as a"
+for n in a b c; do
+	node_use "$n"
+	is "$(db_query 'SELECT count(*) FROM events')" "$NEV" \
+	    "$n: every event stored once"
+	is "$(db_query "SELECT value FROM cluster WHERE key = 'applied_seq'")" \
+	    "$SEQ" "$n: the sequence applied is stored with them"
+	is "$(db_query "SELECT count(*) FROM events WHERE received < 0")" 0 \
+	    "$n: received times carried"
+done
+node_use a
+A_RCV=$(db_query "SELECT group_concat(received) FROM events ORDER BY seq")
+node_use c
+is "$(db_query "SELECT group_concat(received) FROM events ORDER BY seq")" \
+    "$A_RCV" "c: the received times are a's"
+
+# ---- duplicates: the same batch re-posted to b
+node_use b
+post_events "@$TMPD/shift.ndjson" -H 'Content-Type: application/x-ndjson'
+status_is 202 "b: the re-posted batch is acknowledged"
+jq_is '.' "{\"accepted\":0,\"duplicates\":$NEV}" "b: all duplicates"
+# One new event and one repeated, to c before it could have applied the
+# new one: the repeat is recognised by JetStream's duplicate window.
+node_use c
+post_events '{"type":"message.received","agent":"alice","channel":"chat","id":"x-1","ts":'$((T * 1000))'}'
+status_is 202 "c: a new event"
+node_use b
+post_events '[{"type":"message.received","agent":"alice","channel":"chat","id":"x-1","ts":'$((T * 1000))'},
+{"type":"message.received","agent":"bob","channel":"chat","id":"x-2","ts":'$((T * 1000))'}]'
+jq_is '.' '{"accepted":1,"duplicates":1}' "b: the event just posted to c is a duplicate"
+SEQ=$((SEQ + 2))
+for n in a b c; do
+	wait_applied "$n" "$SEQ" || not_ok "$n applied to $SEQ"
+	node_use "$n"
+	is "$(db_query 'SELECT count(*) FROM events')" $((NEV + 2)) \
+	    "$n: stored once ($((NEV + 2)) events)"
+done
+
+# ---- a webhook: classified on the node it reached, then published
+if [ -n "$WEBHOOK" ]; then
+	CANARY=CANARY-cl-7f3a
+	printf '%s' '{"freshdesk_webhook": {"respite_event": "message.received",
+ "ticket_id": "7001", "ticket_source": "Email", "ticket_agent_email": "tom@acme.example",
+ "ticket_latest_public_comment": "Bob : <div>You are all idiots, I know where you live. '"$CANARY"'</div>"}}' >"$TMPD/fd.json"
+	node_use b
+	req POST /v1/webhooks/freshdesk "@$TMPD/fd.json" -H "X-Respite-Secret: $FRESHDESK_KEY"
+	reply_is 202 '{"accepted":1,"duplicates":0,"ignored":0}' "b: a freshdesk webhook through the stream"
+	node_use c
+	req POST /v1/webhooks/freshdesk "@$TMPD/fd.json" -H "X-Respite-Secret: $FRESHDESK_KEY"
+	reply_is 202 '{"accepted":0,"duplicates":1,"ignored":0}' "c: the same webhook is a duplicate"
+	SEQ=$((SEQ + 1))
+	for n in a b c; do
+		wait_applied "$n" "$SEQ" || not_ok "$n applied to $SEQ"
+		node_use "$n"
+		is "$(db_query "SELECT count(*) FROM events WHERE agent = 'tom@acme.example' AND severity > 0")" 1 \
+		    "$n: the webhook's event stored once, with the severity b's classifier gave"
+		if grep -rqs "$CANARY" "$TMPD/$n.db"* "$TMPD/$n.log" "$TMPD"/nats/*/store; then
+			not_ok "$n: the message text is nowhere (database, log, stream)"
+		else
+			ok "$n: the message text is nowhere (database, log, stream)"
+		fi
+	done
+	SA=$(state a)
+	is "$(state c)" "$SA" "c: the same state as a after the webhook"
+else
+	skip "the webhook through the stream" "no built freshdesk and lexicon plugins (PLUGIN_DIR)"
+fi
+
+req GET /metrics
+like "$BODY" "respite_cluster_applied_seq $SEQ" "/metrics: respite_cluster_applied_seq"
+like "$BODY" "respite_cluster_lag 0" "/metrics: respite_cluster_lag"
+like "$BODY" "respite_cluster_acks_pending 0" "/metrics: respite_cluster_acks_pending"
+like "$BODY" 'respite_cluster_publish_seconds_count [1-9]' "/metrics: respite_cluster_publish_seconds"
+like "$BODY" 'respite_cluster_leader [01]' "/metrics: respite_cluster_leader"
+L1=0
+for n in a b c; do
+	node_use "$n"
+	req GET /metrics
+	L1=$((L1 + $(printf '%s\n' "$BODY" | sed -n 's/^respite_cluster_leader //p')))
+done
+is "$L1" 1 "exactly one node counts itself leader"
+
+# ---- the clock through the log: the leader's tick of the minute NEXT,
+# read from the stream, raises erin's micro break on every node, with the
+# same id and time.
+EB=
+for i in $(seq 1 $(( ($(slow 1) * (NEXT + 20 - $(date +%s))) * 5 ))); do
+	node_use a
+	req GET '/v1/suggestions?agent=erin'
+	EB=$(jqr '.suggestions[] | select(.kind == "micro_break") | .created_at')
+	[ -n "$EB" ] && break
+	[ "$(date +%s)" -gt $((NEXT + 40)) ] && break
+	sleep 0.2
+done
+is "$EB" "$(date -u -d "@$NEXT" +%Y-%m-%dT%H:%M:%SZ)" \
+    "a: the tick of the next minute raised erin's micro break, at that minute"
+req GET /healthz
+SEQ=$(jqr '.cluster.applied_seq')
+for n in b c; do
+	wait_applied "$n" "$SEQ" || not_ok "$n applied to $SEQ"
+done
+SA=$(state a)
+is "$(state b)" "$SA" "b: the same suggestions after the tick (ids, times)"
+is "$(state c)" "$SA" "c: the same suggestions after the tick (ids, times)"
+node_use b
+req GET /metrics
+like "$BODY" 'respite_cluster_ticks_total [1-9]' "b: applied ticks from the stream"
+
+# ---- a break started on b, ended on c: through the stream, answered
+# once the answering node applied it (its reply shows it)
+for step in "b start on_break" "c end working"; do
+	set -- $step
+	node_use "$1"
+	req POST /v1/agents/alice/break "{\"action\":\"$2\"}"
+	status_is 200 "$1: break $2 answered"
+	jq_is '.status' "\"$3\"" "$1: the reply shows alice $3 (applied here)"
+	req GET /healthz
+	SEQ=$(jqr '.cluster.applied_seq')
+	for n in a b c; do
+		wait_applied "$n" "$SEQ" || not_ok "$n applied to $SEQ"
+		node_use "$n"
+		req GET /v1/agents/alice
+		jq_is '.status' "\"$3\"" "$n: alice is $3"
+	done
+done
+SA=$(state a)
+is "$(state b)" "$SA" "b: the same state as a after the break"
+is "$(state c)" "$SA" "c: the same state as a after the break"
+
+# ---- side effects once: the sinks run on the leader only
+if [ -n "$SINK" ]; then
+	node_use a
+	req GET '/v1/suggestions?limit=1000'
+	NS=$(jqr '.suggestions | length')
+	for i in $(seq 1 $(( $(slow 10) * 10 ))); do
+		[ "$(jq -r '.body' "$TMPD/recv.log" | jq -r 'select(.type == "suggestion.raised") | .suggestion.id' | sort -u | wc -l)" -ge "$NS" ] && break
+		sleep 0.1
+	done
+	RAISED=$(jq -r '.body' "$TMPD/recv.log" | jq -r 'select(.type == "suggestion.raised") | .suggestion.id' | sort)
+	is "$(printf '%s\n' "$RAISED" | sort -u | grep -c .)" "$NS" \
+	    "the webhook sink got every suggestion raised ($NS)"
+	is "$(printf '%s\n' "$RAISED" | uniq -d | grep -c .)" 0 \
+	    "each once, from the leader alone (not once a node)"
+else
+	skip "sinks on the leader only" "no built webhook plugin or python3"
+fi
+
+# ---- restart: c stops, events come in, c catches up
+node_stop c
+is "$DAEMON_RC" 0 "c stops cleanly"
+node_use a
+post_events '[{"type":"message.received","agent":"carol","channel":"chat","id":"r-1","ts":'$((T * 1000))'},
+{"type":"message.flagged","agent":"carol","channel":"chat","severity":0.9,"categories":["insult"],"id":"r-2","ts":'$((T * 1000))'}]'
+status_is 202 "a: two events while c is down"
+SEQ=$((SEQ + 2))
+wait_applied b "$SEQ" || not_ok "b applied to $SEQ"
+node_start c || bail_out "c did not restart"
+like "$(tail -n 20 "$LOG")" "applies the stream from sequence $((SEQ - 1)) \(2 to catch up\)" \
+    "c restarts after the sequence it stored"
+wait_applied c "$SEQ" && ok "c caught up to $SEQ" || not_ok "c caught up to $SEQ"
+SA=$(state a)
+is "$(state c)" "$SA" "c: the same state as a after catching up"
+is "$(state b)" "$SA" "b: the same state as a"
+
+# ---- a brand-new node replays the stream from its start
+node_start d || bail_out "d did not start"
+wait_applied d "$SEQ" && ok "d replayed the stream to $SEQ" || not_ok "d replayed to $SEQ"
+node_use a
+NA=$(db_query 'SELECT count(*) FROM events')
+node_use d
+is "$(db_query 'SELECT count(*) FROM events')" "$NA" "d: every event stored once ($NA)"
+is "$(state d)" "$SA" "d: the same agents, strain, suggestions and ids"
+node_stop d
+
+# ---- no answer at all: every server stopped (SIGSTOP), the connection
+# stays up: 503 once ack_timeout_ms passed, nothing applied meanwhile.
+# The publish sits in the connection and may be stored once the servers
+# go on: the client's retry with the same id is then a duplicate, and
+# the event is stored once (docs/cluster.md).
+node_use a
+before=$(state a)
+nbefore=$(db_query 'SELECT count(*) FROM events')
+for n in 1 2 3; do
+	kill -STOP "${_nats_pids[$n]}"
+done
+STALL='{"type":"message.received","agent":"alice","channel":"chat","id":"stall-1","ts":'$((T * 1000))'}'
+t0=$(now_ms)
+post_events "$STALL"
+t1=$(now_ms)
+error_is 503 unavailable - - "servers stopped: 503 unavailable"
+diag "the 503 came in $((t1 - t0)) ms (ack_timeout_ms $ACK_MS): $(jqr .error.message)"
+[ $((t1 - t0)) -ge $((ACK_MS - 100)) ] && [ $((t1 - t0)) -le $(( $(slow 2) * ACK_MS + 1000 )) ] &&
+    ok "after ack_timeout_ms, not before" || not_ok "after ack_timeout_ms ($((t1 - t0)) ms)"
+is "$(db_query 'SELECT count(*) FROM events')" "$nbefore" "nothing stored meanwhile"
+is "$(state a)" "$before" "nothing applied meanwhile"
+for n in 1 2 3; do
+	kill -CONT "${_nats_pids[$n]}"
+done
+got=
+for i in $(seq 1 $(( $(slow 15) * 2 ))); do
+	post_events "$STALL"
+	if [ "$STATUS" = 202 ]; then
+		got=$(jqb '.accepted + .duplicates')
+		break
+	fi
+	sleep 0.5
+done
+is "$got" 1 "the client's retry once the servers go on: 202 (accepted or duplicate)"
+node_use a
+req GET /healthz
+SEQ=$(jqr '.cluster.stream_seq')
+for n in a b c; do
+	wait_applied "$n" "$SEQ" || not_ok "$n applied to $SEQ"
+	node_use "$n"
+	is "$(db_query "SELECT count(*) FROM events WHERE id = 'stall-1'")" 1 \
+	    "$n: the retried event stored once"
+done
+
+# ---- JetStream without a quorum (two of three servers killed): the
+# node may still be connected, no ack comes: 503 past ack_timeout_ms.
+# Then every server down: 503 at once.  Nothing applied either time.
+node_use a
+before=$(state a)
+nbefore=$(db_query 'SELECT count(*) FROM events')
+for k in "2 3" "1"; do
+	for n in $k; do
+		nats_kill "$n" KILL
+	done
+	node_use a
+	t0=$(now_ms)
+	post_events '{"type":"message.flagged","agent":"alice","channel":"chat","severity":1,"id":"down-'"${k% *}"'","ts":'$((T * 1000))'}'
+	t1=$(now_ms)
+	error_is 503 unavailable - - "servers $k killed: 503 unavailable (API.md's error)"
+	diag "the 503 came in $((t1 - t0)) ms (ack_timeout_ms $ACK_MS): $(jqr .error.message)"
+	[ $((t1 - t0)) -le $(( $(slow 2) * ACK_MS + 1000 )) ] &&
+	    ok "within ack_timeout_ms (plus slack)" ||
+	    not_ok "within ack_timeout_ms ($((t1 - t0)) ms)"
+	is "$(db_query 'SELECT count(*) FROM events')" "$nbefore" "nothing stored"
+	is "$(state a)" "$before" "nothing applied to the model"
+done
+req GET /healthz
+status_is 200 "/healthz stays 200 while NATS is down (reads still answer)"
+
+for n in a b c; do
+	node_stop "$n"
+	is "$DAEMON_RC" 0 "$n stops cleanly with NATS down"
+done
+nats_stop
+done_testing
