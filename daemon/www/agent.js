@@ -645,7 +645,9 @@
 
 	// Raise the notification of suggestion s (a new open version).
 	async function raise(s) {
-		S.notified.push({ id: s.id, version: s.version, at: Date.now() });
+		const rec = { id: s.id, version: s.version, at: Date.now(),
+		    how: 'page' };
+		S.notified.push(rec);
 		beep();
 		announce(summaryOf(s) + '. ' + bodyOf(s));
 		if (notifState() !== 'granted')
@@ -667,14 +669,16 @@
 			    Notification.maxActions || 0);
 			try {
 				await swReg.showNotification(title, opts);
+				rec.how = 'worker';
 				return;
 			} catch (e) {
-				/* fall back to a plain one */
+				rec.how = 'worker failed: ' + e.message;
 			}
 		}
 		try {
 			delete opts.actions;
 			const n = new Notification(title, opts);
+			rec.how += ', plain';
 			plain.set(s.id, n);
 			n.onclick = () => {
 				window.focus();

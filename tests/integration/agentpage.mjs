@@ -178,7 +178,7 @@ async function main() {
 	const n1 = await until(async () => {
 		const l = await shown(page);
 		return l.find((n) => n.tag === sg.id);
-	});
+	}, 20000);
 	check(n1 && /break/.test(n1.title) &&
 	    /hostile/.test(n1.body),
 	    'a notification for it is shown through the service worker',
@@ -243,7 +243,10 @@ async function main() {
 		    .suggestions.find((y) => y.id === sg.id);
 		return x.status === 'accepted' && x;
 	});
-	check(a, 'Start break on the page accepts the suggestion');
+	check(a, 'Start break on the page accepts the suggestion',
+	    JSON.stringify(await state(page)) + ' banner: ' +
+	    await page.textContent('#banner') + ' api: ' + JSON.stringify(
+	    (await admin('/v1/suggestions?agent=alice')).body));
 	const onBreak = await until(async () =>
 	    (await admin('/v1/agents/alice')).body.status === 'on_break');
 	check(onBreak, 'alice is on_break');
@@ -333,18 +336,43 @@ async function main() {
 	    JSON.stringify(cs));
 	check(await de.title() === '(1) respite', 'the title counts it',
 	    await de.title());
-	await de.click('#suggs li button[data-action="dismiss"]');
-	check(await until(async () => {
+	// A click on the notification's Dismiss button: the worker hands it
+	// to the page, which answers (a real click needs a screen, so the
+	// worker gets the event the browser would give it).
+	const sw = page.ctx.serviceWorkers().find((w) =>
+	    w.url().endsWith('/agent-sw.js'));
+	const how = sw ? await sw.evaluate(async (id) => {
+		const ns = await self.registration.getNotifications({ tag: id });
+		if (ns.length === 0)
+			return 'no notification';
+		try {
+			self.dispatchEvent(new NotificationEvent('notificationclick',
+			    { notification: ns[0], action: 'dismiss' }));
+		} catch (e) {
+			/* waitUntil() of an untrusted event: after the hand-over */
+		}
+		return 'clicked';
+	}, sg2.id) : 'no service worker';
+	check(how === 'clicked' && await until(async () => {
 		const x = (await admin('/v1/suggestions?agent=alice')).body
 		    .suggestions.find((y) => y.id === sg2.id);
 		return x.status === 'dismissed';
-	}), 'Verwerfen (Dismiss) dismisses it in respited');
+	}), 'Dismiss on the notification: the worker hands it to the page, ' +
+	    'which dismisses it in respited', how);
+	check(await until(async () => (await cards(de)).length === 0),
+	    'the German page drops it too');
 	check(await until(async () => (await cards(page)).length === 0 &&
 	    !(await shown(page)).some((n) => n.tag === sg2.id)),
-	    'answered in the other tab: the first page drops it and closes ' +
-	    'its notification');
+	    'the first page drops it and its notification is closed');
 	check(de.errors.length === 0, 'no script errors on the German page',
 	    de.errors.join(' | '));
+
+	// ---- the token revoked: a clear error, not a blank page
+	await ask('revoke');
+	const rv = await until(async () => await page.isVisible('#login') &&
+	    await page.textContent('#login-why'), 20000);
+	check(rv && /not accepted|revoked/.test(rv),
+	    'the token revoked: the page says so and shows the form', rv);
 }
 
 try {

@@ -19,7 +19,9 @@
 # and the break ended in respited; the page resumes after respited
 # restarts (a new suggestion reaches it); with notifications denied the
 # page says so, counts in the title and still works, in German by the
-# browser's language.  Last, the token never appears in respited's log.
+# browser's language; Dismiss on a notification reaches the page through
+# the service worker; a revoked token gets the form and a clear error.
+# Last, the token never appears in respited's log.
 #
 # Event times are the time of receipt, or a fixed offset from it (a
 # snooze's end): nothing depends on where the wall clock falls.  The
@@ -112,12 +114,14 @@ jq_check '.name and .short_name and .start_url == "/agent" and
     any(.icons[]; .sizes == "192x192") and any(.icons[]; .sizes == "512x512")' \
     "the manifest is valid JSON with start_url, scope, display and 192/512 icons"
 bad=
+n=0
 for icon in $(jqr '.icons[] | select(.type == "image/png") | .src'); do
 	code=$(curl -s -o "$TMPD/icon.png" -w '%{http_code}' "$BASE$icon")
 	magic=$(head -c 4 "$TMPD/icon.png" | od -An -tx1 | tr -d ' \n')
 	[ "$code $magic" = "200 89504e47" ] || bad="$bad $icon($code $magic)"
+	n=$((n + 1))
 done
-is "${bad:-none}" none "every PNG icon of the manifest is served as a PNG"
+is "${bad:-none} $n" "none 3" "the manifest's three PNG icons are served as PNGs"
 HEAD=$(curl -sS -I --max-time 5 "$BASE/agent" | tr -d '\r')
 like "$HEAD" "^HTTP/1.1 200" "HEAD /agent answers 200"
 req POST /agent '{}'
@@ -178,6 +182,11 @@ while kill -0 "$pid" 2>/dev/null; do
 	if [ -f "$SYNC/start" ] && [ ! -f "$SYNC/start.done" ]; then
 		start_daemon || diag "respited did not come back"
 		touch "$SYNC/start.done"
+	fi
+	if [ -f "$SYNC/revoke" ] && [ ! -f "$SYNC/revoke.done" ]; then
+		grep -v alice-browser "$TMPD/tokens" >"$TMPD/tokens.new" &&
+		    mv "$TMPD/tokens.new" "$TMPD/tokens"
+		touch "$SYNC/revoke.done"
 	fi
 	sleep 0.1
 done
