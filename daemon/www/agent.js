@@ -290,6 +290,7 @@
 		pb: null,		// { minutes, timer } an accepted break
 		welcome: 0,		// minutes of the break just over
 		notified: [],		// for the test: ids and versions raised
+		closed: [],		// ... and the ids of those closed
 		lastError: ''
 	};
 
@@ -698,8 +699,10 @@
 		}
 		if (swReg) {
 			try {
-				for (const x of await swReg.getNotifications({ tag: id }))
+				for (const x of await swReg.getNotifications({ tag: id })) {
 					x.close();
+					S.closed.push(id);
+				}
 			} catch (e) {
 				/* none */
 			}
@@ -1432,7 +1435,8 @@
 		    suggestions: [...S.suggs.values()].map((s) => ({ id: s.id,
 		    status: s.status, version: s.version, snoozes: s.snoozes,
 		    snoozesLeft: s.snoozesLeft })),
-		    notified: S.notified.slice(), countdown: S.cd ?
+		    notified: S.notified.slice(), closed: S.closed.slice(),
+		    countdown: S.cd ?
 		    { end: S.cd.end, minutes: S.cd.minutes } : null,
 		    welcome: S.welcome, lastEventId: S.lastEventId || null,
 		    error: S.lastError })
