@@ -252,6 +252,11 @@ api_handle(struct http_conn *c, const struct http_request *req,
 		api_webhook(api, c, req, body, len, now);
 	} else if (strcmp(path, "/v1/stream") == 0) {
 		api_stream(api, c, req);
+	} else if (strcmp(path, "/v1/me") == 0) {
+		if (!get)
+			method_not_allowed(c, API_R_ME, "GET, HEAD");
+		else
+			api_me(api, c);
 	} else if (strcmp(path, "/v1/audit") == 0) {
 		if (!get)
 			method_not_allowed(c, API_R_AUDIT, "GET, HEAD");

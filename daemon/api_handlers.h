@@ -40,6 +40,9 @@ void	api_stream(struct api *, struct http_conn *,
 	    const struct http_request *);
 void	api_stream_recheck(void *);
 
+/* api_me.c */
+void	api_me(struct api *, struct http_conn *);
+
 /* api_audit.c */
 void	api_audit_list(struct api *, struct http_conn *,
 	    const struct http_request *);

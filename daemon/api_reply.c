@@ -40,6 +40,7 @@ const char API_R_AUDIT[] = "/v1/audit";
 const char API_R_AGENT_DAYS[] = "/v1/agents/{id}/days";
 const char API_R_AGENT_TREND[] = "/v1/agents/{id}/trend";
 const char API_R_TEAM_DAYS[] = "/v1/teams/{team}/days";
+const char API_R_ME[] = "/v1/me";
 
 static void
 reply_error(struct http_conn *c, const char *route,

@@ -59,7 +59,7 @@ extern const char API_R_EVENTS[], API_R_AGENTS[], API_R_AGENT[],
     API_R_BREAK[], API_R_HEALTHZ[], API_R_METRICS[], API_R_OTHER[],
     API_R_SUGGESTIONS[], API_R_SUGGESTION[], API_R_TEAMS[], API_R_TEAM[],
     API_R_HISTORY[], API_R_AUDIT[], API_R_AGENT_DAYS[], API_R_TEAM_DAYS[],
-    API_R_AGENT_TREND[];
+    API_R_AGENT_TREND[], API_R_ME[];
 
 /* A write waiting for its group commit. */
 struct api_pending {

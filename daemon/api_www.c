@@ -1,6 +1,7 @@
 /*
  * respite - the team lead's web page: GET /, /index.html, /app.js,
- * /app.css and /icon.svg.
+ * /app.css and /icon.svg; and the agent's page: GET /agent (agent.html),
+ * its script, style, service worker, web app manifest and icons.
  *
  * The files of daemon/www/ are compiled into respited (www_files.c, made
  * at build time by daemon/www/embed.sh), so the page needs nothing
@@ -41,6 +42,8 @@ www_find(const char *path)
 		return (NULL);
 	if (strcmp(path, "/") == 0)
 		path = "/index.html";
+	else if (strcmp(path, "/agent") == 0)
+		path = "/agent.html";	/* the agent's page */
 	for (i = 0; i < www_nfiles; i++)
 		if (strcmp(path + 1, www_files[i].name) == 0)
 			return (&www_files[i]);

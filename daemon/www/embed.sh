@@ -38,6 +38,7 @@ for f in "$@"; do
 	*.css)	type='text/css; charset=utf-8' ;;
 	*.svg)	type='image/svg+xml' ;;
 	*.png)	type='image/png' ;;
+	*.webmanifest)	type='application/manifest+json' ;;
 	*)	type='application/octet-stream' ;;
 	esac
 	set -- $(cksum <"$srcdir/$f")

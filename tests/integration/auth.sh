@@ -36,6 +36,8 @@ post_events '[{"id":"o1","type":"agent.login","agent":"alice","team":"t1"},
  {"id":"o3","type":"message.flagged","agent":"alice","channel":"chat","severity":0.95},
  {"id":"o4","type":"message.flagged","agent":"bob","channel":"chat","severity":0.95}]'
 status_is 202 "open mode: no token needed"
+req GET /v1/me
+reply_is 200 '{"role":"admin"}' "open mode: GET /v1/me is admin"
 stop_daemon
 
 # ---- tokens
@@ -143,6 +145,26 @@ asreq "$T_LEAD2" GET /v1/suggestions
 is "$STATUS $(jqb '[.suggestions[].team] | unique')" '200 ["t2"]' \
     "lead:t2,t3 sees suggestions of its teams"
 
+# GET /v1/me: who each token is (API.md "Who am I")
+asreq "$T_INGEST" GET /v1/me
+reply_is 200 '{"role":"ingest"}' "GET /v1/me as ingest"
+asreq "$T_ALICE" GET /v1/me
+reply_is 200 '{"role":"agent","agent":"alice"}' "GET /v1/me as agent:alice"
+asreq "$T_LEAD1" GET /v1/me
+reply_is 200 '{"role":"lead","teams":["t1"]}' "GET /v1/me as lead:t1"
+asreq "$T_LEAD2" GET /v1/me
+reply_is 200 '{"role":"lead","teams":["t2","t3"]}' "GET /v1/me as lead:t2,t3"
+asreq "$T_ADMIN" GET /v1/me
+reply_is 200 '{"role":"admin"}' "GET /v1/me as admin"
+req GET /v1/me
+error_is 401 unauthorized - - "GET /v1/me without a token: 401 unauthorized"
+echo "$HEADERS" | grep -qi '^WWW-Authenticate: Bearer'
+check "... with WWW-Authenticate: Bearer" $?
+asreq rsp_nonsense GET /v1/me
+error_is 401 unauthorized - - "GET /v1/me with an unknown token: 401 unauthorized"
+asreq "$T_ALICE" DELETE /v1/me
+is "$STATUS $(header_get Allow)" "405 GET, HEAD" "DELETE /v1/me: 405 with Allow: GET, HEAD"
+
 # audit
 got=
 for i in $(seq 1 30); do
@@ -192,6 +214,9 @@ row "GET /healthz" GET /healthz "" 200 200 200 200 200
 row "GET /metrics" GET /metrics "" 200 200 200 200 200
 row "GET / (the web page)" GET / "" 200 200 200 200 200
 row "GET /app.js" GET /app.js "" 200 200 200 200 200
+row "GET /agent (the agent's page)" GET /agent "" 200 200 200 200 200
+row "GET /v1/me" GET /v1/me "" 401 200 200 200 200
+row "POST /v1/me" POST /v1/me '{}' 401 405 405 405 405
 row "POST /v1/events" POST /v1/events \
     '{"id":"mx1","type":"agent.login","agent":"mx","team":"t9"}' \
     401 202 403 403 202

@@ -1,0 +1,396 @@
+// respite - the browser half of tests/integration/agentpage.sh.
+//
+// Drives Debian's chromium (headless) through playwright-core against a
+// running respited and prints one line per check for agentpage.sh to
+// turn into TAP: "PASS<TAB>description" or "FAIL<TAB>description<TAB>why".
+//
+// Environment: BASE (http://127.0.0.1:PORT), WEB_CACHE (where
+// node_modules/playwright-core is), CHROMIUM, TMPD (scratch), SHOT_DIR
+// (screenshots), SYNC (handshakes with agentpage.sh, which owns the
+// daemon), SLOW (multiplier for every bound), T_ALICE (agent:alice),
+// T_ADMIN, T_INGEST.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const env = process.env;
+const require = createRequire(path.join(env.WEB_CACHE, 'package.json'));
+const { chromium } = require('playwright-core');
+
+const BASE = env.BASE;
+const SLOW = Number(env.SLOW || 1);
+
+function line(kind, desc, why) {
+	const clean = (s) => String(s === undefined ? '' : s)
+	    .replace(/[\t\r\n]+/g, ' ').slice(0, 600);
+	process.stdout.write(kind + '\t' + clean(desc) +
+	    (why !== undefined ? '\t' + clean(why) : '') + '\n');
+}
+const pass = (d) => line('PASS', d);
+const fail = (d, why) => line('FAIL', d, why === undefined ? 'failed' : why);
+const check = (cond, d, why) => (cond ? pass(d) : fail(d, why));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(fn, ms) {
+	const end = Date.now() + (ms || 10000) * SLOW;
+	for (;;) {
+		try {
+			const v = await fn();
+			if (v)
+				return v;
+		} catch (e) {
+			/* not yet */
+		}
+		if (Date.now() > end)
+			return null;
+		await sleep(100);
+	}
+}
+
+async function api(p, opts) {
+	opts = opts || {};
+	const headers = { Accept: 'application/json' };
+	if (opts.token)
+		headers.Authorization = 'Bearer ' + opts.token;
+	let body;
+	if (opts.body !== undefined) {
+		headers['Content-Type'] = 'application/json';
+		body = JSON.stringify(opts.body);
+	}
+	const r = await fetch(BASE + p, { method: opts.method || 'GET',
+	    headers, body });
+	let json = null;
+	try {
+		json = await r.json();
+	} catch (e) {
+		json = null;
+	}
+	return { status: r.status, body: json };
+}
+const events = (evs) => api('/v1/events', { method: 'POST', body: evs,
+    token: env.T_INGEST });
+const admin = (p, o) => api(p, Object.assign({ token: env.T_ADMIN }, o));
+
+async function ask(name) {
+	fs.writeFileSync(path.join(env.SYNC, name), '');
+	return until(() => fs.existsSync(path.join(env.SYNC, name + '.done')),
+	    30000);
+}
+
+const launched = [];
+async function launch(locale, grant) {
+	const dir = fs.mkdtempSync(path.join(env.TMPD, 'chromium-'));
+	const ctx = await chromium.launchPersistentContext(dir, {
+		executablePath: env.CHROMIUM || '/usr/bin/chromium',
+		headless: true,
+		args: ['--headless', '--no-sandbox', '--disable-gpu',
+		    '--disable-quic', '--no-first-run',
+		    '--disable-background-networking',
+		    '--disable-component-update', '--disable-sync'],
+		locale: locale,
+		viewport: { width: 760, height: 900 },
+		timeout: 60000 * SLOW
+	});
+	launched.push(ctx);
+	if (grant)
+		await ctx.grantPermissions(['notifications'], { origin: BASE });
+	const page = ctx.pages()[0] || await ctx.newPage();
+	page.setDefaultTimeout(15000 * SLOW);
+	page.errors = [];
+	page.on('console', (m) => {
+		// A refused token's 401 and a stopped respited are meant.
+		if (m.type() === 'error' &&
+		    !m.text().startsWith('Failed to load resource'))
+			page.errors.push(m.text());
+	});
+	page.on('pageerror', (e) => page.errors.push('pageerror: ' + e.message));
+	page.ctx = ctx;
+	return page;
+}
+
+const state = (page) => page.evaluate(() => window.respiteAgent.state());
+// The notifications the page's service worker holds (shown, not closed).
+const shown = (page) => page.evaluate(async () => {
+	const r = await navigator.serviceWorker.getRegistration('/agent');
+	if (!r)
+		return [];
+	return (await r.getNotifications()).map((n) => ({ title: n.title,
+	    body: n.body, tag: n.tag, actions: (n.actions || [])
+	    .map((a) => a.action) }));
+});
+const cards = (page) => page.$$eval('#suggs li', (lis) => lis.map((li) => ({
+	id: li.dataset.id,
+	title: li.querySelector('h3').textContent,
+	buttons: [...li.querySelectorAll('button')].map((b) =>
+	    b.dataset.action + ':' + b.textContent)
+})));
+
+async function openSuggestion(agent) {
+	const r = await admin('/v1/suggestions?agent=' + agent + '&status=open');
+	return r.body && r.body.suggestions.find((s) => s.audience === 'agent');
+}
+
+async function main() {
+	// ---- a wrong token
+	let page = await launch('en-US', true);
+	await page.goto(BASE + '/agent#token=rsp_not-a-token');
+	const err = await until(async () => {
+		const s = await state(page);
+		return s.error === 'token_refused' &&
+		    await page.isVisible('#login') &&
+		    await page.textContent('#login-why');
+	});
+	check(err && /not accepted/.test(err),
+	    'a wrong token: the sign-in form says it was not accepted', err);
+	check(!page.url().includes('#') && !page.url().includes('token'),
+	    'the fragment is taken out of the address bar', page.url());
+	check(await page.evaluate(() => sessionStorage.getItem('respite.token')) ===
+	    null, 'a refused token is not kept');
+
+	// ---- the right one, in the fragment
+	await page.goto(BASE + '/agent?minute_ms=1000#token=' + env.T_ALICE);
+	let s = await until(async () => {
+		const x = await state(page);
+		return x.ready && x.agent === 'alice' && x.status === 'working' &&
+		    x.worker && x;
+	}, 20000);
+	check(s, 'the page signs in as alice (GET /v1/me), alice is working, ' +
+	    'the service worker is active', JSON.stringify(s));
+	check(page.url() === BASE + '/agent?minute_ms=1000',
+	    'the token is not left in the address bar', page.url());
+	check(await page.evaluate(() => sessionStorage.getItem('respite.token')) ===
+	    env.T_ALICE, 'the token is kept in sessionStorage (this tab)');
+	check(await page.isHidden('#notif'),
+	    'notifications granted: no notice about them');
+	check(await page.isVisible('#me') &&
+	    /Strain \d+ of 100: (ok|elevated|high|critical)\. respite sees you as working/.test(await page.textContent('#me-state')),
+	    'alice sees her own strain', await page.textContent('#me-state'));
+
+	// ---- a hostile message raises a notification
+	const r1 = await events([{ type: 'message.flagged', agent: 'alice',
+	    channel: 'chat', severity: 0.95, categories: ['insult'] }]);
+	check(r1.status === 202, 'a hostile message for alice is accepted',
+	    JSON.stringify(r1));
+	const sg = await until(() => openSuggestion('alice'));
+	check(sg && sg.kind === 'recovery_break' && sg.snoozes_left === 1,
+	    'respited raises a recovery break with one snooze left',
+	    JSON.stringify(sg));
+	// The worker's list of shown notifications is the proof; now and then
+	// headless Chromium leaves the first one of a fresh profile out of it
+	// although showNotification() resolved (which it does once the
+	// notification is shown), so that counts too, and the actions are
+	// then read on the next one (below).
+	const n1 = await until(async () => {
+		const l = await shown(page);
+		return l.find((n) => n.tag === sg.id);
+	}, 20000);
+	const st1 = await state(page);
+	const viaWorker = st1.notified.some((x) => x.id === sg.id &&
+	    x.how === 'worker') && !st1.closed.includes(sg.id);
+	check((n1 && /break/.test(n1.title) && /hostile/.test(n1.body)) ||
+	    (!n1 && viaWorker),
+	    'a notification for it is shown through the service worker' +
+	    (n1 ? '' : ' (showNotification() resolved)'),
+	    JSON.stringify(n1) + ' ' + JSON.stringify(await state(page)));
+	const maxActions = await page.evaluate(() => Notification.maxActions);
+	if (n1)
+		check(n1.actions.join() === ['start', 'snooze', 'dismiss']
+		    .slice(0, maxActions).join(),
+		    'with the actions Start break, Snooze, Dismiss (as many as ' +
+		    'the browser shows: ' + maxActions + ')', JSON.stringify(n1));
+	let cs = await until(async () => {
+		const c = await cards(page);
+		return c.length === 1 && c[0].id === sg.id && c;
+	});
+	check(cs && cs[0].buttons.join() ===
+	    'start:Start break,snooze:Snooze,dismiss:Dismiss',
+	    'the page lists it with Start break, Snooze, Dismiss',
+	    JSON.stringify(cs));
+	check(await page.title() === '(1) respite',
+	    'the title counts it', await page.title());
+
+	// ---- Snooze, within respited's limit (snooze_max_times = 1)
+	await page.click('#suggs li button[data-action="snooze"]');
+	let a = await until(async () => {
+		const x = (await admin('/v1/suggestions?agent=alice')).body
+		    .suggestions.find((y) => y.id === sg.id);
+		return x.status === 'snoozed' && x;
+	});
+	check(a && a.snoozes === 1 && a.snoozes_left === 0,
+	    'Snooze on the page snoozes it in respited', JSON.stringify(a));
+	check(await until(async () => (await cards(page)).length === 0 &&
+	    !(await shown(page)).some((n) => n.tag === sg.id)),
+	    'the snoozed suggestion leaves the page and its notification closes');
+	// Its snooze ends (1 min) on event time: an event 90 s ahead.
+	const r2 = await events([{ type: 'ticket.assigned', agent: 'alice',
+	    channel: 'email', ticket: 'e-1', ts: Date.now() + 90000 }]);
+	check(r2.status === 202, 'an event after the snooze', JSON.stringify(r2));
+	cs = await until(async () => {
+		const c = await cards(page);
+		return c.length === 1 && c[0].id === sg.id && c;
+	});
+	check(cs && cs[0].buttons.join() === 'start:Start break,dismiss:Dismiss',
+	    'it comes back without Snooze (the limit is reached)',
+	    JSON.stringify(cs));
+	const n2 = await until(async () =>
+	    (await shown(page)).find((n) => n.tag === sg.id));
+	check(n2 && n2.actions.join() === ['start', 'dismiss']
+	    .slice(0, maxActions).join(),
+	    'its new notification has no Snooze either', JSON.stringify(n2));
+	s = await state(page);
+	check(s.notified.filter((x) => x.id === sg.id).length === 2,
+	    'one notification for each open version (2), never twice',
+	    JSON.stringify(s.notified));
+	const r3 = await api('/v1/suggestions/' + sg.id, { method: 'POST',
+	    body: { action: 'snooze' }, token: env.T_ALICE });
+	check(r3.status === 409, 'respited refuses a second snooze (409)',
+	    JSON.stringify(r3));
+
+	// ---- Start break
+	await page.click('#suggs li button[data-action="start"]');
+	a = await until(async () => {
+		const x = (await admin('/v1/suggestions?agent=alice')).body
+		    .suggestions.find((y) => y.id === sg.id);
+		return x.status === 'accepted' && x;
+	});
+	check(a, 'Start break on the page accepts the suggestion',
+	    JSON.stringify(await state(page)) + ' banner: ' +
+	    await page.textContent('#banner') + ' api: ' + JSON.stringify(
+	    (await admin('/v1/suggestions?agent=alice')).body));
+	const onBreak = await until(async () =>
+	    (await admin('/v1/agents/alice')).body.status === 'on_break');
+	check(onBreak, 'alice is on_break');
+	const cd = await until(async () => (await state(page)).countdown &&
+	    await page.isVisible('#break') &&
+	    await page.textContent('#break-left'));
+	check(cd && /left/.test(cd), 'the page shows the countdown', cd);
+	check(await page.title() === 'respite', 'quiet time: the title counts nothing',
+	    await page.title());
+	// minute_ms=1000: the break of sg.minutes "minutes" lasts seconds.
+	const wb = await until(async () => (await state(page)).welcome > 0 &&
+	    await page.isVisible('#welcome') &&
+	    await page.textContent('#welcome'), (sg.minutes + 15) * 1000);
+	check(wb && /Welcome back/.test(wb),
+	    'at the end of the countdown: "Welcome back"', wb);
+	check(await until(async () =>
+	    (await admin('/v1/agents/alice')).body.status === 'working'),
+	    'and the page ended the break in respited (alice is working)');
+
+	// ---- respited restarts: the page resumes
+	const before = (await state(page)).lastEventId;
+	await ask('stop');
+	check(await until(async () => /Offline|Reconnecting/.test(
+	    await page.textContent('#conn-text')), 20000),
+	    'respited stopped: the page says it is reconnecting',
+	    await page.textContent('#conn-text'));
+	await ask('start');
+	check(await until(async () =>
+	    await page.textContent('#conn-text') === 'Live', 40000),
+	    'respited back: the page is live again',
+	    await page.textContent('#conn-text'));
+	await events([{ type: 'message.flagged', agent: 'alice',
+	    channel: 'phone', severity: 0.97, categories: ['threat'] }]);
+	const sg2 = await until(() => openSuggestion('alice'));
+	check(sg2 && sg2.id !== sg.id, 'a new hostile message raises a new suggestion',
+	    JSON.stringify(sg2));
+	const n3 = await until(async () => sg2 &&
+	    (await shown(page)).find((n) => n.tag === sg2.id));
+	check(n3, 'after the restart its notification is raised on the same page',
+	    JSON.stringify(await state(page)));
+	s = await state(page);
+	check(before !== null && Number(s.lastEventId) > Number(before),
+	    'the stream resumed (Last-Event-ID ' + before + ' -> ' +
+	    s.lastEventId + ')');
+	const days = (await api('/v1/agents/alice/days', { token: env.T_ALICE }))
+	    .body;
+	if (days && days.days && days.days.length > 0)
+		check(await until(async () => await page.isVisible('#week') &&
+		    await page.$$eval('#week-table tbody tr', (r) => r.length) ===
+		    Math.min(7, days.days.length)),
+		    'the week: a row for each day of /v1/agents/alice/days');
+	else
+		check(await page.isHidden('#week'),
+		    'no days in /v1/agents/alice/days: no week shown');
+	check(page.errors.length === 0, 'no script errors on the page',
+	    page.errors.join(' | '));
+	await page.screenshot({ path: path.join(env.SHOT_DIR, 'web-agent.png'),
+	    fullPage: true });
+
+	// ---- notifications denied, in German
+	const de = await launch('de-DE', false);
+	const cdp = await de.ctx.newCDPSession(de);
+	try {
+		await cdp.send('Browser.setPermission', { permission:
+		    { name: 'notifications' }, setting: 'denied', origin: BASE });
+	} catch (e) {
+		fail('notifications denied through CDP', String(e));
+	}
+	await de.goto(BASE + '/agent#token=' + env.T_ALICE);
+	s = await until(async () => {
+		const x = await state(de);
+		return x.ready && x.permission === 'denied' && x;
+	}, 20000);
+	check(s && s.lang === 'de', 'a German browser, notifications denied',
+	    JSON.stringify(s));
+	const nt = await until(async () => await de.isVisible('#notif') &&
+	    await de.textContent('#notif-text'));
+	check(nt && /blockiert/.test(nt),
+	    'the page says notifications are blocked', nt);
+	cs = await until(async () => {
+		const c = await cards(de);
+		return c.length === 1 && c;
+	});
+	check(cs && sg2 && cs[0].id === sg2.id && cs[0].buttons.join() ===
+	    'start:Pause starten,snooze:Später,dismiss:Verwerfen',
+	    'and still lists the suggestion: Pause starten, Später, Verwerfen',
+	    JSON.stringify(cs));
+	check(await de.title() === '(1) respite', 'the title counts it',
+	    await de.title());
+	// A click on the notification's Dismiss button: the worker hands it
+	// to the page, which answers (a real click needs a screen, so the
+	// worker gets the event the browser would give it).
+	const sw = page.ctx.serviceWorkers().find((w) =>
+	    w.url().endsWith('/agent-sw.js'));
+	const how = sw ? await sw.evaluate(async (id) => {
+		const ns = await self.registration.getNotifications({ tag: id });
+		if (ns.length === 0)
+			return 'no notification';
+		try {
+			self.dispatchEvent(new NotificationEvent('notificationclick',
+			    { notification: ns[0], action: 'dismiss' }));
+		} catch (e) {
+			/* waitUntil() of an untrusted event: after the hand-over */
+		}
+		return 'clicked';
+	}, sg2.id) : 'no service worker';
+	check(how === 'clicked' && await until(async () => {
+		const x = (await admin('/v1/suggestions?agent=alice')).body
+		    .suggestions.find((y) => y.id === sg2.id);
+		return x.status === 'dismissed';
+	}), 'Dismiss on the notification: the worker hands it to the page, ' +
+	    'which dismisses it in respited', how);
+	check(await until(async () => (await cards(de)).length === 0),
+	    'the German page drops it too');
+	check(await until(async () => (await cards(page)).length === 0 &&
+	    !(await shown(page)).some((n) => n.tag === sg2.id)),
+	    'the first page drops it and its notification is closed');
+	check(de.errors.length === 0, 'no script errors on the German page',
+	    de.errors.join(' | '));
+
+	// ---- the token revoked: a clear error, not a blank page
+	await ask('revoke');
+	const rv = await until(async () => await page.isVisible('#login') &&
+	    await page.textContent('#login-why'), 20000);
+	check(rv && /not accepted|revoked/.test(rv),
+	    'the token revoked: the page says so and shows the form', rv);
+}
+
+try {
+	await main();
+} catch (e) {
+	fail('agentpage.mjs', e.stack || String(e));
+	process.exitCode = 1;
+} finally {
+	for (const c of launched)
+		await c.close().catch(() => {});
+}
