@@ -14,7 +14,8 @@
 # Optional:
 #   RESPITE_TEST_SLOW  multiplier for every bounded wait (default 1; set
 #                      automatically to 10 when RESPITED runs valgrind, to 2 in a
-#                      build with sanitizers)
+#                      build with sanitizers; then times the load average a
+#                      core, rounded up, at most 8)
 #   RESPITE_KEEP_TMP   1: keep the temporary directory after the run
 #   RESPITE_VALGRIND   1: run every respited under valgrind memcheck
 #                      (`make check-valgrind`).  Each run writes its own
@@ -73,7 +74,17 @@ if [ -z "$RESPITE_TEST_SLOW" ]; then
 	if [ -n "${RESPITE_SANITIZED:-}" ] && [ "$RESPITE_TEST_SLOW" = 1 ]; then
 		RESPITE_TEST_SLOW=2
 	fi
+	# A loaded machine (issue 20: other suites, builds): every wait
+	# scaled by the load average a core, rounded up, 1 to 8.  The
+	# bounds are there to catch a stalled or spinning daemon, which
+	# stays far past them; an idle machine keeps the tight ones.
+	_load=$(awk -v n="$(nproc 2>/dev/null || echo 1)" '{ f = int($1 / n +
+	    0.999); print (f < 1 ? 1 : f > 8 ? 8 : f) }' /proc/loadavg \
+	    2>/dev/null || echo 1)
+	RESPITE_TEST_LOAD=$_load
+	RESPITE_TEST_SLOW=$((RESPITE_TEST_SLOW * _load))
 fi
+export RESPITE_TEST_SLOW
 
 # ---------------------------------------------------------------- TAP
 

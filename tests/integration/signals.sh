@@ -19,10 +19,10 @@ reply_is 202 '{"accepted":2,"duplicates":0}' "events before SIGINT"
 n=$(log_lines)
 stop_daemon INT
 is "$DAEMON_RC" 0 "SIGINT: exit status 0"
-if [ -n "$STOP_MS" ] && [ "$STOP_MS" -lt 5000 ]; then
-	ok "SIGINT: exited within 5 s (${STOP_MS} ms)"
+if [ -n "$STOP_MS" ] && [ "$STOP_MS" -lt $(($(slow 5) * 1000)) ]; then
+	ok "SIGINT: exited within $(slow 5) s (${STOP_MS} ms)"
 else
-	not_ok "SIGINT: exited within 5 s" "took ${STOP_MS} ms"
+	not_ok "SIGINT: exited within $(slow 5) s" "took ${STOP_MS} ms"
 fi
 tail -n "+$((n + 1))" "$LOG" | grep -q "stopping" && tail -n "+$((n + 1))" "$LOG" | grep -q "stopped"
 check "SIGINT: logs stopping and stopped, like SIGTERM" $?
@@ -50,10 +50,10 @@ wait "$pid"
 rc=$?
 DAEMON_PID=
 is "$rc" 0 "SIGTERM and SIGINT repeated while stopping: still exit 0 (143 is death by SIGTERM)"
-if [ $(( $(now_ms) - t0 )) -lt 5000 ]; then
-	ok "... within 5 s ($(( $(now_ms) - t0 )) ms, $i rounds of signals)"
+if [ $(( $(now_ms) - t0 )) -lt $(($(slow 5) * 1000)) ]; then
+	ok "... within $(slow 5) s ($(( $(now_ms) - t0 )) ms, $i rounds of signals)"
 else
-	not_ok "... within 5 s" "took $(( $(now_ms) - t0 )) ms"
+	not_ok "... within $(slow 5) s" "took $(( $(now_ms) - t0 )) ms"
 fi
 start_daemon || bail_out "respited did not restart: $(tail -n 5 "$LOG")"
 req GET /v1/agents/i1
@@ -98,7 +98,7 @@ for delay in 0 0.002 0.005 0.01 0.03 0.1 slow; do
 	rm -f "$TMPD/batch.out" "$TMPD/batch.code"
 	# One round uploads slowly (~2 s), so SIGTERM surely lands mid-body.
 	[ $delay = slow ] && rate="--limit-rate 150K"
-	curl -sS --max-time 15 $rate -o "$TMPD/batch.out" -w '%{http_code}' \
+	curl -sS --max-time "$(slow 15)" $rate -o "$TMPD/batch.out" -w '%{http_code}' \
 	    -H 'Content-Type: application/json' --data-binary "@$TMPD/batch.json" \
 	    "$BASE/v1/events" >"$TMPD/batch.code" 2>"$TMPD/batch.err" &
 	cpid=$!
@@ -115,10 +115,10 @@ for delay in 0 0.002 0.005 0.01 0.03 0.1 slow; do
 	wait $cpid 2>/dev/null
 	code=$(cat "$TMPD/batch.code" 2>/dev/null)
 	out=$(cat "$TMPD/batch.out" 2>/dev/null)
-	if [ "$rc" = 0 ] && [ "$stopms" -lt 5000 ]; then
-		ok "round $round (SIGTERM after $delay): exit 0 within 5 s (${stopms} ms)"
+	if [ "$rc" = 0 ] && [ "$stopms" -lt $(($(slow 5) * 1000)) ]; then
+		ok "round $round (SIGTERM after $delay): exit 0 within $(slow 5) s (${stopms} ms)"
 	else
-		not_ok "round $round: exit 0 within 5 s" "exit $rc after ${stopms} ms"
+		not_ok "round $round: exit 0 within $(slow 5) s" "exit $rc after ${stopms} ms"
 	fi
 
 	stored=

@@ -15,7 +15,8 @@
 #   unsent.py get PORT PATH
 #       one GET, the reply read whole (Content-Length, chunked, or to
 #       the close): {"status", "framing", "body_len", "ms", "body"}.
-import json, socket, sys, time
+import json
+import os, socket, sys, time
 
 
 def connect(port, rcvbuf=0):
@@ -23,7 +24,8 @@ def connect(port, rcvbuf=0):
     if rcvbuf:
         # Before connect(): the window the daemon may fill stays small.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    s.settimeout(30)
+    # lib.sh's multiplier: a loaded machine or a sanitizer build.
+    s.settimeout(30 * int(os.environ.get("RESPITE_TEST_SLOW", "1") or 1))
     s.connect(("127.0.0.1", port))
     return s
 
