@@ -230,9 +230,12 @@ tw_sid(const struct tw_form *f, const char *name)
 	return (n > 0 && n <= TW_SID_MAX ? v : NULL);
 }
 
-/* A non-negative decimal integer parameter into *out; -1 if not one. */
+/*
+ * A decimal integer parameter from 0 to max into *out; -1 if not one (a
+ * number that would wrap is refused here, before any caller multiplies).
+ */
 static int
-tw_int(const struct tw_form *f, const char *name, int64_t *out)
+tw_int(const struct tw_form *f, const char *name, int64_t max, int64_t *out)
 {
 	const char	*v = tw_form_get(f, name);
 	char		*end;
@@ -242,7 +245,7 @@ tw_int(const struct tw_form *f, const char *name, int64_t *out)
 		return (-1);
 	errno = 0;
 	n = strtoll(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 0)
+	if (errno != 0 || *end != '\0' || n < 0 || n > max)
 		return (-1);
 	*out = n;
 	return (0);
@@ -255,10 +258,9 @@ tw_time(const struct tw_form *f)
 	int64_t	t;
 
 	/* Up to the year 9999; the daemon checks the rest. */
-	if (tw_int(f, "TimestampMs", &t) == 0 && t > 0 &&
-	    t < 253402300800000LL)
+	if (tw_int(f, "TimestampMs", 253402300799999LL, &t) == 0 && t > 0)
 		return (t);
-	if (tw_int(f, "Timestamp", &t) == 0 && t > 0 && t < 253402300800LL)
+	if (tw_int(f, "Timestamp", 253402300799LL, &t) == 0 && t > 0)
 		return (t * 1000);
 	return (0);
 }
@@ -373,7 +375,7 @@ tw_reservation(struct twilio *tw, struct wh_result *res,
 		if (strcmp(slot->sid, rsid) == 0)
 			d = (double)((ts > 0 ? ts : res->req->now_ms) -
 			    slot->ts) / 1000.0;
-		else if (tw_int(f, "TaskAge", &age) == 0 && age <= INT32_MAX)
+		else if (tw_int(f, "TaskAge", INT32_MAX, &age) == 0)
 			d = (double)age;
 		/* A reservation occupies the worker, on every channel. */
 		ev.duration_s = d >= 0 && d <= tw->cf.max_duration_s ? d : 0;
