@@ -50,7 +50,8 @@
 			token_label: 'Your token',
 			agent_label: 'Agent',
 			token_use: 'Sign in',
-			token_hint: 'The token is kept only in this browser tab and sent to this respited alone. Closing the tab forgets it.',
+			token_hint: 'The token is kept only in this browser tab and sent to this respited alone. Closing the tab forgets it, unless you choose to stay signed in on this computer (for the installed app).',
+			keep: 'Stay signed in on this computer',
 			token_needed: 'This respited needs a token. Paste the agent token you were given (an administrator makes one with “respitectl token add --role agent:YOU”), or open the link with #token=… you were sent.',
 			token_refused: 'The token was not accepted: it is unknown or has been revoked. Ask for a new one and paste it here.',
 			token_role: 'This is not an agent’s token (it is a {role} token). This page is for agents; team leads have the page at /.',
@@ -116,6 +117,7 @@
 			answer_failed: 'Your answer could not be sent ({msg}); the buttons are back.',
 			mode_open: 'Open mode: this respited asks no token (it listens on this computer only).',
 			mode_token: 'Signed in with a token kept in this browser tab only.',
+			mode_keep: 'Signed in with a token kept on this computer until you choose “Forget token”.',
 			badge: '({n}) respite',
 			page_title: 'respite'
 		},
@@ -131,7 +133,8 @@
 			token_label: 'Ihr Token',
 			agent_label: 'Person',
 			token_use: 'Anmelden',
-			token_hint: 'Das Token bleibt nur in diesem Browser-Tab und geht nur an diesen respited. Schließen des Tabs vergisst es.',
+			token_hint: 'Das Token bleibt nur in diesem Browser-Tab und geht nur an diesen respited. Schließen des Tabs vergisst es, außer Sie wählen, auf diesem Computer angemeldet zu bleiben (für die installierte App).',
+			keep: 'Auf diesem Computer angemeldet bleiben',
 			token_needed: 'Dieser respited verlangt ein Token. Fügen Sie Ihr Token ein (die Administration erzeugt es mit „respitectl token add --role agent:SIE“) oder öffnen Sie den Link mit #token=…, den Sie bekommen haben.',
 			token_refused: 'Das Token wurde nicht angenommen: Es ist unbekannt oder wurde widerrufen. Bitte ein neues anfordern und hier einfügen.',
 			token_role: 'Das ist kein Token für Mitarbeitende (sondern ein {role}-Token). Diese Seite ist für Mitarbeitende; Teamleitungen haben die Seite unter /.',
@@ -197,6 +200,7 @@
 			answer_failed: 'Ihre Antwort ließ sich nicht senden ({msg}); die Knöpfe sind wieder da.',
 			mode_open: 'Offener Modus: Dieser respited verlangt kein Token (er ist nur auf diesem Rechner erreichbar).',
 			mode_token: 'Angemeldet mit einem Token, das nur in diesem Browser-Tab liegt.',
+			mode_keep: 'Angemeldet mit einem Token, das auf diesem Computer bleibt, bis Sie „Token vergessen“ wählen.',
 			badge: '({n}) respite',
 			page_title: 'respite'
 		}
@@ -258,15 +262,40 @@
 		}
 	}
 
+	// Stay signed in on this computer: only when the agent asks for it
+	// (the installed app opens without the tab's sessionStorage), the
+	// token is also kept in localStorage, until "Forget token" or until
+	// respited refuses it.
+	function kept() {
+		try {
+			return localStorage.getItem(TOKEN_KEY) || '';
+		} catch (e) {
+			return '';
+		}
+	}
+	function keepToken(v) {
+		try {
+			if (v)
+				localStorage.setItem(TOKEN_KEY, v);
+			else
+				localStorage.removeItem(TOKEN_KEY);
+		} catch (e) {
+			/* private mode: kept in this tab only */
+		}
+	}
+
 	// The fragment first: read it, then take it out of the address bar
 	// (and so out of the history) before anything else happens.
-	let token = load(TOKEN_KEY);
+	let token = load(TOKEN_KEY) || kept();
+	let keep = kept() !== '';
 	let wantAgent = query.get('agent') || load(AGENT_KEY);
 	(function readFragment() {
 		const h = new URLSearchParams(location.hash.replace(/^#/, ''));
 		if (h.has('token')) {
 			token = h.get('token').trim();
 			store(TOKEN_KEY, token);
+			if (keep)
+				keepToken(token);
 		}
 		if (h.has('agent'))
 			wantAgent = h.get('agent');
@@ -435,7 +464,22 @@
 	function setToken(v) {
 		token = v;
 		store(TOKEN_KEY, v);
+		if (!v)
+			setKeep(false);
+		else if (keep)
+			keepToken(v);
 		$('signout').hidden = !v;
+	}
+
+	function setKeep(on) {
+		keep = on && token !== '';
+		keepToken(keep ? token : '');
+		$('keep').checked = keep;
+		$('login-keep').checked = keep;
+		$('keep-field').hidden = !token || S.open;
+		if (S.agent && $('login').hidden)
+			$('mode').textContent = t(S.open ? 'mode_open' :
+			    keep ? 'mode_keep' : 'mode_token');
 	}
 
 	// ------------------------------------------------------------ start
@@ -493,7 +537,10 @@
 		S.open = me.role === 'admin' && !token;
 		$('login').hidden = true;
 		$('who').textContent = t('title_agent', { agent: agent });
-		$('mode').textContent = t(S.open ? 'mode_open' : 'mode_token');
+		$('mode').textContent = t(S.open ? 'mode_open' :
+		    keep ? 'mode_keep' : 'mode_token');
+		$('keep').checked = keep;
+		$('keep-field').hidden = !token || S.open;
 		$('signout').hidden = !token;
 		$('suggs-sec').hidden = false;
 		$('me').hidden = false;
@@ -1346,6 +1393,7 @@
 		document.documentElement.lang = LANG;
 		document.title = t('page_title');
 		$('sound').checked = load(SOUND_KEY) === '1';
+		$('login-keep').checked = keep;
 		setConn('connecting');
 		$('login-form').addEventListener('submit', (e) => {
 			e.preventDefault();
@@ -1356,8 +1404,11 @@
 				setToken(v);
 			if (a)
 				wantAgent = a;
+			setKeep($('login-keep').checked);
 			start();
 		});
+		$('keep').addEventListener('change', () =>
+		    setKeep($('keep').checked));
 		$('signout').addEventListener('click', () => {
 			setToken('');
 			store(AGENT_KEY, null);

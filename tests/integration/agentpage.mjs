@@ -160,6 +160,31 @@ async function main() {
 	    'the token is not left in the address bar', page.url());
 	check(await page.evaluate(() => sessionStorage.getItem('respite.token')) ===
 	    env.T_ALICE, 'the token is kept in sessionStorage (this tab)');
+
+	// ---- stay signed in on this computer (for the installed app)
+	check(await page.isVisible('#keep') && !(await page.isChecked('#keep')) &&
+	    await page.evaluate(() => localStorage.getItem('respite.token')) ===
+	    null, 'by default the token is kept in this tab only');
+	let tab = await page.ctx.newPage();
+	await tab.goto(BASE + '/agent');
+	check(await until(async () => (await state(tab)).error ===
+	    'token_needed' && await tab.isVisible('#login')),
+	    'so a new window of the same browser (the installed app) asks ' +
+	    'for the token');
+	await tab.close();
+	await page.check('#keep');
+	check(await page.evaluate(() => localStorage.getItem('respite.token')) ===
+	    env.T_ALICE && /kept on this computer/.test(
+	    await page.textContent('#mode')),
+	    '"Stay signed in on this computer" keeps it in localStorage and ' +
+	    'says so', await page.textContent('#mode'));
+	tab = await page.ctx.newPage();
+	await tab.goto(BASE + '/agent');
+	check(await until(async () => {
+		const x = await state(tab);
+		return x.ready && x.agent === 'alice';
+	}, 20000), '... and a new window then signs in as alice by itself');
+	await tab.close();
 	check(await page.isHidden('#notif'),
 	    'notifications granted: no notice about them');
 	check(await page.isVisible('#me') &&
@@ -383,6 +408,9 @@ async function main() {
 	    await page.textContent('#login-why'), 20000);
 	check(rv && /not accepted|revoked/.test(rv),
 	    'the token revoked: the page says so and shows the form', rv);
+	check(await page.evaluate(() => localStorage.getItem('respite.token') ===
+	    null && sessionStorage.getItem('respite.token') === null),
+	    '... and forgets the token, the one kept on this computer too');
 }
 
 try {
