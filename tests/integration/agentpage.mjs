@@ -402,6 +402,49 @@ async function main() {
 	check(de.errors.length === 0, 'no script errors on the German page',
 	    de.errors.join(' | '));
 
+	// ---- no service worker (older Safari, some private windows): the
+	// plain Notification API, and an admin token acting for ?agent=bob
+	const pl = await launch('en-US', true);
+	await pl.addInitScript(() => {
+		delete Navigator.prototype.serviceWorker;
+		window.plainShown = [];
+		const N = window.Notification;
+		window.Notification = class extends N {
+			constructor(title, o) {
+				super(title, o);
+				window.plainShown.push({ title: title,
+				    tag: o && o.tag, actions: o && o.actions });
+			}
+		};
+	});
+	await events([{ type: 'agent.login', agent: 'bob', team: 't1' }]);
+	await pl.goto(BASE + '/agent?agent=bob#token=' + env.T_ADMIN);
+	s = await until(async () => {
+		const x = await state(pl);
+		return x.ready && x.agent === 'bob' && x;
+	}, 20000);
+	check(s && !s.worker && !(await pl.evaluate(() =>
+	    'serviceWorker' in navigator)),
+	    'no service worker: an admin token with ?agent=bob shows bob',
+	    JSON.stringify(s));
+	await events([{ type: 'message.flagged', agent: 'bob', channel: 'chat',
+	    severity: 0.95, categories: ['insult'] }]);
+	const sb = await until(() => openSuggestion('bob'));
+	const pn = await until(async () => sb && (await pl.evaluate(() =>
+	    window.plainShown)).find((n) => n.tag === sb.id));
+	check(pn && !pn.actions && /break/.test(pn.title),
+	    'a new suggestion raises a plain notification (no buttons on it)',
+	    JSON.stringify(pn) + ' ' + JSON.stringify(await state(pl)));
+	cs = await until(async () => {
+		const c = await cards(pl);
+		return c.length === 1 && c;
+	});
+	check(cs && cs[0].buttons.join() ===
+	    'start:Start break,snooze:Snooze,dismiss:Dismiss',
+	    '... and the page has all three buttons', JSON.stringify(cs));
+	check(pl.errors.length === 0, 'no script errors without a service worker',
+	    pl.errors.join(' | '));
+
 	// ---- the token revoked: a clear error, not a blank page
 	await ask('revoke');
 	const rv = await until(async () => await page.isVisible('#login') &&
