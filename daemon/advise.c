@@ -1388,10 +1388,13 @@ advise_forget(struct advise *adv, int64_t now)
 
 /*
  * At start-up, after the model was rebuilt: give the agent its advice
- * state as of its newest event, without raising anything yet.
+ * state as of its newest event, without raising anything yet.  last is
+ * the level the daemon last published for the agent (its newest "level"
+ * stream item), or -1 if none: the level then follows from it with the
+ * hysteresis, as the running model would have gone on from it.
  */
 void
-advise_restore_agent(struct advise *adv, struct agent *a)
+advise_restore_agent(struct advise *adv, struct agent *a, int last)
 {
 	struct adv_agent	*aa = state_of(adv, a);
 	struct agent_metrics	 m;
@@ -1411,7 +1414,11 @@ advise_restore_agent(struct advise *adv, struct agent *a)
 	agent_metrics(a, aa->eval_at, &adv->mp, &m);
 	strain_compute(&m, &adv->p.strain, &st);
 	set_strain(aa, st.score);
-	set_level(aa, strain_level_of(&adv->p.strain, st.score));
+	if (last >= STRAIN_OK && last <= STRAIN_CRITICAL)
+		set_level(aa, strain_level_next(&adv->p.strain,
+		    (enum strain_level)last, st.score));
+	else
+		set_level(aa, strain_level_of(&adv->p.strain, st.score));
 	if (aa->level >= STRAIN_HIGH)
 		aa->high_since = aa->eval_at;
 	adv->gen++;

@@ -69,7 +69,7 @@ struct days;
 void		 advise_set_days(struct advise *, struct days *);
 void		 advise_set_params(struct advise *, const struct model_params *,
 		    const struct advise_params *);
-void		 advise_restore_agent(struct advise *, struct agent *);
+void		 advise_restore_agent(struct advise *, struct agent *, int);
 void		 advise_restore_live(struct advise *, const char *);
 int		 advise_restore_suggestion(struct advise *, const char *);
 void		 advise_event(struct advise *, const struct respite_event *);

@@ -633,6 +633,19 @@ restore_day_suggestion_cb(const char *body, void *arg)
 	return (0);
 }
 
+/* The level last published for agent, or -1 (advise_restore_agent()). */
+static int
+last_level(struct store *st, const char *agent)
+{
+	char	 name[16], *cause = NULL;
+	int	 rc;
+
+	if ((rc = store_stream_last_level(st, agent, name, sizeof name,
+	    &cause)) == -1)
+		fatalx("storage: %s", cause);
+	return (rc == 1 ? strain_level_from_name(name) : -1);
+}
+
 static int
 restore_suggestion_cb(const char *body, void *arg)
 {
@@ -883,7 +896,8 @@ main(int argc, char **argv)
 
 		v = agents_sorted(d.agents, &n);
 		for (k = 0; k < n; k++)
-			advise_restore_agent(d.advise, v[k]);
+			advise_restore_agent(d.advise, v[k],
+			    last_level(d.store, agent_id(v[k])));
 		free(v);
 	}
 	if (store_suggestions_load(d.store, time_now_ms() - 2 * MS_PER_HOUR,

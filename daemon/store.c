@@ -47,6 +47,8 @@ struct store {
 	/* store_agent_before(): made at its first call (start-up). */
 	sqlite3_stmt	*seed[4];
 	sqlite3_stmt	*day_set, *day_add;
+	/* store_stream_last_level(): made at its first call (start-up). */
+	sqlite3_stmt	*last_level;
 	/* Cluster mode only (store_cluster_open()). */
 	sqlite3_stmt	*cluster_set, *event_known;
 	int		 sync_full;
@@ -566,6 +568,7 @@ store_close(struct store *st)
 	sqlite3_finalize(st->stream_add);
 	sqlite3_finalize(st->audit_add);
 	sqlite3_finalize(st->sugg_old);
+	sqlite3_finalize(st->last_level);
 	for (i = 0; i < sizeof st->seed / sizeof st->seed[0]; i++)
 		sqlite3_finalize(st->seed[i]);
 	sqlite3_finalize(st->day_set);
@@ -1675,6 +1678,38 @@ store_stream_prune(struct store *st, int64_t before_ms, char **cause)
 	if (rc != SQLITE_DONE)
 		return (store_error(st, cause, "prune stream"));
 	return (0);
+}
+
+/*
+ * The level named by agent's newest "level" stream item (ok, elevated,
+ * high or critical) into buf, so that start-up can carry on the level's
+ * hysteresis where the daemon left it.  Returns 1 if there is one, 0 if
+ * not (none, or pruned by stream_days), -1 with *cause set.
+ */
+int
+store_stream_last_level(struct store *st, const char *agent, char *buf,
+    size_t size, char **cause)
+{
+	const unsigned char	*v;
+	int			 rc, found = 0;
+
+	if (st->last_level == NULL && prepare(st, "SELECT json_extract(data, "
+	    "'$.level') FROM stream WHERE agent = ? AND event = 'level' "
+	    "ORDER BY seq DESC LIMIT 1", &st->last_level, cause) == -1)
+		return (-1);
+	sqlite3_bind_text(st->last_level, 1, agent, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st->last_level);
+	if (rc == SQLITE_ROW &&
+	    (v = sqlite3_column_text(st->last_level, 0)) != NULL &&
+	    strlen((const char *)v) < size) {
+		strcpy(buf, (const char *)v);
+		found = 1;
+	}
+	sqlite3_reset(st->last_level);
+	sqlite3_clear_bindings(st->last_level);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (store_error(st, cause, "read the last level"));
+	return (found);
 }
 
 /* Bind a day's columns (DAY_COLUMNS) to s. */

@@ -125,6 +125,8 @@ int		 store_stream_add(struct store *,
 int		 store_stream_since(struct store *, int64_t, const char *,
 		    const char *, int, store_stream_cb, void *, char **);
 int		 store_stream_prune(struct store *, int64_t, char **);
+int		 store_stream_last_level(struct store *, const char *, char *,
+		    size_t, char **);
 int		 store_retention_step(struct store *, enum store_retention,
 		    int64_t, int, char **);
 int		 store_day_put(struct store *, const struct store_day *, int,

@@ -10,6 +10,7 @@
 #include "build.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "strain.h"
 
@@ -115,4 +116,16 @@ strain_level_name(enum strain_level l)
 	default:
 		return ("ok");
 	}
+}
+
+/* The level named name (strain_level_name()), or -1. */
+int
+strain_level_from_name(const char *name)
+{
+	int	l;
+
+	for (l = STRAIN_OK; l <= STRAIN_CRITICAL; l++)
+		if (strcmp(name, strain_level_name((enum strain_level)l)) == 0)
+			return (l);
+	return (-1);
 }

@@ -37,6 +37,7 @@ void		 strain_params_default(struct strain_params *);
 void		 strain_compute(const struct agent_metrics *,
 		    const struct strain_params *, struct strain *);
 enum strain_level strain_level_of(const struct strain_params *, int);
+int		 strain_level_from_name(const char *);
 enum strain_level strain_level_next(const struct strain_params *,
 		    enum strain_level, int);
 const char	*strain_level_name(enum strain_level);

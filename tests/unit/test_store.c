@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "strain.h"
 #include "unit_common.h"
 
 #define T0		1795342500000LL		/* 2026-11-22T10:15:00Z */
@@ -787,6 +788,60 @@ test_window(void **state)
 	store_close(st);
 }
 
+/* The newest "level" stream item of an agent, for start-up's hysteresis. */
+static void
+test_last_level(void **state)
+{
+	static const struct {
+		const char	*event, *agent, *data;
+	} items[] = {
+		{ "level", "a", "{\"agent\":\"a\",\"level\":\"high\"}" },
+		{ "level", "b", "{\"agent\":\"b\",\"level\":\"elevated\"}" },
+		{ "level", "a", "{\"agent\":\"a\",\"level\":\"critical\"}" },
+		{ "suggestion", "a", "{\"agent\":\"a\",\"level\":\"ok\"}" },
+		{ "agent", "c", "{\"agent\":\"c\",\"status\":\"working\"}" },
+	};
+	struct store_stream_item	 it;
+	struct store			*st;
+	char				 buf[16], *cause = NULL;
+	size_t				 i;
+
+	(void)state;
+	st = open_ok(tdb.path);
+	assert_int_equal(store_stream_last_level(st, "a", buf, sizeof buf,
+	    &cause), 0);
+	assert_int_equal(store_begin(st, &cause), 0);
+	for (i = 0; i < sizeof items / sizeof items[0]; i++) {
+		memset(&it, 0, sizeof it);
+		it.seq = (int64_t)i + 1;
+		it.event = items[i].event;
+		it.agent = items[i].agent;
+		it.team = "t";
+		it.data = items[i].data;
+		it.created_ms = T0 + (int64_t)i;
+		assert_int_equal(store_stream_add(st, &it, &cause), 0);
+	}
+	assert_int_equal(store_commit(st, &cause), 0);
+	/* The newest level item, not a newer item of another kind. */
+	assert_int_equal(store_stream_last_level(st, "a", buf, sizeof buf,
+	    &cause), 1);
+	assert_string_equal(buf, "critical");
+	assert_int_equal(store_stream_last_level(st, "b", buf, sizeof buf,
+	    &cause), 1);
+	assert_string_equal(buf, "elevated");
+	/* No level item, no agent, a buffer too small: none. */
+	assert_int_equal(store_stream_last_level(st, "c", buf, sizeof buf,
+	    &cause), 0);
+	assert_int_equal(store_stream_last_level(st, "zz", buf, sizeof buf,
+	    &cause), 0);
+	assert_int_equal(store_stream_last_level(st, "a", buf, 4, &cause), 0);
+	assert_int_equal(strain_level_from_name("critical"), STRAIN_CRITICAL);
+	assert_int_equal(strain_level_from_name("ok"), STRAIN_OK);
+	assert_int_equal(strain_level_from_name("Critical"), -1);
+	assert_int_equal(strain_level_from_name(""), -1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -808,6 +863,7 @@ main(void)
 		cmocka_unit_test_teardown(test_migrate_assignments,
 		    test_teardown),
 		cmocka_unit_test_teardown(test_window, test_teardown),
+		cmocka_unit_test_teardown(test_last_level, test_teardown),
 		cmocka_unit_test_teardown(test_old_schema_without_version,
 		    test_teardown),
 	};
