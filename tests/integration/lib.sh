@@ -78,9 +78,14 @@ if [ -z "$RESPITE_TEST_SLOW" ]; then
 	# scaled by the load average a core, rounded up, 1 to 8.  The
 	# bounds are there to catch a stalled or spinning daemon, which
 	# stays far past them; an idle machine keeps the tight ones.
-	_load=$(awk -v n="$(nproc 2>/dev/null || echo 1)" '{ f = int($1 / n +
-	    0.999); print (f < 1 ? 1 : f > 8 ? 8 : f) }' /proc/loadavg \
-	    2>/dev/null || echo 1)
+	# (One line: Debian's awk, mawk, refuses a line break after "+".)
+	_load=$(awk -v n="$(nproc 2>/dev/null || echo 1)" \
+	    '{ f = int($1 / n + 0.999); print (f < 1 ? 1 : f > 8 ? 8 : f) }' \
+	    /proc/loadavg 2>/dev/null)
+	case "$_load" in
+	[1-8]) ;;
+	*) _load=1 ;;
+	esac
 	RESPITE_TEST_LOAD=$_load
 	RESPITE_TEST_SLOW=$((RESPITE_TEST_SLOW * _load))
 fi
