@@ -94,8 +94,10 @@ diag "... during the flood: $(jqb '.probe_flood.by_kind | map_values({n, p50: (.
 p99_limit=$((250 * RESPITE_TEST_SLOW + 5 * ${base_p99:-0}))
 max_limit=$((500 * RESPITE_TEST_SLOW + 5 * ${base_max:-0}))
 # (the probe asks every 20 ms for a set time: on a loaded machine it asks
-# fewer times; what matters is that none fails)
-jq_check '.probe.requests >= 20 and .probe.nerrors == 0' \
+# fewer times, 15 in 9 s beside two ASan suites at load 13; what matters
+# is that none fails)
+min_probes=$((RESPITE_TEST_SLOW > 2 ? 5 : 20))
+jq_check ".probe.requests >= $min_probes and .probe.nerrors == 0" \
     "a normal client's requests are all answered among 2,000 idle connections, 50 slowloris, 20 slow readers, 10 silent streams ($(jqr .probe.requests))"
 jq_check ".probe.p99_ms < $p99_limit" \
     "... p99 $(jqr '.probe.p99_ms * 10 | round / 10') ms < $p99_limit ms"
@@ -117,7 +119,7 @@ else
 	# write timeout first.
 	skip "... each logged as a slow reader ($got)" "too slow to tell from a write timeout"
 fi
-jq_check ".probe_flood.requests >= 20 and .probe_flood.nerrors == 0 and .probe_flood.max_ms < $max_limit" \
+jq_check ".probe_flood.requests >= $min_probes and .probe_flood.nerrors == 0 and .probe_flood.max_ms < $max_limit" \
     "... without stalling the loop: the normal client's slowest answer during the flood $(jqr '.probe_flood.max_ms * 10 | round / 10') ms < $max_limit ms (p99 $(jqr '.probe_flood.p99_ms * 10 | round / 10') ms)"
 jq_check '.reader.status == 200 and .reader.closed == false and
     .reader.items == .probe.events_posted + .probe_flood.events_posted + .flood.events' \
