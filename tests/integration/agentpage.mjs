@@ -157,7 +157,8 @@ async function main() {
 	check(s, 'the page signs in as alice (GET /v1/me), alice is working, ' +
 	    'the service worker is active', JSON.stringify(s));
 	// Its offline shell (agent-sw.js SHELL) holds every script and style
-	// the page loads: common.js too, without which agent.js cannot run.
+	// the page loads: common.js and common.css too (agent.js cannot run
+	// without common.js).
 	const shell = await page.evaluate(async () => {
 		const want = [...document.querySelectorAll('script[src], ' +
 		    'link[rel=stylesheet]')].map((e) =>
@@ -169,7 +170,8 @@ async function main() {
 		return { want: want, missing: want.filter((p) =>
 		    !have.includes(p)) };
 	});
-	check(shell.want.includes('/common.js') && shell.missing.length === 0,
+	check(shell.want.includes('/common.js') &&
+	    shell.want.includes('/common.css') && shell.missing.length === 0,
 	    'the offline shell holds the page\'s scripts and styles (' +
 	    shell.want.join(', ') + ')', JSON.stringify(shell));
 	check(page.url() === BASE + '/agent?minute_ms=1000',
