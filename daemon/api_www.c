@@ -1,7 +1,8 @@
 /*
  * respite - the team lead's web page: GET /, /index.html, /app.js,
  * /app.css and /icon.svg; and the agent's page: GET /agent (agent.html),
- * its script, style, service worker, web app manifest and icons.
+ * its script, style, service worker, web app manifest and icons; and
+ * /common.js and /common.css, which both pages load.
  *
  * The files of daemon/www/ are compiled into respited (www_files.c, made
  * at build time by daemon/www/embed.sh), so the page needs nothing

@@ -13,8 +13,8 @@
 'use strict';
 
 const CACHE = 'respite-agent-shell-1';
-const SHELL = ['/agent', '/agent.js', '/agent.css', '/icon.svg',
-    '/agent-192.png', '/agent.webmanifest'];
+const SHELL = ['/agent', '/common.js', '/agent.js', '/common.css',
+    '/agent.css', '/icon.svg', '/agent-192.png', '/agent.webmanifest'];
 
 self.addEventListener('install', (e) => {
 	e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL))

@@ -30,7 +30,7 @@
  * never send) and is removed from the address bar at once, or from the
  * form; it lives in sessionStorage only (this tab, until it is closed).
  * The stream is read with fetch() (EventSource cannot send a header) and
- * resumed with Last-Event-ID.
+ * resumed with Last-Event-ID (common.js, shared with the lead's page).
  */
 'use strict';
 
@@ -206,26 +206,13 @@
 		}
 	};
 
+	const C = window.respiteCommon;	// common.js
+	const { LANG, fmtTime, fmt1, fmt2, $, el, enc, sleep, store, load,
+	    banner, clearBanner } = C;
 	const query = new URLSearchParams(location.search);
-	const LANG = (query.get('lang') || navigator.language || 'en')
-	    .toLowerCase().startsWith('de') ? 'de' : 'en';
-
-	function t(key, vars) {
-		let s = WORDS[LANG][key];
-		if (s === undefined)
-			s = WORDS.en[key] !== undefined ? WORDS.en[key] : key;
-		if (vars)
-			s = s.replace(/\{(\w+)\}/g, (m, k) =>
-			    vars[k] !== undefined && vars[k] !== null ?
-			    String(vars[k]) : m);
-		return s;
-	}
-	const fmtTime = new Intl.DateTimeFormat(LANG,
-	    { hour: '2-digit', minute: '2-digit' });
+	const t = C.words(WORDS);
 	const fmtDate = new Intl.DateTimeFormat(LANG,
 	    { weekday: 'short', day: 'numeric', month: 'numeric', timeZone: 'UTC' });
-	const fmt1 = new Intl.NumberFormat(LANG, { maximumFractionDigits: 1 });
-	const fmt2 = new Intl.NumberFormat(LANG, { maximumFractionDigits: 2 });
 
 	// ------------------------------------------------------------ state
 
@@ -243,24 +230,6 @@
 		const v = parseInt(query.get('minute_ms') || '', 10);
 		return v >= 50 && v <= 60000 ? v : 60000;
 	})();
-
-	function store(key, v) {
-		try {
-			if (v === null || v === '')
-				sessionStorage.removeItem(key);
-			else
-				sessionStorage.setItem(key, v);
-		} catch (e) {
-			/* private mode: it lives in this page only */
-		}
-	}
-	function load(key) {
-		try {
-			return sessionStorage.getItem(key) || '';
-		} catch (e) {
-			return '';
-		}
-	}
 
 	// Stay signed in on this computer: only when the agent asks for it
 	// (the installed app opens without the tab's sessionStorage), the
@@ -323,112 +292,12 @@
 		lastError: ''
 	};
 
-	const $ = (id) => document.getElementById(id);
-	function el(tag, attrs, ...kids) {
-		const e = document.createElement(tag);
-		for (const [k, v] of Object.entries(attrs || {})) {
-			if (v === undefined || v === null || v === false)
-				continue;
-			if (k === 'class')
-				e.className = v;
-			else if (k === 'text')
-				e.textContent = v;
-			else if (k.startsWith('on'))
-				e.addEventListener(k.slice(2), v);
-			else
-				e.setAttribute(k, v === true ? '' : v);
-		}
-		for (const c of kids)
-			if (c !== null && c !== undefined)
-				e.append(c);
-		return e;
-	}
-	const enc = encodeURIComponent;
-	const sleep = (ms, signal) => new Promise((resolve) => {
-		const tm = setTimeout(resolve, ms);
-		if (signal)
-			signal.addEventListener('abort', () => {
-				clearTimeout(tm);
-				resolve();
-			}, { once: true });
-	});
+	// ------------------------------------------------------------ API, badge
 
-	// ------------------------------------------------------------ API
+	const { api, stream } = C.client({ token: () => token });
 
-	class ApiError extends Error {
-		constructor(status, code, message, retryAfter) {
-			super(message);
-			this.status = status;
-			this.code = code;
-			this.retryAfter = retryAfter;
-		}
-	}
-
-	async function request(path, opts) {
-		const headers = Object.assign({ Accept: opts.accept ||
-		    'application/json' }, opts.headers);
-		if (token)
-			headers.Authorization = 'Bearer ' + token;
-		let res;
-		try {
-			res = await fetch(path, { method: opts.method || 'GET',
-			    headers: headers, body: opts.body, cache: 'no-store',
-			    credentials: 'omit', signal: opts.signal });
-		} catch (e) {
-			if (e.name === 'AbortError')
-				throw e;
-			throw new ApiError(0, 'offline', String(e.message || e));
-		}
-		if (!res.ok) {
-			let err = {};
-			try {
-				err = (await res.json()).error || {};
-			} catch (e) {
-				err = {};
-			}
-			throw new ApiError(res.status, err.code || 'http_' +
-			    res.status, err.message || res.statusText,
-			    parseInt(res.headers.get('Retry-After') || '0', 10));
-		}
-		return res;
-	}
-
-	async function api(path, opts) {
-		opts = opts || {};
-		const headers = {};
-		let body;
-		if (opts.body !== undefined) {
-			headers['Content-Type'] = 'application/json';
-			body = JSON.stringify(opts.body);
-		}
-		const res = await request(path, { method: opts.method,
-		    headers: headers, body: body, signal: opts.signal });
-		try {
-			return await res.json();
-		} catch (e) {
-			return null;
-		}
-	}
-
-	// ------------------------------------------------------------ banner
-
-	let bannerKind = '';
-	function banner(kind, text) {
-		bannerKind = kind;
-		$('banner').textContent = text;
-		$('banner').className = 'banner banner-' + kind;
-		$('banner').hidden = false;
-	}
-	function clearBanner(kind) {
-		if (kind && kind !== bannerKind)
-			return;
-		bannerKind = '';
-		$('banner').hidden = true;
-		$('banner').textContent = '';
-	}
 	function setConn(state) {
-		$('conn').className = 'conn conn-' + state;
-		$('conn-text').textContent = t(state);
+		C.setConn(state, t(state));
 	}
 	function announce(text) {
 		$('announce').textContent = text;
@@ -1056,130 +925,27 @@
 	}
 	function startStream(gen) {
 		stopStream();
-		const st = { ctl: new AbortController(), gen: gen, agent: S.agent,
-		    lastId: S.lastEventId || null, retry: 3000, fails: 0,
-		    connected: false };
-		S.stream = st;
-		runStream(st);
+		S.stream = stream({ gen: gen, agent: S.agent,
+		    lastId: S.lastEventId || null }, LIVE);
 	}
+	// What the stream means to this page.
+	const LIVE = {
+		path: (st) => '/v1/stream?agent=' + enc(st.agent),
+		setConn: setConn,
+		opened: () => fetchAll(),
+		refused: (e) => e.status === 401 ? showLogin('token_refused') :
+		    showLogin('token_role', { role: 'other' }),
+		offline: () => t('offline_msg'),
+		event: onEvent,
+		id: (id) => {
+			S.lastEventId = id;
+		},
+		maxFails: 3,
+		onLine: false
+	};
 
-	async function runStream(st) {
-		const signal = st.ctl.signal;
-		while (!signal.aborted) {
-			setConn(st.connected ? 'reconnecting' : 'connecting');
-			const conn = new AbortController();
-			const onAbort = () => conn.abort();
-			signal.addEventListener('abort', onAbort, { once: true });
-			let idle = 0;
-			const kick = () => {
-				clearTimeout(idle);
-				// a comment every 15 s: 45 s of silence is a dead line
-				idle = setTimeout(() => conn.abort(), 45000);
-			};
-			try {
-				const headers = {};
-				if (st.lastId !== null)
-					headers['Last-Event-ID'] = st.lastId;
-				kick();
-				const res = await request('/v1/stream?agent=' +
-				    enc(st.agent), { accept: 'text/event-stream',
-				    headers: headers, signal: conn.signal });
-				setConn('live');
-				clearBanner('offline');
-				st.connected = true;
-				st.fails = 0;
-				// Subscribed first, read second: no gap.
-				fetchAll();
-				await readEvents(res.body, st, kick);
-			} catch (e) {
-				if (signal.aborted) {
-					clearTimeout(idle);
-					return;
-				}
-				if (e instanceof ApiError && e.status === 401) {
-					clearTimeout(idle);
-					showLogin('token_refused');
-					return;
-				}
-				if (e instanceof ApiError && e.status === 403) {
-					clearTimeout(idle);
-					showLogin('token_role', { role: 'other' });
-					return;
-				}
-				if (((e instanceof ApiError && e.status === 0) ||
-				    e instanceof TypeError) && !conn.signal.aborted)
-					banner('offline', t('offline_msg'));
-			} finally {
-				clearTimeout(idle);
-				signal.removeEventListener('abort', onAbort);
-			}
-			if (signal.aborted)
-				return;
-			setConn(bannerKind === 'offline' ? 'offline' : 'reconnecting');
-			const wait = Math.min(30000, st.retry * Math.pow(2, st.fails)) *
-			    (0.8 + 0.4 * Math.random());
-			st.fails = Math.min(st.fails + 1, 3);
-			await sleep(wait, signal);
-		}
-	}
-
-	// Server-Sent Events over a fetch() body.
-	async function readEvents(body, st, kick) {
-		const reader = body.getReader();
-		const dec = new TextDecoder();
-		let buf = '';
-		let ev = { event: '', data: [], id: null };
-		for (;;) {
-			const { value, done } = await reader.read();
-			if (done)
-				return;
-			kick();
-			buf += dec.decode(value, { stream: true });
-			let m;
-			while ((m = /\r\n|\r|\n/.exec(buf)) !== null) {
-				if (m[0] === '\r' && m.index === buf.length - 1)
-					break;
-				const line = buf.slice(0, m.index);
-				buf = buf.slice(m.index + m[0].length);
-				if (line === '') {
-					if (ev.id !== null) {
-						st.lastId = ev.id;
-						S.lastEventId = ev.id;
-					}
-					if (ev.data.length > 0)
-						onEvent(ev.event || 'message',
-						    ev.data.join('\n'), st);
-					ev = { event: '', data: [], id: null };
-					continue;
-				}
-				if (line[0] === ':')
-					continue;
-				const i = line.indexOf(':');
-				const field = i < 0 ? line : line.slice(0, i);
-				let v = i < 0 ? '' : line.slice(i + 1);
-				if (v[0] === ' ')
-					v = v.slice(1);
-				if (field === 'event')
-					ev.event = v;
-				else if (field === 'data')
-					ev.data.push(v);
-				else if (field === 'id' && !v.includes('\0'))
-					ev.id = v;
-				else if (field === 'retry' && /^\d+$/.test(v))
-					st.retry = parseInt(v, 10);
-			}
-		}
-	}
-
-	function onEvent(type, raw, st) {
-		if (st !== S.stream)
-			return;
-		let d;
-		try {
-			d = JSON.parse(raw);
-		} catch (e) {
-			return;
-		}
+	// An event of the stream, its data parsed (common.js).
+	function onEvent(type, d) {
 		if (!d || d.agent !== S.agent)
 			return;
 		if (type === 'suggestion')
@@ -1388,9 +1154,7 @@
 	}
 
 	function init() {
-		for (const e of document.querySelectorAll('[data-i18n]'))
-			e.textContent = t(e.dataset.i18n);
-		document.documentElement.lang = LANG;
+		C.translate(t);
 		document.title = t('page_title');
 		$('sound').checked = load(SOUND_KEY) === '1';
 		$('login-keep').checked = keep;
@@ -1493,8 +1257,5 @@
 		    error: S.lastError })
 	};
 
-	if (document.readyState === 'loading')
-		document.addEventListener('DOMContentLoaded', init);
-	else
-		init();
+	C.ready(init);
 })();

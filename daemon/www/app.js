@@ -16,9 +16,9 @@
  *
  * The stream is read with fetch() rather than EventSource, which cannot
  * send an Authorization header: a token in the URL would end up in logs
- * and in respited's audit records.  The parser below follows the SSE
- * rules (id:, event:, data:, retry:, comments) and reconnects with
- * Last-Event-ID, as EventSource would.
+ * and in respited's audit records.  The parser (common.js, shared with
+ * the agent's page) follows the SSE rules (id:, event:, data:, retry:,
+ * comments) and reconnects with Last-Event-ID, as EventSource would.
  *
  * The token, if the server wants one, lives in sessionStorage only (this
  * tab, until it is closed).
@@ -291,27 +291,11 @@
 		}
 	};
 
-	const params = new URLSearchParams(location.search);
-	const LANG = (params.get('lang') || navigator.language || 'en')
-	    .toLowerCase().startsWith('de') ? 'de' : 'en';
+	const C = window.respiteCommon;	// common.js
+	const { LANG, fmtTime, fmt1: fmtNum1, fmt2: fmtNum2, $, el, enc,
+	    banner, clearBanner, bannerKind, ApiError } = C;
+	const t = C.words(WORDS);
 
-	function t(key, vars) {
-		let s = WORDS[LANG][key];
-		if (s === undefined)
-			s = WORDS.en[key] !== undefined ? WORDS.en[key] : key;
-		if (vars)
-			s = s.replace(/\{(\w+)\}/g, (m, k) =>
-			    vars[k] !== undefined && vars[k] !== null ?
-			    String(vars[k]) : m);
-		return s;
-	}
-
-	const fmtTime = new Intl.DateTimeFormat(LANG,
-	    { hour: '2-digit', minute: '2-digit' });
-	const fmtNum1 = new Intl.NumberFormat(LANG,
-	    { maximumFractionDigits: 1 });
-	const fmtNum2 = new Intl.NumberFormat(LANG,
-	    { maximumFractionDigits: 2 });
 	function hhmm(iso) {
 		const d = new Date(iso);
 		return isNaN(d) ? '–' : fmtTime.format(d);
@@ -346,12 +330,7 @@
 		{ key: 'open', label: 'col_open', num: true }
 	];
 
-	let token = '';
-	try {
-		token = sessionStorage.getItem(TOKEN_KEY) || '';
-	} catch (e) {
-		token = '';
-	}
+	let token = C.load(TOKEN_KEY);
 
 	const S = {
 		gen: 0,			// bumped on every (re)start: late replies are dropped
@@ -372,29 +351,6 @@
 		started: false
 	};
 
-	const $ = (id) => document.getElementById(id);
-
-	function el(tag, attrs, ...kids) {
-		const e = document.createElement(tag);
-		if (attrs)
-			for (const [k, v] of Object.entries(attrs)) {
-				if (v === undefined || v === null || v === false)
-					continue;
-				if (k === 'class')
-					e.className = v;
-				else if (k === 'text')
-					e.textContent = v;
-				else if (k.startsWith('on'))
-					e.addEventListener(k.slice(2), v);
-				else
-					e.setAttribute(k, v === true ? '' : v);
-			}
-		for (const k of kids)
-			if (k !== null && k !== undefined)
-				e.append(k);
-		return e;
-	}
-
 	const SVGNS = 'http://www.w3.org/2000/svg';
 	function svg(tag, attrs) {
 		const e = document.createElementNS(SVGNS, tag);
@@ -408,94 +364,19 @@
 
 	// ------------------------------------------------------------ API
 
-	class ApiError extends Error {
-		constructor(status, code, message, retryAfter) {
-			super(message);
-			this.status = status;
-			this.code = code;
-			this.retryAfter = retryAfter;
-		}
-	}
+	const { api, stream } = C.client({ token: () => token,
+	    answered: answered });
 
-	function authHeaders(h) {
-		if (token)
-			h.Authorization = 'Bearer ' + token;
-		return h;
-	}
-
-	/*
-	 * One request to respited with the token (the JSON API's and the
-	 * stream's): the response if it is 2xx, else an ApiError with the
-	 * API's error code, message and Retry-After; status 0, 'offline',
-	 * when nothing answers.  An abort is passed on as it is.
-	 */
-	async function request(path, opts) {
-		const headers = authHeaders(Object.assign({ Accept: opts.accept ||
-		    'application/json' }, opts.headers));
-		let res;
-		try {
-			res = await fetch(path, { method: opts.method || 'GET',
-			    headers: headers, body: opts.body, cache: 'no-store',
-			    credentials: 'omit', signal: opts.signal });
-		} catch (e) {
-			if (e.name === 'AbortError')
-				throw e;
-			throw new ApiError(0, 'offline', String(e.message || e));
-		}
-		if (!res.ok) {
-			let err = {};
-			try {
-				err = (await res.json()).error || {};
-			} catch (e) {
-				err = {};
-			}
-			throw new ApiError(res.status, err.code || 'http_' + res.status,
-			    err.message || res.statusText,
-			    parseInt(res.headers.get('Retry-After') || '0', 10));
-		}
-		return res;
-	}
-
-	async function api(path, opts) {
-		opts = opts || {};
-		const headers = {};
-		let body;
-		if (opts.body !== undefined) {
-			headers['Content-Type'] = 'application/json';
-			body = JSON.stringify(opts.body);
-		}
-		const res = await request(path, { method: opts.method,
-		    headers: headers, body: body, signal: opts.signal });
-		let data = null;
-		try {
-			data = await res.json();
-		} catch (e) {
-			data = null;
-		}
+	// After every good reply: respited answers again, so a banner that
+	// said it did not goes.
+	function answered() {
 		S.lastGood = new Date();
-		if (bannerKind === 'offline' || bannerKind === 'unavailable' ||
-		    bannerKind === 'rate')
+		if (bannerKind() === 'offline' || bannerKind() === 'unavailable' ||
+		    bannerKind() === 'rate')
 			clearBanner();
-		return data;
 	}
 
-	const enc = encodeURIComponent;
-
-	// ------------------------------------------------------------ banner, announcements
-
-	let bannerKind = '';
-	function banner(kind, text) {
-		bannerKind = kind;
-		const b = $('banner');
-		b.textContent = text;
-		b.hidden = false;
-		b.className = 'banner banner-' + kind;
-	}
-	function clearBanner() {
-		bannerKind = '';
-		$('banner').hidden = true;
-		$('banner').textContent = '';
-	}
+	// ------------------------------------------------------------ badge, announcements
 
 	let annQueue = [];
 	let annTimer = 0;
@@ -515,9 +396,7 @@
 	}
 
 	function setConn(state) {
-		const c = $('conn');
-		c.className = 'conn conn-' + state;
-		$('conn-text').textContent = t(state);
+		C.setConn(state, t(state));
 	}
 
 	// ------------------------------------------------------------ errors
@@ -588,14 +467,7 @@
 
 	function setToken(v) {
 		token = v;
-		try {
-			if (v)
-				sessionStorage.setItem(TOKEN_KEY, v);
-			else
-				sessionStorage.removeItem(TOKEN_KEY);
-		} catch (e) {
-			/* private mode: the token lives in this page only */
-		}
+		C.store(TOKEN_KEY, v);
 		$('signout').hidden = !v;
 	}
 
@@ -651,7 +523,7 @@
 			retryLater(15000);
 			return;
 		}
-		if (bannerKind === 'info' || bannerKind === 'error')
+		if (bannerKind() === 'info' || bannerKind() === 'error')
 			clearBanner();
 		// Read before loadTeam() writes the team into the URL.
 		const deep = hashParams();
@@ -1274,142 +1146,32 @@
 			return;
 		}
 		stopStream();
-		const st = { ctl: new AbortController(), team: S.team, gen: gen,
-		    lastId: null, retry: 3000, fails: 0, connected: false };
-		S.stream = st;
-		runStream(st);
+		S.stream = stream({ team: S.team, gen: gen }, LIVE);
 	}
 
-	const sleep = (ms, signal) => new Promise((resolve) => {
-		const tm = setTimeout(resolve, ms);
-		if (signal)
-			signal.addEventListener('abort', () => {
-				clearTimeout(tm);
-				resolve();
-			}, { once: true });
-	});
+	// What the stream means to this page.
+	const LIVE = {
+		path: (st) => '/v1/stream?team=' + enc(st.team),
+		setConn: setConn,
+		opened: (resumed) => {
+			if (resumed)
+				resync();
+		},
+		refused: (e) => {
+			if (e.status === 401)
+				pageError(e);
+			else
+				setConn('paused');
+		},
+		offline: () => t('offline_msg', { time: S.lastGood ?
+		    fmtTime.format(S.lastGood) : '–' }),
+		event: onEvent,
+		maxFails: 4,
+		onLine: true
+	};
 
-	async function runStream(st) {
-		const signal = st.ctl.signal;
-		while (!signal.aborted) {
-			setConn(st.connected ? 'reconnecting' : 'connecting');
-			const conn = new AbortController();
-			const onAbort = () => conn.abort();
-			signal.addEventListener('abort', onAbort, { once: true });
-			let idle = 0;
-			const kick = () => {
-				clearTimeout(idle);
-				// respited sends a comment every 15 s: 45 s of silence is a dead line.
-				idle = setTimeout(() => conn.abort(), 45000);
-			};
-			try {
-				const headers = {};
-				if (st.lastId !== null)
-					headers['Last-Event-ID'] = st.lastId;
-				kick();
-				const res = await request('/v1/stream?team=' + enc(st.team),
-				    { accept: 'text/event-stream', headers: headers,
-				    signal: conn.signal });
-				setConn('live');
-				if (bannerKind === 'offline')
-					clearBanner();
-				const resumed = st.connected;
-				st.connected = true;
-				st.fails = 0;
-				if (resumed)
-					resync();
-				await readEvents(res.body, st, kick);
-			} catch (e) {
-				if (signal.aborted) {
-					clearTimeout(idle);
-					return;
-				}
-				if (e instanceof ApiError &&
-				    (e.status === 401 || e.status === 403)) {
-					clearTimeout(idle);
-					if (e.status === 401)
-						pageError(e);
-					else
-						setConn('paused');
-					return;
-				}
-				// Nothing answers (status 0), or the line broke while
-				// reading (the body's TypeError).
-				if (((e instanceof ApiError && e.status === 0) ||
-				    e instanceof TypeError) && !conn.signal.aborted)
-					banner('offline', t('offline_msg', { time: S.lastGood ?
-					    fmtTime.format(S.lastGood) : '–' }));
-			} finally {
-				clearTimeout(idle);
-				signal.removeEventListener('abort', onAbort);
-			}
-			if (signal.aborted)
-				return;
-			setConn(bannerKind === 'offline' || navigator.onLine === false ?
-			    'offline' : 'reconnecting');
-			const wait = Math.min(30000, st.retry * Math.pow(2, st.fails)) *
-			    (0.8 + 0.4 * Math.random());
-			st.fails = Math.min(st.fails + 1, 4);
-			await sleep(wait, signal);
-		}
-	}
-
-	// Server-Sent Events over a fetch() body.
-	async function readEvents(body, st, kick) {
-		const reader = body.getReader();
-		const dec = new TextDecoder();
-		let buf = '';
-		let ev = { event: '', data: [], id: null };
-		for (;;) {
-			const { value, done } = await reader.read();
-			if (done)
-				return;
-			kick();
-			buf += dec.decode(value, { stream: true });
-			let m;
-			while ((m = /\r\n|\r|\n/.exec(buf)) !== null) {
-				// A lone \r at the end may be half of \r\n: wait.
-				if (m[0] === '\r' && m.index === buf.length - 1)
-					break;
-				const line = buf.slice(0, m.index);
-				buf = buf.slice(m.index + m[0].length);
-				if (line === '') {
-					if (ev.id !== null)
-						st.lastId = ev.id;
-					if (ev.data.length > 0)
-						onEvent(ev.event || 'message',
-						    ev.data.join('\n'), st);
-					ev = { event: '', data: [], id: null };
-					continue;
-				}
-				if (line[0] === ':')
-					continue;
-				const i = line.indexOf(':');
-				const field = i < 0 ? line : line.slice(0, i);
-				let v = i < 0 ? '' : line.slice(i + 1);
-				if (v[0] === ' ')
-					v = v.slice(1);
-				if (field === 'event')
-					ev.event = v;
-				else if (field === 'data')
-					ev.data.push(v);
-				else if (field === 'id' && !v.includes('\0'))
-					ev.id = v;
-				else if (field === 'retry' && /^\d+$/.test(v))
-					st.retry = parseInt(v, 10);
-			}
-		}
-	}
-
-	function onEvent(type, raw, st) {
-		if (st !== S.stream)
-			return;
-		let d;
-		try {
-			d = JSON.parse(raw);
-		} catch (e) {
-			return;
-		}
+	// An event of the stream, its data parsed (common.js).
+	function onEvent(type, d) {
 		if (d.team && d.team !== S.team)
 			return;
 		const a = d.agent ? S.agents.get(d.agent) : null;
@@ -2082,10 +1844,8 @@
 	// ------------------------------------------------------------ wiring
 
 	function translateStatic() {
-		document.documentElement.lang = LANG;
+		C.translate(t);
 		document.title = 'respite – ' + t('title');
-		for (const e of document.querySelectorAll('[data-i18n]'))
-			e.textContent = t(e.dataset.i18n);
 		document.querySelector('.views').setAttribute('aria-label',
 		    t('view_group'));
 	}
@@ -2201,8 +1961,5 @@
 		    S.stream.lastId : null, lang: LANG, view: S.view })
 	};
 
-	if (document.readyState === 'loading')
-		document.addEventListener('DOMContentLoaded', init);
-	else
-		init();
+	C.ready(init);
 })();

@@ -156,6 +156,24 @@ async function main() {
 	}, 20000);
 	check(s, 'the page signs in as alice (GET /v1/me), alice is working, ' +
 	    'the service worker is active', JSON.stringify(s));
+	// Its offline shell (agent-sw.js SHELL) holds every script and style
+	// the page loads: common.js and common.css too (agent.js cannot run
+	// without common.js).
+	const shell = await page.evaluate(async () => {
+		const want = [...document.querySelectorAll('script[src], ' +
+		    'link[rel=stylesheet]')].map((e) =>
+		    new URL(e.src || e.href).pathname);
+		const have = [];
+		for (const k of await caches.keys())
+			for (const r of await (await caches.open(k)).keys())
+				have.push(new URL(r.url).pathname);
+		return { want: want, missing: want.filter((p) =>
+		    !have.includes(p)) };
+	});
+	check(shell.want.includes('/common.js') &&
+	    shell.want.includes('/common.css') && shell.missing.length === 0,
+	    'the offline shell holds the page\'s scripts and styles (' +
+	    shell.want.join(', ') + ')', JSON.stringify(shell));
 	check(page.url() === BASE + '/agent?minute_ms=1000',
 	    'the token is not left in the address bar', page.url());
 	check(await page.evaluate(() => sessionStorage.getItem('respite.token')) ===

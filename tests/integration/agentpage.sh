@@ -90,10 +90,11 @@ else
 	ok "GET /agent: no inline script or style, no other host"
 fi
 if grep -Eq 'https?://[A-Za-z0-9]' "$SRC/daemon/www/agent.js" "$SRC/daemon/www/agent-sw.js" \
-    "$SRC/daemon/www/agent.css"; then
-	not_ok "agent.js, agent-sw.js, agent.css name no other host"
+    "$SRC/daemon/www/agent.css" "$SRC/daemon/www/common.js" \
+    "$SRC/daemon/www/common.css"; then
+	not_ok "agent.js, agent-sw.js, agent.css, common.js, common.css name no other host"
 else
-	ok "agent.js, agent-sw.js, agent.css name no other host"
+	ok "agent.js, agent-sw.js, agent.css, common.js, common.css name no other host"
 fi
 ETAG=$(header_get ETag)
 req GET /agent.html

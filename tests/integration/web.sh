@@ -172,7 +172,8 @@ fi
 LEN=$(wc -c <"$TMPD/req.body")
 req GET /index.html
 is "$STATUS $(header_get ETag)" "200 $ETAG" "GET /index.html is the same file"
-for f in app.js:text/javascript app.css:text/css icon.svg:image/svg+xml; do
+for f in app.js:text/javascript common.js:text/javascript app.css:text/css \
+    common.css:text/css icon.svg:image/svg+xml; do
 	req GET "/${f%%:*}"
 	is "$STATUS $(header_get Content-Type | sed 's/;.*//') $(header_get Cache-Control)" \
 	    "200 ${f#*:} no-cache" "GET /${f%%:*}: ${f#*:}, no-cache"
