@@ -41,12 +41,12 @@
  *
  * Answers.  An answer to a suggestion (POST /v1/suggestions/{id}) is
  * published on respite.STREAM.ans with the answering node's time and
- * a number of its own (replica_publish_answer()); every node applies
- * it where the stream has it, after the events before it
- * (api_answer_apply()), so
- * the suggestion's status and the break an accept starts are the same
- * everywhere.  The answering node replies once it applied it (the
- * number finds the request), or 503 when the stream did not take it.
+ * a number of its own since it started (replica_publish_answer());
+ * every node applies it where the stream has it, after the events
+ * before it (api_answer_apply()), so the suggestion's status and the
+ * break an accept starts are the same everywhere.  The answering node
+ * replies once it applied it (the number finds the request), or 503
+ * when the stream did not take it.
  *
  * Sinks.  Every node keeps the suggestion changes it made, in order, in
  * memory (at most REPLICA_SINK_KEEP); the leader hands them to the sink
@@ -127,6 +127,7 @@ struct replica {
 	void			(*answer_fail)(void *, const char *);
 	void			*answer_arg;
 	uint64_t		 answer_next;	/* this node's numbers */
+	int64_t			 boot;		/* ... since this start (ms) */
 	TAILQ_HEAD(, replica_ans) answers;	/* published, not applied */
 	unsigned long long	 answers_applied;
 
@@ -195,6 +196,7 @@ replica_new(struct cluster *cl, struct commit *commit, struct store *store,
 	r->store = store;
 	r->queued_seq = seq;
 	r->last_tick = tick;
+	r->boot = time_now_ms();
 	TAILQ_INIT(&r->waiting);
 	TAILQ_INIT(&r->answers);
 	TAILQ_INIT(&r->changes);
@@ -786,6 +788,7 @@ replica_ans_apply(struct replica *r, const void *data, size_t len)
 	void			*waiter = NULL;
 	const char		*node = "", *act;
 	uint64_t		 num = 0;
+	int64_t			 boot = 0;
 
 	if ((o = json_loadb(data, len, 0, NULL)) == NULL)
 		return (-1);
@@ -809,8 +812,10 @@ replica_ans_apply(struct replica *r, const void *data, size_t len)
 		node = json_string_value(v);
 	if (json_is_integer(v = json_object_get(o, "num")))
 		num = (uint64_t)json_integer_value(v);
-	/* Ours: the request waiting for it. */
-	if (strcmp(node, cluster_node(r->cl)) == 0) {
+	if (json_is_integer(v = json_object_get(o, "boot")))
+		boot = json_integer_value(v);
+	/* Ours, since this start: the request waiting for it. */
+	if (strcmp(node, cluster_node(r->cl)) == 0 && boot == r->boot) {
 		TAILQ_FOREACH(a, &r->answers, entry)
 			if (a->num == num)
 				break;
@@ -1003,9 +1008,10 @@ replica_publish_answer(void *arg, const struct api_answer *aa, void *waiter)
 	a->num = ++r->answer_next;
 	a->waiter = waiter;
 	n = snprintf(buf, sizeof buf, "{\"suggestion\":%lld,\"action\":\"%s\","
-	    "\"minutes\":%d,\"at\":%lld,\"node\":\"%s\",\"num\":%" PRIu64 "}",
-	    (long long)aa->sugg, aa->action, aa->minutes, (long long)aa->at,
-	    cluster_node(r->cl), a->num);
+	    "\"minutes\":%d,\"at\":%lld,\"node\":\"%s\",\"boot\":%lld,"
+	    "\"num\":%" PRIu64 "}", (long long)aa->sugg, aa->action,
+	    aa->minutes, (long long)aa->at, cluster_node(r->cl),
+	    (long long)r->boot, a->num);
 	if (n < 0 || (size_t)n >= sizeof buf || cluster_publish(r->cl,
 	    REPLICA_ANS_SUFFIX, NULL, buf, (size_t)n, replica_ans_ack_cb, a,
 	    &cause) == -1) {
