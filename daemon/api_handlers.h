@@ -30,6 +30,8 @@ void	api_suggestions_list(struct api *, struct http_conn *,
 	    const struct http_request *, int64_t);
 void	api_suggestion_answer(struct api *, struct http_conn *,
 	    const char *, const char *, size_t, int64_t);
+void	api_answer_apply(void *, const struct api_answer *, void *);
+void	api_answer_failed(void *, const char *);
 
 /* api_teams.c */
 void	api_teams(struct api *, struct http_conn *, const char *, int64_t);

@@ -23,6 +23,17 @@
 #include "plugins.h"
 #include "store.h"
 
+/*
+ * An answer to a suggestion as cluster mode publishes it (replica.c) and
+ * every node applies it (api_answer_apply()).
+ */
+struct api_answer {
+	int64_t		 sugg;		/* the suggestion's id */
+	char		 action[8];	/* accept, dismiss or snooze */
+	int		 minutes;	/* snooze; 0: the default */
+	int64_t		 at;		/* the answering node's now */
+};
+
 struct api {
 	struct agents		*agents;
 	struct commit		*commit;
@@ -49,6 +60,13 @@ struct api {
 	 */
 	void			(*submit)(void *, struct event_batch *, int,
 				    commit_done_cb, void *);
+	/*
+	 * ... an answer to a suggestion: published, then api_answer_apply()
+	 * on every node, with the request (the last argument) on this one,
+	 * or api_answer_failed() if the stream did not take it.
+	 */
+	void			(*answer)(void *, const struct api_answer *,
+				    void *);
 	json_t			*(*cluster_health)(void *, int *);
 	void			(*cluster_metrics)(void *, FILE *);
 	void			*cluster_arg;

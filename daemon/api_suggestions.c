@@ -6,6 +6,10 @@
  * the id below which the next page starts.  Answers change the advisor's
  * state and go through the group commit like any write: the reply is
  * sent once the change, and the break an accept starts, are durable.
+ * In cluster mode an answer is published to the stream instead
+ * (api->answer) and every node applies it where the stream has it
+ * (api_answer_apply()), at the answering node's time; the answering
+ * node replies once it applied it too (read-your-writes).
  */
 #include "build.h"
 
@@ -306,6 +310,23 @@ struct answer {
 	struct suggestion	 sugg;
 };
 
+/* The error of an answer advise_answer() refused, as the API says it. */
+static void
+answer_error(struct api *api, struct http_conn *c, int64_t seq,
+    struct api_error *err)
+{
+	char	id[32];
+
+	sugg_format_id(seq, id, sizeof id);
+	if (err->status == 404 && store_suggestion_exists(api->store, seq))
+		api_error_set(err, 409, "conflict", -1, "action",
+		    "suggestion %s is no longer open", id);
+	else if (err->status == 404)
+		api_error_set(err, 404, "not_found", -1, NULL,
+		    "no suggestion \"%.64s\"", id);
+	api_reply_error(c, API_R_SUGGESTION, err);
+}
+
 static void
 answer_done_cb(const struct commit_result *r, void *arg)
 {
@@ -406,18 +427,36 @@ api_suggestion_answer(struct api *api, struct http_conn *c, const char *id,
 		}
 		minutes = (int)json_integer_value(v);
 	}
+	if (api->answer != NULL) {
+		/*
+		 * Cluster mode: one no longer open is refused here; anything
+		 * else is decided where the stream has the answer.
+		 */
+		struct api_answer	aa;
+		struct suggestion	s;
+
+		memset(&aa, 0, sizeof aa);
+		aa.sugg = seq;
+		snprintf(aa.action, sizeof aa.action, "%s", action);
+		aa.minutes = minutes;
+		aa.at = now;
+		json_decref(o);
+		if (!advise_find(api->advise, seq, &s)) {
+			api_error_set(&err, 404, "not_found", -1, NULL, "-");
+			answer_error(api, c, seq, &err);
+			return;
+		}
+		an = xcalloc(1, sizeof *an);
+		an->conn = c;
+		api->answer(api->cluster_arg, &aa, an);
+		return;
+	}
 	an = xcalloc(1, sizeof *an);
 	if (advise_answer(api->advise, seq, action, minutes, now, &an->sugg,
 	    &start_break, &err) == -1) {
 		json_decref(o);
 		free(an);
-		if (err.status == 404 && store_suggestion_exists(api->store, seq))
-			api_error_set(&err, 409, "conflict", -1, "action",
-			    "suggestion %s is no longer open", id);
-		else if (err.status == 404)
-			api_error_set(&err, 404, "not_found", -1, NULL,
-			    "no suggestion \"%.64s\"", id);
-		api_reply_error(c, API_R_SUGGESTION, &err);
+		answer_error(api, c, seq, &err);
 		return;
 	}
 	json_decref(o);
@@ -428,4 +467,50 @@ api_suggestion_answer(struct api *api, struct http_conn *c, const char *id,
 	    NULL && agent_status(a) == AGENT_WORKING)
 		api_break_batch(&batch, a, RESPITE_EV_BREAK_START, now);
 	commit_submit(api->commit, &batch, answer_done_cb, an);
+}
+
+/*
+ * Cluster mode: apply an answer read from the stream (arg: the api), on
+ * every node in stream order, at the answering node's time.  waiter:
+ * the request on the node that answered, else NULL.  The same advisor
+ * state gives the same outcome everywhere, refusals included.
+ */
+void
+api_answer_apply(void *arg, const struct api_answer *aa, void *waiter)
+{
+	struct api		*api = arg;
+	struct answer		*an = waiter;
+	struct event_batch	 batch;
+	struct suggestion	 out;
+	struct api_error	 err;
+	struct agent		*a;
+	int			 start_break;
+
+	if (advise_answer(api->advise, aa->sugg, aa->action, aa->minutes,
+	    aa->at, &out, &start_break, &err) == -1) {
+		if (an != NULL) {
+			answer_error(api, an->conn, aa->sugg, &err);
+			free(an);
+		}
+		return;
+	}
+	memset(&batch, 0, sizeof batch);
+	if (start_break && (a = agents_get(api->agents, out.agent)) != NULL &&
+	    agent_status(a) == AGENT_WORKING)
+		api_break_batch(&batch, a, RESPITE_EV_BREAK_START, aa->at);
+	if (an != NULL)
+		an->sugg = out;
+	commit_submit(api->commit, &batch, an != NULL ? answer_done_cb : NULL,
+	    an);
+}
+
+/* Cluster mode: the stream did not take the answer (waiter: the request). */
+void
+api_answer_failed(void *waiter, const char *message)
+{
+	struct answer	*an = waiter;
+
+	api_fail(an->conn, API_R_SUGGESTION, 503, "unavailable", NULL, "%s",
+	    message);
+	free(an);
 }

@@ -39,6 +39,25 @@
  * never on its own clock.  The last tick's minute is stored with the
  * sequence applied.
  *
+ * Answers.  An answer to a suggestion (POST /v1/suggestions/{id}) is
+ * published on respite.STREAM.ans with the answering node's time and
+ * a number of its own since it started (replica_publish_answer());
+ * every node applies it where the stream has it, after the events
+ * before it (api_answer_apply()), so the suggestion's status and the
+ * break an accept starts are the same everywhere.  The answering node
+ * replies once it applied it (the number finds the request), or 503
+ * when the stream did not take it.
+ *
+ * Sinks.  Every node keeps the suggestion changes it made, in order, in
+ * memory (at most REPLICA_SINK_KEEP); the leader hands them to the sink
+ * plugins and publishes the last one handed on respite.STREAM.sink
+ * (the change's suggestion id, time and status: the same on every
+ * node).  Every node drops its changes up to that one when it applies
+ * the message.  A node that takes the lease first applies what the
+ * stream held, then hands the changes no leader confirmed: a change made
+ * while no node held the lease, or one the old leader handed without
+ * the confirmation reaching the stream (it may then be sent twice).
+ *
  * Restart.  The consumer starts after the sequence the database holds
  * (store_cluster_open()); a new node's database holds none, so it
  * replays the stream from its start.  Until it has applied what the
@@ -51,10 +70,12 @@
 #include <sys/queue.h>
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_reply.h"
 #include "cluster.h"
 #include "event.h"
 #include "log.h"
@@ -68,6 +89,21 @@ static const double replica_buckets[] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 };
 #define REPLICA_NBUCKETS (sizeof replica_buckets / sizeof replica_buckets[0])
+
+/* A suggestion change as every node knows it: id, time, status. */
+struct replica_key {
+	int64_t		 sugg;
+	int64_t		 updated;
+	int		 status;
+};
+
+/* A change kept for the sinks until a leader confirmed it. */
+struct replica_change {
+	struct suggestion	 s;
+	char			*json;
+	int			 handed;	/* by this node, as leader */
+	TAILQ_ENTRY(replica_change) entry;
+};
 
 struct replica {
 	struct cluster		*cl;
@@ -85,6 +121,29 @@ struct replica {
 	int64_t			 last_tick;	/* the minute last applied */
 	int64_t			 last_sent;	/* ... last published */
 	unsigned long long	 ticks;
+
+	/* Answers to suggestions (replica_publish_answer()). */
+	replica_answer_cb	 answer_fn;
+	void			(*answer_fail)(void *, const char *);
+	void			*answer_arg;
+	uint64_t		 answer_next;	/* this node's numbers */
+	int64_t			 boot;		/* ... since this start (ms) */
+	TAILQ_HEAD(, replica_ans) answers;	/* published, not applied */
+	unsigned long long	 answers_applied;
+
+	/* Sinks: changes kept until a leader confirmed them (see above). */
+	replica_sink_cb		 sink_fn;
+	void			*sink_arg;
+	void			(*flush_fn)(void *);	/* the outbox */
+	void			*flush_arg;
+	TAILQ_HEAD(, replica_change) changes;
+	size_t			 nchanges;
+	int			 sinking;	/* leader, sinks resumed */
+	uint64_t		 resume_at;	/* leader: resume once applied */
+	int			 resume_pending;
+	struct replica_key	 handed;	/* the last handed here */
+	int			 pos_dirty, pos_inflight;
+	unsigned long long	 sink_handed, sink_resumed, sink_lost;
 
 	/* /metrics */
 	unsigned long long	 lat_bucket[REPLICA_NBUCKETS];
@@ -109,6 +168,18 @@ struct replica_req {
 	char			 why[160];
 };
 
+/*
+ * An answer published by this node, until both its ack came and the
+ * stream's copy was applied here (or it failed).
+ */
+struct replica_ans {
+	struct replica		*r;
+	uint64_t		 num;
+	void			*waiter;	/* the request, NULL: answered */
+	int			 acked;
+	TAILQ_ENTRY(replica_ans) entry;
+};
+
 struct replica *
 replica_new(struct cluster *cl, struct commit *commit, struct store *store,
     char **cause)
@@ -125,7 +196,10 @@ replica_new(struct cluster *cl, struct commit *commit, struct store *store,
 	r->store = store;
 	r->queued_seq = seq;
 	r->last_tick = tick;
+	r->boot = time_now_ms();
 	TAILQ_INIT(&r->waiting);
+	TAILQ_INIT(&r->answers);
+	TAILQ_INIT(&r->changes);
 	commit_set_stored_seq(commit, seq);
 	return (r);
 }
@@ -137,6 +211,8 @@ void
 replica_free(struct replica *r)
 {
 	struct replica_req	*q;
+	struct replica_ans	*a;
+	struct replica_change	*c;
 
 	if (r == NULL)
 		return;
@@ -144,6 +220,18 @@ replica_free(struct replica *r)
 	while ((q = TAILQ_FIRST(&r->waiting)) != NULL) {
 		TAILQ_REMOVE(&r->waiting, q, entry);
 		replica_answer(q);
+	}
+	while ((c = TAILQ_FIRST(&r->changes)) != NULL) {
+		TAILQ_REMOVE(&r->changes, c, entry);
+		free(c->json);
+		free(c);
+	}
+	while ((a = TAILQ_FIRST(&r->answers)) != NULL) {
+		TAILQ_REMOVE(&r->answers, a, entry);
+		if (a->waiter != NULL)
+			r->answer_fail(a->waiter, "respited is stopping; the "
+			    "answer may or may not have been recorded");
+		free(a);
 	}
 	free(r);
 }
@@ -440,6 +528,208 @@ replica_submit(void *arg, struct event_batch *batch, int applied,
 
 /* ---------------------------------------------------------------- applying */
 
+static void	replica_sink_check(struct replica *);
+
+/* ---------------------------------------------------------------- sinks */
+
+static void
+replica_key_of(const struct suggestion *s, struct replica_key *k)
+{
+	k->sugg = s->seq;
+	k->updated = s->updated_at;
+	k->status = (int)s->status;
+}
+
+static void	replica_pos_publish(struct replica *);
+
+static void
+replica_pos_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error,
+    void *arg)
+{
+	struct replica	*r = arg;
+
+	(void)seq;
+	r->pos_inflight = 0;
+	if (ack == CLUSTER_ACK_CLOSED)
+		return;
+	if (ack != CLUSTER_ACK_OK && ack != CLUSTER_ACK_DUPLICATE) {
+		log_debug("cluster: the sinks' position was not stored: %s",
+		    error != NULL ? error : "?");
+		r->pos_dirty = 1;
+		return;		/* again with the next change or tick */
+	}
+	replica_pos_publish(r);
+}
+
+/*
+ * The leader: publish the last change it handed to the sinks (one
+ * publish in flight at most; the newest position goes next).
+ */
+static void
+replica_pos_publish(struct replica *r)
+{
+	char	 buf[192], *cause = NULL;
+	int	 n;
+
+	if (r->pos_inflight || !r->pos_dirty || !cluster_connected(r->cl))
+		return;
+	n = snprintf(buf, sizeof buf, "{\"sugg\":%lld,\"updated\":%lld,"
+	    "\"status\":%d,\"node\":\"%s\"}", (long long)r->handed.sugg,
+	    (long long)r->handed.updated, r->handed.status,
+	    cluster_node(r->cl));
+	if (cluster_publish(r->cl, REPLICA_SINK_SUFFIX, NULL, buf, (size_t)n,
+	    replica_pos_ack_cb, r, &cause) == -1) {
+		log_debug("cluster: the sinks' position not published: %s",
+		    cause);
+		free(cause);
+		return;
+	}
+	r->pos_dirty = 0;
+	r->pos_inflight = 1;
+}
+
+static void
+replica_hand(struct replica *r, struct replica_change *c)
+{
+	r->sink_fn(&c->s, c->json, r->sink_arg);
+	c->handed = 1;
+	replica_key_of(&c->s, &r->handed);
+	r->pos_dirty = 1;
+	r->sink_handed++;
+}
+
+/*
+ * The outbox's sink callback in cluster mode (arg: the replica): every
+ * node keeps the change; the leader hands it on at once.
+ */
+void
+replica_outbox_cb(const struct suggestion *s, const char *json, void *arg)
+{
+	struct replica		*r = arg;
+	struct replica_change	*c, *old;
+
+	if (json == NULL || r->sink_fn == NULL)
+		return;
+	c = xcalloc(1, sizeof *c);
+	c->s = *s;
+	c->json = xstrdup(json);
+	TAILQ_INSERT_TAIL(&r->changes, c, entry);
+	if (++r->nchanges > REPLICA_SINK_KEEP) {
+		old = TAILQ_FIRST(&r->changes);
+		TAILQ_REMOVE(&r->changes, old, entry);
+		r->nchanges--;
+		if (!old->handed && r->sink_lost++ == 0)
+			log_warnx("cluster: node %s keeps %d suggestion "
+			    "changes no leader confirmed; it drops the oldest "
+			    "(were it to lead, its sinks would not send them)",
+			    cluster_node(r->cl), REPLICA_SINK_KEEP);
+		free(old->json);
+		free(old);
+	}
+	if (r->sinking && replica_is_leader(r)) {
+		replica_hand(r, c);
+		replica_pos_publish(r);
+	}
+}
+
+/*
+ * A new leader: once it applied what the stream held when it took the
+ * lease, hand the sinks every change no leader confirmed, in order.
+ */
+static void
+replica_sink_check(struct replica *r)
+{
+	struct replica_change	*c;
+	size_t			 n = 0;
+
+	if (!r->resume_pending || r->queued_seq < r->resume_at)
+		return;
+	r->resume_pending = 0;
+	if (!replica_is_leader(r))
+		return;
+	/* Applied and written: the changes are all here. */
+	commit_flush(r->commit);
+	if (r->flush_fn != NULL)
+		r->flush_fn(r->flush_arg);
+	TAILQ_FOREACH(c, &r->changes, entry)
+		if (!c->handed) {
+			replica_hand(r, c);
+			n++;
+		}
+	r->sinking = 1;
+	r->sink_resumed += n;
+	log_info("cluster: node %s runs the sinks from the last position "
+	    "a leader confirmed (%zu changes to send)", cluster_node(r->cl),
+	    n);
+	replica_pos_publish(r);
+}
+
+/*
+ * The leader's position read from the stream: every node drops the
+ * changes up to it.  One this node does not hold (made before it
+ * started) drops nothing.  0, or -1 if it is none.
+ */
+static int
+replica_pos_apply(struct replica *r, const void *data, size_t len)
+{
+	struct replica_change	*c, *next;
+	struct replica_key	 k;
+	json_t			*o, *v1, *v2, *v3;
+
+	if ((o = json_loadb(data, len, 0, NULL)) == NULL)
+		return (-1);
+	v1 = json_object_get(o, "sugg");
+	v2 = json_object_get(o, "updated");
+	v3 = json_object_get(o, "status");
+	if (!json_is_integer(v1) || !json_is_integer(v2) ||
+	    !json_is_integer(v3)) {
+		json_decref(o);
+		return (-1);
+	}
+	k.sugg = json_integer_value(v1);
+	k.updated = json_integer_value(v2);
+	k.status = (int)json_integer_value(v3);
+	json_decref(o);
+	/* What came before it is applied and written first. */
+	commit_flush(r->commit);
+	if (r->flush_fn != NULL)
+		r->flush_fn(r->flush_arg);
+	TAILQ_FOREACH(c, &r->changes, entry)
+		if (c->s.seq == k.sugg && c->s.updated_at == k.updated &&
+		    (int)c->s.status == k.status)
+			break;
+	if (c == NULL)
+		return (0);
+	for (c = TAILQ_FIRST(&r->changes); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		TAILQ_REMOVE(&r->changes, c, entry);
+		r->nchanges--;
+		if (c->s.seq == k.sugg && c->s.updated_at == k.updated &&
+		    (int)c->s.status == k.status) {
+			free(c->json);
+			free(c);
+			break;
+		}
+		free(c->json);
+		free(c);
+	}
+	return (0);
+}
+
+/*
+ * Cluster mode's sinks: fn (sinks_outbox_cb) on the leader; flush writes
+ * the outbox's changes (and so calls replica_outbox_cb()).
+ */
+void
+replica_set_sink(struct replica *r, replica_sink_cb fn, void *arg,
+    void (*flush)(void *), void *flush_arg)
+{
+	r->sink_fn = fn;
+	r->sink_arg = arg;
+	r->flush_fn = flush;
+	r->flush_arg = flush_arg;
+}
+
 static void
 replica_check_caught_up(struct replica *r)
 {
@@ -485,6 +775,69 @@ replica_tick_decode(const void *data, size_t len, int64_t *minute)
 	return (rc);
 }
 
+/*
+ * An answer read from the stream: decoded, and applied after what came
+ * before it (the commit flushed first).  0, or -1 if it is none.
+ */
+static int
+replica_ans_apply(struct replica *r, const void *data, size_t len)
+{
+	struct api_answer	 aa;
+	struct replica_ans	*a;
+	json_t			*o, *v;
+	void			*waiter = NULL;
+	const char		*node = "", *act;
+	uint64_t		 num = 0;
+	int64_t			 boot = 0;
+
+	if ((o = json_loadb(data, len, 0, NULL)) == NULL)
+		return (-1);
+	memset(&aa, 0, sizeof aa);
+	if (!json_is_integer(v = json_object_get(o, "suggestion")) ||
+	    (aa.sugg = json_integer_value(v)) <= 0 ||
+	    !json_is_string(v = json_object_get(o, "action")) ||
+	    (strcmp(act = json_string_value(v), "accept") != 0 &&
+	    strcmp(act, "dismiss") != 0 && strcmp(act, "snooze") != 0) ||
+	    !json_is_integer(v = json_object_get(o, "minutes")) ||
+	    json_integer_value(v) < 0 || json_integer_value(v) > INT_MAX ||
+	    !json_is_integer(json_object_get(o, "at")) ||
+	    json_integer_value(json_object_get(o, "at")) < 0) {
+		json_decref(o);
+		return (-1);
+	}
+	snprintf(aa.action, sizeof aa.action, "%s", act);
+	aa.minutes = (int)json_integer_value(v);
+	aa.at = json_integer_value(json_object_get(o, "at"));
+	if (json_is_string(v = json_object_get(o, "node")))
+		node = json_string_value(v);
+	if (json_is_integer(v = json_object_get(o, "num")))
+		num = (uint64_t)json_integer_value(v);
+	if (json_is_integer(v = json_object_get(o, "boot")))
+		boot = json_integer_value(v);
+	/* Ours, since this start: the request waiting for it. */
+	if (strcmp(node, cluster_node(r->cl)) == 0 && boot == r->boot) {
+		TAILQ_FOREACH(a, &r->answers, entry)
+			if (a->num == num)
+				break;
+		if (a != NULL) {
+			waiter = a->waiter;
+			a->waiter = NULL;
+			if (a->acked) {
+				TAILQ_REMOVE(&r->answers, a, entry);
+				free(a);
+			}
+		}
+	}
+	json_decref(o);
+	commit_flush(r->commit);
+	r->answers_applied++;
+	if (r->answer_fn != NULL)
+		r->answer_fn(r->answer_arg, &aa, waiter);
+	else if (waiter != NULL)
+		r->answer_fail(waiter, "no answers here");
+	return (0);
+}
+
 static void
 replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
     size_t len, void *arg)
@@ -512,6 +865,19 @@ replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
 				r->tick_fn(r->tick_arg, minute);
 		}
 		commit_set_seq(r->commit, seq, r->last_tick);
+		replica_sink_check(r);
+		return;
+	}
+	if (strcmp(suffix, REPLICA_ANS_SUFFIX) == 0 &&
+	    replica_ans_apply(r, data, len) == 0) {
+		commit_set_seq(r->commit, seq, r->last_tick);
+		replica_sink_check(r);
+		return;
+	}
+	if (strcmp(suffix, REPLICA_SINK_SUFFIX) == 0 &&
+	    replica_pos_apply(r, data, len) == 0) {
+		commit_set_seq(r->commit, seq, r->last_tick);
+		replica_sink_check(r);
 		return;
 	}
 	commit_set_seq(r->commit, seq, r->last_tick);
@@ -521,6 +887,7 @@ replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
 		if (replica_decode(data, len, b.ev) == 0) {
 			b.n = 1;
 			commit_submit(r->commit, &b, replica_applied_cb, r);
+			replica_sink_check(r);
 			return;
 		}
 		free(b.ev);
@@ -531,14 +898,26 @@ replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
 		    suffix);
 }
 
-/* The lease changed hands: a new leader ticks at once (the minute now). */
+/*
+ * The lease changed hands: a new leader ticks at once (the minute now),
+ * and resumes the sinks once it applied what the stream holds.
+ */
 static void
 replica_lease_cb(const char *leader, void *arg)
 {
 	struct replica	*r = arg;
 
-	if (leader != NULL && strcmp(leader, cluster_node(r->cl)) == 0)
+	if (leader != NULL && strcmp(leader, cluster_node(r->cl)) == 0) {
 		replica_tick(r, time_now_ms() / MS_PER_MIN * MS_PER_MIN);
+		if (!r->sinking && r->sink_fn != NULL) {
+			r->resume_pending = 1;
+			r->resume_at = cluster_stream_seq(r->cl);
+			replica_sink_check(r);
+		}
+	} else {
+		r->sinking = 0;
+		r->resume_pending = 0;
+	}
 }
 
 /*
@@ -573,6 +952,90 @@ replica_start(struct replica *r, char **cause)
 	    r->start_seq > applied ? r->start_seq - applied : 0);
 	replica_check_caught_up(r);
 	return (0);
+}
+
+/* ---------------------------------------------------------------- answers */
+
+static void
+replica_ans_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error,
+    void *arg)
+{
+	struct replica_ans	*a = arg;
+	struct replica		*r = a->r;
+	char			 msg[320];
+
+	(void)seq;
+	a->acked = 1;
+	if (ack != CLUSTER_ACK_OK && ack != CLUSTER_ACK_DUPLICATE &&
+	    a->waiter != NULL) {
+		r->failed_requests++;
+		snprintf(msg, sizeof msg, "the cluster's stream did not "
+		    "acknowledge the answer (%s); it may still be recorded: "
+		    "see the suggestion before you retry",
+		    ack == CLUSTER_ACK_TIMEOUT ? "no acknowledgement within "
+		    "ack_timeout_ms" : error != NULL ? error : "refused");
+		r->answer_fail(a->waiter, msg);
+		a->waiter = NULL;
+	}
+	if (a->waiter == NULL) {
+		TAILQ_REMOVE(&r->answers, a, entry);
+		free(a);
+	}
+}
+
+/*
+ * Publish an answer to a suggestion (api->answer in cluster mode); the
+ * request waiter gets api_answer_apply() once this node read it back
+ * from the stream, or the fail callback.
+ */
+void
+replica_publish_answer(void *arg, const struct api_answer *aa, void *waiter)
+{
+	struct replica		*r = arg;
+	struct replica_ans	*a;
+	char			 buf[256], *cause = NULL, msg[320];
+	int			 n;
+
+	if (!cluster_connected(r->cl)) {
+		r->failed_requests++;
+		r->answer_fail(waiter, "the cluster's stream did not "
+		    "acknowledge the answer (not connected to NATS); retry "
+		    "later");
+		return;
+	}
+	a = xcalloc(1, sizeof *a);
+	a->r = r;
+	a->num = ++r->answer_next;
+	a->waiter = waiter;
+	n = snprintf(buf, sizeof buf, "{\"suggestion\":%lld,\"action\":\"%s\","
+	    "\"minutes\":%d,\"at\":%lld,\"node\":\"%s\",\"boot\":%lld,"
+	    "\"num\":%" PRIu64 "}", (long long)aa->sugg, aa->action,
+	    aa->minutes, (long long)aa->at, cluster_node(r->cl),
+	    (long long)r->boot, a->num);
+	if (n < 0 || (size_t)n >= sizeof buf || cluster_publish(r->cl,
+	    REPLICA_ANS_SUFFIX, NULL, buf, (size_t)n, replica_ans_ack_cb, a,
+	    &cause) == -1) {
+		r->failed_requests++;
+		snprintf(msg, sizeof msg, "the cluster's stream did not take "
+		    "the answer (%s); retry later", cause != NULL ? cause :
+		    "too long");
+		free(cause);
+		free(a);
+		r->answer_fail(waiter, msg);
+		return;
+	}
+	r->published++;
+	TAILQ_INSERT_TAIL(&r->answers, a, entry);
+}
+
+/* What an answer read from the stream runs, and what a failed one. */
+void
+replica_set_answer(struct replica *r, replica_answer_cb fn,
+    void (*fail)(void *, const char *), void *arg)
+{
+	r->answer_fn = fn;
+	r->answer_fail = fail;
+	r->answer_arg = arg;
 }
 
 /* ---------------------------------------------------------------- clock */
@@ -612,6 +1075,8 @@ replica_tick(struct replica *r, int64_t minute)
 
 	if (!replica_is_leader(r) || minute <= r->last_sent)
 		return;
+	if (r->sinking)
+		replica_pos_publish(r);	/* one that failed */
 	n = snprintf(buf, sizeof buf, "{\"minute\":%lld}", (long long)minute);
 	snprintf(id, sizeof id, "tick-%lld", (long long)minute);
 	if (cluster_publish(r->cl, REPLICA_TICK_SUFFIX, id, buf, (size_t)n,
@@ -696,13 +1161,25 @@ replica_metrics(void *arg, FILE *f)
 	    "# HELP respite_cluster_ticks_total Minute ticks applied from the "
 	    "stream.\n# TYPE respite_cluster_ticks_total counter\n"
 	    "respite_cluster_ticks_total %llu\n"
+	    "# HELP respite_cluster_sink_handed_total Suggestion changes this "
+	    "node handed to the sinks as leader.\n"
+	    "# TYPE respite_cluster_sink_handed_total counter\n"
+	    "respite_cluster_sink_handed_total %llu\n"
+	    "# HELP respite_cluster_sink_resumed_total Of them, changes no "
+	    "leader had confirmed when this node took the lease.\n"
+	    "# TYPE respite_cluster_sink_resumed_total counter\n"
+	    "respite_cluster_sink_resumed_total %llu\n"
+	    "# HELP respite_cluster_sink_unconfirmed Suggestion changes kept "
+	    "until a leader confirms them.\n"
+	    "# TYPE respite_cluster_sink_unconfirmed gauge\n"
+	    "respite_cluster_sink_unconfirmed %zu\n"
 	    "# HELP respite_cluster_publish_seconds From an event's publish to "
 	    "JetStream's acknowledgement.\n"
 	    "# TYPE respite_cluster_publish_seconds histogram\n",
 	    leader != NULL && strcmp(leader, cluster_node(r->cl)) == 0,
 	    cluster_connected(r->cl), applied, last, last - applied,
 	    cluster_pending(r->cl), r->published, r->failed_requests,
-	    r->ticks);
+	    r->ticks, r->sink_handed, r->sink_resumed, r->nchanges);
 	for (i = 0; i < REPLICA_NBUCKETS; i++)
 		fprintf(f, "respite_cluster_publish_seconds_bucket{le=\"%g\"} "
 		    "%llu\n", replica_buckets[i], r->lat_bucket[i]);

@@ -315,16 +315,6 @@ restore_live_cb(const char *agent, void *advise)
 {
 	advise_restore_live(advise, agent);
 }
-
-/* Cluster mode's sink callback: the changes go to the sinks on the leader. */
-static void
-leader_sink_cb(const struct suggestion *s, const char *json, void *arg)
-{
-	struct respited	*d = arg;
-
-	if (replica_is_leader(d->replica))
-		sinks_outbox_cb(s, json, d->plugins);
-}
 #endif
 
 /* Arm the advisor's timer for the next whole wall-clock minute. */
@@ -982,16 +972,28 @@ main(int argc, char **argv)
 		    &cause)) == NULL)
 			fatalx("cluster: %s", cause);
 		replica_set_tick(d.replica, tick_apply, &d);
+		replica_set_answer(d.replica, api_answer_apply,
+		    api_answer_failed, &d.api);
 		/* The live timer goes on for the agents it did before. */
 		if (store_agents_live(d.store, t0 - ADVISE_FORGET_IDLE_MS,
 		    d.api.ap.live_window_ms, restore_live_cb, d.advise,
 		    &cause) == -1)
 			fatalx("storage: %s", cause);
-		/* Side effects once: the sinks run on the leader only. */
-		outbox_set_sink(d.outbox, leader_sink_cb, &d);
+		/*
+		 * Side effects once: the sinks run on the leader only, which
+		 * resumes from the last change a leader confirmed.
+		 */
+		if (plugins_count(d.plugins, RESPITE_PLUGIN_SINK) > 0) {
+			replica_set_sink(d.replica, sinks_outbox_cb, d.plugins,
+			    flush_now, &d);
+			outbox_set_sink(d.outbox, replica_outbox_cb,
+			    d.replica);
+		} else
+			outbox_set_sink(d.outbox, NULL, NULL);
 		if (replica_start(d.replica, &cause) == -1)
 			fatalx("cluster: %s", cause);
 		d.api.submit = replica_submit;
+		d.api.answer = replica_publish_answer;
 		d.api.cluster_health = replica_health;
 		d.api.cluster_metrics = replica_metrics;
 		d.api.cluster_arg = d.replica;

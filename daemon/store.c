@@ -208,6 +208,17 @@ static const char *const migrations[] = {
 	"DROP INDEX IF EXISTS events_status;"
 	"DROP INDEX events_agent_ts;"
 	"CREATE INDEX events_agent_ts ON events (agent, ts, seq, type);",
+	/*
+	 * 6 -> 7: cluster mode's table (daemon/replica.c): the stream
+	 * sequence this node applied ('applied_seq') and the minute of the
+	 * last tick applied ('tick'), empty on a single node.  Cluster mode
+	 * made it on first use before, so it may be there already, rows
+	 * and all.
+	 */
+	"CREATE TABLE IF NOT EXISTS cluster ("
+	"  key TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL"
+	");",
 };
 
 /* Event columns as the reader (event_from_row()) takes them, 0 to 12. */
@@ -1403,10 +1414,10 @@ store_max_seq(struct store *st, const char *table)
 }
 
 /*
- * Cluster mode (daemon/replica.c): the table of the stream sequence this
- * node applied, made here rather than by a migration so that a single
- * node's schema stays as it is; and its statements.  Sets *seq to the
- * sequence applied, 0 if none.  Returns 0, or -1 with *cause set.
+ * Cluster mode (daemon/replica.c): the statements of the table of the
+ * stream sequence this node applied (migration 6 -> 7).  Sets *seq to
+ * the sequence applied, 0 if none, and *tick to the minute of the last
+ * tick applied.  Returns 0, or -1 with *cause set.
  */
 int
 store_cluster_open(struct store *st, uint64_t *seq, int64_t *tick,
@@ -1417,11 +1428,6 @@ store_cluster_open(struct store *st, uint64_t *seq, int64_t *tick,
 
 	*seq = 0;
 	*tick = 0;
-	if (sqlite3_exec(st->db, "CREATE TABLE IF NOT EXISTS cluster ("
-	    "  key TEXT PRIMARY KEY,"
-	    "  value INTEGER NOT NULL"
-	    ")", NULL, NULL, NULL) != SQLITE_OK)
-		return (store_error(st, cause, "cluster table"));
 	if (st->cluster_set == NULL && (prepare(st, "INSERT OR REPLACE INTO "
 	    "cluster (key, value) VALUES ('applied_seq', ?1), ('tick', ?2)",
 	    &st->cluster_set,

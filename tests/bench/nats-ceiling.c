@@ -2,7 +2,7 @@
  * respite - nats-ceiling: JetStream's own async publish rate, the ceiling
  * of cluster_publish() in `make bench` (tests/bench/run.sh).
  *
- *   nats-ceiling URLS N STREAM
+ *   nats-ceiling URLS N STREAM [events]
  *
  * Creates STREAM (subjects respite.STREAM.>, file storage, 3 replicas, a
  * 2-minute duplicate window: what daemon/cluster.c creates), publishes N
@@ -12,6 +12,11 @@
  * our queue), waits for every ack and prints "RATE msgs/s acked ms".
  * Nothing of ours is between: no queue, no loop, acks counted on nats.c's
  * thread.
+ *
+ * With "events", each message is a respited event as daemon/replica.c
+ * publishes it (message.received for 1,000 agents in 20 teams, ids
+ * "c-I", the time now): the stream a new node's catch-up replays in
+ * `make bench`.
  */
 #include "build.h"
 
@@ -62,14 +67,16 @@ main(int argc, char **argv)
 	jsStreamInfo	*si = NULL;
 	const char	*servers[16], *subjects[1];
 	char		*copy, *p, *u, subject[128], pub[128], id[32], data[200];
-	int		 n, i, ns = 0;
+	int		 n, i, ns = 0, events, len = sizeof data;
+	long long	 now_epoch_ms = (long long)time(NULL) * 1000;
 	int64_t		 t0, t1;
 	natsStatus	 s;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: nats-ceiling URLS N STREAM\n");
+	if (argc != 4 && (argc != 5 || strcmp(argv[4], "events") != 0)) {
+		fprintf(stderr, "usage: nats-ceiling URLS N STREAM [events]\n");
 		return (2);
 	}
+	events = argc == 5;
 	n = atoi(argv[2]);
 	copy = strdup(argv[1]);
 	for (p = copy; (u = strsep(&p, ",")) != NULL && ns < 16;)
@@ -101,11 +108,17 @@ main(int argc, char **argv)
 	memset(data, 'z', sizeof data);
 	t0 = now_ms();
 	for (i = 0; i < n; i++) {
-		snprintf(id, sizeof id, "b-%d", i);
+		snprintf(id, sizeof id, "%s-%d", events ? "c" : "b", i);
+		if (events)
+			len = snprintf(data, sizeof data, "{\"type\":"
+			    "\"message.received\",\"agent\":\"ag%d\",\"team\":"
+			    "\"t%d\",\"channel\":\"chat\",\"id\":\"%s\",\"ts\":%lld,"
+			    "\"received\":%lld}", i % 1000, i % 1000 % 20, id,
+			    now_epoch_ms, now_epoch_ms);
 		jsPubOptions_Init(&po);
 		po.MsgId = id;
 		po.MaxWait = 5000;
-		while ((s = js_PublishAsync(js, pub, data, sizeof data, &po)) ==
+		while ((s = js_PublishAsync(js, pub, data, len, &po)) ==
 		    NATS_TIMEOUT)
 			;	/* stalled at MaxPending: again */
 		if (s != NATS_OK)

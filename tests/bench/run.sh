@@ -38,7 +38,9 @@
 #                    an R3 stream through cluster_publish() against
 #                    nats.c's js_PublishAsync alone (nats-bench.sh);
 #                    respited's ingest through the stream in requests of
-#                    100 against that, and a new node's catch-up.
+#                    100 against that, and a new node's catch-up; a
+#                    new node replaying 1,000,000 events; the leader
+#                    failover; the ingest pause when a server dies.
 #
 # The events are one simulated day (`respitectl simulate`, 9 hours, so
 # every agent works a whole shift) of 10,000 agents in 20 teams, and of
@@ -667,6 +669,30 @@ case "$LC" in
 	    "${LC##* }" "-" "-" "-" "-"
 	;;
 esac
+# A new node replaying 1,000,000 events (CLUSTER_CATCHUP_N scales it),
+# the leader killed, a NATS server killed under single-event POSTs.
+LB=$(printf '%s\n' "$NATS_OUT" | sed -n 's/^bench-row nats-catchup //p')
+if [ -n "$LB" ]; then
+	say "  catch-up of ${LB%% *} events: ${LB##* } events/s"
+	row "cluster catch-up of a new node, ${LB%% *} events (events/s)" \
+	    "${LB##* }" "-" "-" "-" "-"
+fi
+LF=$(printf '%s\n' "$NATS_OUT" | sed -n 's/^bench-row nats-failover //p')
+if [ -n "$LF" ]; then
+	say "  leader failover: $LF ms"
+	case "$LF" in
+	failed) row "cluster leader failover, SIGKILL, lease_ms 5000 (ms)" \
+	    failed "-" "-" "< 10,000 ms" FAIL ;;
+	*) row "cluster leader failover, SIGKILL, lease_ms 5000 (ms)" \
+	    "$LF" "-" "-" "< 10,000 ms" "$(verdict "$LF < 10000")" ;;
+	esac
+fi
+LP=$(printf '%s\n' "$NATS_OUT" | sed -n 's/^bench-row nats-pause //p')
+if [ -n "$LP" ]; then
+	say "  ingest pause when a NATS server died: $LP ms"
+	row "cluster ingest pause, the stream's NATS leader killed (ms)" \
+	    "$LP" "-" "-" "-" "-"
+fi
 
 echo
 echo "| benchmark | respite | ceiling | ratio | goal | result |"

@@ -676,6 +676,52 @@ test_migrate_assignments(void **state)
 	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
 }
 
+/*
+ * Schema 7 has cluster mode's table: a database of schema 6 gets it,
+ * and one that cluster mode gave it on first use (before 7) keeps its
+ * rows.  A single node's is there and empty.
+ */
+static void
+test_migrate_cluster(void **state)
+{
+	struct store	*st;
+	sqlite3		*h;
+	char		 v[16], *cause = NULL;
+	uint64_t	 seq;
+	int64_t		 tick;
+
+	(void)state;
+	st = open_ok(tdb.path);
+	store_close(st);
+	query(tdb.path, "SELECT count(*) FROM cluster", v, sizeof v);
+	assert_string_equal(v, "0");
+
+	/* Schema 6 without the table. */
+	assert_int_equal(sqlite3_open(tdb.path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "DROP TABLE cluster;"
+	    "PRAGMA user_version = 6", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	st = open_ok(tdb.path);
+	assert_int_equal(store_cluster_open(st, &seq, &tick, &cause), 0);
+	assert_true(seq == 0 && tick == 0);
+	store_close(st);
+	query(tdb.path, "PRAGMA user_version", v, sizeof v);
+	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
+
+	/* Schema 6 with the table cluster mode made, and its rows. */
+	assert_int_equal(sqlite3_open(tdb.path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "INSERT INTO cluster VALUES "
+	    "('applied_seq', 42), ('tick', 1800000000000);"
+	    "PRAGMA user_version = 6", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	st = open_ok(tdb.path);
+	assert_int_equal(store_cluster_open(st, &seq, &tick, &cause), 0);
+	assert_true(seq == 42 && tick == 1800000000000LL);
+	store_close(st);
+	query(tdb.path, "PRAGMA user_version", v, sizeof v);
+	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
+}
+
 /* The ids given to cb, "id,id,". */
 static int
 ids_cb(const struct respite_event *ev, void *arg)
@@ -862,6 +908,7 @@ main(void)
 		cmocka_unit_test_teardown(test_assignments, test_teardown),
 		cmocka_unit_test_teardown(test_migrate_assignments,
 		    test_teardown),
+		cmocka_unit_test_teardown(test_migrate_cluster, test_teardown),
 		cmocka_unit_test_teardown(test_window, test_teardown),
 		cmocka_unit_test_teardown(test_last_level, test_teardown),
 		cmocka_unit_test_teardown(test_old_schema_without_version,
