@@ -467,6 +467,40 @@ test_explain(void **state)
 	assert_true(i < n);
 }
 
+/*
+ * classify() sums the features in its own, faster order; the walk in
+ * features.py's order (explain) must come to the same margin.
+ */
+static void
+test_fast_sum(void **state)
+{
+	static const char *const texts[] = {
+		"Du bist ein VOLLIDIOT!!!", "ab", "a b c", "xyzzy",
+		"you are a fucking idiot, @someone http://x.y 😡",
+		"Straße ÄÖÜ Arschlöcher fuuuuck", "", "!!! ??",
+		NULL
+	};
+	static const char *const langs[] = { "de", "en" };
+	static struct hostility_weight	w[HOSTILITY_MAX_FEAT];
+	struct hostility_result		r, r0;
+	double				sum;
+	size_t				i, l, k, n;
+
+	(void)state;
+	for (l = 0; l < 2; l++) {
+		hostility_classify(hy, "", 0, langs[l], &r0);	/* the bias */
+		for (i = 0; texts[i] != NULL; i++) {
+			n = hostility_explain(hy, texts[i], strlen(texts[i]),
+			    langs[l], &r, w, HOSTILITY_MAX_FEAT);
+			for (k = 0, sum = r0.margin; k < n; k++)
+				sum += w[k].contribution;
+			if (sum - r.margin > 1e-6 || r.margin - sum > 1e-6)
+				fail_msg("%s (%s): margin %f, features sum to "
+				    "%f", texts[i], langs[l], r.margin, sum);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -478,6 +512,7 @@ main(void)
 		cmocka_unit_test(test_load_bad),
 		cmocka_unit_test(test_sentences),
 		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_fast_sum),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
