@@ -643,10 +643,12 @@ if [ -n "$HY_CLS" ]; then
 		    tr _ ' ')" "$_both ($_alone alone)" "$_lex (lexicon)" \
 		    "$(calc "printf \"%+.3f\", $_both - $_lex")" "$_g" "$_v"
 	done
-	row "hostility classifier + lexicon, messages/s on one core" \
-	    "$HYL_CLS ($HY_CLS alone)" "$CLS (lexicon)" \
-	    "$(pct "$HYL_CLS" "$CLS")" ">= 100,000" \
-	    "$(verdict "$HYL_CLS >= 100000")"
+	row "hostility classifier, messages/s on one core" \
+	    "$HY_CLS" "$CLS (lexicon)" "$(pct "$HY_CLS" "$CLS")" \
+	    ">= 100,000" "$(verdict "$HY_CLS >= 100000")"
+	row "hostility with lexicon = yes, messages/s on one core" \
+	    "$HYL_CLS" "$CLS (lexicon)" "$(pct "$HYL_CLS" "$CLS")" \
+	    ">= 100,000" "$(verdict "$HYL_CLS >= 100000")"
 	row "hostility weights + RSS they add (MiB)" \
 	    "$(calc "printf \"%.1f\", ($HY_BYTES / 1048576) + ($HY_RSS / 1024)")" \
 	    "$(calc "printf \"%.1f\", $HY_BYTES / 1048576") (file)" "-" \

@@ -118,6 +118,19 @@ else
 	skip "stored categories" "sqlite3 is not installed"
 fi
 
+# SIGHUP with damaged weights: the plugin keeps the old ones.
+hostility_config "weights = $TMPD/bad.weights
+lexicon = yes
+lexicon_data = $LEXICON_DATA"
+n=$(log_lines)
+kill -HUP "$DAEMON_PID"
+wait_log "reload: .*\[plugin\.hostility\]: .*bad.weights: damaged: CRC-32.*keeps its old settings" 5 "$n"
+check "SIGHUP with damaged weights: the plugin keeps the old ones" $?
+post_events "{\"type\":\"message.received\",\"agent\":\"bob\",\"channel\":\"chat\",
+ \"ts\":\"$(ts 40)\",\"lang\":\"de\",\"text\":\"Sie sind ein inkompetentes Arschloch\"}"
+req GET /v1/agents/bob
+jq_is '.metrics.hostile_last_hour' 1 "and still classifies with them"
+
 stop_daemon
 check "respited stops cleanly with the plugin loaded" $?
 if grep -q "$CANARY" "$LOG"; then
