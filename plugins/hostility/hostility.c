@@ -536,6 +536,9 @@ lef(const unsigned char *p)
 	return (f);
 }
 
+static int	fail(char **, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
 static int
 fail(char **error, const char *name, const char *fmt, ...)
 {
