@@ -161,4 +161,15 @@ OUT=$($RESPITECTL classify --weights "$TMPD/bad.weights" "x" 2>&1)
 is "$?" 1 "classify with damaged weights: exit 1"
 like "$OUT" "damaged" "classify with damaged weights: says so"
 
+# ---- the Python side computes what tests/data/hostility-features.txt
+# holds (the unit test holds the C side to the same file)
+
+if command -v python3 >/dev/null 2>&1; then
+	OUT=$(python3 "$TOP_SRCDIR/plugins/hostility/train/check_features.py" \
+	    --check "$TOP_SRCDIR/tests/data/hostility-features.txt" 2>&1)
+	is "$?" 0 "features.py computes the committed features${OUT:+: $OUT}"
+else
+	skip "features.py against the committed features" "no python3"
+fi
+
 done_testing
