@@ -2,7 +2,7 @@
 # respite - the demo behind `make demo` (not a test).
 #
 # Starts ./respited -f on its built-in defaults (127.0.0.1:7878, the
-# database in BUILDDIR/state), waits for /healthz, replays the weekdays of
+# database in BUILDDIR/state) with the hostility classifier, waits for /healthz, replays the weekdays of
 # the past few weeks (tests/demo-weeks.sh: the days of the Weeks view),
 # then a freshly simulated shift that ends at the start of the current
 # hour, prints the agents (and the teams and suggestions, where this
@@ -40,7 +40,24 @@ if curl -s -o /dev/null --max-time 1 "$url/healthz"; then
 fi
 
 mkdir -p "$build/state"
-STATE_DIRECTORY="$build/state" ./respited -f &
+# The trained hostility classifier with the word lists judges the
+# customers' messages, which the shift below carries as text (--text).
+conf=
+text=
+if [ -f "$build/plugins/.libs/hostility.so" ]; then
+	conf=$build/state/demo.conf
+	cat >"$conf" <<EOF
+[plugins]
+dir = $build/plugins/.libs
+load = hostility
+[plugin.hostility]
+weights = $srcdir/plugins/hostility/hostility.weights
+lexicon = yes
+lexicon_data = $srcdir/plugins/lexicon
+EOF
+	text=--text
+fi
+STATE_DIRECTORY="$build/state" ./respited -f ${conf:+-c "$conf"} &
 pid=$!
 # Ctrl-C reaches respited too; either way, let it close down cleanly.
 trap 'kill "$pid" 2>/dev/null' EXIT
@@ -61,7 +78,8 @@ done
 now=$(date +%s)
 shift_start=$((now / 3600 * 3600 - hours * 3600))
 ./respitectl simulate --agents "$agents" --teams "$teams" --hours "$hours" \
-    --seed "$seed" --open-end --tz-spread >"$build/state/demo-shift.ndjson" ||
+    --seed "$seed" --open-end --tz-spread $text \
+    >"$build/state/demo-shift.ndjson" ||
     exit 1
 
 # The past weeks (tests/demo-weeks.sh), before the shift.

@@ -110,6 +110,9 @@ extern const struct ctl_cmd ctl_replay_cmd;
 /* ctl_simulate.c */
 extern const struct ctl_cmd ctl_simulate_cmd;
 
+/* ctl_classify.c */
+extern const struct ctl_cmd ctl_classify_cmd;
+
 /* ctl_status.c */
 extern const struct ctl_cmd ctl_status_cmd;
 

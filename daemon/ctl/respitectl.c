@@ -34,6 +34,7 @@ static const struct ctl_cmd *const ctl_cmds[] = {
 	&ctl_audit_cmd,
 	&ctl_replay_cmd,
 	&ctl_simulate_cmd,
+	&ctl_classify_cmd,
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 

@@ -15,6 +15,15 @@
  *   lexicon was tuned on the rows whose index is not a multiple of 4, and
  *   the rows whose index is are reported as "held out" beside the whole.
  *
+ * Beside the lexicon, in the same run, the trained classifier
+ * (plugins/hostility, -w WEIGHTS) alone and combined with the lexicon
+ * (the higher severity, as `[plugin.hostility] lexicon = yes`): it was
+ * trained on germeval2018.training.txt and the same three quarters of
+ * Davidson, so the held-out quarter is its test set too.  And our own
+ * labelled messages (-o FILE, tests/data/hostility-own.tsv), written to
+ * respite's definition of hostile, for all three.  Then the weights'
+ * size and the resident memory loading them added.
+ *
  * With no data directory it says so and exits 77 (automake's "skipped").
  * --errors N prints N misjudged messages of each kind, for tuning; use it
  * on the training split only.
@@ -28,6 +37,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hostility.h"
 #include "lexicon.h"
 
 struct sample {
@@ -35,6 +45,7 @@ struct sample {
 	size_t	 len;
 	int	 label;		/* 1: offensive */
 	int	 part;		/* Davidson: 1 held out */
+	char	 lang[3];	/* own set: "de", "en" */
 };
 
 struct set {
@@ -47,6 +58,21 @@ struct counts {
 };
 
 static int	 show_errors;
+static struct {
+	char	key[64];
+	double	macro;
+}		 keys[64];
+static size_t	 nkeys;
+
+/* Who judges. */
+enum judge_by {
+	BY_LEXICON,
+	BY_HOSTILITY,
+	BY_BOTH
+};
+
+static const struct lexicon	*the_lx;
+static const struct hostility	*the_hy;
 
 static void
 add(struct set *set, char *text, size_t len, int label, int part)
@@ -61,6 +87,7 @@ add(struct set *set, char *text, size_t len, int label, int part)
 	set->s[set->n].len = len;
 	set->s[set->n].label = label;
 	set->s[set->n].part = part;
+	set->s[set->n].lang[0] = '\0';
 	set->n++;
 }
 
@@ -200,32 +227,79 @@ load_davidson(const char *path, struct set *set)
 	return (0);
 }
 
-static void
-judge(const struct lexicon *lx, const struct set *set, const char *lang,
-    int part, struct counts *c)
+/* Our own set: lang \t 0|1 \t text, "#" comments. */
+static int
+load_own(const char *path, struct set *set)
+{
+	char	*buf, *line, *next, *t1, *t2;
+	size_t	 len;
+
+	if ((buf = slurp(path, &len)) == NULL)
+		return (-1);
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (*line == '#' || (t1 = strchr(line, '\t')) == NULL ||
+		    (t2 = strchr(t1 + 1, '\t')) == NULL || t1 - line != 2)
+			continue;
+		add(set, t2 + 1, strlen(t2 + 1), t1[1] == '1', 0);
+		memcpy(set->s[set->n - 1].lang, line, 2);
+		set->s[set->n - 1].lang[2] = '\0';
+	}
+	return (0);
+}
+
+static double
+severity(enum judge_by by, const char *text, size_t len, const char *lang)
 {
 	struct lexicon_result	r;
+	struct hostility_result	h;
+
+	if (by == BY_LEXICON) {
+		lexicon_classify(the_lx, text, len, lang, &r);
+		return (r.severity);
+	}
+	hostility_classify(the_hy, text, len, lang, &h);
+	if (by == BY_BOTH) {
+		lexicon_classify(the_lx, text, len, lang, &r);
+		if (r.severity > h.severity)
+			return (r.severity);
+	}
+	return (h.severity);
+}
+
+/*
+ * Count the judgements of set (only part, if >= 0; only language lang of
+ * the own set, if it has languages and lang is not "").
+ */
+static void
+judge(enum judge_by by, const struct set *set, const char *lang,
+    int part, struct counts *c)
+{
 	size_t			i;
+	double			sev;
 	int			yes, shown_fp = 0, shown_fn = 0;
 
 	memset(c, 0, sizeof *c);
 	for (i = 0; i < set->n; i++) {
 		if (part >= 0 && set->s[i].part != part)
 			continue;
-		lexicon_classify(lx, set->s[i].text, set->s[i].len, lang, &r);
-		yes = r.severity >= 0.5;
+		if (set->s[i].lang[0] != '\0' && *lang != '\0' &&
+		    strcmp(set->s[i].lang, lang) != 0)
+			continue;
+		sev = severity(by, set->s[i].text, set->s[i].len,
+		    set->s[i].lang[0] != '\0' ? set->s[i].lang : lang);
+		yes = sev >= 0.5;
 		if (yes && set->s[i].label)
 			c->tp++;
 		else if (yes) {
 			c->fp++;
 			if (shown_fp++ < show_errors)
-				printf("FP %.2f %s\n", r.severity,
-				    set->s[i].text);
+				printf("FP %.2f %s\n", sev, set->s[i].text);
 		} else if (set->s[i].label) {
 			c->fn++;
 			if (shown_fn++ < show_errors)
-				printf("FN %.2f %s\n", r.severity,
-				    set->s[i].text);
+				printf("FN %.2f %s\n", sev, set->s[i].text);
 		} else
 			c->tn++;
 	}
@@ -247,6 +321,8 @@ static void
 row(const char *name, const struct counts *c)
 {
 	double	p1, r1, f_1, p0, r0, f_0;
+	char	key[64];
+	size_t	i;
 
 	p1 = ratio(c->tp, c->tp + c->fp);
 	r1 = ratio(c->tp, c->tp + c->fn);
@@ -258,6 +334,12 @@ row(const char *name, const struct counts *c)
 	    "%5.3f | %5.3f | %5.3f |\n", name, c->tp + c->fp + c->tn + c->fn,
 	    p1, r1, f_1, p0, r0, f_0, (f_1 + f_0) / 2,
 	    ratio(c->tp + c->tn, c->tp + c->fp + c->tn + c->fn));
+	/* For run.sh: "bench-f1 KEY MACRO", KEY the name without spaces. */
+	for (i = 0; name[i] != '\0' && i + 1 < sizeof key; i++)
+		key[i] = name[i] == ' ' ? '_' : name[i];
+	key[i] = '\0';
+	snprintf(keys[nkeys].key, sizeof keys[nkeys].key, "%s", key);
+	keys[nkeys++].macro = (f_1 + f_0) / 2;
 }
 
 static double
@@ -271,10 +353,9 @@ now_s(void)
 
 /* Classify every message of both sets again and again for >= 2 s. */
 static void
-throughput(const struct lexicon *lx, const struct set *de,
+throughput(enum judge_by by, const char *label, const struct set *de,
     const struct set *en)
 {
-	struct lexicon_result	r;
 	double			t0, t;
 	size_t			i, n = 0, bytes = 0;
 	volatile double		sink = 0;
@@ -282,22 +363,36 @@ throughput(const struct lexicon *lx, const struct set *de,
 	t0 = now_s();
 	do {
 		for (i = 0; i < de->n; i++, n++) {
-			lexicon_classify(lx, de->s[i].text, de->s[i].len,
-			    "de", &r);
-			sink += r.severity;
+			sink += severity(by, de->s[i].text, de->s[i].len,
+			    "de");
 			bytes += de->s[i].len;
 		}
 		for (i = 0; i < en->n; i++, n++) {
-			lexicon_classify(lx, en->s[i].text, en->s[i].len,
-			    "", &r);
-			sink += r.severity;
+			sink += severity(by, en->s[i].text, en->s[i].len, "");
 			bytes += en->s[i].len;
 		}
 		t = now_s() - t0;
 	} while (t < 2.0);
-	printf("\nthroughput: %.0f messages/s on one core (%zu messages, "
-	    "mean %.0f bytes, language detected for English)\n",
+	printf("%sthroughput: %.0f messages/s on one core (%zu messages, "
+	    "mean %.0f bytes, language detected for English)\n", label,
 	    (double)n / t, n, (double)bytes / (double)n);
+}
+
+/* VmRSS of this process in KiB, or 0. */
+static long
+rss_kib(void)
+{
+	FILE	*f;
+	char	 line[256];
+	long	 kib = 0;
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return (0);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return (kib);
 }
 
 /* One message's least work: a lower-case copy, split at spaces. */
@@ -352,26 +447,47 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: lexicon-eval [-d DATA_DIR] [-l LEXICON_DIR] "
-	    "[-s test|training] [-e N]\n");
+	    "[-w WEIGHTS] [-o OWN_SET] [-s test|training] [-e N]\n");
 	exit(2);
+}
+
+static void
+header(void)
+{
+	printf("| %-34s | %5s | %5s | %5s | %5s | %5s | %5s | %5s | %5s | "
+	    "%5s |\n", "set", "n", "P off", "R off", "F1off", "P oth",
+	    "R oth", "F1oth", "macro", "acc");
+	printf("|%s|-------|-------|-------|-------|-------|-------|-------|"
+	    "-------|-------|\n", "------------------------------------");
 }
 
 int
 main(int argc, char **argv)
 {
-	struct lexicon	*lx;
-	struct set	 ge = { NULL, 0, 0 }, dv = { NULL, 0, 0 };
-	struct counts	 c;
-	const char	*data = "../shared/data", *lexdir = "plugins/lexicon";
-	const char	*split = "test";
-	char		 path[4096], *err = NULL, name[64];
-	int		 i;
+	struct lexicon		*lx;
+	struct hostility	*hy = NULL;
+	struct set		 ge = { NULL, 0, 0 }, dv = { NULL, 0, 0 };
+	struct set		 own = { NULL, 0, 0 };
+	struct counts		 c;
+	static const char *const by_name[] = { "lexicon", "hostility",
+	    "hostility+lexicon" };
+	const char		*data = "../shared/data", *lexdir =
+	    "plugins/lexicon";
+	const char		*split = "test", *weights = NULL, *ownset = NULL;
+	char			 path[4096], *err = NULL, name[64];
+	long			 rss0, rss1;
+	int			 i, by, nby;
+	size_t			 k;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
 			data = argv[++i];
 		else if (strcmp(argv[i], "-l") == 0 && i + 1 < argc)
 			lexdir = argv[++i];
+		else if (strcmp(argv[i], "-w") == 0 && i + 1 < argc)
+			weights = argv[++i];
+		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			ownset = argv[++i];
 		else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
 			split = argv[++i];
 		else if (strcmp(argv[i], "-e") == 0 && i + 1 < argc)
@@ -396,6 +512,11 @@ main(int argc, char **argv)
 		    strerror(errno));
 		return (77);
 	}
+	if (ownset != NULL && load_own(ownset, &own) == -1) {
+		fprintf(stderr, "lexicon-eval: %s: %s\n", ownset,
+		    strerror(errno));
+		return (1);
+	}
 
 	lx = lexicon_new();
 	snprintf(path, sizeof path, "%s/lexicon-de.txt", lexdir);
@@ -408,30 +529,64 @@ main(int argc, char **argv)
 		fprintf(stderr, "lexicon-eval: %s\n", err);
 		return (1);
 	}
-
-	printf("respite lexicon classifier: offensive when severity >= 0.5 "
-	    "(%zu lexicon entries)\n\n", lexicon_size(lx));
-	printf("| %-34s | %5s | %5s | %5s | %5s | %5s | %5s | %5s | %5s | "
-	    "%5s |\n", "set", "n", "P off", "R off", "F1off", "P oth",
-	    "R oth", "F1oth", "macro", "acc");
-	printf("|%s|-------|-------|-------|-------|-------|-------|-------|"
-	    "-------|-------|\n", "------------------------------------");
-	judge(lx, &ge, "de", -1, &c);
-	snprintf(name, sizeof name, "GermEval 2018 %s (de)", split);
-	row(name, &c);
-	if (strcmp(split, "test") == 0) {
-		judge(lx, &dv, "en", 1, &c);
-		row("Davidson 2017 held out (en)", &c);
-		judge(lx, &dv, "en", -1, &c);
-		row("Davidson 2017 all (en)", &c);
-	} else {
-		judge(lx, &dv, "en", 0, &c);
-		row("Davidson 2017 tuning rows (en)", &c);
+	the_lx = lx;
+	rss0 = rss_kib();
+	if (weights != NULL && (hy = hostility_load(weights, &err)) == NULL) {
+		fprintf(stderr, "lexicon-eval: %s\n", err);
+		return (1);
 	}
-	throughput(lx, &ge, &dv);
+	rss1 = rss_kib();
+	the_hy = hy;
+	nby = hy != NULL ? 3 : 1;
+
+	for (by = 0; by < nby; by++) {
+		printf("%s%s: offensive when severity >= 0.5", by > 0 ? "\n" :
+		    "", by_name[by]);
+		if (by == BY_LEXICON)
+			printf(" (%zu lexicon entries)", lexicon_size(lx));
+		printf("\n\n");
+		header();
+		judge(by, &ge, "de", -1, &c);
+		snprintf(name, sizeof name, "GermEval 2018 %s (de)", split);
+		row(name, &c);
+		if (strcmp(split, "test") == 0) {
+			judge(by, &dv, "en", 1, &c);
+			row("Davidson 2017 held out (en)", &c);
+			if (by == BY_LEXICON) {
+				judge(by, &dv, "en", -1, &c);
+				row("Davidson 2017 all (en)", &c);
+			}
+		} else {
+			judge(by, &dv, "en", 0, &c);
+			row("Davidson 2017 tuning rows (en)", &c);
+		}
+		if (own.n > 0) {
+			judge(by, &own, "en", -1, &c);
+			row("own set (en)", &c);
+			judge(by, &own, "de", -1, &c);
+			row("own set (de)", &c);
+			judge(by, &own, "", -1, &c);
+			row("own set (both)", &c);
+		}
+		for (k = 0; k < nkeys; k++)
+			printf("bench-f1 %s %s %.3f\n", by_name[by],
+			    keys[k].key, keys[k].macro);
+		nkeys = 0;
+	}
+	printf("\n");
+	throughput(BY_LEXICON, "", &ge, &dv);
+	if (hy != NULL) {
+		throughput(BY_HOSTILITY, "hostility ", &ge, &dv);
+		throughput(BY_BOTH, "hostility+lexicon ", &ge, &dv);
+		printf("hostility weights: %zu bytes, resident memory added by "
+		    "loading them: %ld KiB\n", hostility_size(hy),
+		    rss1 - rss0);
+	}
 	baseline(&ge, &dv);
+	hostility_free(hy);
 	lexicon_free(lx);
 	free(ge.s);
 	free(dv.s);
+	free(own.s);
 	return (0);
 }

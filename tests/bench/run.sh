@@ -28,7 +28,13 @@
 #                    1,000 agents stored against 2 days: start-up reads
 #                    the last 36 h only, so the two should take as long
 #                    (the better of two starts each).
-#   classifier       lexicon-eval's messages a second on one core.
+#   classifier       lexicon-eval's messages a second on one core, and
+#                    the trained classifier's (plugins/hostility, alone
+#                    and with the lexicon as lexicon = yes) beside it in
+#                    the same run: macro-F1 on GermEval 2018 test and the
+#                    Davidson held-out quarter against the lexicon's, our
+#                    own set (tests/data/hostility-own.tsv), speed, and
+#                    the weights' size plus the memory they add.
 #   scale            issue 21: the minute tick with 3,000 agents at high
 #                    strain in one team (against 300), a 10,000-event
 #                    out-of-order batch for one agent holding 90,000
@@ -240,9 +246,24 @@ say "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' \
 # ------------------------------------------------------------ classifier
 
 say "classifier (lexicon-eval)"
-LEX=$("$BIN/lexicon-eval" -d "$SHARED" -l "$S/plugins/lexicon")
+LEX=$("$BIN/lexicon-eval" -d "$SHARED" -l "$S/plugins/lexicon" \
+    -w "$S/plugins/hostility/hostility.weights" \
+    -o "$S/tests/data/hostility-own.tsv")
 LEX_RC=$?
-printf '%s\n' "$LEX"
+printf '%s\n' "$LEX" | grep -v '^bench-f1 '
+# f1 WHO SET: a macro-F1 of lexicon-eval's output
+f1() {
+	printf '%s\n' "$LEX" | awk -v w="$1" -v s="$2" \
+	    '$1 == "bench-f1" && $2 == w && $3 == s { print $4 }'
+}
+HY_CLS=$(printf '%s\n' "$LEX" |
+    sed -n 's/^hostility throughput: \([0-9]*\) .*/\1/p')
+HYL_CLS=$(printf '%s\n' "$LEX" |
+    sed -n 's/^hostility+lexicon throughput: \([0-9]*\) .*/\1/p')
+HY_BYTES=$(printf '%s\n' "$LEX" |
+    sed -n 's/^hostility weights: \([0-9]*\) bytes.*/\1/p')
+HY_RSS=$(printf '%s\n' "$LEX" |
+    sed -n 's/^hostility weights: .* loading them: \([0-9-]*\) KiB.*/\1/p')
 CLS=$(printf '%s\n' "$LEX" | sed -n 's/^throughput: \([0-9]*\) .*/\1/p')
 CLS_CEIL=$(printf '%s\n' "$LEX" | sed -n 's/^ceiling: \([0-9]*\) .*/\1/p')
 [ $LEX_RC = 0 ] || [ $LEX_RC = 77 ] || FAILED=1
@@ -602,6 +623,41 @@ if [ -n "$CLS" ] && [ -n "$CLS_CEIL" ]; then
 else
 	row "classifier, messages/s on one core" "skipped (no data)" "-" \
 	    "-" ">= 50,000" "-"
+fi
+# The trained classifier (issue 19): with lexicon = yes as shipped, and
+# alone in brackets; the ceiling column is the lexicon in the same run.
+if [ -n "$HY_CLS" ]; then
+	for _set in GermEval_2018_test_\(de\):0.76 \
+	    Davidson_2017_held_out_\(en\):0.92 own_set_\(both\):-; do
+		_k=${_set%:*}
+		_goal=${_set##*:}
+		_both=$(f1 hostility+lexicon "$_k")
+		_alone=$(f1 hostility "$_k")
+		_lex=$(f1 lexicon "$_k")
+		if [ "$_goal" = - ]; then
+			_v="-"
+			_g="-"
+		else
+			_v=$(verdict "$_both >= $_goal")
+			_g=">= $_goal"
+		fi
+		row "hostility classifier, macro-F1, $(printf '%s' "$_k" |
+		    tr _ ' ')" "$_both ($_alone alone)" "$_lex (lexicon)" \
+		    "$(calc "printf \"%+.3f\", $_both - $_lex")" "$_g" "$_v"
+	done
+	row "hostility classifier, messages/s on one core" \
+	    "$HY_CLS" "$CLS (lexicon)" "$(pct "$HY_CLS" "$CLS")" \
+	    ">= 100,000" "$(verdict "$HY_CLS >= 100000")"
+	row "hostility with lexicon = yes, messages/s on one core" \
+	    "$HYL_CLS" "$CLS (lexicon)" "$(pct "$HYL_CLS" "$CLS")" \
+	    ">= 100,000" "$(verdict "$HYL_CLS >= 100000")"
+	row "hostility weights + RSS they add (MiB)" \
+	    "$(calc "printf \"%.1f\", ($HY_BYTES / 1048576) + ($HY_RSS / 1024)")" \
+	    "$(calc "printf \"%.1f\", $HY_BYTES / 1048576") (file)" "-" \
+	    "<= 16 MiB" \
+	    "$(verdict "($HY_BYTES / 1048576) + ($HY_RSS / 1024) <= 16")"
+else
+	row "hostility classifier" "skipped (no data)" "-" "-" "-" "-"
 fi
 
 row "minute tick, 3,000 agents at high strain in one team (ms)" \

@@ -24,10 +24,18 @@ def allowed(folder):
         return {'include/respite'}
     if folder == 'daemon/common':
         return {'daemon/common', 'include/respite'}
-    if folder in ('daemon', 'daemon/ctl', 'daemon/notify'):
+    if folder == 'daemon/ctl':
+        # respitectl classify: the classifiers' cores, which know no ABI
+        return {folder, 'daemon/common', 'include/respite',
+                'plugins/hostility', 'plugins/lexicon'}
+    if folder in ('daemon', 'daemon/notify'):
         return {folder, 'daemon/common', 'include/respite'}
     if folder == 'plugins/common':
         return {'plugins/common', 'include/respite'}
+    if folder == 'plugins/hostility':
+        # lexicon = yes: the word lists' core in the same plugin
+        return {folder, 'plugins/common', 'include/respite',
+                'plugins/lexicon'}
     if folder.startswith('plugins/') and folder.count('/') == 1:
         return {folder, 'plugins/common', 'include/respite'}
     return None
