@@ -351,17 +351,44 @@ setup() {
 	trap 'exit 1' INT TERM HUP
 }
 
-# bg_register PID: a helper process to kill at cleanup.
+# _pstart PID: the start time of process PID (clock ticks after boot,
+# field 22 of /proc/PID/stat), or nothing if there is no such process.
+_pstart() {
+	local s
+	read -r s 2>/dev/null <"/proc/$1/stat" || return 0
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	echo "${20}"
+}
+
+# _our_child PID: PID is a child of this script's shell, not a PID that
+# another process took over after ours ended.
+_our_child() {
+	local s
+	read -r s 2>/dev/null <"/proc/$1/stat" || return 1
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	[ "$2" = "$$" ] || [ "$2" = "$BASHPID" ]
+}
+
+# bg_register PID: a helper process to kill at cleanup, with its start
+# time: on a busy machine (pid_max 32768 here) the PID of a helper that
+# ended long ago soon belongs to another process, which cleanup must not
+# kill (issue 20: two suites at once killed each other's make and
+# compilers so).
 bg_register() {
-	_bg_pids="$_bg_pids $1"
+	_bg_pids="$_bg_pids $1:$(_pstart "$1")"
 }
 
 cleanup() {
 	local p
 	for p in $_bg_pids; do
-		kill -9 "$p" 2>/dev/null
+		[ -n "${p#*:}" ] && [ "$(_pstart "${p%%:*}")" = "${p#*:}" ] &&
+		    kill -9 "${p%%:*}" 2>/dev/null
 	done
-	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+	if [ -n "$DAEMON_PID" ] && _our_child "$DAEMON_PID"; then
 		kill -9 "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
