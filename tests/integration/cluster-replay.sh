@@ -27,17 +27,6 @@ fi
 nats_start || bail_out "the NATS cluster did not start"
 diag "3 NATS servers with JetStream ready in $NATS_START_MS ms"
 
-declare -A NPORT NPID
-
-node_use() {
-	PORT=${NPORT[$1]}
-	CONF=$TMPD/$1.conf
-	LOG=$TMPD/$1.log
-	DB=$TMPD/$1.db
-	BASE=http://127.0.0.1:$PORT
-	DAEMON_PID=${NPID[$1]:-}
-	_started=1
-}
 
 # node_start X [CLUSTER]: X with [cluster] if CLUSTER is 1.
 node_start() {

@@ -25,7 +25,6 @@ nats_require
 nats_start || bail_out "the NATS cluster did not start"
 diag "3 NATS servers with JetStream ready in $NATS_START_MS ms"
 
-declare -A NPORT NPID
 ACK_MS=2000
 # The freshdesk adapter and the lexicon classifier, where built: a
 # webhook goes through the stream as its events, classified first.
@@ -60,17 +59,6 @@ if [ -n "$WEBHOOK" ] && [ -f "$PLUGIN_DIR/webhook.so" ] && have_python; then
 url = http://127.0.0.1:$(cat "$TMPD/recv.port")/hook"
 fi
 
-# node_use X: make node X the one lib.sh's helpers talk to.
-node_use() {
-	CUR=$1
-	PORT=${NPORT[$1]}
-	CONF=$TMPD/$1.conf
-	LOG=$TMPD/$1.log
-	DB=$TMPD/$1.db
-	BASE=http://127.0.0.1:$PORT
-	DAEMON_PID=${NPID[$1]:-}
-	_started=1
-}
 
 # node_start X: write X's configuration and start it.
 node_start() {

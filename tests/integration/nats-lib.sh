@@ -9,6 +9,7 @@
 #   nats_kill N [SIG]     signal server N (default KILL) and wait for it
 #   nats_restart N        start server N again on its ports and store
 #   nats_stop             stop all (also done by cleanup)
+#   node_use X            point lib.sh's helpers at respited node X (NPORT, NPID)
 #
 # Each server has a configuration file and a store directory of its own
 # under $TMPD/nats/N, free ports for clients, routes and monitoring, and
@@ -18,6 +19,23 @@
 
 NATS_SERVER_BIN=
 NATS_URLS=
+
+# The respited nodes of a cluster test: their ports and PIDs by name.
+declare -A NPORT NPID
+
+# node_use X: make node X the one lib.sh's helpers talk to.
+node_use() {
+	CUR=$1
+	PORT=${NPORT[$1]}
+	CONF=$TMPD/$1.conf
+	LOG=$TMPD/$1.log
+	DB=$TMPD/$1.db
+	BASE=http://127.0.0.1:$PORT
+	DAEMON_PID=${NPID[$1]:-}
+	_started=1
+}
+
+
 _nats_pids=()
 _nats_cport=()
 _nats_rport=()
