@@ -953,42 +953,33 @@ rebalance_rule(struct adv_agent *aa, int64_t now)
 	snprintf(s->from, sizeof s->from, "%s", agent_id(aa->agent));
 	snprintf(s->to, sizeof s->to, "%s", agent_id(best->agent));
 	s->created_at = now;
-	if (hostile && adv->p.aggregate) {
-		/* Aggregate privacy mode: name the work, not the scores. */
+	if (hostile) {
 		s->move_channel = hostile_ch;
 		s->move_minutes = adv->p.rebalance_channel_minutes;
 		s->minutes = s->move_minutes;
-		reasonf(s->reason, "%s is receiving hostile messages on %s; "
-		    "%s takes %s for %d minutes", s->from,
-		    event_channel_name(hostile_ch), s->to,
-		    event_channel_name(hostile_ch), s->move_minutes);
-	} else if (adv->p.aggregate) {
-		/*
-		 * Tickets to move, no team figure: the live median of open
-		 * tickets would let a lead difference (MODEL.md).
-		 */
+	} else
 		s->move_tickets = (int)n;
-		reasonf(s->reason, "%s holds more open tickets than most of "
-		    "the team: %s takes %ld of them", s->from, s->to, n);
-	} else if (hostile) {
-		s->move_channel = hostile_ch;
-		s->move_minutes = adv->p.rebalance_channel_minutes;
-		s->minutes = s->move_minutes;
+	if (adv->p.aggregate)
+		/*
+		 * Aggregate privacy mode: name the work, not the scores; no
+		 * team figure either, as the live median of open tickets
+		 * would let a lead difference (MODEL.md).
+		 */
+		sugg_reason_aggregate(s, s->reason, sizeof s->reason);
+	else if (hostile)
 		reasonf(s->reason, "%s's strain (%d) comes "
 		    "mostly from hostility (exposure %.1f, %ld hostile messages "
 		    "in the last hour, most on %s); %s takes %s for %d minutes",
 		    s->from, aa->strain, m->hostility_exposure,
 		    m->hostile_last_hour, event_channel_name(hostile_ch), s->to,
 		    event_channel_name(hostile_ch), s->move_minutes);
-	} else {
-		s->move_tickets = (int)n;
+	else
 		reasonf(s->reason, "%s at %s strain (%d) "
 		    "for %ld minutes with %ld open tickets; %s is at ok with "
 		    "%ld (team median %g): move %ld", s->from,
 		    strain_level_name(aa->level), aa->strain,
 		    (long)((now - aa->high_since) / MS_PER_MIN),
 		    m->open_tickets, s->to, bopen, (double)med2 / 2, n);
-	}
 	aa->active[SK_REBALANCE] = s;
 	changed(adv, s, now);
 }

@@ -54,6 +54,7 @@ struct sugg_reply {
 	char			 status[16], kind[32], audience[16];
 	char			 teams[TOKEN_TEAMS_MAX * 66 + 2];
 	int			 limit, count;
+	int			 aggregate;	/* a lead in aggregate mode */
 	int64_t			 last;		/* the last listed, -1 none */
 	json_t			*batch;		/* read, not yet written */
 	size_t			 next;		/* in batch */
@@ -70,6 +71,10 @@ list_cb(const char *body, void *arg)
 
 	if ((o = json_loads(body, 0, NULL)) == NULL)
 		return (0);
+	if (sr->aggregate && !sugg_for_aggregate_lead(o)) {
+		json_decref(o);
+		return (0);
+	}
 	json_array_append_new(sr->batch, o);
 	return (0);
 }
@@ -262,6 +267,8 @@ api_suggestions_list(struct api *api, struct http_conn *c,
 				return;
 			}
 			q.audience = "lead";
+			/* Raised for the lead before the mode was on. */
+			q.not_kind = sugg_kind_name(SK_WELLBEING_CHECK);
 		}
 		snprintf(teams, sizeof teams, ",");
 		for (i = 0; i < r->nteams; i++) {
@@ -293,6 +300,7 @@ api_suggestions_list(struct api *api, struct http_conn *c,
 	SR_COPY(teams);
 #undef SR_COPY
 	sr->limit = q.limit;
+	sr->aggregate = api_lead_aggregate(api);
 	sr->batch = json_array();
 	/* The first rows now: a failing store is still a 503. */
 	if (sugg_fetch(sr) == -1) {
@@ -308,6 +316,7 @@ api_suggestions_list(struct api *api, struct http_conn *c,
 struct answer {
 	struct http_conn	*conn;
 	struct suggestion	 sugg;
+	int			 aggregate;	/* a lead in aggregate mode */
 };
 
 /* The error of an answer advise_answer() refused, as the API says it. */
@@ -331,13 +340,17 @@ static void
 answer_done_cb(const struct commit_result *r, void *arg)
 {
 	struct answer	*an = arg;
+	json_t		*o;
 
 	if (r->ok != 0)
 		api_fail(an->conn, API_R_SUGGESTION, 503, "unavailable", NULL,
 		    "storage is failing; retry later");
-	else
-		api_reply_json(an->conn, API_R_SUGGESTION, 200,
-		    sugg_json(&an->sugg));
+	else {
+		o = sugg_json(&an->sugg);
+		if (an->aggregate)
+			(void)sugg_for_aggregate_lead(o);
+		api_reply_json(an->conn, API_R_SUGGESTION, 200, o);
+	}
 	free(an);
 }
 
@@ -373,6 +386,9 @@ may_answer(struct api *api, int64_t seq)
 		return (0);
 	if (strcmp(sugg_audience(&s), "agent") == 0)
 		return (auth_may_act_as_agent(&api->who, s.agent));
+	/* One person's trend, raised for the lead before the mode was on. */
+	if (s.kind == SK_WELLBEING_CHECK && api_lead_aggregate(api))
+		return (0);
 	return (api->who.kind == TOKEN_LEAD &&
 	    auth_may_read_team(&api->who, s.team));
 }
@@ -448,6 +464,7 @@ api_suggestion_answer(struct api *api, struct http_conn *c, const char *id,
 		}
 		an = xcalloc(1, sizeof *an);
 		an->conn = c;
+		an->aggregate = api_lead_aggregate(api);
 		api->answer(api->cluster_arg, &aa, an);
 		return;
 	}
@@ -461,6 +478,7 @@ api_suggestion_answer(struct api *api, struct http_conn *c, const char *id,
 	}
 	json_decref(o);
 	an->conn = c;
+	an->aggregate = api_lead_aggregate(api);
 	memset(&batch, 0, sizeof batch);
 	/* Accepting a break starts it, if the agent is at work. */
 	if (start_break && (a = agents_get(api->agents, an->sugg.agent)) !=

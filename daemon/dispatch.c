@@ -40,10 +40,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <respite/event.h>
 
 #include "dispatch.h"
 #include "log.h"
+#include "suggest.h"
 #include "xmalloc.h"
 
 #define DISPATCH_PAGE		500	/* stored items per replay callback */
@@ -172,6 +174,35 @@ frame_new(const struct store_stream_item *it, size_t *lenp)
 	return (buf);
 }
 
+/*
+ * The frame of an item sub_allows() lets through to a lead in aggregate
+ * privacy mode: a suggestion as that mode shows it to a lead, whenever
+ * it was raised (sugg_for_aggregate_lead(): a rebalance without the
+ * strain it may name).  NULL: withheld, as a wellbeing_check raised for
+ * the lead before the mode was switched on.
+ */
+static char *
+frame_aggregate(const struct store_stream_item *it, size_t *lenp)
+{
+	struct store_stream_item	 copy = *it;
+	json_t				*o;
+	char				*data, *frame;
+
+	if ((o = json_loads(it->data != NULL ? it->data : "", 0,
+	    NULL)) == NULL)
+		return (NULL);
+	if (!sugg_for_aggregate_lead(o) ||
+	    (data = json_dumps(o, JSON_COMPACT)) == NULL) {
+		json_decref(o);
+		return (NULL);
+	}
+	json_decref(o);
+	copy.data = data;
+	frame = frame_new(&copy, lenp);
+	free(data);
+	return (frame);
+}
+
 static void
 queue_clear(struct dispatch_sub *s)
 {
@@ -243,12 +274,12 @@ replay_item_cb(const struct store_stream_item *it, void *arg)
 	char			*frame;
 	size_t			 len;
 
-	if (!sub_allows(s, it)) {
+	if (!sub_allows(s, it) || (frame = s->aggregate ?
+	    frame_aggregate(it, &len) : frame_new(it, &len)) == NULL) {
 		s->last_sent = it->seq;
 		pg->n++;
 		return (0);
 	}
-	frame = frame_new(it, &len);
 	sub_write(s, it->seq, frame, len);
 	free(frame);
 	pg->n++;
@@ -394,15 +425,28 @@ dispatch_publish(struct dispatch *d, const struct store_stream_item *it)
 {
 	struct dispatch_sub	*s, *next;
 	struct dispatch_queued	*q;
-	char			*frame = NULL;
-	size_t			 len = 0;
+	char			*plain = NULL, *agg = NULL, *frame;
+	size_t			 plain_len = 0, agg_len = 0, len;
+	int			 agg_done = 0;
 
 	for (s = TAILQ_FIRST(&d->subs); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, entry);
 		if (!sub_matches(s, it) || it->seq <= s->last_sent)
 			continue;
-		if (frame == NULL)
-			frame = frame_new(it, &len);
+		if (s->aggregate) {
+			if (!agg_done) {
+				agg = frame_aggregate(it, &agg_len);
+				agg_done = 1;
+			}
+			if ((frame = agg) == NULL)
+				continue;
+			len = agg_len;
+		} else {
+			if (plain == NULL)
+				plain = frame_new(it, &plain_len);
+			frame = plain;
+			len = plain_len;
+		}
 		if (!s->replaying) {
 			sub_write(s, it->seq, frame, len);
 			(void)sub_check(s);
@@ -420,7 +464,8 @@ dispatch_publish(struct dispatch *d, const struct store_stream_item *it)
 		STAILQ_INSERT_TAIL(&s->queue, q, entry);
 		s->queued_bytes += len;
 	}
-	free(frame);
+	free(plain);
+	free(agg);
 }
 
 /*

@@ -1245,7 +1245,8 @@ store_suggestions_list(struct store *st, const struct store_sugg_query *q,
 	    "(?3 IS NULL OR status = ?3) AND (?4 IS NULL OR kind = ?4) AND "
 	    "(?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR seq < ?6) "
 	    "AND (?7 IS NULL OR audience = ?7) AND (?9 IS NULL OR "
-	    "instr(?9, ',' || team || ',') > 0) ORDER BY seq DESC LIMIT ?8",
+	    "instr(?9, ',' || team || ',') > 0) AND (?10 IS NULL OR "
+	    "kind <> ?10) ORDER BY seq DESC LIMIT ?8",
 	    -1, &s, NULL) != SQLITE_OK)
 		return (store_error(st, cause, "list suggestions"));
 	if (q->agent != NULL)
@@ -1265,6 +1266,8 @@ store_suggestions_list(struct store *st, const struct store_sugg_query *q,
 	sqlite3_bind_int64(s, 8, q->limit);
 	if (q->teams != NULL)
 		sqlite3_bind_text(s, 9, q->teams, -1, SQLITE_STATIC);
+	if (q->not_kind != NULL)
+		sqlite3_bind_text(s, 10, q->not_kind, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		n++;
 		if (cb((const char *)sqlite3_column_text(s, 0), arg) != 0)

@@ -34,6 +34,7 @@ struct store_suggestion {
 /* Filters of GET /v1/suggestions; NULL or -1 means any. */
 struct store_sugg_query {
 	const char	*agent, *team, *status, *kind, *audience;
+	const char	*not_kind;	/* any kind but this one */
 	int64_t		 since_ms;
 	int64_t		 before;	/* cursor: seq below this, 0 for none */
 	const char	*teams;		/* ",a,b,": one of these teams, or NULL */

@@ -240,3 +240,48 @@ sugg_from_json(json_t *o, struct suggestion *s)
 	}
 	return (0);
 }
+
+/*
+ * A rebalance's reason as aggregate privacy mode words it: the work to
+ * move and who takes it, no score (MODEL.md "Privacy modes").
+ */
+void
+sugg_reason_aggregate(const struct suggestion *s, char *buf, size_t len)
+{
+	const char	*ch;
+
+	if (s->move_channel != RESPITE_CH_NONE) {
+		ch = event_channel_name(s->move_channel);
+		snprintf(buf, len, "%s is receiving hostile messages on %s; "
+		    "%s takes %s for %d minutes", s->from, ch, s->to, ch,
+		    s->move_minutes);
+	} else
+		snprintf(buf, len, "%s holds more open tickets than most of "
+		    "the team: %s takes %d of them", s->from, s->to,
+		    s->move_tickets);
+}
+
+/*
+ * What a lead in aggregate privacy mode may see of suggestion o (the API
+ * object, changed in place), whenever and in whichever mode it was
+ * raised: 0 to withhold it.  A wellbeing_check for the lead, raised
+ * before the mode was switched on, is one person's trend: withheld.  A
+ * rebalance gets the aggregate reason, without the strain it may name.
+ */
+int
+sugg_for_aggregate_lead(json_t *o)
+{
+	struct suggestion	s;
+	char			reason[SUGG_REASON_MAX];
+
+	if (sugg_from_json(o, &s) == -1)
+		return (0);
+	if (strcmp(sugg_audience(&s), "lead") != 0 ||
+	    s.kind == SK_WELLBEING_CHECK)
+		return (0);
+	if (s.kind == SK_REBALANCE) {
+		sugg_reason_aggregate(&s, reason, sizeof reason);
+		json_object_set_new(o, "reason", json_string(reason));
+	}
+	return (1);
+}

@@ -72,5 +72,8 @@ void		 sugg_format_id(int64_t, char *, size_t);
 int64_t		 sugg_parse_id(const char *);
 json_t		*sugg_json(const struct suggestion *);
 int		 sugg_from_json(json_t *, struct suggestion *);
+void		 sugg_reason_aggregate(const struct suggestion *, char *,
+		    size_t);
+int		 sugg_for_aggregate_lead(json_t *);
 
 #endif

@@ -429,6 +429,20 @@ like "$ERR" '^respitectl: no rows for the agents: privacy mode aggregate' "aggre
 run status --token-file "$TMPD/lead.token" --json
 is "$(printf '%s' "$OUT" | jq -c '[has("agents"), (.teams | map(.team))]')" '[false,["t1"]]' \
     "aggregate --json: the teams only"
+# The rebalancing was raised before the mode was switched on, with hi's
+# strain in its reason: a lead now gets it worded as aggregate mode words
+# it (the work to move, no score), in a list and in a stream replayed
+# from its start; an admin still gets the reason as raised.
+run suggestions --token-file "$TMPD/lead.token" --kind rebalance --json
+is "$(printf '%s' "$OUT" | jq -r '.suggestions[0].reason')" \
+    "hi holds more open tickets than most of the team: ok1 takes $(printf '%s' "$OUT" | jq -r '.suggestions[0].move.tickets') of them" \
+    "aggregate: a rebalancing raised before the switch, worded without hi's strain"
+is "$(curl -sS -N --max-time 2 -H "Authorization: Bearer $T_LEAD" -H 'Last-Event-ID: 0' \
+    "$BASE/v1/stream?team=t1" 2>/dev/null | grep '"kind":"rebalance"' | grep -c strain)" 0 \
+    "... and so on the lead's stream replayed from its start"
+like "$(curl -sS --max-time "$(slow 10)" -H "Authorization: Bearer $T_ADMIN" \
+    "$BASE/v1/suggestions?kind=rebalance" | jq -r '.suggestions[0].reason')" '^hi at [a-z]+ strain \([0-9]+\)' \
+    "... while an admin gets the reason as raised"
 stop_daemon
 
 # ---- paging, 503 and the token, against a small fake server

@@ -13,7 +13,9 @@
 # none more after a restart; an agent high, then ok, then high again 5
 # days later (across a restart) gets one, not two; in aggregate privacy
 # mode, to the agent
-# alone (not on its lead's stream).
+# alone (not on its lead's stream); the lead's wellbeing_checks raised
+# before aggregate mode was switched on are withheld from the lead
+# afterwards (list, stream replay, answers: 403), an admin still sees them.
 
 . "$(dirname "$0")/lib.sh"
 require_tools
@@ -252,6 +254,31 @@ id=$(jqr '.suggestions[0].id')
 asreq "$T_LEAD1" POST "/v1/suggestions/$id" '{"action":"accept"}'
 jq_is '[.status, .kind]' '["accepted","wellbeing_check"]' \
     "the lead accepts hard's"
+stop_daemon TERM
+is "$DAEMON_RC" 0 "SIGTERM: exit 0"
+
+# ---- the same database, aggregate privacy mode switched on since
+# The wellbeing_checks raised for the lead before are one person's trend:
+# a lead in aggregate mode no longer sees them, in a list, a stream
+# replayed from its start or an answer; an admin still does.
+write_config "[auth]
+tokens_file = $TOKENS
+rate = 0
+[privacy]
+lead_view = aggregate"
+start_daemon || bail_out "respited did not restart in aggregate mode"
+asreq "$T_LEAD1" GET '/v1/suggestions?kind=wellbeing_check'
+jq_is '.suggestions' '[]' \
+    "switched to aggregate: the lead's old wellbeing_checks are withheld"
+asreq "$T_LEAD1" GET '/v1/suggestions?team=t1'
+jq_is '[.suggestions[] | select(.kind == "wellbeing_check")] | length' 0 \
+    "... from the lead's whole list too"
+is "$(sse "$T_LEAD1" '/v1/stream?team=t1' | grep -c wellbeing_check)" 0 \
+    "... and from the lead's stream replayed from its start"
+asreq "$T_LEAD1" POST "/v1/suggestions/$id" '{"action":"dismiss"}'
+status_is 403 "... and the lead may not answer one (it was open to the lead before)"
+asreq "$T_ADMIN" GET '/v1/suggestions?kind=wellbeing_check'
+jq_is '.suggestions | length' 2 "... an admin still lists both"
 stop_daemon TERM
 is "$DAEMON_RC" 0 "SIGTERM: exit 0"
 

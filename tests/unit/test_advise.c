@@ -1922,6 +1922,82 @@ test_forget_idle(void **state)
 	ctx_free(c);
 }
 
+/*
+ * Aggregate privacy mode, for what was raised before it was switched on:
+ * a lead's wellbeing_check is withheld, a rebalance is reworded without
+ * the strain its individual-mode reason named, a team overload passes
+ * as it is, an agent's suggestion is not a lead's to see.
+ */
+static void
+test_aggregate_lead_view(void **state)
+{
+	struct suggestion	 s;
+	json_t			*o;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	s.seq = 7;
+	s.kind = SK_WELLBEING_CHECK;
+	snprintf(s.agent, sizeof s.agent, "hard");
+	snprintf(s.team, sizeof s.team, "team-a");
+	s.created_at = T0;
+	s.move_channel = RESPITE_CH_NONE;
+	snprintf(s.reason, sizeof s.reason, "hard's trend turned high");
+	o = sugg_json(&s);
+	assert_int_equal(sugg_for_aggregate_lead(o), 0);
+	json_decref(o);
+	s.to_agent = 1;		/* raised in aggregate mode: the agent's */
+	o = sugg_json(&s);
+	assert_int_equal(sugg_for_aggregate_lead(o), 0);
+	json_decref(o);
+
+	memset(&s, 0, sizeof s);
+	s.seq = 8;
+	s.kind = SK_REBALANCE;
+	snprintf(s.team, sizeof s.team, "team-a");
+	s.created_at = T0;
+	snprintf(s.from, sizeof s.from, "hi");
+	snprintf(s.to, sizeof s.to, "ok1");
+	s.move_tickets = 3;
+	s.move_channel = RESPITE_CH_NONE;
+	snprintf(s.reason, sizeof s.reason, "hi at high strain (78)");
+	o = sugg_json(&s);
+	assert_int_equal(sugg_for_aggregate_lead(o), 1);
+	assert_string_equal(json_string_value(json_object_get(o, "reason")),
+	    "hi holds more open tickets than most of the team: ok1 takes 3 "
+	    "of them");
+	json_decref(o);
+
+	s.move_tickets = 0;
+	s.move_channel = RESPITE_CH_PHONE;
+	s.move_minutes = 30;
+	o = sugg_json(&s);
+	assert_int_equal(sugg_for_aggregate_lead(o), 1);
+	assert_string_equal(json_string_value(json_object_get(o, "reason")),
+	    "hi is receiving hostile messages on phone; ok1 takes phone for "
+	    "30 minutes");
+	json_decref(o);
+
+	memset(&s, 0, sizeof s);
+	s.seq = 9;
+	s.kind = SK_TEAM_OVERLOAD;
+	snprintf(s.team, sizeof s.team, "team-a");
+	s.created_at = T0;
+	s.move_channel = RESPITE_CH_NONE;
+	snprintf(s.reason, sizeof s.reason, "team median strain 64");
+	o = sugg_json(&s);
+	assert_int_equal(sugg_for_aggregate_lead(o), 1);
+	assert_string_equal(json_string_value(json_object_get(o, "reason")),
+	    "team median strain 64");
+	json_decref(o);
+
+	s.kind = SK_MICRO_BREAK;
+	snprintf(s.agent, sizeof s.agent, "hi");
+	o = sugg_json(&s);
+	assert_int_equal(sugg_for_aggregate_lead(o), 0);
+	json_decref(o);
+}
+
 int
 main(void)
 {
@@ -1956,6 +2032,7 @@ main(void)
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_replay_equals_live),
 		cmocka_unit_test(test_forget_idle),
+		cmocka_unit_test(test_aggregate_lead_view),
 	};
 
 	return (cmocka_run_group_tests_name("advise", tests, group_setup,
