@@ -81,6 +81,8 @@ long	ctl_http_status(const struct ctl_http *);
 const char *ctl_http_url(const struct ctl_http *);
 const char *ctl_http_reply(const struct ctl_http *, size_t *);
 json_t	*ctl_http_reply_json(const struct ctl_http *);
+int	ctl_http_show(const struct ctl_http *, int, json_t *,
+	    void (*)(json_t *));
 void	ctl_http_report(const struct ctl_http *, const char *);
 int	ctl_http_get_json(struct ctl_http *, const char *, const char *,
 	    json_t **);

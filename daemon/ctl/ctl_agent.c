@@ -117,10 +117,9 @@ agent_exec(int argc, char **argv)
 {
 	struct ctl_opts	 opts;
 	struct ctl_http	*h = NULL;
-	const char	*id, *body;
+	const char	*id;
 	char		*esc, *path;
 	json_t		*a = NULL;
-	size_t		 len;
 	int		 ch, rc;
 
 	ctl_opts_init(&opts);
@@ -146,14 +145,8 @@ agent_exec(int argc, char **argv)
 	esc = ctl_http_escape(h, id);
 	xasprintf(&path, "/v1/agents/%s", esc);
 	free(esc);
-	if ((rc = ctl_http_get_json(h, path, NULL, &a)) == CTL_EXIT_OK) {
-		if (opts.json) {
-			body = ctl_http_reply(h, &len);
-			ctl_print_raw(body, len);
-		} else
-			print_agent(a);
-		rc = ctl_stdout_done(CTL_EXIT_OK);
-	}
+	if ((rc = ctl_http_get_json(h, path, NULL, &a)) == CTL_EXIT_OK)
+		rc = ctl_http_show(h, opts.json, a, print_agent);
 	json_decref(a);
 	free(path);
 	ctl_http_close(h);

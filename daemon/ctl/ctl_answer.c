@@ -51,11 +51,10 @@ answer_exec(int argc, char **argv)
 	const struct ctl_cmd	*cmd;
 	struct ctl_opts		 opts;
 	struct ctl_http		*h = NULL;
-	const char		*id, *body;
+	const char		*id;
 	char			*esc, *path, *what;
 	json_t			*req, *s = NULL;
 	long long		 minutes = 0;
-	size_t			 len;
 	int			 ch, rc;
 
 	if (strcmp(argv[0], "accept") == 0)
@@ -114,14 +113,8 @@ answer_exec(int argc, char **argv)
 	xasprintf(&path, "/v1/suggestions/%s", esc);
 	free(esc);
 	xasprintf(&what, "cannot %s %s", cmd->name, id);
-	if ((rc = ctl_http_post_json(h, path, req, what, &s)) == CTL_EXIT_OK) {
-		if (opts.json) {
-			body = ctl_http_reply(h, &len);
-			ctl_print_raw(body, len);
-		} else
-			print_answer(s);
-		rc = ctl_stdout_done(CTL_EXIT_OK);
-	}
+	if ((rc = ctl_http_post_json(h, path, req, what, &s)) == CTL_EXIT_OK)
+		rc = ctl_http_show(h, opts.json, s, print_answer);
 	json_decref(req);
 	json_decref(s);
 	free(what);

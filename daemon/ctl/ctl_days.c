@@ -91,10 +91,9 @@ days_exec(int argc, char **argv)
 {
 	struct ctl_opts	 opts;
 	struct ctl_http	*h = NULL;
-	const char	*id, *from = NULL, *to = NULL, *body;
+	const char	*id, *from = NULL, *to = NULL;
 	char		*esc, *ef, *et, *path;
 	json_t		*reply = NULL;
-	size_t		 len;
 	int		 ch, rc;
 
 	ctl_opts_init(&opts);
@@ -134,14 +133,8 @@ days_exec(int argc, char **argv)
 	free(esc);
 	free(ef);
 	free(et);
-	if ((rc = ctl_http_get_json(h, path, NULL, &reply)) == CTL_EXIT_OK) {
-		if (opts.json) {
-			body = ctl_http_reply(h, &len);
-			ctl_print_raw(body, len);
-		} else
-			print_days(reply);
-		rc = ctl_stdout_done(CTL_EXIT_OK);
-	}
+	if ((rc = ctl_http_get_json(h, path, NULL, &reply)) == CTL_EXIT_OK)
+		rc = ctl_http_show(h, opts.json, reply, print_days);
 	json_decref(reply);
 	free(path);
 	ctl_http_close(h);

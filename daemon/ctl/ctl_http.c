@@ -463,6 +463,21 @@ ctl_http_reply(const struct ctl_http *h, size_t *len)
 	return (h->reply);
 }
 
+/*
+ * Show the latest reply, o parsed: with --json its body as it came, else
+ * as print() formats it.  Returns ctl_stdout_done()'s status.
+ */
+int
+ctl_http_show(const struct ctl_http *h, int json, json_t *o,
+    void (*print)(json_t *))
+{
+	if (json)
+		ctl_print_raw(h->reply != NULL ? h->reply : "", h->rlen);
+	else
+		print(o);
+	return (ctl_stdout_done(CTL_EXIT_OK));
+}
+
 /* The body of the latest reply as a JSON object (new reference), or NULL. */
 json_t *
 ctl_http_reply_json(const struct ctl_http *h)

@@ -67,10 +67,9 @@ trend_exec(int argc, char **argv)
 {
 	struct ctl_opts	 opts;
 	struct ctl_http	*h = NULL;
-	const char	*id, *body;
+	const char	*id;
 	char		*esc, *path;
 	json_t		*reply = NULL;
-	size_t		 len;
 	int		 ch, rc;
 
 	ctl_opts_init(&opts);
@@ -96,14 +95,8 @@ trend_exec(int argc, char **argv)
 	esc = ctl_http_escape(h, id);
 	xasprintf(&path, "/v1/agents/%s/trend", esc);
 	free(esc);
-	if ((rc = ctl_http_get_json(h, path, NULL, &reply)) == CTL_EXIT_OK) {
-		if (opts.json) {
-			body = ctl_http_reply(h, &len);
-			ctl_print_raw(body, len);
-		} else
-			print_trend(reply);
-		rc = ctl_stdout_done(CTL_EXIT_OK);
-	}
+	if ((rc = ctl_http_get_json(h, path, NULL, &reply)) == CTL_EXIT_OK)
+		rc = ctl_http_show(h, opts.json, reply, print_trend);
 	json_decref(reply);
 	free(path);
 	ctl_http_close(h);
