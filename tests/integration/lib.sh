@@ -682,3 +682,30 @@ agent_listed() {
 db_query() {
 	sqlite3 -cmd '.timeout 5000' "$DB" "$1" 2>&1
 }
+
+# canary_nowhere CANARY: three tests that message text marked CANARY is
+# in no log line, in no database file (grep -a and strings: the text may
+# sit in free pages or the WAL) and not in sqlite3's .dump (skipped
+# without sqlite3).  Run after stop_daemon, so every page is written.
+canary_nowhere() {
+	local f found=
+	if grep -q "$1" "$LOG"; then
+		not_ok "the canary is not in the log" "$(grep "$1" "$LOG" | head -3)"
+	else
+		ok "the canary is not in the log"
+	fi
+	for f in "$DB" "$DB-wal" "$DB-shm" "$DB-journal"; do
+		[ -f "$f" ] || continue
+		if grep -aq "$1" "$f" || strings -a "$f" | grep -q "$1"; then
+			found="$found $f"
+		fi
+	done
+	is "$found" "" "the canary is in no database file (grep -a and strings)"
+	if ! have_sqlite3; then
+		skip "the canary is not in sqlite3 .dump" "sqlite3 is not installed"
+	elif db_query .dump | grep -q "$1"; then
+		not_ok "the canary is not in sqlite3 .dump"
+	else
+		ok "the canary is not in sqlite3 .dump"
+	fi
+}
