@@ -9,104 +9,18 @@
 // (screenshots), SYNC (handshakes with agentpage.sh, which owns the
 // daemon), SLOW (multiplier for every bound), T_ALICE (agent:alice),
 // T_ADMIN, T_INGEST.
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
 import path from 'node:path';
+import { env, BASE, SLOW, fail, check, until, api, ask,
+    launched, launch as launchBrowser } from './browser-lib.mjs';
 
-const env = process.env;
-const require = createRequire(path.join(env.WEB_CACHE, 'package.json'));
-const { chromium } = require('playwright-core');
-
-const BASE = env.BASE;
-const SLOW = Number(env.SLOW || 1);
-
-function line(kind, desc, why) {
-	const clean = (s) => String(s === undefined ? '' : s)
-	    .replace(/[\t\r\n]+/g, ' ').slice(0, 600);
-	process.stdout.write(kind + '\t' + clean(desc) +
-	    (why !== undefined ? '\t' + clean(why) : '') + '\n');
-}
-const pass = (d) => line('PASS', d);
-const fail = (d, why) => line('FAIL', d, why === undefined ? 'failed' : why);
-const check = (cond, d, why) => (cond ? pass(d) : fail(d, why));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(fn, ms) {
-	const end = Date.now() + (ms || 10000) * SLOW;
-	for (;;) {
-		try {
-			const v = await fn();
-			if (v)
-				return v;
-		} catch (e) {
-			/* not yet */
-		}
-		if (Date.now() > end)
-			return null;
-		await sleep(100);
-	}
-}
-
-async function api(p, opts) {
-	opts = opts || {};
-	const headers = { Accept: 'application/json' };
-	if (opts.token)
-		headers.Authorization = 'Bearer ' + opts.token;
-	let body;
-	if (opts.body !== undefined) {
-		headers['Content-Type'] = 'application/json';
-		body = JSON.stringify(opts.body);
-	}
-	const r = await fetch(BASE + p, { method: opts.method || 'GET',
-	    headers, body });
-	let json = null;
-	try {
-		json = await r.json();
-	} catch (e) {
-		json = null;
-	}
-	return { status: r.status, body: json };
-}
 const events = (evs) => api('/v1/events', { method: 'POST', body: evs,
     token: env.T_INGEST });
 const admin = (p, o) => api(p, Object.assign({ token: env.T_ADMIN }, o));
 
-async function ask(name) {
-	fs.writeFileSync(path.join(env.SYNC, name), '');
-	return until(() => fs.existsSync(path.join(env.SYNC, name + '.done')),
-	    30000);
-}
-
-const launched = [];
-async function launch(locale, grant) {
-	const dir = fs.mkdtempSync(path.join(env.TMPD, 'chromium-'));
-	const ctx = await chromium.launchPersistentContext(dir, {
-		executablePath: env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu',
-		    '--disable-quic', '--no-first-run',
-		    '--disable-background-networking',
-		    '--disable-component-update', '--disable-sync'],
-		locale: locale,
-		viewport: { width: 760, height: 900 },
-		timeout: 60000 * SLOW
-	});
-	launched.push(ctx);
-	if (grant)
-		await ctx.grantPermissions(['notifications'], { origin: BASE });
-	const page = ctx.pages()[0] || await ctx.newPage();
-	page.setDefaultTimeout(15000 * SLOW);
-	page.errors = [];
-	page.on('console', (m) => {
-		// A refused token's 401 and a stopped respited are meant.
-		if (m.type() === 'error' &&
-		    !m.text().startsWith('Failed to load resource'))
-			page.errors.push(m.text());
-	});
-	page.on('pageerror', (e) => page.errors.push('pageerror: ' + e.message));
-	page.ctx = ctx;
-	return page;
-}
+// A phone-sized page; a refused token's 401 and a stopped respited are
+// meant, so failed loads are no errors here.
+const launch = (locale, grant) => launchBrowser(locale, { grant,
+    viewport: { width: 760, height: 900 }, loadErrorsOk: true });
 
 const state = (page) => page.evaluate(() => window.respiteAgent.state());
 // The notifications the page's service worker holds (shown, not closed).

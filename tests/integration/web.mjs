@@ -11,100 +11,13 @@
 // for handshakes with web.sh), SLOW (multiplier for every bound),
 // END_MS (the shift's end, epoch ms), TOKEN_LEAD, TOKEN_AGENT,
 // TOKEN_INGEST (phases tokens and aggregate), TEAM (team-a).
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
+import { env, BASE, SLOW, pass, fail, check, until, api, ask,
+    launched, launch } from './browser-lib.mjs';
 
-const env = process.env;
-const require = createRequire(path.join(env.WEB_CACHE, 'package.json'));
-const { chromium } = require('playwright-core');
-
-const BASE = env.BASE;
 const TEAM = env.TEAM || 'team-a';
-const SLOW = Number(env.SLOW || 1);
 const phase = process.argv[2];
-
-function line(kind, desc, why) {
-	const clean = (s) => String(s === undefined ? '' : s)
-	    .replace(/[\t\r\n]+/g, ' ').slice(0, 600);
-	process.stdout.write(kind + '\t' + clean(desc) +
-	    (why !== undefined ? '\t' + clean(why) : '') + '\n');
-}
-const pass = (d) => line('PASS', d);
-const fail = (d, why) => line('FAIL', d, why === undefined ? 'failed' : why);
-const check = (cond, d, why) => (cond ? pass(d) : fail(d, why));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// until(fn, ms): poll fn until it returns something truthy; null on timeout.
-async function until(fn, ms) {
-	const end = Date.now() + (ms || 10000) * SLOW;
-	for (;;) {
-		try {
-			const v = await fn();
-			if (v)
-				return v;
-		} catch (e) {
-			/* not yet */
-		}
-		if (Date.now() > end)
-			return null;
-		await sleep(100);
-	}
-}
-
-async function api(p, opts) {
-	opts = opts || {};
-	const headers = { Accept: 'application/json' };
-	if (opts.token)
-		headers.Authorization = 'Bearer ' + opts.token;
-	let body;
-	if (opts.body !== undefined) {
-		headers['Content-Type'] = 'application/json';
-		body = JSON.stringify(opts.body);
-	}
-	const r = await fetch(BASE + p, { method: opts.method || 'GET',
-	    headers, body });
-	let json = null;
-	try {
-		json = await r.json();
-	} catch (e) {
-		json = null;
-	}
-	return { status: r.status, body: json };
-}
-
-// Handshakes with web.sh, which owns the daemon: ask, then wait for done.
-async function ask(name) {
-	fs.writeFileSync(path.join(env.SYNC, name), '');
-	return until(() => fs.existsSync(path.join(env.SYNC, name + '.done')),
-	    30000);
-}
-
-const launched = [];
-async function launch(locale, viewport) {
-	const dir = fs.mkdtempSync(path.join(env.TMPD, 'chromium-'));
-	const ctx = await chromium.launchPersistentContext(dir, {
-		executablePath: env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu',
-		    '--disable-quic', '--no-first-run',
-		    '--disable-background-networking',
-		    '--disable-component-update', '--disable-sync'],
-		locale: locale,
-		viewport: viewport || { width: 1280, height: 720 },
-		timeout: 60000 * SLOW
-	});
-	launched.push(ctx);
-	const page = ctx.pages()[0] || await ctx.newPage();
-	page.setDefaultTimeout(15000 * SLOW);
-	page.errors = [];
-	page.on('console', (m) => {
-		if (m.type() === 'error')
-			page.errors.push(m.text());
-	});
-	page.on('pageerror', (e) => page.errors.push('pageerror: ' + e.message));
-	return page;
-}
 
 // What the table shows: one object per row.
 function rows(page) {
