@@ -709,3 +709,52 @@ canary_nowhere() {
 		ok "the canary is not in sqlite3 .dump"
 	fi
 }
+
+# browser_setup WHAT: Debian's chromium and playwright-core (installed
+# once into a cache with npm) for a script's browser half, or one skip
+# of WHAT saying what is missing, and the end of the script.  Exports
+# what the .mjs side reads (browser-lib.mjs): BASE CHROMIUM TMPD SHOT_DIR
+# SYNC WEB_CACHE SLOW.
+browser_setup() {
+	local what=$1 cache lock
+	CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+	if [ ! -x "$CHROMIUM" ]; then
+		_browser_skip "$what" "no $CHROMIUM (Debian package chromium)"
+	elif ! have node; then
+		_browser_skip "$what" "no node (Node.js) to drive the browser"
+	elif ! have npm; then
+		_browser_skip "$what" "no npm to install playwright-core"
+	fi
+	cache=${RESPITE_WEB_CACHE:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/respite-web-test}
+	if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
+		cache=${TMPDIR:-/tmp}/respite-web-test-$(id -u)
+		mkdir -p "$cache" ||
+		    _browser_skip "$what" "no cache directory for playwright-core"
+	fi
+	if [ ! -f "$cache/node_modules/playwright-core/package.json" ]; then
+		diag "installing playwright-core into $cache (once)"
+		[ -f "$cache/package.json" ] ||
+		    echo '{"private": true}' >"$cache/package.json"
+		lock=
+		have flock && lock="flock $cache/.lock"
+		if ! (cd "$cache" && $lock timeout 300 npm install --no-audit \
+		    --no-fund --loglevel=error --fetch-retries=1 \
+		    --fetch-timeout=60000 playwright-core@1) \
+		    >"$TMPD/npm.log" 2>&1; then
+			diag "$(tail -n 5 "$TMPD/npm.log")"
+			_browser_skip "$what" \
+			    "cannot install playwright-core from the npm registry"
+		fi
+	fi
+	SYNC=$TMPD/sync
+	mkdir -p "$SYNC"
+	SHOT_DIR=${RESPITE_WEB_SHOTS:-$(pwd)}
+	export BASE CHROMIUM TMPD SHOT_DIR SYNC
+	export WEB_CACHE=$cache SLOW=$RESPITE_TEST_SLOW
+}
+
+_browser_skip() {
+	diag "the browser part is skipped: $2"
+	skip "$1" "$2"
+	done_testing
+}

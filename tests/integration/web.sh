@@ -200,38 +200,8 @@ jq_check '(.buckets | length) > 0 and all(.buckets[];
 
 # ---- in a browser
 
-browser_skip() {
-	diag "the browser part is skipped: $1"
-	skip "the page in a real browser" "$1"
-	done_testing
-}
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-[ -x "$CHROMIUM" ] || browser_skip "no $CHROMIUM (Debian package chromium)"
-have node || browser_skip "no node (Node.js) to drive the browser"
-have npm || browser_skip "no npm to install playwright-core"
-CACHE=${RESPITE_WEB_CACHE:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/respite-web-test}
-if ! mkdir -p "$CACHE" 2>/dev/null || [ ! -w "$CACHE" ]; then
-	CACHE=${TMPDIR:-/tmp}/respite-web-test-$(id -u)
-	mkdir -p "$CACHE" || browser_skip "no cache directory for playwright-core"
-fi
-if [ ! -f "$CACHE/node_modules/playwright-core/package.json" ]; then
-	diag "installing playwright-core into $CACHE (once)"
-	[ -f "$CACHE/package.json" ] || echo '{"private": true}' >"$CACHE/package.json"
-	lock=
-	have flock && lock="flock $CACHE/.lock"
-	if ! (cd "$CACHE" && $lock timeout 300 npm install --no-audit --no-fund \
-	    --loglevel=error --fetch-retries=1 --fetch-timeout=60000 \
-	    playwright-core@1) >"$TMPD/npm.log" 2>&1; then
-		diag "$(tail -n 5 "$TMPD/npm.log")"
-		browser_skip "cannot install playwright-core from the npm registry"
-	fi
-fi
-
-SYNC=$TMPD/sync
-mkdir -p "$SYNC"
-SHOT_DIR=${RESPITE_WEB_SHOTS:-$(pwd)}
-export BASE CHROMIUM TMPD SHOT_DIR SYNC
-export WEB_CACHE=$CACHE SLOW=$RESPITE_TEST_SLOW END_MS=$((F * 1000)) TEAM=team-a
+browser_setup "the page in a real browser"
+export END_MS=$((F * 1000)) TEAM=team-a
 
 # web PHASE: web.mjs PHASE in the background, stopping and starting the
 # daemon when it asks; each of its lines becomes a TAP line.
