@@ -298,7 +298,7 @@ show_wellbeing(struct comp *c, struct csugg *s)
 	pc.id_hint = s->id;
 	if (c->caps.actions) {
 		pc.actions[0].id = "ok";
-		pc.actions[0].label = "OK";
+		pc.actions[0].label = ntext_label(NL_OK);
 		pc.nactions = 1;
 	}
 	log_info("showing %s (%s)", s->id, s->kind);
@@ -335,13 +335,14 @@ show_suggestion(struct comp *c, struct csugg *s)
 	pc.id_hint = s->id;
 	if (c->caps.actions) {
 		pc.actions[pc.nactions].id = "start";
-		pc.actions[pc.nactions++].label = "Start break";
+		pc.actions[pc.nactions++].label = ntext_label(NL_START);
 		if (can_snooze) {
 			pc.actions[pc.nactions].id = "snooze";
-			pc.actions[pc.nactions++].label = "Snooze 10 min";
+			pc.actions[pc.nactions++].label =
+			    ntext_label(NL_SNOOZE);
 		}
 		pc.actions[pc.nactions].id = "dismiss";
-		pc.actions[pc.nactions++].label = "Dismiss";
+		pc.actions[pc.nactions++].label = ntext_label(NL_DISMISS);
 	}
 	log_info("showing %s (%s, %d min, priority %s%s)", s->id, s->kind,
 	    s->minutes, s->priority, s->snoozes > 0 ? ", after a snooze" : "");
@@ -363,8 +364,7 @@ show_countdown(struct comp *c)
 	now = g_date_time_new_now_local();
 	back = g_date_time_add(now, c->cd_end - g_get_monotonic_time());
 	hhmm = g_date_time_format(back, "%H:%M");
-	g_snprintf(body, sizeof body, "Back at %s. Nothing from respite will "
-	    "pop up until then.", hhmm != NULL ? hhmm : "the end");
+	ntext_countdown_body(body, sizeof body, hhmm);
 	g_free(hhmm);
 	g_date_time_unref(back);
 	g_date_time_unref(now);
@@ -378,7 +378,7 @@ show_countdown(struct comp *c)
 	pc.silent = 1;
 	if (c->caps.actions) {
 		pc.actions[0].id = "end";
-		pc.actions[0].label = "End break now";
+		pc.actions[0].label = ntext_label(NL_END_BREAK);
 		pc.nactions = 1;
 	}
 	popup_show(c->popup, KEY_COUNTDOWN, &pc);
@@ -388,12 +388,11 @@ static void
 show_welcome(struct comp *c, int minutes)
 {
 	struct popup_content	pc;
-	char			body[NTEXT_MAX];
+	char			summary[NTEXT_MAX], body[NTEXT_MAX];
 
 	memset(&pc, 0, sizeof pc);
-	g_snprintf(body, sizeof body, "Your %d-minute break is over.",
-	    minutes);
-	pc.summary = "Welcome back";
+	ntext_welcome(summary, sizeof summary, body, sizeof body, minutes);
+	pc.summary = summary;
 	pc.body = body;
 	pc.icon = ICON_WELCOME;
 	pc.category = "x-respite.welcome";

@@ -32,6 +32,7 @@
 #include <ini.h>
 
 #include "nconf.h"
+#include "ntext.h"
 
 struct nconf_parse {
 	struct nconf	*cf;
@@ -154,6 +155,17 @@ nconf_handler(void *arg, const char *section, const char *name,
 			    "true or false, got \"%s\"", value);
 			return (0);
 		}
+	} else if (strcmp(name, "lang") == 0) {
+		if (strcasecmp(value, "auto") == 0)
+			cf->lang = -1;
+		else if ((strcasecmp(value, "en") == 0 ||
+		    strcasecmp(value, "de") == 0))
+			cf->lang = ntext_lang_parse(value);
+		else {
+			np->cause = g_strdup_printf("lang: expected auto, en or "
+			    "de, got \"%s\"", value);
+			return (0);
+		}
 	} else {
 		np->cause = g_strdup_printf("unknown key \"%s\" in [notify]",
 		    name);
@@ -203,6 +215,7 @@ nconf_load(const char *file, int must_exist, char **cause)
 	int			 line;
 
 	cf = g_new0(struct nconf, 1);
+	cf->lang = -1;
 	cf->url = g_strdup(NCONF_DEFAULT_URL);
 	if (file == NULL)
 		return (cf);

@@ -9,6 +9,7 @@ struct nconf {
 	char	*agent;
 	char	*token_file;	/* NULL: no token */
 	int	 level_notices;
+	int	 lang;		/* enum ntext_lang, -1: the locale's */
 	char	*file;		/* the file read, NULL if none */
 };
 

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "nconf.h"
 #include "nlog.h"
+#include "ntext.h"
 #include "popup.h"
 #include "sse.h"
 #include "week.h"
@@ -410,6 +411,9 @@ main(int argc, char **argv)
 		nconf_free(cf);
 		return (a.exit_code);
 	}
+	ntext_set_lang(cf->lang >= 0 ? (enum ntext_lang)cf->lang :
+	    ntext_lang_from_env(getenv("LC_ALL"), getenv("LC_MESSAGES"),
+	    getenv("LANG")));
 	memset(&co, 0, sizeof co);
 	co.agent = cf->agent;
 	co.once = a.once;

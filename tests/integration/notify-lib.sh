@@ -33,6 +33,10 @@ if [ -z "${RESPITE_NOTIFY_IN_BUS:-}" ]; then
 	    --config-file="$HERE/session-bus.conf" -- bash "$0" "$@"
 fi
 
+# respite-notify speaks the locale's language: English here, whatever
+# the machine's locale (a German test sets [notify] lang or LC_ALL).
+export LC_ALL=C.UTF-8
+
 MOCK_PID=
 
 mockctl() {

@@ -27,8 +27,9 @@
 #   - a notification server that hangs in Notify: the stream goes on;
 #   - the notification server replaced by one without actions: the popup
 #     comes back with a body that says how to answer with respitectl;
-#   - a second respite-notify configured by file with level_notices: a
-#     gentle notice when an agent's strain level rises to high;
+#   - a second respite-notify configured by file with level_notices and
+#     lang = de: a gentle notice, in German, when an agent's strain level
+#     rises to high; lang = fr is a configuration error;
 #   - --once: exits when its popup is closed (under valgrind if there is
 #     one); with tokens, the agent's own works, another's or none is 77;
 #     with no respited, no notification server or no session bus, 69 and
@@ -359,7 +360,14 @@ NOTIFY_PID=
 # left open (the rebalancing scenario of suggestions.sh): strain reaches
 # high, and a second respite-notify, configured by file, says so gently.
 
-printf '# respite-notify for agent hi\n[notify]\nurl = %s\nagent = hi\nlevel_notices = true\n' \
+printf '[notify]\nurl = %s\nagent = hi\nlang = fr\n' "$BASE" >"$TMPD/notify-fr.conf"
+OUT=$($RESPITE_NOTIFY -c "$TMPD/notify-fr.conf" --once 2>&1)
+is "$?" 78 "lang = fr: a configuration error (78)"
+like "$OUT" 'notify-fr.conf:4: lang: expected auto, en or de, got "fr"' \
+    "... that names the file, the line and the choices"
+
+# In German (lang = de; the locale says English): the notice's words.
+printf '# respite-notify for agent hi\n[notify]\nurl = %s\nagent = hi\nlevel_notices = true\nlang = de\n' \
     "$BASE" >"$TMPD/notify-hi.conf"
 HLOG=$TMPD/notify-hi.log
 $RESPITE_NOTIFY -c "$TMPD/notify-hi.conf" -v 2>"$HLOG" &
@@ -389,8 +397,8 @@ status_is 202 "agent hi: 40 minutes of back-to-back calls"
 if wait_calls 'any(.[]; .method == "Notify" and .hints.category == "x-respite.level")'; then
 	L=$(calls_jq '[.[] | select(.method == "Notify" and .hints.category == "x-respite.level")] | last')
 	like "$(jq -r '.summary + " / " + .body' <<<"$L")" \
-	    '^Your strain is high / Your strain score is [0-9]+ of 100\. Pace yourself' \
-	    "level_notices: a gentle notice when the level rises to high"
+	    '^Ihre Belastung ist hoch / Ihr Belastungswert ist [0-9]+ von 100\. Teilen Sie sich' \
+	    "level_notices: a gentle notice when the level rises to high, in German with lang = de"
 	is "$(jq -c '[.hints.urgency, .actions]' <<<"$L")" '[0,[]]' \
 	    "... urgency low, no buttons"
 else
