@@ -115,29 +115,24 @@ appendf(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "90 minutes" or "1 hour 50 minutes". */
+/* "90 minutes" or "1 hour 50 minutes" (German: "1 Stunde 50 Minuten"). */
 static void
 duration(char *buf, size_t len, long min)
 {
-	long	h = min / 60, m = min % 60;
+	static const char *const unit[][4] = {
+		[NTEXT_EN] = { "minute", "minutes", "hour", "hours" },
+		[NTEXT_DE] = { "Minute", "Minuten", "Stunde", "Stunden" },
+	};
+	const char *const	*u = unit[lang];
+	long			 h = min / 60, m = min % 60;
 
-	if (lang == NTEXT_DE) {
-		if (h == 0)
-			snprintf(buf, len, "%ld Minute%s", m, m == 1 ? "" : "n");
-		else if (m == 0)
-			snprintf(buf, len, "%ld Stunde%s", h, h == 1 ? "" : "n");
-		else
-			snprintf(buf, len, "%ld Stunde%s %ld Minute%s", h,
-			    h == 1 ? "" : "n", m, m == 1 ? "" : "n");
-		return;
-	}
 	if (h == 0)
-		snprintf(buf, len, "%ld minute%s", m, m == 1 ? "" : "s");
+		snprintf(buf, len, "%ld %s", m, u[m != 1]);
 	else if (m == 0)
-		snprintf(buf, len, "%ld hour%s", h, h == 1 ? "" : "s");
+		snprintf(buf, len, "%ld %s", h, u[2 + (h != 1)]);
 	else
-		snprintf(buf, len, "%ld hour%s %ld minute%s", h,
-		    h == 1 ? "" : "s", m, m == 1 ? "" : "s");
+		snprintf(buf, len, "%ld %s %ld %s", h, u[2 + (h != 1)], m,
+		    u[m != 1]);
 }
 
 /* "Time for a 5-minute break". */
