@@ -22,7 +22,9 @@
  * MemberName, the event and Timestamp for the others when there is a
  * Timestamp.  The members' queues and pauses are kept, so a repeated
  * event changes nothing; and ids make a reconnect that repeats events
- * store nothing twice.
+ * store nothing twice.  At each login (start, restart, reconnect) an
+ * Action: QueueStatus fills them in from Asterisk's QueueMember answers,
+ * making no event.
  *
  * A lost link is retried with back-off (1 s doubling to 60 s; 60 s after
  * a refused login), a silent one (no byte for three pings) dropped; each
@@ -357,6 +359,36 @@ ast_agent(struct asterisk *as, const struct ami_msg *m,
 }
 
 /*
+ * One member of a QueueStatus answer (sent at each login, so after a
+ * restart or a reconnect): its queue and pause join the members' state,
+ * and no event is made (respited has the member's events already, or
+ * nothing to learn from a state without a time).  So a member in two
+ * queues who leaves one after respited restarted is not logged out, and
+ * a pause repeated is no second break.  Asterisk names the member in
+ * Name (MemberName in some versions).
+ */
+static void
+ast_queue_status(struct asterisk *as, const struct ami_msg *m)
+{
+	struct ast_member	*mb;
+	const char		*member, *queue, *paused;
+	uint64_t		 q;
+	int			 isnew;
+
+	if ((member = ami_get(m, "MemberName")) == NULL)
+		member = ami_get(m, "Name");
+	if (!ast_id_part(member) || (queue = ami_get(m, "Queue")) == NULL ||
+	    (mb = ast_member(as, member, &isnew)) == NULL)
+		return;
+	q = ast_hash(queue);
+	if (ast_queue_find(mb, q) == -1 && mb->nq < AST_QUEUES_MAX)
+		mb->q[mb->nq++] = q;
+	if ((paused = ami_get(m, "Paused")) != NULL &&
+	    (strcmp(paused, "1") == 0 || strcmp(paused, "0") == 0))
+		mb->paused = *paused == '1';
+}
+
+/*
  * The events of one AMI message at now (epoch ms) into out (max of
  * them, at least AST_EVENTS_MAX); returns how many.  Keeps the members'
  * queues and pauses.  Not static: the unit test and the fuzz target
@@ -377,6 +409,10 @@ asterisk_map(void *instance, const struct ami_msg *m, int64_t now,
 	(void)now;
 	if (max < AST_EVENTS_MAX || (name = ami_get(m, "Event")) == NULL)
 		return (0);
+	if (strcmp(name, "QueueMember") == 0) {
+		ast_queue_status(as, m);
+		return (0);
+	}
 	member = ami_get(m, "MemberName");
 	if (!ast_id_part(member))
 		return (0);
@@ -548,6 +584,9 @@ ast_message(const struct ami_msg *m, void *arg)
 		ast_health(as, "up");
 		respite_log(RESPITE_LOG_INFO, "AMI link up: %s:%d as %s",
 		    as->host, as->port, as->username);
+		/* The members' queues and pauses as they are now. */
+		ast_send(as, "Action: QueueStatus\r\nActionID: "
+		    "respite-queues\r\n\r\n");
 		return;
 	}
 	if (resp != NULL || as->link != AST_UP)

@@ -14,10 +14,16 @@ It listens on 127.0.0.1 (a free port, written to PORTFILE) and serves one
 client at a time.  A login with another secret is answered "Response:
 Error" / "Authentication failed" and the connection closed, as Asterisk
 does.  Each accepted login takes the next SESSION (the last repeats):
-FILE[,FILE...]:MODE, MODE "drop@N" (send the first N messages, then close:
-a connection lost mid-shift), "close" (all, then close) or "open" (all,
-then answer pings until the client goes).  PORTFILE.log gets a line for
-each step, for the test to wait on.
+FILE[,FILE...]:MODE[:STATUS], MODE "drop@N" (send the first N messages,
+then close: a connection lost mid-shift), "close" (all, then close) or
+"open" (all, then answer pings until the client goes).  With STATUS (a
+transcript of QueueMember messages), the client's first action after the
+login must be QueueStatus, answered as Asterisk does (Response: Success,
+the QueueMember events with its ActionID, QueueStatusComplete) before the
+messages; without, a QueueStatus is answered with no members.  Before a
+close, what the client sent is read to its end (a close with unread data
+would be a reset that loses what was sent).  PORTFILE.log gets a line
+for each step, for the test to wait on.
 """
 import os
 import select
@@ -68,6 +74,29 @@ def read_message(conn, buf):
     return h, buf
 
 
+def queue_status(conn, aid, members):
+    conn.sendall(wire(["Response: Success", "ActionID: " + aid,
+                       "EventList: start",
+                       "Message: Queue status will follow"]))
+    for m in members:
+        conn.sendall(wire(m + ["ActionID: " + aid]))
+    conn.sendall(wire(["Event: QueueStatusComplete", "ActionID: " + aid,
+                       "EventList: Complete",
+                       "ListItems: %d" % len(members)]))
+
+
+def drain_close(conn):
+    """Close once the client has nothing more to say (1 s at most)."""
+    try:
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(1.0)
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
+    conn.close()
+
+
 def main():
     portfile, secret, base = sys.argv[1], sys.argv[2], float(sys.argv[3])
     sessions = sys.argv[4:]
@@ -101,16 +130,25 @@ def main():
         conn.sendall(wire(["Event: FullyBooted", "Privilege: system,all",
                            "Uptime: 3600", "LastReload: 3600",
                            "Status: Fully Booted"]))
-        spec = sessions[min(used, len(sessions) - 1)]
+        spec = sessions[min(used, len(sessions) - 1)].split(":")
         used += 1
-        files, mode = spec.rsplit(":", 1)
+        files, mode = spec[0], spec[1]
+        if len(spec) > 2:
+            h, buf = read_message(conn, buf)
+            if h is None or h.get("action", "").lower() != "queuestatus":
+                log.write("session %d: no QueueStatus\n" % used)
+                conn.close()
+                continue
+            members = load([spec[2]], base)
+            queue_status(conn, h.get("actionid", ""), members)
+            log.write("session %d status %d\n" % (used, len(members)))
         msgs = load(files.split(","), base)
         n = int(mode[5:]) if mode.startswith("drop@") else len(msgs)
         for m in msgs[:n]:
             conn.sendall(wire(m))
         log.write("session %d sent %d\n" % (used, n))
         if mode != "open":
-            conn.close()
+            drain_close(conn)
             log.write("session %d closed\n" % used)
             continue
         while True:
@@ -124,6 +162,8 @@ def main():
                 conn.sendall(wire(["Response: Success",
                                    "ActionID: " + h.get("actionid", ""),
                                    "Ping: Pong", "Timestamp: 0.000000"]))
+            elif h.get("action", "").lower() == "queuestatus":
+                queue_status(conn, h.get("actionid", ""), [])
         conn.close()
         log.write("session %d gone\n" % used)
 

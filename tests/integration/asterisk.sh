@@ -11,7 +11,9 @@
 # - the connection dropped mid-shift: a log line, "down", a reconnect, and
 #   the whole transcript replayed stores nothing twice; replayed once more
 #   after another drop, nothing again;
-# - /healthz stays 200 with "plugins": {"asterisk": {"ami": "up"}}.
+# - /healthz stays 200 with "plugins": {"asterisk": {"ami": "up"}};
+# - respited restarted: it asks for the queues' status (QueueStatus), so
+#   a member in two queues leaving one is no logout.
 
 . "$(dirname "$0")/lib.sh"
 require_tools
@@ -196,5 +198,19 @@ else
 	ok "the secret is not in the log"
 fi
 like "$(grep -c 'AMI link to' "$LOG")" '^[2-9]' "each lost link is logged"
+
+# ---- respited restarted: the members' state comes from QueueStatus
+
+ami_start "$DATA/restart.ami:open:$DATA/status.ami"
+asterisk_config "$SECRET"
+start_daemon || bail_out "respited did not restart"
+ami_wait "session 1 status 2"
+check "after a restart respited asks Asterisk for the queues' status" $?
+events_wait 13
+check "bob's pause after the restart is stored (13 events)" $?
+is "$(q "SELECT count(*) FROM events WHERE type = 2")" 2 \
+    "alice leaving one of the two queues the status named is no logout"
+ami_stop
+stop_daemon
 
 done_testing

@@ -406,6 +406,60 @@ test_bad_events(void **state)
 	t.pl->fini(t.instance);
 }
 
+/*
+ * After a restart the members' state is empty; the QueueStatus answer
+ * (QueueMember) fills it in without an event: a member in two queues
+ * leaving one is not logged out, a pause repeated is no break, and
+ * leaving the last queue is the logout.
+ */
+static void
+test_queue_status(void **state)
+{
+	static const char *const conf[] = { "ami", "pbx.example", "username",
+	    "respite", "secret", "s3cret", NULL };
+	struct wht		 t;
+	struct respite_event	 ev;
+	char			*error;
+
+	(void)state;
+	assert_int_equal(wht_init(&t, &respite_plugin, conf, &error), 0);
+	assert_int_equal(map_text(t.instance, "Event: QueueMember\r\n"
+	    "ActionID: respite-queues\r\nQueue: support\r\nName: Alice\r\n"
+	    "Location: PJSIP/1001\r\nPaused: 1\r\n\r\n", &ev), 0);
+	assert_int_equal(map_text(t.instance, "Event: QueueMember\r\n"
+	    "Queue: sales\r\nMemberName: Alice\r\nPaused: 1\r\n\r\n", &ev),
+	    0);
+	assert_int_equal(map_text(t.instance, "Event: QueueMember\r\n"
+	    "Queue: sales\r\nName: Bob\r\nPaused: 0\r\n\r\n", &ev), 0);
+	/* Bad answers change nothing and make nothing. */
+	assert_int_equal(map_text(t.instance, "Event: QueueMember\r\n"
+	    "Name: Carol\r\n\r\n", &ev), 0);
+	assert_int_equal(map_text(t.instance, "Event: QueueMember\r\n"
+	    "Queue: sales\r\nName: \x01\r\n\r\n", &ev), 0);
+
+	assert_int_equal(map_text(t.instance, "Event: QueueMemberPause\r\n"
+	    "MemberName: Alice\r\nQueue: sales\r\nPaused: 1\r\n\r\n", &ev),
+	    0);
+	assert_int_equal(map_text(t.instance, "Event: QueueMemberAdded\r\n"
+	    "MemberName: Alice\r\nQueue: support\r\n\r\n", &ev), 0);
+	assert_int_equal(map_text(t.instance, "Event: QueueMemberRemoved\r\n"
+	    "MemberName: Alice\r\nQueue: support\r\n\r\n", &ev), 0);
+	assert_int_equal(map_text(t.instance, "Event: QueueMemberRemoved\r\n"
+	    "MemberName: Alice\r\nQueue: sales\r\n\r\n", &ev), 1);
+	assert_int_equal(ev.type, RESPITE_EV_AGENT_LOGOUT);
+	assert_string_equal(ev.agent, "Alice");
+	/* Bob was not paused: his pause is a break. */
+	assert_int_equal(map_text(t.instance, "Event: QueueMemberPause\r\n"
+	    "MemberName: Bob\r\nQueue: sales\r\nPaused: 1\r\n\r\n", &ev),
+	    1);
+	assert_int_equal(ev.type, RESPITE_EV_BREAK_START);
+	/* Carol's answer had no queue: her first queue is a login. */
+	assert_int_equal(map_text(t.instance, "Event: QueueMemberAdded\r\n"
+	    "MemberName: Carol\r\nQueue: sales\r\n\r\n", &ev), 1);
+	assert_int_equal(ev.type, RESPITE_EV_AGENT_LOGIN);
+	t.pl->fini(t.instance);
+}
+
 static void
 test_config(void **state)
 {
@@ -446,6 +500,7 @@ main(void)
 		cmocka_unit_test(test_shift),
 		cmocka_unit_test(test_no_timestamps),
 		cmocka_unit_test(test_bad_events),
+		cmocka_unit_test(test_queue_status),
 		cmocka_unit_test(test_config),
 	};
 
