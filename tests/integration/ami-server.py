@@ -130,16 +130,20 @@ def main():
         conn.sendall(wire(["Event: FullyBooted", "Privilege: system,all",
                            "Uptime: 3600", "LastReload: 3600",
                            "Status: Fully Booted"]))
-        spec = sessions[min(used, len(sessions) - 1)].split(":")
+        spec = sessions[min(used, len(sessions) - 1)]
         used += 1
-        files, mode = spec[0], spec[1]
-        if len(spec) > 2:
+        status = None
+        files, mode = spec.rsplit(":", 1)
+        if mode not in ("open", "close") and not mode.startswith("drop@"):
+            status = mode
+            files, mode = files.rsplit(":", 1)
+        if status is not None:
             h, buf = read_message(conn, buf)
             if h is None or h.get("action", "").lower() != "queuestatus":
                 log.write("session %d: no QueueStatus\n" % used)
                 conn.close()
                 continue
-            members = load([spec[2]], base)
+            members = load([status], base)
             queue_status(conn, h.get("actionid", ""), members)
             log.write("session %d status %d\n" % (used, len(members)))
         msgs = load(files.split(","), base)
