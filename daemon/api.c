@@ -121,6 +121,10 @@ api_handle(struct http_conn *c, const struct http_request *req,
 	if (get && api->outbox != NULL && outbox_unstored(api->outbox) &&
 	    api->flush_now != NULL)
 		api->flush_now(api->flush_arg);
+	/* Audit records keep the wall clock; reads may answer at the model's. */
+	api->wall_ms = now;
+	if (get)
+		now = api_read_now(api, now);
 	if (strcmp(path, "/v1/events") == 0) {
 		if (!post)
 			method_not_allowed(c, R_EVENTS, "POST");

@@ -165,12 +165,30 @@ api_audit(struct api *api, const struct http_request *req, const char *agent,
 	    *req->query != '\0' ? "?" : "", req->query);
 	role = api->who.role != NULL && api->who.kind == TOKEN_LEAD ? "lead" :
 	    "admin";
+	if (api->wall_ms > 0)
+		now = api->wall_ms;	/* not a read's model clock */
 	if (!audit_seen_should_record(api->audit_seen, api->who.label, role,
 	    what, agent, now, (int64_t)api->cf->audit_repeat_min * 60 * 1000))
 		return;
 	outbox_audit(api->outbox, now, api->who.label, role, what, agent);
 	if (api->flush_soon != NULL)
 		api->flush_soon(api->flush_arg);
+}
+
+/*
+ * The time a read answers at: in cluster mode the model's clock (the
+ * minute of the last tick applied), the same on every node at one
+ * applied_seq; else, or before the first tick, the wall clock now.
+ */
+int64_t
+api_read_now(const struct api *api, int64_t now)
+{
+	int64_t	t;
+
+	if (api->read_clock == NULL ||
+	    (t = api->read_clock(api->read_clock_arg)) <= 0)
+		return (now);
+	return (t);
 }
 
 /* The time an agent is judged at: the later of the clock and its newest event. */

@@ -70,6 +70,15 @@ struct api {
 	json_t			*(*cluster_health)(void *, int *);
 	void			(*cluster_metrics)(void *, FILE *);
 	void			*cluster_arg;
+	/*
+	 * ... the model's clock (the minute of the last tick applied, 0
+	 * before the first): reads answer at it, so two nodes at one
+	 * applied_seq answer alike (ARCHITECTURE.md, "What a client can
+	 * rely on").  NULL: reads answer at the wall clock.
+	 */
+	int64_t			(*read_clock)(void *);
+	void			*read_clock_arg;
+	int64_t			 wall_ms;	/* the request's wall clock */
 };
 
 /* Route names for /metrics: static strings, compared by address. */
@@ -100,6 +109,7 @@ void	api_reply_pieces(struct http_conn *, const char *, http_fill_cb,
 	    http_fill_free_cb, void *);
 void	api_method_not_allowed(struct http_conn *, const char *,
 	    const char *);
+int64_t	api_read_now(const struct api *, int64_t);
 int64_t	api_agent_now(const struct agent *, int64_t);
 json_t	*api_time(int64_t);
 json_t	*api_metrics_json(const struct agent_metrics *);

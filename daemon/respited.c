@@ -62,6 +62,7 @@
 
 struct respited {
 	struct event_base	*base;
+	int64_t			 tick_minute;	/* the last minute's timers ran */
 	struct config		*cf;
 	char			*config_path;	/* NULL: built-in defaults */
 	const char		*config_arg;	/* -c, or NULL */
@@ -342,6 +343,17 @@ clustered(const struct respited *d)
 #endif
 }
 
+#ifdef HAVE_NATS
+/* Cluster mode's reads answer at the minute of the last tick applied. */
+static int64_t
+read_clock(void *arg)
+{
+	const struct respited	*d = arg;
+
+	return (d->tick_minute);
+}
+#endif
+
 /* The minute's timers at minute (epoch ms, a whole minute). */
 static void
 tick_apply(void *arg, int64_t minute)
@@ -355,6 +367,7 @@ tick_apply(void *arg, int64_t minute)
 	 * suggestion in between, and raise another.
 	 */
 	commit_flush(d->commit);
+	d->tick_minute = minute;
 	api_teams_clock(&d->api, minute);
 	advise_tick(d->advise, minute);
 	days_tick(d->days, minute);
@@ -997,6 +1010,8 @@ main(int argc, char **argv)
 		d.api.cluster_health = replica_health;
 		d.api.cluster_metrics = replica_metrics;
 		d.api.cluster_arg = d.replica;
+		d.api.read_clock = read_clock;
+		d.api.read_clock_arg = &d;
 	}
 #endif
 	/* Source plugins (the Asterisk link) start once storage is ready. */
