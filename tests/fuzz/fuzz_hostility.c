@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = hostility_tokens(text, len, toks, sizeof toks);
 	FUZZ_CHECK(n <= HOSTILITY_MAX_TOK);
 	if (data[0] & 4) {
-		n = hostility_explain(hy, text, len, tag, &r2, w, 8);
+		n = hostility_explain(hy, text, len, tag, NULL, NULL, &r2, w, 8);
 		FUZZ_CHECK(r2.severity == r.severity);
 		for (i = 0; i < n; i++)
 			FUZZ_CHECK(memchr(w[i].text, '\0',
