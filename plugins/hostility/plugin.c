@@ -8,8 +8,9 @@
  *				$(pkgdatadir)/hostility.weights)
  *	lexicon = yes|no	also judge with the word lists of the lexicon
  *				plugin: its findings are features of the
- *				models trained with them (combine.c), and
- *				the categories are the lexicon's (default no)
+ *				models trained with them (combine.c; weights
+ *				without them: the higher severity), and the
+ *				categories are the lexicon's (default no)
  *	lexicon_data = DIR	where lexicon-de.txt and lexicon-en.txt are
  *				(default $(pkgdatadir))
  *

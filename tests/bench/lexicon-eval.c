@@ -4,8 +4,9 @@
  * Reads the labelled sets in ../shared/data/hostility/ (never copied into
  * this repository) and prints precision, recall and F1 of the binary
  * decision severity >= 0.5, per class and macro-averaged, then the
- * throughput in messages a second on one core (and, as its ceiling, the
- * rate of a lower-case copy and a split at spaces of the same messages):
+ * throughput in messages a second of CPU time on one core (and, as its
+ * ceiling, the rate of a lower-case copy and a split at spaces of the
+ * same messages):
  *
  *   GermEval 2018 (German tweets), coarse OFFENSE vs OTHER: the lexicon
  *   was tuned on germeval2018.training.txt and is reported on
@@ -168,16 +169,33 @@ now_s(void)
 	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
 }
 
-/* Classify every message of both sets again and again for >= 2 s. */
+/* The CPU time of this thread: the time it was on a core. */
+static double
+cpu_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/*
+ * Classify every message of both sets again and again for >= 2 s on the
+ * core (at most 30 s of the clock).  The rate is per second of CPU time,
+ * so a busy machine that gives the process part of a core does not
+ * lower it (caches shared with others still do); the rate by the clock
+ * follows in brackets.
+ */
 static void
 throughput(enum judge_by by, const char *label, const struct corpus *de,
     const struct corpus *en)
 {
-	double			t0, t;
+	double			t0, c0, t, c;
 	size_t			i, n = 0, bytes = 0;
 	volatile double		sink = 0;
 
 	t0 = now_s();
+	c0 = cpu_s();
 	do {
 		for (i = 0; i < de->n; i++, n++) {
 			sink += severity(by, de->s[i].text, de->s[i].len,
@@ -189,10 +207,12 @@ throughput(enum judge_by by, const char *label, const struct corpus *de,
 			bytes += en->s[i].len;
 		}
 		t = now_s() - t0;
-	} while (t < 2.0);
+		c = cpu_s() - c0;
+	} while (c < 2.0 && t < 30.0);
 	printf("%sthroughput: %.0f messages/s on one core (%zu messages, "
-	    "mean %.0f bytes, language detected for English)\n", label,
-	    (double)n / t, n, (double)bytes / (double)n);
+	    "mean %.0f bytes, language detected for English; %.0f by the "
+	    "clock)\n", label, (double)n / c, n, (double)bytes / (double)n,
+	    (double)n / t);
 }
 
 /* VmRSS of this process in KiB, or 0. */
@@ -237,7 +257,7 @@ baseline(const struct corpus *de, const struct corpus *en)
 {
 	const struct corpus	*sets[2] = { de, en };
 	char			*buf;
-	double			 t0, t;
+	double			 t0, c0, t, c;
 	size_t			 i, k, n = 0, max = 0;
 	volatile size_t		 sink = 0;
 
@@ -248,16 +268,19 @@ baseline(const struct corpus *de, const struct corpus *en)
 	if ((buf = malloc(max + 1)) == NULL)
 		abort();
 	t0 = now_s();
+	c0 = cpu_s();
 	do {
 		for (k = 0; k < 2; k++)
 			for (i = 0; i < sets[k]->n; i++, n++)
 				sink += baseline_one(sets[k]->s[i].text,
 				    sets[k]->s[i].len, buf);
 		t = now_s() - t0;
-	} while (t < 1.0);
+		c = cpu_s() - c0;
+	} while (c < 1.0 && t < 30.0);
 	free(buf);
 	printf("ceiling: %.0f messages/s on one core (a lower-case copy and "
-	    "a split at spaces of the same messages)\n", (double)n / t);
+	    "a split at spaces of the same messages; %.0f by the clock)\n",
+	    (double)n / c, (double)n / t);
 }
 
 static void
