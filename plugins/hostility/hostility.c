@@ -1218,8 +1218,10 @@ by_weight(const void *a, const void *b)
 
 /* The names of the lexicon's findings, as explain() shows them. */
 static const char *const lexicon_names[HOSTILITY_NLEX] = {
-	"lexicon: severity", "lexicon: a hit", "lexicon: aimed at the "
-	"reader", "lexicon: hostile"
+	"lexicon: severity",
+	"lexicon: a hit",
+	"lexicon: aimed at the reader",
+	"lexicon: hostile"
 };
 
 size_t
