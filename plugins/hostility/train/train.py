@@ -34,7 +34,7 @@ the ratios are folded into the stored weights, so the plugin scores a
 plain linear model.  5-fold out-of-fold margins of the training set give
 the calibration: the slope of a Platt fit, and the point where severity
 is 0.5 put at the margin with the best macro-F1 on those folds (never the
-test set).  The final model is fitted on all of the language's training
+test set), or at margin 0 where PARAMS says so (English).  The final model is fitted on all of the language's training
 data and its weights stored as int16 with one scale.  Everything is
 seeded, so the output is the same bit for bit on the same library
 versions and the same word lists.
