@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "ctl.h"
+#include "combine.h"
 #include "hostility.h"
 #include "lexicon.h"
 
@@ -85,8 +86,9 @@ classify_exec(int argc, char **argv)
 {
 	struct hostility	*hy;
 	struct lexicon		*lx = NULL;
-	struct hostility_result	 r;
-	struct lexicon_result	 lr;
+	struct hostility_judgement j;
+	struct hostility_result	*r = &j.model;
+	struct lexicon_result	*lr = &j.lexicon;
 	struct hostility_weight	 w[TOP_MAX];
 	const char		*lang = "", *weights = PKGDATADIR
 	    "/hostility.weights", *lexdir = NULL;
@@ -163,24 +165,25 @@ classify_exec(int argc, char **argv)
 			return (CTL_EXIT_FAIL);
 		}
 	}
-	n = hostility_explain(hy, text, len, lang, &r, w, (size_t)top);
-	sev = r.severity;
-	if (lx != NULL) {
-		lexicon_classify(lx, text, len, lang, &lr);
-		if (lr.severity > sev)
-			sev = lr.severity;
-	}
+	if (lx != NULL)
+		n = hostility_combine_explain(hy, lx, text, len, lang, &j, w,
+		    (size_t)top);
+	else
+		n = hostility_explain(hy, text, len, lang, NULL, NULL, r, w,
+		    (size_t)top);
+	sev = lx != NULL ? j.severity : r->severity;
 	if (json) {
 		json_t	*o, *a;
 
-		o = json_pack("{s:f, s:b, s:f, s:s, s:f, s:i}", "severity",
-		    sev, "hostile", sev >= 0.5, "model_severity", r.severity,
-		    "model", lang_names[r.lang], "margin", r.margin,
-		    "features", r.nfeat);
+		o = json_pack("{s:f, s:b, s:f, s:s, s:b, s:f, s:i}",
+		    "severity", sev, "hostile", sev >= 0.5, "model_severity",
+		    r->severity, "model", lang_names[r->lang],
+		    "model_with_lexicon", r->lexicon, "margin", r->margin,
+		    "features", r->nfeat);
 		if (lx != NULL)
 			json_object_set_new(o, "lexicon", json_pack(
-			    "{s:f, s:s}", "severity", lr.severity,
-			    "categories", cat_names(lr.categories, cats,
+			    "{s:f, s:s}", "severity", lr->severity,
+			    "categories", cat_names(lr->categories, cats,
 			    sizeof cats)));
 		a = json_array();
 		for (i = 0; i < n; i++)
@@ -193,11 +196,12 @@ classify_exec(int argc, char **argv)
 	} else {
 		printf("severity %.2f: %s (hostile from 0.50)\n", sev,
 		    sev >= 0.5 ? "hostile" : "not hostile");
-		printf("model %s: severity %.2f, margin %+.3f, %d features\n",
-		    lang_names[r.lang], r.severity, r.margin, r.nfeat);
+		printf("model %s: severity %.2f, margin %+.3f, %d features%s\n",
+		    lang_names[r->lang], r->severity, r->margin, r->nfeat,
+		    r->lexicon ? ", the lexicon's findings among them" : "");
 		if (lx != NULL)
 			printf("lexicon: severity %.2f, categories %s\n",
-			    lr.severity, cat_names(lr.categories, cats,
+			    lr->severity, cat_names(lr->categories, cats,
 			    sizeof cats));
 		printf("what weighed most (+ towards hostile, - against):\n");
 		for (i = 0; i < n; i++)

@@ -13,11 +13,15 @@
  * selectors, joiners and skin tones are skipped.
  *
  * Features, in this order, at most HOSTILITY_MAX_FEAT: each token ("w"),
- * each pair of neighbours ("b" a 0x01 b), and the 3-, 4- and 5-byte
+ * each pair of neighbours ("b" a 0x01 b), the 3-, 4- and 5-byte
  * slices of " word " for each word of two bytes or more ("c"), so German
- * compounds share the n-grams of their parts.  Each is hashed with
+ * compounds share the n-grams of their parts, and those of " a b " for
+ * neighbouring words a and b that have the space between them inside
+ * ("x": "u bi" of "du bist"), so a phrase written together or apart
+ * shares n-grams too.  Each is hashed with
  * 32-bit FNV-1a over its bytes: the low `bits` bits index the weights,
- * bit 31 is the sign.  The margin is bias + Σ ±w / √n, and the severity
+ * bit 31 is the sign.  The margin is bias + Σ ±w / √n (+ Σ l·x over the
+ * lexicon's findings x, for a model trained with them), and the severity
  * is the logistic of a·margin + b, calibrated on held-out predictions of
  * the training data (see train/train.py).
  *
@@ -25,21 +29,27 @@
  * 754 binary32):
  *
  *	0   8	"RSPTHOST"
- *	8   4	format version (1)
+ *	8   4	format version (2; 1 had 32-byte model headers and no
+ *		lexicon models, and is refused with a note to update)
  *	12  4	header size (32)
  *	16  4	features version (HOSTILITY_FEATURES_VERSION)
  *	20  4	hash bits (10..24)
  *	24  4	number of models (1..4)
  *	28  4	CRC-32 (IEEE 802.3, as zlib's) of everything after the header
- *	then for each model:
+ *	then for each model (at most one a language and kind):
  *	0   4	language, "de" or "en", NUL-padded
  *	4   4	bias (float)
  *	8   4	scale (float > 0): a weight is its int16 times scale
  *	12  4	calibration a (float)
  *	16  4	calibration b (float)
  *	20  4	training messages
- *	24  8	zero
- *	32  2^bits int16 weights
+ *	24  4	flags: HOSTILITY_MODEL_LEXICON (trained with the lexicon's
+ *		findings; used only with the lexicon), no other bit
+ *	28  4	zero
+ *	32  32	the weights l of the lexicon's findings (8 floats, as
+ *		hostility_lexicon_features() orders them; zero without
+ *		the flag and past HOSTILITY_NLEX)
+ *	64  2^bits int16 weights
  *
  * A file that is short, long, damaged or of another version is refused
  * with a message that says which.
@@ -65,27 +75,34 @@
 #define H_W		0xf20c3f36u
 #define H_B		0xe70c2de5u
 #define H_C		0xe60c2c52u
+#define H_X		0xfd0c5087u
 
 _Static_assert(sizeof (float) == 4, "float must be IEEE 754 binary32");
 
 struct model {
 	int		 present;
 	float		 bias, scale, cal_a, cal_b;
+	float		 lw[HOSTILITY_NLEX];	/* of the lexicon's findings */
 	uint32_t	 ntrain;
 	int16_t		*w;
 };
 
-/* The "w" feature hashes of the function words, sorted. */
+/*
+ * The "w" feature hashes of the function words: an open-addressing table
+ * (linear probing, at most a third full), each slot the languages it is a
+ * function word of (bit 0 German, bit 1 English; 0 an empty slot).
+ */
+#define STOP_SLOTS	256
 struct stops {
-	uint32_t	 h[HOSTILITY_NLANG][64];
-	size_t		 n[HOSTILITY_NLANG];
+	uint32_t	 h[STOP_SLOTS];
+	unsigned char	 langs[STOP_SLOTS];
 };
 
 struct hostility {
 	unsigned int	 bits;
 	uint32_t	 mask;
 	size_t		 file_size;
-	struct model	 m[HOSTILITY_NLANG];
+	struct model	 m[2][HOSTILITY_NLANG];	/* [1]: with the lexicon */
 	struct stops	 stops;
 };
 
@@ -444,6 +461,34 @@ hostility_tokens(const char *text, size_t len, char *buf, size_t size)
 typedef void	(*feature_fn)(void *, const struct hostility_feature *);
 
 /*
+ * The "x" n-grams of neighbouring words a and b: the k-byte slices of
+ * " a b " from j = cross_lo() up to (not including) cross_hi(), those
+ * with the space between a and b (at la + 1) neither first nor last.
+ */
+static inline __attribute__((always_inline)) size_t
+cross_lo(size_t la, size_t k)
+{
+	return (la + 3 > k ? la + 3 - k : 0);
+}
+
+static inline __attribute__((always_inline)) size_t
+cross_hi(size_t la, size_t lb, size_t k)
+{
+	return (la + 1 < la + lb + 4 - k ? la + 1 : la + lb + 4 - k);
+}
+
+/* " a b " of tokens i and i + 1 into x (2 * HOSTILITY_TOK_MAX + 3). */
+static inline __attribute__((always_inline)) void
+cross_string(const struct toks *tk, size_t i, char *x)
+{
+	x[0] = ' ';
+	memcpy(x + 1, tk->t[i], tk->len[i]);
+	x[tk->len[i] + 1] = ' ';
+	memcpy(x + tk->len[i] + 2, tk->t[i + 1], tk->len[i + 1]);
+	x[tk->len[i] + tk->len[i + 1] + 2] = ' ';
+}
+
+/*
  * Every feature of the tokens, in features.py's order, at most
  * HOSTILITY_MAX_FEAT.  Inlined into its callers, so the scoring loop
  * makes no indirect calls.
@@ -453,6 +498,7 @@ walk(const struct toks *tk, feature_fn fn, void *arg)
 {
 	struct hostility_feature	 f;
 	char				 s[HOSTILITY_TOK_MAX + 2];
+	char				 x[2 * HOSTILITY_TOK_MAX + 3];
 	uint32_t			 h;
 	size_t				 i, k, j, slen, n = 0;
 
@@ -493,6 +539,23 @@ walk(const struct toks *tk, feature_fn fn, void *arg)
 				f.a = s + j;
 				f.alen = k;
 				f.hash = hostility_fnv1a32(f.a, k, H_C);
+				fn(arg, &f);
+				n++;
+			}
+	}
+	f.kind = 'x';
+	for (i = 0; i + 1 < tk->n && n < HOSTILITY_MAX_FEAT; i++) {
+		if (!tk->word[i] || !tk->word[i + 1])
+			continue;
+		cross_string(tk, i, x);
+		for (k = 3; k <= 5; k++)
+			for (j = cross_lo(tk->len[i], k); j < cross_hi(
+			    tk->len[i], tk->len[i + 1], k); j++) {
+				if (n >= HOSTILITY_MAX_FEAT)
+					return (n);
+				f.a = x + j;
+				f.alen = k;
+				f.hash = hostility_fnv1a32(f.a, k, H_X);
 				fn(arg, &f);
 				n++;
 			}
@@ -563,7 +626,7 @@ hostility_load_buffer(const void *buf, size_t len, const char *name,
 	const unsigned char	*p = buf, *m;
 	struct hostility	*hy;
 	struct model		*md;
-	uint32_t		 v, bits, nmodels, crc;
+	uint32_t		 v, bits, nmodels, crc, flags;
 	size_t			 per, i, k;
 	enum hostility_lang	 l;
 	char			 tag[5];
@@ -581,8 +644,9 @@ hostility_load_buffer(const void *buf, size_t len, const char *name,
 	}
 	if ((v = le32(p + 8)) != HOSTILITY_FORMAT_VERSION) {
 		fail(error, name, "weights format version %u; this respite "
-		    "reads version %d (install the weights shipped with it, "
-		    "or `make retrain`)", v, HOSTILITY_FORMAT_VERSION);
+		    "reads version %d%s (install the weights shipped with it, "
+		    "or `make retrain`)", v, HOSTILITY_FORMAT_VERSION,
+		    v < HOSTILITY_FORMAT_VERSION ? ": the file is older" : "");
 		return (NULL);
 	}
 	if ((v = le32(p + 12)) != HOSTILITY_HEADER_SIZE) {
@@ -640,10 +704,16 @@ hostility_load_buffer(const void *buf, size_t len, const char *name,
 			fail(error, name, "model %zu: unknown language", i + 1);
 			goto bad;
 		}
-		md = &hy->m[l];
+		if ((flags = le32(m + 24)) & ~HOSTILITY_MODEL_LEXICON) {
+			fail(error, name, "model %zu: unknown flags %#x", i + 1,
+			    flags);
+			goto bad;
+		}
+		md = &hy->m[flags & HOSTILITY_MODEL_LEXICON ? 1 : 0][l];
 		if (md->present) {
 			fail(error, name, "model %zu: a second model for "
-			    "\"%s\"", i + 1, tag);
+			    "\"%s\"%s", i + 1, tag, flags ?
+			    " with the lexicon" : "");
 			goto bad;
 		}
 		md->bias = lef(m + 4);
@@ -651,6 +721,8 @@ hostility_load_buffer(const void *buf, size_t len, const char *name,
 		md->cal_a = lef(m + 12);
 		md->cal_b = lef(m + 16);
 		md->ntrain = le32(m + 20);
+		for (k = 0; k < HOSTILITY_NLEX; k++)
+			md->lw[k] = lef(m + 32 + 4 * k);
 		if (!isfinite(md->bias) || !isfinite(md->scale) ||
 		    !(md->scale > 0) || !isfinite(md->cal_a) ||
 		    !isfinite(md->cal_b)) {
@@ -658,6 +730,13 @@ hostility_load_buffer(const void *buf, size_t len, const char *name,
 			    "calibration that is not a finite number", tag);
 			goto bad;
 		}
+		for (k = 0; k < HOSTILITY_NLEX; k++)
+			if (!isfinite(md->lw[k]) || (!flags && md->lw[k] != 0)) {
+				fail(error, name, "model \"%s\": a weight of the "
+				    "lexicon's findings that is not a finite "
+				    "number, or one without the lexicon", tag);
+				goto bad;
+			}
 		if ((md->w = malloc(sizeof *md->w << bits)) == NULL)
 			abort();
 		m += HOSTILITY_MODEL_HEADER;
@@ -720,8 +799,10 @@ hostility_free(struct hostility *hy)
 
 	if (hy == NULL)
 		return;
-	for (i = 0; i < HOSTILITY_NLANG; i++)
-		free(hy->m[i].w);
+	for (i = 0; i < HOSTILITY_NLANG; i++) {
+		free(hy->m[0][i].w);
+		free(hy->m[1][i].w);
+	}
 	free(hy);
 }
 
@@ -740,7 +821,27 @@ hostility_size(const struct hostility *hy)
 int
 hostility_has(const struct hostility *hy, enum hostility_lang l)
 {
-	return (l < HOSTILITY_NLANG && hy->m[l].present);
+	return (l < HOSTILITY_NLANG && (hy->m[0][l].present ||
+	    hy->m[1][l].present));
+}
+
+/* Has the file models trained with the lexicon's findings? */
+int
+hostility_has_lexicon(const struct hostility *hy)
+{
+	return (hy->m[1][HOSTILITY_DE].present ||
+	    hy->m[1][HOSTILITY_EN].present);
+}
+
+/* The lexicon's findings as the models weigh them (train.py: the same). */
+void
+hostility_lexicon_features(const struct hostility_lexicon *lex,
+    double x[HOSTILITY_NLEX])
+{
+	x[0] = lex->severity;
+	x[1] = lex->hits > 0;
+	x[2] = lex->targeted > 0;
+	x[3] = lex->severity >= 0.5;
 }
 
 enum hostility_lang
@@ -758,43 +859,44 @@ hostility_lang_parse(const char *tag)
 
 /* ------------------------------------------------------------ scoring */
 
-static int
-cmp32(const void *a, const void *b)
+static size_t
+stop_slot(uint32_t h)
 {
-	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x < y ? -1 : x > y);
+	return ((h ^ h >> 16) & (STOP_SLOTS - 1));
 }
 
 static void
 stops_init(struct stops *st)
 {
 	const char *const	*list[HOSTILITY_NLANG] = { stop_de, stop_en };
-	size_t			 l, i;
+	size_t			 l, i, k;
+	uint32_t		 h;
 
-	for (l = 0; l < HOSTILITY_NLANG; l++) {
-		for (i = 0; list[l][i] != NULL && i < 64; i++)
-			st->h[l][i] = hostility_fnv1a32(list[l][i],
-			    strlen(list[l][i]), H_W);
-		st->n[l] = i;
-		qsort(st->h[l], i, sizeof st->h[l][0], cmp32);
-	}
+	_Static_assert(STOP_SLOTS >= 3 * (sizeof stop_de / sizeof stop_de[0] +
+	    sizeof stop_en / sizeof stop_en[0]), "STOP_SLOTS too small");
+	memset(st, 0, sizeof *st);
+	for (l = 0; l < HOSTILITY_NLANG; l++)
+		for (i = 0; list[l][i] != NULL; i++) {
+			h = hostility_fnv1a32(list[l][i], strlen(list[l][i]),
+			    H_W);
+			for (k = stop_slot(h); st->langs[k] != 0 &&
+			    st->h[k] != h; k = (k + 1) & (STOP_SLOTS - 1))
+				;
+			st->h[k] = h;
+			st->langs[k] |= 1u << l;
+		}
 }
 
-static int
-is_stop(const struct stops *st, size_t l, uint32_t h)
+/* The languages h (a "w" hash) is a function word of, as bits. */
+static inline unsigned int
+stop_langs(const struct stops *st, uint32_t h)
 {
-	size_t	lo = 0, hi = st->n[l], mid;
+	size_t	k;
 
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (st->h[l][mid] == h)
-			return (1);
-		if (st->h[l][mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	for (k = stop_slot(h); st->langs[k] != 0; k = (k + 1) &
+	    (STOP_SLOTS - 1))
+		if (st->h[k] == h)
+			return (st->langs[k]);
 	return (0);
 }
 
@@ -802,13 +904,15 @@ is_stop(const struct stops *st, size_t l, uint32_t h)
 static enum hostility_lang
 detect_toks(const struct stops *st, const struct toks *tk)
 {
-	size_t	i, de = 0, en = 0;
+	size_t		i, de = 0, en = 0;
+	unsigned int	b;
 
 	for (i = 0; i < tk->n; i++) {
 		if (!tk->word[i] || tk->len[i] > 6)
 			continue;
-		de += is_stop(st, HOSTILITY_DE, tk->hw[i]);
-		en += is_stop(st, HOSTILITY_EN, tk->hw[i]);
+		b = stop_langs(st, tk->hw[i]);
+		de += b & 1;
+		en += b >> 1;
 	}
 	return (de > en ? HOSTILITY_DE : en > de ? HOSTILITY_EN :
 	    HOSTILITY_ANY);
@@ -871,15 +975,21 @@ static size_t
 fast_sum(const struct toks *tk, struct sum *sm)
 {
 	char		 s[HOSTILITY_TOK_MAX + 2];
+	char		 x[2 * HOSTILITY_TOK_MAX + 3];
 	uint32_t	 h;
-	size_t		 i, j, k, slen, n;
+	size_t		 i, j, k, slen, la, lb, n;
 
 	if (tk->n == 0)
 		return (0);
 	n = 2 * tk->n - 1;
-	for (i = 0; i < tk->n; i++)
+	for (i = 0; i < tk->n; i++) {
 		if (tk->word[i] && tk->len[i] >= 2)
 			n += 3 * (size_t)tk->len[i] - 3;
+		if (i + 1 < tk->n && tk->word[i] && tk->word[i + 1])
+			for (k = 3; k <= 5; k++)
+				n += cross_hi(tk->len[i], tk->len[i + 1], k) -
+				    cross_lo(tk->len[i], k);
+	}
 	if (n > HOSTILITY_MAX_FEAT)
 		return (0);
 	for (i = 0; i < tk->n; i++) {
@@ -889,6 +999,24 @@ fast_sum(const struct toks *tk, struct sum *sm)
 			h = hostility_fnv1a32("\x01", 1, h);
 			add_hash(sm, hostility_fnv1a32(tk->t[i + 1],
 			    tk->len[i + 1], h));
+			if (tk->word[i] && tk->word[i + 1]) {
+				/* j from cross_lo(la, 5) to cross_hi(.., 3). */
+				la = tk->len[i];
+				lb = tk->len[i + 1];
+				cross_string(tk, i, x);
+				for (j = cross_lo(la, 5); j < cross_hi(la, lb,
+				    3); j++) {
+					h = hostility_fnv1a32(x + j, 2, H_X);
+					for (k = 3; k <= 5 && j + k <= la + lb +
+					    3; k++) {
+						h = (h ^ (unsigned char)
+						    x[j + k - 1]) * FNV_PRIME;
+						if (j >= cross_lo(la, k) &&
+						    j < cross_hi(la, lb, k))
+							add_hash(sm, h);
+					}
+				}
+			}
 		}
 		if (!tk->word[i] || tk->len[i] < 2)
 			continue;
@@ -908,52 +1036,88 @@ fast_sum(const struct toks *tk, struct sum *sm)
 	return (n);
 }
 
+/* What the lexicon's findings x add to md's margin. */
 static double
-severity(const struct model *md, int32_t s, size_t n, double *margin)
+lexicon_margin(const struct model *md, const double *x)
+{
+	double	z = 0;
+	size_t	k;
+
+	if (x != NULL)
+		for (k = 0; k < HOSTILITY_NLEX; k++)
+			z += md->lw[k] * x[k];
+	return (z);
+}
+
+static double
+severity(const struct model *md, int32_t s, size_t n, const double *x,
+    double *margin)
 {
 	double	z;
 
-	z = md->bias + (double)s * md->scale / sqrt(n > 0 ? (double)n : 1);
+	z = md->bias + (double)s * md->scale / sqrt(n > 0 ? (double)n : 1) +
+	    lexicon_margin(md, x);
 	*margin = z;
 	return (1 / (1 + exp(-(md->cal_a * z + md->cal_b))));
 }
 
-/* Which models to use for a message of lang (tag) with tokens tk. */
+/*
+ * Which models judge a message of lang (tag) with tokens tk: *set is 1
+ * for those with the lexicon (with is 1 and the file has them), else 0.
+ */
 static enum hostility_lang
-pick(const struct hostility *hy, const char *lang, const struct toks *tk)
+pick(const struct hostility *hy, int with, const char *lang,
+    const struct toks *tk, int *set)
 {
 	enum hostility_lang	l = hostility_lang_parse(lang);
 
+	*set = with && hostility_has_lexicon(hy);
 	if (l == HOSTILITY_ANY)
 		l = detect_toks(&hy->stops, tk);
-	if (l != HOSTILITY_ANY && !hy->m[l].present)
+	if (l != HOSTILITY_ANY && !hy->m[*set][l].present)
 		l = HOSTILITY_ANY;
 	return (l);
 }
 
-static void
+/*
+ * Score tk; with fn, ask it for the lexicon's findings (into x, which
+ * stays NULL without).  Returns the set of models that judged.
+ */
+static int
 classify_toks(const struct hostility *hy, const struct toks *tk,
-    const char *lang, struct hostility_result *r)
+    const char *lang, hostility_lexicon_fn fn, void *arg, double *x,
+    struct hostility_result *r)
 {
+	const struct model	*set;
+	struct hostility_lexicon lex;
 	struct sum		 sm;
-	enum hostility_lang	 l = pick(hy, lang, tk);
+	enum hostility_lang	 l;
 	size_t			 i, n;
 	double			 sev, margin;
+	int			 s;
 
+	l = pick(hy, fn != NULL, lang, tk, &s);
+	set = hy->m[s];
 	memset(&sm, 0, sizeof sm);
 	memset(r, 0, sizeof *r);
+	if (fn != NULL) {
+		memset(&lex, 0, sizeof lex);
+		fn(arg, l, &lex);
+		hostility_lexicon_features(&lex, x);
+	}
 	sm.mask = hy->mask;
 	for (i = 0; i < HOSTILITY_NLANG; i++)
-		if (hy->m[i].present && (l == HOSTILITY_ANY || l == i))
-			sm.w[i] = hy->m[i].w;
+		if (set[i].present && (l == HOSTILITY_ANY || l == i))
+			sm.w[i] = set[i].w;
 	if ((n = fast_sum(tk, &sm)) == 0)
 		n = walk(tk, add, &sm);
 	r->nfeat = (int)n;
+	r->lexicon = s;
 	r->severity = -1;
 	for (i = 0; i < HOSTILITY_NLANG; i++) {
 		if (sm.w[i] == NULL)
 			continue;
-		sev = severity(&hy->m[i], sm.s[i], n, &margin);
+		sev = severity(&set[i], sm.s[i], n, s ? x : NULL, &margin);
 		if (sev > r->severity) {
 			r->severity = sev;
 			r->margin = margin;
@@ -962,6 +1126,7 @@ classify_toks(const struct hostility *hy, const struct toks *tk,
 	}
 	if (r->severity < 0)
 		r->severity = 0;
+	return (s);
 }
 
 void
@@ -971,7 +1136,19 @@ hostility_classify(const struct hostility *hy, const char *text,
 	struct toks	tk;
 
 	tokenize(text, len, &tk);
-	classify_toks(hy, &tk, lang, r);
+	(void)classify_toks(hy, &tk, lang, NULL, NULL, NULL, r);
+}
+
+void
+hostility_classify_lexicon(const struct hostility *hy, const char *text,
+    size_t len, const char *lang, hostility_lexicon_fn fn, void *arg,
+    struct hostility_result *r)
+{
+	struct toks	tk;
+	double		x[HOSTILITY_NLEX];
+
+	tokenize(text, len, &tk);
+	(void)classify_toks(hy, &tk, lang, fn, arg, x, r);
 }
 
 /* ------------------------------------------------------------ explain */
@@ -997,7 +1174,7 @@ describe(const struct hostility_feature *f, char *out, size_t size)
 
 	memcpy(a, f->a, f->alen);
 	a[f->alen] = '\0';
-	if (f->kind == 'c')
+	if (f->kind == 'c' || f->kind == 'x')
 		for (i = 0; i < f->alen; i++)
 			if (a[i] == ' ')
 				a[i] = '_';
@@ -1007,7 +1184,7 @@ describe(const struct hostility_feature *f, char *out, size_t size)
 		snprintf(out, size, "pair \"%s %s\"", a, b);
 	} else
 		snprintf(out, size, "%s \"%s\"", f->kind == 'w' ? "word" :
-		    "chars", a);
+		    f->kind == 'x' ? "chars across" : "chars", a);
 }
 
 static void
@@ -1039,27 +1216,38 @@ by_weight(const void *a, const void *b)
 	return (ax > ay ? -1 : ax < ay ? 1 : strcmp(x->w.text, y->w.text));
 }
 
+/* The names of the lexicon's findings, as explain() shows them. */
+static const char *const lexicon_names[HOSTILITY_NLEX] = {
+	"lexicon: severity",
+	"lexicon: a hit",
+	"lexicon: aimed at the reader",
+	"lexicon: hostile"
+};
+
 size_t
 hostility_explain(const struct hostility *hy, const char *text, size_t len,
-    const char *lang, struct hostility_result *r,
-    struct hostility_weight *out, size_t max)
+    const char *lang, hostility_lexicon_fn fn, void *arg,
+    struct hostility_result *r, struct hostility_weight *out, size_t max)
 {
 	struct toks	*tk;
 	struct collect	 cl;
-	size_t		 i, o;
+	double		 x[HOSTILITY_NLEX];
+	size_t		 i, o, k;
+	int		 set;
 
 	if ((tk = malloc(sizeof *tk)) == NULL)
 		abort();
 	tokenize(text, len, tk);
-	classify_toks(hy, tk, lang, r);
-	if (!hy->m[r->lang].present) {
+	set = classify_toks(hy, tk, lang, fn, arg, x, r);
+	if (!hy->m[set][r->lang].present) {
 		free(tk);
 		return (0);
 	}
-	cl.md = &hy->m[r->lang];
+	cl.md = &hy->m[set][r->lang];
 	cl.mask = hy->mask;
 	cl.n = 0;
-	if ((cl.v = calloc(HOSTILITY_MAX_FEAT, sizeof *cl.v)) == NULL)
+	if ((cl.v = calloc(HOSTILITY_MAX_FEAT + HOSTILITY_NLEX,
+	    sizeof *cl.v)) == NULL)
 		abort();
 	(void)walk(tk, collect, &cl);
 	free(tk);
@@ -1073,6 +1261,18 @@ hostility_explain(const struct hostility *hy, const char *text, size_t len,
 	}
 	for (i = 0; i < o; i++)
 		cl.v[i].c *= cl.md->scale / sqrt(cl.n > 0 ? (double)cl.n : 1);
+	/* The lexicon's findings that weighed, after the features. */
+	for (k = 0; set && k < HOSTILITY_NLEX; k++) {
+		if (x[k] == 0 || cl.md->lw[k] == 0)
+			continue;
+		if (k == 0)
+			snprintf(cl.v[o].w.text, sizeof cl.v[o].w.text,
+			    "%s %.2f", lexicon_names[k], x[k]);
+		else
+			snprintf(cl.v[o].w.text, sizeof cl.v[o].w.text,
+			    "%s", lexicon_names[k]);
+		cl.v[o++].c = cl.md->lw[k] * x[k];
+	}
 	qsort(cl.v, o, sizeof *cl.v, by_weight);
 	for (i = 0; i < o && i < max; i++) {
 		out[i] = cl.v[i].w;

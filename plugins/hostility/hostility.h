@@ -18,11 +18,16 @@
 #define HOSTILITY_MAX_TOK	1024	/* tokens of a message looked at */
 #define HOSTILITY_MAX_FEAT	8192	/* features of a message */
 /* The tokeniser and features the weights were made for. */
-#define HOSTILITY_FEATURES_VERSION	1
-#define HOSTILITY_FORMAT_VERSION	1
+#define HOSTILITY_FEATURES_VERSION	2
+#define HOSTILITY_FORMAT_VERSION	2
 #define HOSTILITY_HEADER_SIZE		32
-#define HOSTILITY_MODEL_HEADER		32
+#define HOSTILITY_MODEL_HEADER		64
 #define HOSTILITY_MAX_MODELS		4
+/* A model's flags: trained with the lexicon's findings as features. */
+#define HOSTILITY_MODEL_LEXICON		0x1u
+/* The lexicon's findings a model weighs (struct hostility_lexicon). */
+#define HOSTILITY_NLEX			4
+#define HOSTILITY_NLEX_MAX		8	/* room in the model header */
 
 enum hostility_lang {
 	HOSTILITY_DE = 0,
@@ -34,7 +39,8 @@ enum hostility_lang {
 /* One feature as the walk hands it over (strings are not NUL-ended). */
 struct hostility_feature {
 	uint32_t	 hash;		/* FNV-1a 32 of kind, a[, 0x01, b] */
-	char		 kind;		/* 'w' word, 'b' pair, 'c' char n-gram */
+	char		 kind;		/* 'w' word, 'b' pair, 'c' char n-gram,
+					   'x' one across two words */
 	const char	*a;
 	size_t		 alen;
 	const char	*b;		/* 'b': the second token */
@@ -46,7 +52,29 @@ struct hostility_result {
 	double		 margin;	/* the model's raw score */
 	int		 lang;		/* enum hostility_lang judged in */
 	int		 nfeat;		/* features counted */
+	int		 lexicon;	/* 1: a model with the lexicon's findings */
 };
+
+/*
+ * What the lexicon found in a message, the features of the models
+ * trained with them (HOSTILITY_MODEL_LEXICON): its severity, whether it
+ * had a hit, whether one was aimed at the reader, and whether it judged
+ * the message hostile (severity >= 0.5).  combine.c fills it in from
+ * plugins/lexicon; the training script from the same code (lexicon-eval
+ * -F), so the model learns how to weigh the lexicon.
+ */
+struct hostility_lexicon {
+	double		 severity;	/* 0..1 */
+	int		 hits;
+	int		 targeted;
+};
+
+/*
+ * Asked once a message, with the language the models judge it in
+ * (HOSTILITY_ANY: not known), for the lexicon's findings.
+ */
+typedef void	(*hostility_lexicon_fn)(void *, enum hostility_lang,
+		    struct hostility_lexicon *);
 
 /* What one feature added to the score (hostility_explain()). */
 struct hostility_weight {
@@ -75,12 +103,25 @@ void		 hostility_free(struct hostility *);
 unsigned int	 hostility_bits(const struct hostility *);
 size_t		 hostility_size(const struct hostility *);
 int		 hostility_has(const struct hostility *, enum hostility_lang);
+int		 hostility_has_lexicon(const struct hostility *);
+void		 hostility_lexicon_features(const struct hostility_lexicon *,
+		    double[HOSTILITY_NLEX]);
 enum hostility_lang hostility_lang_parse(const char *);
 enum hostility_lang hostility_detect(const char *, size_t);
+/* The models without the lexicon. */
 void		 hostility_classify(const struct hostility *, const char *,
 		    size_t, const char *, struct hostility_result *);
+/*
+ * With the lexicon's findings (fn, arg; called once): the models trained
+ * with them if the weights have them (result's lexicon 1), else those
+ * without.  hostility_explain() does the same when fn is not NULL.
+ */
+void		 hostility_classify_lexicon(const struct hostility *,
+		    const char *, size_t, const char *, hostility_lexicon_fn,
+		    void *, struct hostility_result *);
 size_t		 hostility_explain(const struct hostility *, const char *,
-		    size_t, const char *, struct hostility_result *,
-		    struct hostility_weight *, size_t);
+		    size_t, const char *, hostility_lexicon_fn, void *,
+		    struct hostility_result *, struct hostility_weight *,
+		    size_t);
 
 #endif

@@ -7,7 +7,9 @@
  *	weights = FILE		the weights (default
  *				$(pkgdatadir)/hostility.weights)
  *	lexicon = yes|no	also judge with the word lists of the lexicon
- *				plugin: the higher severity counts, and the
+ *				plugin: its findings are features of the
+ *				models trained with them (combine.c; weights
+ *				without them: the higher severity), and the
  *				categories are the lexicon's (default no)
  *	lexicon_data = DIR	where lexicon-de.txt and lexicon-en.txt are
  *				(default $(pkgdatadir))
@@ -25,6 +27,7 @@
 
 #include <respite/plugin.h>
 
+#include "combine.h"
 #include "hostility.h"
 #include "lexicon.h"
 
@@ -156,17 +159,17 @@ static int
 hostility_classify_cb(void *instance, const char *text, size_t len,
     const char *lang, struct respite_classification *out)
 {
-	struct instance		*in = instance;
-	struct hostility_result	 r;
-	struct lexicon_result	 lr;
+	struct instance			*in = instance;
+	struct hostility_result		 r;
+	struct hostility_judgement	 j;
 
-	hostility_classify(in->hy, text, len, lang, &r);
-	out->severity = r.severity;
 	if (in->lx != NULL) {
-		lexicon_classify(in->lx, text, len, lang, &lr);
-		if (lr.severity > out->severity)
-			out->severity = lr.severity;
-		out->categories = lr.categories;
+		hostility_combine(in->hy, in->lx, text, len, lang, &j);
+		out->severity = j.severity;
+		out->categories = j.lexicon.categories;
+	} else {
+		hostility_classify(in->hy, text, len, lang, &r);
+		out->severity = r.severity;
 	}
 	if (out->severity >= 0.5 && out->categories == 0)
 		out->categories = RESPITE_CAT_OTHER;

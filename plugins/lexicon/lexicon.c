@@ -889,9 +889,9 @@ tokenize(const char *text, size_t len, struct toks *ts, struct tok *stack)
 	while (i < len) {
 		cl = utf8_next(p + i, len - i, &c);
 		/* A mention or a link is one word we do not read. */
-		if (n == 0 && !skip && (c == '@' || (len - i > 4 &&
-		    (strncmp((const char *)p + i, "http", 4) == 0 ||
-		    strncmp((const char *)p + i, "www.", 4) == 0)))) {
+		if (n == 0 && !skip && (c == '@' || ((c == 'h' || c == 'w') &&
+		    len - i > 4 && (strncmp((const char *)p + i, "http",
+		    4) == 0 || strncmp((const char *)p + i, "www.", 4) == 0)))) {
 			if (i == 0 || isspace(p[i - 1]) || p[i - 1] == '(' ||
 			    p[i - 1] == '"' || p[i - 1] == '.')
 				skip = 1;

@@ -28,7 +28,10 @@
 #                    1,000 agents stored against 2 days: start-up reads
 #                    the last 36 h only, so the two should take as long
 #                    (the better of two starts each).
-#   classifier       lexicon-eval's messages a second on one core, and
+#   classifier       lexicon-eval's messages a second on one core (per
+#                    second of its CPU time: a busy machine's share of a
+#                    core does not count against it; the clock's rate is
+#                    in lexicon-eval's own output), and
 #                    the trained classifier's (plugins/hostility, alone
 #                    and with the lexicon as lexicon = yes) beside it in
 #                    the same run: macro-F1 on GermEval 2018 test and the

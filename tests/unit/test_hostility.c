@@ -21,11 +21,17 @@
 
 #include <cmocka.h>
 
+#include "combine.h"
+#include "corpus.h"
 #include "hostility.h"
+#include "lexicon.h"
 
 #define HOSTILE		0.5	/* [model] hostile_threshold */
+/* Of our own set, right with the lexicon, % (the shipped weights: 84). */
+#define OWN_SET_RIGHT	80
 
 static struct hostility	*hy;
+static struct lexicon	*lx;
 static unsigned char	*wbuf;
 static size_t		 wlen;
 
@@ -37,28 +43,6 @@ srcdir(void)
 	if ((d = getenv("TOP_SRCDIR")) != NULL && *d != '\0')
 		return (d);
 	return ("..");
-}
-
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE		*f;
-	unsigned char	*buf;
-	long		 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return (NULL);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	if ((buf = malloc((size_t)n + 1)) == NULL)
-		abort();
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return (buf);
 }
 
 static int
@@ -73,8 +57,21 @@ setup(void **state)
 		fprintf(stderr, "%s\n", err);
 		return (-1);
 	}
-	if ((wbuf = slurp(path, &wlen)) == NULL)
+	if ((wbuf = (unsigned char *)corpus_slurp(path, &wlen)) == NULL)
 		return (-1);
+	lx = lexicon_new();
+	snprintf(path, sizeof path, "%s/plugins/lexicon/lexicon-de.txt",
+	    srcdir());
+	if (lexicon_load_file(lx, path, LEXICON_DE, &err) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return (-1);
+	}
+	snprintf(path, sizeof path, "%s/plugins/lexicon/lexicon-en.txt",
+	    srcdir());
+	if (lexicon_load_file(lx, path, LEXICON_EN, &err) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return (-1);
+	}
 	return (0);
 }
 
@@ -83,6 +80,7 @@ teardown(void **state)
 {
 	(void)state;
 	hostility_free(hy);
+	lexicon_free(lx);
 	free(wbuf);
 	return (0);
 }
@@ -147,7 +145,7 @@ test_features_as_python(void **state)
 	(void)state;
 	snprintf(path, sizeof path, "%s/tests/data/hostility-features.txt",
 	    srcdir());
-	assert_non_null(text = (char *)slurp(path, &len));
+	assert_non_null(text = corpus_slurp(path, &len));
 	assert_non_null(h = malloc(sizeof *h));
 	for (line = text; *line != '\0'; line = next) {
 		assert_non_null(next = strchr(line, '\n'));
@@ -308,8 +306,12 @@ test_load_bad(void **state)
 	memcpy(b, "RSPTLEXI", 8);
 	refused(b, wlen, "not a respite weights file");
 	memcpy(b, wbuf, wlen);
-	put32(b + 8, 2);
-	refused(b, wlen, "weights format version 2");
+	put32(b + 8, 1);
+	refused(b, wlen, "weights format version 1; this respite reads "
+	    "version 2: the file is older");
+	memcpy(b, wbuf, wlen);
+	put32(b + 8, 3);
+	refused(b, wlen, "weights format version 3");
 	memcpy(b, wbuf, wlen);
 	put32(b + 12, 64);
 	refused(b, wlen, "header size 64");
@@ -346,16 +348,45 @@ test_load_bad(void **state)
 	put32(b + HOSTILITY_HEADER_SIZE + 8, 0);		/* scale 0 */
 	recrc(b, wlen);
 	refused(b, wlen, "not a finite number");
-	if (wlen > 2 * (HOSTILITY_MODEL_HEADER + 1024)) {
-		/* The second model claims the first's language. */
-		size_t	per = (wlen - HOSTILITY_HEADER_SIZE) / 2;
+	/* The first model (German, without the lexicon) with a flag... */
+	memcpy(b, wbuf, wlen);
+	put32(b + HOSTILITY_HEADER_SIZE + 24, 0x2);
+	recrc(b, wlen);
+	refused(b, wlen, "unknown flags 0x2");
+	/* ... or a weight of the lexicon's findings it was not trained with. */
+	memcpy(b, wbuf, wlen);
+	put32(b + HOSTILITY_HEADER_SIZE + 32, 0x3f800000u);	/* 1.0 */
+	recrc(b, wlen);
+	refused(b, wlen, "one without the lexicon");
+	memcpy(b, wbuf, wlen);
+	put32(b + HOSTILITY_HEADER_SIZE + 24, HOSTILITY_MODEL_LEXICON);
+	put32(b + HOSTILITY_HEADER_SIZE + 36, 0x7f800000u);	/* +inf */
+	recrc(b, wlen);
+	refused(b, wlen, "not a finite number");
+	if (wlen == HOSTILITY_HEADER_SIZE + 4 * (HOSTILITY_MODEL_HEADER +
+	    2 * ((size_t)1 << hostility_bits(hy)))) {
+		/* de, de with the lexicon, en, en with the lexicon. */
+		size_t	per = (wlen - HOSTILITY_HEADER_SIZE) / 4;
 
+		/* The third model claims the first's language... */
 		memcpy(b, wbuf, wlen);
-		memcpy(b + HOSTILITY_HEADER_SIZE + per, b +
+		memcpy(b + HOSTILITY_HEADER_SIZE + 2 * per, b +
 		    HOSTILITY_HEADER_SIZE, 4);
 		recrc(b, wlen);
-		refused(b, wlen, "a second model");
-	}
+		refused(b, wlen, "a second model for \"de\"");
+		/* ... the second the first's kind (no lexicon)... */
+		memcpy(b, wbuf, wlen);
+		put32(b + HOSTILITY_HEADER_SIZE + per + 24, 0);
+		recrc(b, wlen);
+		refused(b, wlen, "a second model for \"de\"");
+		/* ... and the first the second's. */
+		memcpy(b, wbuf, wlen);
+		put32(b + HOSTILITY_HEADER_SIZE + 24, HOSTILITY_MODEL_LEXICON);
+		recrc(b, wlen);
+		refused(b, wlen, "a second model for \"de\" with the lexicon");
+	} else
+		fail_msg("the shipped weights are not 4 models of 2^%u",
+		    hostility_bits(hy));
 	free(b);
 
 	/* Files. */
@@ -369,11 +400,20 @@ test_load_bad(void **state)
 	free(err);
 }
 
+static int	with_lexicon;	/* sev(): as lexicon = yes judges */
+
 static double
 sev(const char *lang, const char *text)
 {
-	struct hostility_result	r;
+	struct hostility_result		r;
+	struct hostility_judgement	j;
 
+	if (with_lexicon) {
+		hostility_combine(hy, lx, text, strlen(text), lang, &j);
+		assert_int_equal(j.model.lexicon, 1);
+		assert_true(j.severity >= 0 && j.severity <= 1);
+		return (j.severity);
+	}
 	hostility_classify(hy, text, strlen(text), lang, &r);
 	assert_true(r.severity >= 0 && r.severity <= 1);
 	return (r.severity);
@@ -444,6 +484,15 @@ test_sentences(void **state)
 	assert_true(sev("", "") < HOSTILE);
 }
 
+/* The same sentences as lexicon = yes judges them (combine.c). */
+static void
+test_sentences_lexicon(void **state)
+{
+	with_lexicon = 1;
+	test_sentences(state);
+	with_lexicon = 0;
+}
+
 static void
 test_explain(void **state)
 {
@@ -453,7 +502,7 @@ test_explain(void **state)
 	size_t			n, i;
 
 	(void)state;
-	n = hostility_explain(hy, t, strlen(t), "de", &r, w, 5);
+	n = hostility_explain(hy, t, strlen(t), "de", NULL, NULL, &r, w, 5);
 	hostility_classify(hy, t, strlen(t), "de", &r2);
 	assert_true(r.severity == r2.severity);
 	assert_int_equal(n, 5);
@@ -491,7 +540,7 @@ test_fast_sum(void **state)
 		hostility_classify(hy, "", 0, langs[l], &r0);	/* the bias */
 		for (i = 0; texts[i] != NULL; i++) {
 			n = hostility_explain(hy, texts[i], strlen(texts[i]),
-			    langs[l], &r, w, HOSTILITY_MAX_FEAT);
+			    langs[l], NULL, NULL, &r, w, HOSTILITY_MAX_FEAT);
 			for (k = 0, sum = r0.margin; k < n; k++)
 				sum += w[k].contribution;
 			if (sum - r.margin > 1e-6 || r.margin - sum > 1e-6)
@@ -499,6 +548,124 @@ test_fast_sum(void **state)
 				    "%f", texts[i], langs[l], r.margin, sum);
 		}
 	}
+}
+
+/*
+ * lexicon = yes: the models trained with the lexicon's findings judge,
+ * explain() shows the findings that weighed and its contributions still
+ * add up to the margin, the categories are the lexicon's; weights
+ * without such models take the higher of the two severities.
+ */
+static void
+test_combine(void **state)
+{
+	static const char *const texts[] = {
+		"Du bist ein Vollidiot", "Sie Idiot, halt die Fresse",
+		"you are a fucking idiot", "Thank you for your help",
+		"my damn printer is broken again", "", NULL
+	};
+	static struct hostility_weight	w[HOSTILITY_MAX_FEAT + HOSTILITY_NLEX];
+	struct hostility_judgement	j, j2, e;
+	struct hostility_result		r0;
+	struct hostility		*h2;
+	unsigned char			*b;
+	char				*err = NULL;
+	double				 sum, hi;
+	size_t				 i, k, n, per;
+	int				 lexw;
+
+	(void)state;
+	assert_true(hostility_has_lexicon(hy));
+	hostility_combine(hy, lx, "Du bist ein Vollidiot", 21, "de", &j);
+	assert_true(j.severity >= HOSTILE);
+	assert_int_equal(j.model.lexicon, 1);
+	assert_int_equal(j.model.lang, HOSTILITY_DE);
+	assert_true(j.lexicon.hits > 0);
+	assert_true(j.lexicon.categories & LEXICON_CAT_INSULT);
+	/* The language the model found is the one the lexicon judges in. */
+	hostility_combine(hy, lx, "you are an idiot", 16, "", &j);
+	assert_int_equal(j.model.lang, HOSTILITY_EN);
+	assert_int_equal(j.lexicon.lang, LEXICON_EN);
+
+	/* The bias of the models with the lexicon: no text, no findings. */
+	hostility_combine(hy, lx, "", 0, "de", &j);
+	r0 = j.model;
+	for (i = 0; texts[i] != NULL; i++) {
+		hostility_combine(hy, lx, texts[i], strlen(texts[i]), "de", &j);
+		n = hostility_combine_explain(hy, lx, texts[i],
+		    strlen(texts[i]), "de", &e, w, sizeof w / sizeof w[0]);
+		assert_true(e.severity == j.severity);
+		assert_true(e.model.margin == j.model.margin);
+		for (k = 0, lexw = 0, sum = r0.margin; k < n; k++) {
+			sum += w[k].contribution;
+			lexw += strncmp(w[k].text, "lexicon: ", 9) == 0;
+		}
+		if (sum - j.model.margin > 1e-6 || j.model.margin - sum > 1e-6)
+			fail_msg("%s: margin %f, what weighed sums to %f",
+			    texts[i], j.model.margin, sum);
+		if (j.lexicon.hits > 0 && lexw == 0)
+			fail_msg("%s: the lexicon's hit is not shown",
+			    texts[i]);
+		if (j.lexicon.severity == 0 && lexw > 0)
+			fail_msg("%s: a finding the lexicon did not make",
+			    texts[i]);
+	}
+
+	/* Weights with only the models without the lexicon (de, en). */
+	per = (wlen - HOSTILITY_HEADER_SIZE) / 4;
+	assert_non_null(b = malloc(HOSTILITY_HEADER_SIZE + 2 * per));
+	memcpy(b, wbuf, HOSTILITY_HEADER_SIZE + per);
+	memcpy(b + HOSTILITY_HEADER_SIZE + per, wbuf + HOSTILITY_HEADER_SIZE +
+	    2 * per, per);
+	put32(b + 24, 2);
+	recrc(b, HOSTILITY_HEADER_SIZE + 2 * per);
+	h2 = hostility_load_buffer(b, HOSTILITY_HEADER_SIZE + 2 * per, "w",
+	    &err);
+	assert_non_null(h2);
+	assert_false(hostility_has_lexicon(h2));
+	for (i = 0; texts[i] != NULL; i++) {
+		hostility_combine(h2, lx, texts[i], strlen(texts[i]), "", &j2);
+		hostility_classify(hy, texts[i], strlen(texts[i]), "", &r0);
+		assert_int_equal(j2.model.lexicon, 0);
+		assert_true(j2.model.severity == r0.severity);
+		hi = j2.model.severity > j2.lexicon.severity ?
+		    j2.model.severity : j2.lexicon.severity;
+		assert_true(j2.severity == hi);
+	}
+	hostility_free(h2);
+	free(b);
+}
+
+/*
+ * Our own labelled messages (tests/data/hostility-own.tsv, written to
+ * respite's definition of hostile, never trained on), read with the
+ * bench's reader: the shipped weights with the lexicon must not judge
+ * them worse than when they were made (`make bench` shows the figures).
+ */
+static void
+test_own_set(void **state)
+{
+	struct corpus			own;
+	struct hostility_judgement	j;
+	char				path[4096];
+	size_t				i, right = 0;
+
+	(void)state;
+	memset(&own, 0, sizeof own);
+	snprintf(path, sizeof path, "%s/tests/data/hostility-own.tsv",
+	    srcdir());
+	assert_int_equal(corpus_own(&own, path), 0);
+	assert_true(own.n >= 100);
+	for (i = 0; i < own.n; i++) {
+		assert_true(own.s[i].lang[0] != '\0');
+		hostility_combine(hy, lx, own.s[i].text, own.s[i].len,
+		    own.s[i].lang, &j);
+		right += (j.severity >= HOSTILE) == own.s[i].label;
+	}
+	if (right * 100 < OWN_SET_RIGHT * own.n)
+		fail_msg("own set: %zu of %zu right, less than %d%%", right,
+		    own.n, OWN_SET_RIGHT);
+	corpus_free(&own);
 }
 
 int
@@ -513,6 +680,9 @@ main(void)
 		cmocka_unit_test(test_sentences),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_fast_sum),
+		cmocka_unit_test(test_sentences_lexicon),
+		cmocka_unit_test(test_combine),
+		cmocka_unit_test(test_own_set),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

@@ -30,6 +30,7 @@ CASES = [
     'Æsir Øre ÞORN ×÷ ĀĂ Привет 日本語 ，。'.encode(),
     'l’homme «quote» — dash… ‚x‘'.encode(),
     b'I will find you.', b'Scheisse, das Paket ist weg',
+    b'a b c du bist! ein @x Vollidiot url',
     b'a!b?c#d$e%f&g', b'TAB\there\nnew\rline',
 ]
 

@@ -23,6 +23,10 @@ Features of the token list t, at most MAX_FEAT of them in this order:
   "b" + t[i] + "\\x01" + t[i+1]    each pair of neighbours
   "c" + 3..5-byte slices of " " + t[i] + " " for words of >= 2 bytes
                                   (not @u, url, emoji, ! or ?)
+  "x" + 3..5-byte slices of " " + t[i] + " " + t[i+1] + " " that
+                                  have the middle space inside (neither
+                                  first nor last), for neighbours that
+                                  are both words: n-grams across words
 Each is hashed with 32-bit FNV-1a over its bytes: the low HASH_BITS bits
 are its index, bit 31 its sign (set: -1).  The vector is divided by the
 square root of the number of features (no sort, no table at run time).
@@ -188,6 +192,14 @@ def feature_strings(b):
         for k in (3, 4, 5):
             for i in range(0, len(s) - k + 1):
                 fs.append(b'c' + s[i:i + k])
+    for (ka, a), (kb, c) in zip(toks, toks[1:]):
+        if ka != 'w' or kb != 'w':
+            continue
+        s = b' ' + a + b' ' + c + b' '
+        m = len(a) + 1
+        for k in (3, 4, 5):
+            for i in range(max(0, m - k + 2), min(m, len(s) - k + 1)):
+                fs.append(b'x' + s[i:i + k])
     return fs[:MAX_FEAT]
 
 
