@@ -27,7 +27,7 @@ struct store;
 struct suggestion;
 /* A suggestion change for the sinks (an outbox_sink_cb). */
 typedef void	(*replica_sink_cb)(const struct suggestion *, const char *,
-		    void *);
+		    int64_t, void *);
 
 struct api_answer;
 /* Applies an answer read from the stream (api_answer_apply()). */
@@ -54,7 +54,7 @@ void		 replica_publish_answer(void *, const struct api_answer *,
 void		 replica_set_sink(struct replica *, replica_sink_cb, void *,
 		    void (*)(void *), void *);
 void		 replica_outbox_cb(const struct suggestion *, const char *,
-		    void *);
+		    int64_t, void *);
 void		 replica_set_answer(struct replica *, replica_answer_cb,
 		    void (*)(void *, const char *), void *);
 

@@ -41,12 +41,14 @@ sinks_change_name(const struct suggestion *s)
 
 /* The outbox's callback: json is the object it stored for s. */
 void
-sinks_outbox_cb(const struct suggestion *s, const char *json, void *arg)
+sinks_outbox_cb(const struct suggestion *s, const char *json, int64_t item,
+    void *arg)
 {
 	const struct plugins		*ps = arg;
 	struct respite_suggestion	 rs;
 	char				 id[32];
 
+	(void)item;
 	if (json == NULL || plugins_count(ps, RESPITE_PLUGIN_SINK) == 0)
 		return;
 	sugg_format_id(s->seq, id, sizeof id);

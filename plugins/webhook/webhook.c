@@ -32,6 +32,12 @@
  * memory: changes not yet delivered at shutdown are counted in the log
  * and lost (the suggestions themselves are in the database and the API).
  *
+ * Each POST carries X-Respite-Delivery: ID.STATUS.UPDATED_MS, the
+ * suggestion's id, its status after the change and the change's time in
+ * epoch ms: the same for the same change on a retry, after a restart and
+ * from any node of a cluster, so a receiver drops a duplicate by it
+ * (cluster mode sends a change at least once: README "Cluster mode").
+ *
  * Format `json` (the default) posts
  *	{"type": "suggestion.raised", "suggestion": {... API object ...}}
  * and format `slack` posts {"text": "alice: take a 5-minute break (3
@@ -70,6 +76,7 @@ struct item {
 	struct item	*next;
 	char		 id[32];
 	char		 change[16];
+	char		 delivery[80];	/* X-Respite-Delivery */
 	char		*body;
 	size_t		 len;
 };
@@ -635,6 +642,8 @@ send_next(struct target *t)
 	rc |= add_header(&t->hdrs, h);
 	snprintf(h, sizeof h, "X-Respite-Change: %s", it->change);
 	rc |= add_header(&t->hdrs, h);
+	snprintf(h, sizeof h, "X-Respite-Delivery: %s", it->delivery);
+	rc |= add_header(&t->hdrs, h);
 	if (ws->set.secret != NULL) {
 		snprintf(ts, sizeof ts, "%lld", (long long)time(NULL));
 		snprintf(h, sizeof h, "X-Respite-Timestamp: %s", ts);
@@ -804,6 +813,9 @@ enqueue(struct target *t, const struct respite_suggestion *s)
 	}
 	snprintf(it->id, sizeof it->id, "%s", s->id);
 	snprintf(it->change, sizeof it->change, "%s", s->change);
+	/* The same for this change on every node, and on a re-send. */
+	snprintf(it->delivery, sizeof it->delivery, "%s.%s.%lld", s->id,
+	    s->status, (long long)s->updated_ms);
 	/* Full: drop the oldest waiting (the one in flight goes on). */
 	if (t->n - (t->easy != NULL) >= (size_t)ws->set.queue) {
 		if (t->easy == NULL) {
