@@ -104,6 +104,8 @@ struct replica_change {
 	char			*json;
 	int64_t			 item;		/* its stream item here */
 	int			 handed;	/* by this node, as leader */
+	uint64_t		 ticket;	/* ... with this ticket */
+	unsigned int		 holds;		/* sinks yet to confirm it */
 	TAILQ_ENTRY(replica_change) entry;
 };
 
@@ -143,7 +145,8 @@ struct replica {
 	int			 sinking;	/* leader, sinks resumed */
 	uint64_t		 resume_at;	/* leader: resume once applied */
 	int			 resume_pending;
-	struct replica_key	 handed;	/* the last handed here */
+	struct replica_key	 handed;	/* the last done here */
+	uint64_t		 tickets;	/* the last ticket given */
 	int64_t			 sink_after;	/* the item last confirmed */
 	int			 pos_dirty, pos_inflight;
 	unsigned long long	 sink_handed, sink_resumed, sink_lost;
@@ -594,14 +597,61 @@ replica_pos_publish(struct replica *r)
 	r->pos_inflight = 1;
 }
 
+/*
+ * The leader's position: the last change of those handed here, in
+ * order, that every sink that took it on confirmed (respite_sink_hold()
+ * in plugin.h); published next.
+ */
+static void
+replica_advance(struct replica *r)
+{
+	struct replica_change	*c, *done = NULL;
+	struct replica_key	 k;
+
+	TAILQ_FOREACH(c, &r->changes, entry) {
+		if (!c->handed || c->holds > 0)
+			break;
+		done = c;
+	}
+	if (done == NULL)
+		return;
+	replica_key_of(&done->s, &k);
+	if (k.sugg == r->handed.sugg && k.updated == r->handed.updated &&
+	    k.status == r->handed.status)
+		return;
+	r->handed = k;
+	r->pos_dirty = 1;
+}
+
 static void
 replica_hand(struct replica *r, struct replica_change *c)
 {
-	r->sink_fn(&c->s, c->json, c->item, r->sink_arg);
+	c->ticket = ++r->tickets;
+	c->holds = r->sink_fn(&c->s, c->json, c->ticket, r->sink_arg);
 	c->handed = 1;
-	replica_key_of(&c->s, &r->handed);
-	r->pos_dirty = 1;
 	r->sink_handed++;
+}
+
+/*
+ * A sink confirmed the change of ticket (respite_sink_done()): delivered
+ * or given up on.  Once every sink that took it on did, the leader's
+ * position may move past it.
+ */
+void
+replica_sink_done(uint64_t ticket, void *arg)
+{
+	struct replica		*r = arg;
+	struct replica_change	*c;
+
+	TAILQ_FOREACH(c, &r->changes, entry)
+		if (c->handed && c->ticket == ticket)
+			break;
+	if (c == NULL || c->holds == 0)
+		return;		/* confirmed since, by a leader */
+	if (--c->holds > 0 || !r->sinking || !replica_is_leader(r))
+		return;
+	replica_advance(r);
+	replica_pos_publish(r);
 }
 
 /*
@@ -620,6 +670,7 @@ replica_outbox_cb(const struct suggestion *s, const char *json,
 	c = replica_keep(r, s, json, item);
 	if (r->sinking && replica_is_leader(r)) {
 		replica_hand(r, c);
+		replica_advance(r);
 		replica_pos_publish(r);
 	}
 }
@@ -724,6 +775,7 @@ replica_sink_check(struct replica *r)
 	log_info("cluster: node %s runs the sinks from the last position "
 	    "a leader confirmed (%zu changes to send)", cluster_node(r->cl),
 	    n);
+	replica_advance(r);
 	replica_pos_publish(r);
 }
 

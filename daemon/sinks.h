@@ -13,6 +13,9 @@ const char	*sinks_change_name(const struct suggestion *);
 /* An outbox_sink_cb; arg is the struct plugins. */
 void		 sinks_outbox_cb(const struct suggestion *, const char *,
 		    int64_t, void *);
+/* A replica_sink_cb; arg is the struct plugins. */
+unsigned int	 sinks_deliver(const struct suggestion *, const char *,
+		    uint64_t, void *);
 void		 sinks_dropped(const char *, unsigned long, double);
 void		 sinks_write_metrics(FILE *, const struct plugins *);
 void		 sinks_drops_free(void);

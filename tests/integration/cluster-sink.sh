@@ -11,7 +11,9 @@
 # confirms b's changes).  b leads first and sends X; the lease moves to
 # a; Y is raised and dismissed (two changes b keeps unconfirmed); b is
 # killed (SIGKILL) and restarted, a stopped, and b as leader sends
-# exactly Y's two changes.
+# exactly Y's two changes.  Then both with a webhook, a leading: a is
+# killed while its POST of Z waits for a retry, and b sends Z (a leader
+# confirms a change once its sinks delivered it).
 # Skipped where nats-server, libnats, the webhook plugin or python3 is
 # missing.  No sleeps on the wall clock: polls with bounds.
 
@@ -256,6 +258,82 @@ node_use b
 wait_log "runs the sinks from the last position a leader confirmed \(0 changes to send\)" 10 "$from" &&
     ok "b: 0 changes to send" || not_ok "b: 0 changes to send"
 is "$(sent | grep -c .)" 3 "nothing sent twice"
+
+node_stop b
+is "$DAEMON_RC" 0 "b stops cleanly"
+
+# ---- The leader killed while it delivers: a leader confirms a change
+# only once its webhook delivered it (or gave up), so a leader killed
+# (SIGKILL) while its POST waits for a retry leaves it to the next one,
+# which sends it again with the same X-Respite-Delivery.  A second
+# receiver answers the first POST 503; the retry would come after 60 s.
+RECV2=$TMPD/recv2.log
+python3 "$TOP_SRCDIR/tests/integration/sink-receiver.py" --fail 1 \
+    "$TMPD/recv2.port" "$RECV2" &
+bg_register $!
+for i in $(seq 1 100); do
+	[ -s "$TMPD/recv2.port" ] && break
+	sleep 0.05
+done
+: >>"$RECV2"
+SINK2="[plugins]
+dir = $PLUGIN_DIR
+load = webhook
+[plugin.webhook]
+url = http://127.0.0.1:$(cat "$TMPD/recv2.port")/hook
+on = all
+audience = all
+retry_delay = 60"
+
+# recv2: "ID DELIVERY ANSWER" a line, of every POST the second got.
+recv2() {
+	jq -r '"\(.headers["x-respite-suggestion"]) \(.headers["x-respite-delivery"] // "-") \(.answered)"' "$RECV2"
+}
+
+recv2_has() {
+	recv2 | grep -q -- "$1"
+}
+
+node_start a "$SINK2" || bail_out "node a did not restart"
+wait_for "a holding the lease" 15 leader_is a a &&
+    ok "a (now with the webhook) holds the lease" ||
+    not_ok "a (now with the webhook) holds the lease"
+node_start b "$SINK2" || bail_out "node b did not restart"
+wait_for "b seeing a lead" 15 leader_is b a ||
+    not_ok "b sees a lead"
+node_use a
+severe henry
+status_is 202 "a: a severe message for henry"
+SEQ=$(stream_seq a)
+wait_for "a applied $SEQ" 15 applied_to a "$SEQ"
+Z=$(recovery a henry)
+case "$Z" in s-*[0-9]) ok "a: henry's recovery break ($Z)" ;;
+*) not_ok "a: henry's recovery break ($Z)" ;; esac
+DZ=$(delivery_of a "$Z" created_at open)
+wait_for "a's first POST of Z" 15 recv2_has " 503$" &&
+    ok "a posted Z, answered 503 (its retry 60 s later)" ||
+    not_ok "a posted Z, answered 503"
+SEQ=$(stream_seq a)
+wait_for "b applied $SEQ" 15 applied_to b "$SEQ" || not_ok "b applied $SEQ"
+is "$(unconfirmed b)" 1 "b keeps Z unconfirmed: a's webhook has not delivered it"
+node_use a
+kill9_daemon
+NPID[a]=
+wait_for "b holding the lease" 15 leader_is b b &&
+    ok "a killed (SIGKILL): b holds the lease" ||
+    not_ok "a killed (SIGKILL): b holds the lease"
+node_use b
+wait_log "runs the sinks from the last position a leader confirmed \(1 changes to send\)" 10 &&
+    ok "b: 1 change to send as leader" ||
+    not_ok "b: 1 change to send as leader ($(grep -o 'confirmed ([0-9]* changes' "$LOG" | tail -n 1))"
+wait_for "b's POST of Z" 15 recv2_has " 200$" ||
+    not_ok "b delivered Z"
+is "$(recv2)" "$Z $DZ 503
+$Z $DZ 200" \
+    "Z posted by a (503), then delivered by b, with the same X-Respite-Delivery"
+wait_for "b's confirmation of Z read back" 15 unconfirmed_is b 0 &&
+    ok "b confirmed Z once delivered" ||
+    not_ok "b confirmed Z once delivered ($(unconfirmed b) unconfirmed)"
 
 node_stop b
 is "$DAEMON_RC" 0 "b stops cleanly"
