@@ -50,13 +50,18 @@
  *
  * Sinks.  Every node keeps the suggestion changes it made, in order, in
  * memory (at most REPLICA_SINK_KEEP); the leader hands them to the sink
- * plugins and publishes the last one handed on respite.STREAM.sink
- * (the change's suggestion id, time and status: the same on every
- * node).  Every node drops its changes up to that one when it applies
- * the message.  A node that takes the lease first applies what the
- * stream held, then hands the changes no leader confirmed: a change made
- * while no node held the lease, or one the old leader handed without
- * the confirmation reaching the stream (it may then be sent twice).
+ * plugins and, once every sink that took one on confirmed it delivered
+ * or given up (respite_sink_hold() in plugin.h), publishes the last one
+ * so done on respite.STREAM.sink (the change's suggestion id, time and
+ * status: the same on every node).  Every node drops its changes up to
+ * that one when it applies the message, and stores that change's item
+ * of the table stream with the sequence applied; at start-up it keeps
+ * again the changes stored after it.  A node that takes the lease first
+ * applies what the stream held, then hands the changes no leader
+ * confirmed: a change made while no node held the lease, one the old
+ * leader had not delivered when it died, or one it delivered without
+ * the confirmation reaching the stream (then sent twice: the webhook's
+ * X-Respite-Delivery lets a receiver drop the copy).
  *
  * Restart.  The consumer starts after the sequence the database holds
  * (store_cluster_open()); a new node's database holds none, so it
