@@ -317,6 +317,7 @@ SEQ=$(stream_seq a)
 wait_for "b applied $SEQ" 15 applied_to b "$SEQ" || not_ok "b applied $SEQ"
 is "$(unconfirmed b)" 1 "b keeps Z unconfirmed: a's webhook has not delivered it"
 node_use a
+t_kill=$(now_ms)
 kill9_daemon
 NPID[a]=
 wait_for "b holding the lease" 15 leader_is b b &&
@@ -326,7 +327,8 @@ node_use b
 wait_log "runs the sinks from the last position a leader confirmed \(1 changes to send\)" 10 &&
     ok "b: 1 change to send as leader" ||
     not_ok "b: 1 change to send as leader ($(grep -o 'confirmed ([0-9]* changes' "$LOG" | tail -n 1))"
-wait_for "b's POST of Z" 15 recv2_has " 200$" ||
+wait_for "b's POST of Z" 15 recv2_has " 200$" &&
+    diag "Z delivered by b $(( $(now_ms) - t_kill )) ms after a's SIGKILL (lease_ms 3000)" ||
     not_ok "b delivered Z"
 is "$(recv2)" "$Z $DZ 503
 $Z $DZ 200" \
