@@ -1049,6 +1049,7 @@ main(int argc, char **argv)
 #ifdef HAVE_NATS
 	/* Writes awaiting their acks are answered (503) here. */
 	cluster_close(d.cluster);
+	plugins_set_sink_done(NULL, NULL);	/* the sinks' queues are lost */
 	replica_free(d.replica);
 #endif
 	event_free(d.tick);
