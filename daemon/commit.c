@@ -60,6 +60,7 @@ struct commit {
 	uint64_t			 stream_seq;	/* cluster mode: queued up to */
 	uint64_t			 stored_seq;	/* ... and committed */
 	int64_t				 tick;		/* the last tick applied */
+	int64_t				 sink;		/* ... sinks confirmed */
 	int				 healthy;
 	int				 failing;	/* for logging transitions */
 };
@@ -154,10 +155,12 @@ commit_submit(struct commit *c, struct event_batch *batch,
  * Cluster mode (daemon/replica.c): the batches queued so far take the
  * stream up to seq, which their group's transaction stores with them
  * (store_cluster_set_seq()), so the sequence applied and the events
- * are durable together; with it the minute of the last tick applied.
+ * are durable together; with it the minute of the last tick applied
+ * and the stream item of the last suggestion change a leader confirmed
+ * to the sinks.
  */
 void
-commit_set_seq(struct commit *c, uint64_t seq, int64_t tick)
+commit_set_seq(struct commit *c, uint64_t seq, int64_t tick, int64_t sink)
 {
 	static const struct timeval	 zero = { 0, 0 };
 
@@ -165,6 +168,7 @@ commit_set_seq(struct commit *c, uint64_t seq, int64_t tick)
 		return;
 	c->stream_seq = seq;
 	c->tick = tick;
+	c->sink = sink;
 	if (STAILQ_EMPTY(&c->queue) && !evtimer_pending(c->ev, NULL))
 		evtimer_add(c->ev, &zero);
 }
@@ -246,7 +250,8 @@ again:
 		}
 	}
 	if (rc == 0 && seq != c->stored_seq)
-		rc = store_cluster_set_seq(c->store, seq, c->tick, &cause);
+		rc = store_cluster_set_seq(c->store, seq, c->tick, c->sink,
+		    &cause);
 	if (rc == 0)
 		rc = store_commit(c->store, &cause);
 	if (rc != 0)

@@ -43,7 +43,7 @@ void		 commit_set_extra(struct commit *, commit_extra_cb,
 void		 commit_submit(struct commit *, struct event_batch *,
 		    commit_done_cb, void *);
 void		 commit_flush(struct commit *);
-void		 commit_set_seq(struct commit *, uint64_t, int64_t);
+void		 commit_set_seq(struct commit *, uint64_t, int64_t, int64_t);
 void		 commit_set_stored_seq(struct commit *, uint64_t);
 uint64_t	 commit_stored_seq(const struct commit *);
 size_t		 commit_pending(const struct commit *);

@@ -33,7 +33,7 @@ struct outbox_entry {
 	int			 day_add;	/* ... as a correction */
 	char			*audit_agent;
 	struct suggestion	 sugg;		/* !is_item; data: its JSON */
-	int64_t			 seq;		/* is_item */
+	int64_t			 seq;		/* is_item; a suggestion's item */
 	char			*event, *agent, *team, *data;
 	int64_t			 created;
 };
@@ -122,6 +122,7 @@ outbox_suggestion(struct outbox *o, const struct suggestion *s,
 
 	e = entry_new(o);
 	e->sugg = *s;
+	e->seq = publish ? o->next_seq : 0;	/* its item, queued next */
 	o->nchanges++;
 	/* A wellbeing_check reaches its audience's stream only. */
 	if (publish && s->kind == SK_WELLBEING_CHECK)
@@ -287,7 +288,7 @@ outbox_written(struct outbox *o, int committed)
 			dispatch_publish(o->dispatch, item_of(e, &it));
 		if (!e->is_item && !e->is_audit && e->day == NULL &&
 		    o->sink != NULL)
-			o->sink(&e->sugg, e->data, o->sink_arg);
+			o->sink(&e->sugg, e->data, e->seq, o->sink_arg);
 		if (!e->is_audit)
 			o->nchanges--;
 		entry_clear(e);

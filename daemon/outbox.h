@@ -12,9 +12,12 @@
 struct dispatch;
 struct outbox;
 
-/* A stored suggestion change and its API JSON, for the sinks; borrowed. */
+/*
+ * A stored suggestion change and its API JSON, for the sinks; borrowed.
+ * item is the seq of its stream item (the table stream).
+ */
 typedef void	(*outbox_sink_cb)(const struct suggestion *s, const char *json,
-		    void *arg);
+		    int64_t item, void *arg);
 
 struct outbox	*outbox_new(struct store *);
 void		 outbox_free(struct outbox *);

@@ -68,6 +68,15 @@ struct plugins {
 static const char		*current;
 static const struct plugins	*loaded;
 static struct event_base	*event_base;
+/*
+ * Sinks' holds (respite_sink_hold()): the ticket of the change being
+ * delivered, 0 if nothing waits for it, and the holds taken on it; where
+ * respite_sink_done() goes.
+ */
+static uint64_t			 hold_ticket;
+static unsigned int		 hold_count;
+static void			(*sink_done_fn)(uint64_t, void *);
+static void			*sink_done_arg;
 /* Where sources' events go (plugins_set_submit()). */
 static plugins_submit_fn	 submit_fn;
 static void			*submit_arg;
@@ -680,14 +689,21 @@ plugins_webhook(const struct plugins *ps, const char *name,
 
 /*
  * Hand one stored suggestion change to every sink, in load order.  Sinks
- * must not block (plugin.h); each gets the same borrowed s.
+ * must not block (plugin.h); each gets the same borrowed s.  ticket (0:
+ * none) is what a sink that takes the change on gets from
+ * respite_sink_hold(), and later hands to respite_sink_done().  Returns
+ * the number of holds taken.
  */
-void
-plugins_deliver(const struct plugins *ps, const struct respite_suggestion *s)
+unsigned int
+plugins_deliver(const struct plugins *ps, const struct respite_suggestion *s,
+    uint64_t ticket)
 {
 	const struct plugin	*p;
 	size_t			 i;
+	unsigned int		 n;
 
+	hold_ticket = ticket;
+	hold_count = 0;
 	for (i = 0; ps != NULL && i < ps->n; i++) {
 		p = &ps->v[i];
 		if (p->desc.kind != RESPITE_PLUGIN_SINK)
@@ -696,6 +712,18 @@ plugins_deliver(const struct plugins *ps, const struct respite_suggestion *s)
 		p->desc.deliver(p->instance, s);
 		current = NULL;
 	}
+	n = hold_count;
+	hold_ticket = 0;
+	hold_count = 0;
+	return (n);
+}
+
+/* Where respite_sink_done() goes: fn(ticket, arg). */
+void
+plugins_set_sink_done(void (*fn)(uint64_t, void *), void *arg)
+{
+	sink_done_fn = fn;
+	sink_done_arg = arg;
 }
 
 /*
@@ -774,6 +802,22 @@ respite_sink_dropped(unsigned long n)
 	if (who == NULL)
 		who = plugin_at(__builtin_return_address(0));
 	sinks_dropped(who, n, time_monotonic_s());
+}
+
+uint64_t
+respite_sink_hold(void)
+{
+	if (hold_ticket == 0)
+		return (0);
+	hold_count++;
+	return (hold_ticket);
+}
+
+void
+respite_sink_done(uint64_t ticket)
+{
+	if (ticket != 0 && sink_done_fn != NULL)
+		sink_done_fn(ticket, sink_done_arg);
 }
 
 const char *

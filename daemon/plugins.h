@@ -35,8 +35,9 @@ void		 plugins_classify_event(const struct plugins *,
 void		 plugins_classify_batch(const struct plugins *,
 		    struct event_batch *);
 int		 plugins_has_adapter(const struct plugins *, const char *);
-void		 plugins_deliver(const struct plugins *,
-		    const struct respite_suggestion *);
+unsigned int	 plugins_deliver(const struct plugins *,
+		    const struct respite_suggestion *, uint64_t);
+void		 plugins_set_sink_done(void (*)(uint64_t, void *), void *);
 int		 plugins_webhook(const struct plugins *, const char *,
 		    const struct respite_webhook *, char **);
 void		 plugins_set_submit(plugins_submit_fn, void *);

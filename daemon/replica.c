@@ -50,13 +50,18 @@
  *
  * Sinks.  Every node keeps the suggestion changes it made, in order, in
  * memory (at most REPLICA_SINK_KEEP); the leader hands them to the sink
- * plugins and publishes the last one handed on respite.STREAM.sink
- * (the change's suggestion id, time and status: the same on every
- * node).  Every node drops its changes up to that one when it applies
- * the message.  A node that takes the lease first applies what the
- * stream held, then hands the changes no leader confirmed: a change made
- * while no node held the lease, or one the old leader handed without
- * the confirmation reaching the stream (it may then be sent twice).
+ * plugins and, once every sink that took one on confirmed it delivered
+ * or given up (respite_sink_hold() in plugin.h), publishes the last one
+ * so done on respite.STREAM.sink (the change's suggestion id, time and
+ * status: the same on every node).  Every node drops its changes up to
+ * that one when it applies the message, and stores that change's item
+ * of the table stream with the sequence applied; at start-up it keeps
+ * again the changes stored after it.  A node that takes the lease first
+ * applies what the stream held, then hands the changes no leader
+ * confirmed: a change made while no node held the lease, one the old
+ * leader had not delivered when it died, or one it delivered without
+ * the confirmation reaching the stream (then sent twice: the webhook's
+ * X-Respite-Delivery lets a receiver drop the copy).
  *
  * Restart.  The consumer starts after the sequence the database holds
  * (store_cluster_open()); a new node's database holds none, so it
@@ -81,6 +86,7 @@
 #include "log.h"
 #include "replica.h"
 #include "store.h"
+#include "suggest.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -101,7 +107,10 @@ struct replica_key {
 struct replica_change {
 	struct suggestion	 s;
 	char			*json;
+	int64_t			 item;		/* its stream item here */
 	int			 handed;	/* by this node, as leader */
+	uint64_t		 ticket;	/* ... with this ticket */
+	unsigned int		 holds;		/* sinks yet to confirm it */
 	TAILQ_ENTRY(replica_change) entry;
 };
 
@@ -141,7 +150,9 @@ struct replica {
 	int			 sinking;	/* leader, sinks resumed */
 	uint64_t		 resume_at;	/* leader: resume once applied */
 	int			 resume_pending;
-	struct replica_key	 handed;	/* the last handed here */
+	struct replica_key	 handed;	/* the last done here */
+	uint64_t		 tickets;	/* the last ticket given */
+	int64_t			 sink_after;	/* the item last confirmed */
 	int			 pos_dirty, pos_inflight;
 	unsigned long long	 sink_handed, sink_resumed, sink_lost;
 
@@ -186,9 +197,9 @@ replica_new(struct cluster *cl, struct commit *commit, struct store *store,
 {
 	struct replica	*r;
 	uint64_t	 seq;
-	int64_t		 tick;
+	int64_t		 tick, sink;
 
-	if (store_cluster_open(store, &seq, &tick, cause) == -1)
+	if (store_cluster_open(store, &seq, &tick, &sink, cause) == -1)
 		return (NULL);
 	r = xcalloc(1, sizeof *r);
 	r->cl = cl;
@@ -196,6 +207,7 @@ replica_new(struct cluster *cl, struct commit *commit, struct store *store,
 	r->store = store;
 	r->queued_seq = seq;
 	r->last_tick = tick;
+	r->sink_after = sink;
 	r->boot = time_now_ms();
 	TAILQ_INIT(&r->waiting);
 	TAILQ_INIT(&r->answers);
@@ -541,6 +553,8 @@ replica_key_of(const struct suggestion *s, struct replica_key *k)
 }
 
 static void	replica_pos_publish(struct replica *);
+static struct replica_change *replica_keep(struct replica *,
+		    const struct suggestion *, const char *, int64_t);
 
 static void
 replica_pos_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error,
@@ -588,14 +602,61 @@ replica_pos_publish(struct replica *r)
 	r->pos_inflight = 1;
 }
 
+/*
+ * The leader's position: the last change of those handed here, in
+ * order, that every sink that took it on confirmed (respite_sink_hold()
+ * in plugin.h); published next.
+ */
+static void
+replica_advance(struct replica *r)
+{
+	struct replica_change	*c, *done = NULL;
+	struct replica_key	 k;
+
+	TAILQ_FOREACH(c, &r->changes, entry) {
+		if (!c->handed || c->holds > 0)
+			break;
+		done = c;
+	}
+	if (done == NULL)
+		return;
+	replica_key_of(&done->s, &k);
+	if (k.sugg == r->handed.sugg && k.updated == r->handed.updated &&
+	    k.status == r->handed.status)
+		return;
+	r->handed = k;
+	r->pos_dirty = 1;
+}
+
 static void
 replica_hand(struct replica *r, struct replica_change *c)
 {
-	r->sink_fn(&c->s, c->json, r->sink_arg);
+	c->ticket = ++r->tickets;
+	c->holds = r->sink_fn(&c->s, c->json, c->ticket, r->sink_arg);
 	c->handed = 1;
-	replica_key_of(&c->s, &r->handed);
-	r->pos_dirty = 1;
 	r->sink_handed++;
+}
+
+/*
+ * A sink confirmed the change of ticket (respite_sink_done()): delivered
+ * or given up on.  Once every sink that took it on did, the leader's
+ * position may move past it.
+ */
+void
+replica_sink_done(uint64_t ticket, void *arg)
+{
+	struct replica		*r = arg;
+	struct replica_change	*c;
+
+	TAILQ_FOREACH(c, &r->changes, entry)
+		if (c->handed && c->ticket == ticket)
+			break;
+	if (c == NULL || c->holds == 0)
+		return;		/* confirmed since, by a leader */
+	if (--c->holds > 0 || !r->sinking || !replica_is_leader(r))
+		return;
+	replica_advance(r);
+	replica_pos_publish(r);
 }
 
 /*
@@ -603,16 +664,36 @@ replica_hand(struct replica *r, struct replica_change *c)
  * node keeps the change; the leader hands it on at once.
  */
 void
-replica_outbox_cb(const struct suggestion *s, const char *json, void *arg)
+replica_outbox_cb(const struct suggestion *s, const char *json,
+    int64_t item, void *arg)
 {
 	struct replica		*r = arg;
-	struct replica_change	*c, *old;
+	struct replica_change	*c;
 
 	if (json == NULL || r->sink_fn == NULL)
 		return;
+	c = replica_keep(r, s, json, item);
+	if (r->sinking && replica_is_leader(r)) {
+		replica_hand(r, c);
+		replica_advance(r);
+		replica_pos_publish(r);
+	}
+}
+
+/*
+ * Keep a change until a leader confirms it (the newest REPLICA_SINK_KEEP
+ * of them).  Returns it.
+ */
+static struct replica_change *
+replica_keep(struct replica *r, const struct suggestion *s,
+    const char *json, int64_t item)
+{
+	struct replica_change	*c, *old;
+
 	c = xcalloc(1, sizeof *c);
 	c->s = *s;
 	c->json = xstrdup(json);
+	c->item = item;
 	TAILQ_INSERT_TAIL(&r->changes, c, entry);
 	if (++r->nchanges > REPLICA_SINK_KEEP) {
 		old = TAILQ_FIRST(&r->changes);
@@ -626,10 +707,48 @@ replica_outbox_cb(const struct suggestion *s, const char *json, void *arg)
 		free(old->json);
 		free(old);
 	}
-	if (r->sinking && replica_is_leader(r)) {
-		replica_hand(r, c);
-		replica_pos_publish(r);
-	}
+	return (c);
+}
+
+/* A change stored before this start (store_sink_changes()'s callback). */
+static void
+replica_load_cb(int64_t item, const char *data, void *arg)
+{
+	struct replica		*r = arg;
+	struct suggestion	 s;
+	json_t			*o;
+
+	if (data == NULL || (o = json_loads(data, 0, NULL)) == NULL)
+		return;
+	if (sugg_from_json(o, &s) == 0)
+		replica_keep(r, &s, data, item);
+	json_decref(o);
+}
+
+/*
+ * At start-up: the changes no leader confirmed before this node stopped
+ * are those it stored after the last one confirmed (the table stream),
+ * in the order it made them, with the same suggestion ids, times and
+ * statuses as on every node.  Returns 0, or -1 with *cause set.
+ */
+static int
+replica_sink_load(struct replica *r, char **cause)
+{
+	int	more;
+
+	if (store_sink_changes(r->store, r->sink_after, REPLICA_SINK_KEEP,
+	    replica_load_cb, r, &more, cause) == -1)
+		return (-1);
+	if (more && r->sink_lost++ == 0)
+		log_warnx("cluster: node %s stored more than %d suggestion "
+		    "changes no leader confirmed; it keeps the newest (were "
+		    "it to lead, its sinks would not send the others)",
+		    cluster_node(r->cl), REPLICA_SINK_KEEP);
+	if (r->nchanges > 0)
+		log_info("cluster: node %s keeps %zu suggestion changes no "
+		    "leader confirmed (from its database)", cluster_node(r->cl),
+		    r->nchanges);
+	return (0);
 }
 
 /*
@@ -661,6 +780,7 @@ replica_sink_check(struct replica *r)
 	log_info("cluster: node %s runs the sinks from the last position "
 	    "a leader confirmed (%zu changes to send)", cluster_node(r->cl),
 	    n);
+	replica_advance(r);
 	replica_pos_publish(r);
 }
 
@@ -700,6 +820,7 @@ replica_pos_apply(struct replica *r, const void *data, size_t len)
 			break;
 	if (c == NULL)
 		return (0);
+	r->sink_after = c->item;	/* durable with this message's seq */
 	for (c = TAILQ_FIRST(&r->changes); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		TAILQ_REMOVE(&r->changes, c, entry);
@@ -838,6 +959,19 @@ replica_ans_apply(struct replica *r, const void *data, size_t len)
 	return (0);
 }
 
+/*
+ * The stream applied to seq, stored with the last tick's minute and the
+ * sinks' position: the item of the last change a leader confirmed.
+ * Without sinks this node keeps no changes, and what it stored counts
+ * as confirmed (-1), so sinks added later never send old ones.
+ */
+static void
+replica_set_seq(struct replica *r, uint64_t seq)
+{
+	commit_set_seq(r->commit, seq, r->last_tick,
+	    r->sink_fn != NULL ? r->sink_after : -1);
+}
+
 static void
 replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
     size_t len, void *arg)
@@ -864,23 +998,23 @@ replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
 			if (r->tick_fn != NULL)
 				r->tick_fn(r->tick_arg, minute);
 		}
-		commit_set_seq(r->commit, seq, r->last_tick);
+		replica_set_seq(r, seq);
 		replica_sink_check(r);
 		return;
 	}
 	if (strcmp(suffix, REPLICA_ANS_SUFFIX) == 0 &&
 	    replica_ans_apply(r, data, len) == 0) {
-		commit_set_seq(r->commit, seq, r->last_tick);
+		replica_set_seq(r, seq);
 		replica_sink_check(r);
 		return;
 	}
 	if (strcmp(suffix, REPLICA_SINK_SUFFIX) == 0 &&
 	    replica_pos_apply(r, data, len) == 0) {
-		commit_set_seq(r->commit, seq, r->last_tick);
+		replica_set_seq(r, seq);
 		replica_sink_check(r);
 		return;
 	}
-	commit_set_seq(r->commit, seq, r->last_tick);
+	replica_set_seq(r, seq);
 	memset(&b, 0, sizeof b);
 	if (strncmp(suffix, "ev.", 3) == 0) {
 		b.ev = xcalloc(1, sizeof *b.ev);
@@ -930,6 +1064,9 @@ replica_start(struct replica *r, char **cause)
 {
 	uint64_t	applied = replica_applied_seq(r);
 
+	/* The sinks' changes no leader confirmed, as before the restart. */
+	if (r->sink_fn != NULL && replica_sink_load(r, cause) == -1)
+		return (-1);
 	/*
 	 * The model rebuilt from the database stands at its newest event;
 	 * the other nodes went on to the last tick applied: so do we,

@@ -25,9 +25,12 @@ struct store;
 #define REPLICA_SINK_KEEP	8192	/* changes kept until confirmed */
 
 struct suggestion;
-/* A suggestion change for the sinks (an outbox_sink_cb). */
-typedef void	(*replica_sink_cb)(const struct suggestion *, const char *,
-		    void *);
+/*
+ * A suggestion change for the sinks, and the ticket of the holds they
+ * take on it (sinks_deliver()); returns their number.
+ */
+typedef unsigned int (*replica_sink_cb)(const struct suggestion *,
+		    const char *, uint64_t, void *);
 
 struct api_answer;
 /* Applies an answer read from the stream (api_answer_apply()). */
@@ -53,8 +56,9 @@ void		 replica_publish_answer(void *, const struct api_answer *,
 		    void *);
 void		 replica_set_sink(struct replica *, replica_sink_cb, void *,
 		    void (*)(void *), void *);
+void		 replica_sink_done(uint64_t, void *);
 void		 replica_outbox_cb(const struct suggestion *, const char *,
-		    void *);
+		    int64_t, void *);
 void		 replica_set_answer(struct replica *, replica_answer_cb,
 		    void (*)(void *, const char *), void *);
 

@@ -997,8 +997,9 @@ main(int argc, char **argv)
 		 * resumes from the last change a leader confirmed.
 		 */
 		if (plugins_count(d.plugins, RESPITE_PLUGIN_SINK) > 0) {
-			replica_set_sink(d.replica, sinks_outbox_cb, d.plugins,
+			replica_set_sink(d.replica, sinks_deliver, d.plugins,
 			    flush_now, &d);
+			plugins_set_sink_done(replica_sink_done, d.replica);
 			outbox_set_sink(d.outbox, replica_outbox_cb,
 			    d.replica);
 		} else
@@ -1063,6 +1064,7 @@ main(int argc, char **argv)
 #ifdef HAVE_NATS
 	/* Writes awaiting their acks are answered (503) here. */
 	cluster_close(d.cluster);
+	plugins_set_sink_done(NULL, NULL);	/* the sinks' queues are lost */
 	replica_free(d.replica);
 #endif
 	event_free(d.tick);

@@ -41,14 +41,29 @@ sinks_change_name(const struct suggestion *s)
 
 /* The outbox's callback: json is the object it stored for s. */
 void
-sinks_outbox_cb(const struct suggestion *s, const char *json, void *arg)
+sinks_outbox_cb(const struct suggestion *s, const char *json, int64_t item,
+    void *arg)
+{
+	(void)item;
+	sinks_deliver(s, json, 0, arg);
+}
+
+/*
+ * Hand s (json: the object stored for it) to every sink; ticket (0:
+ * none) for the sinks that take it on to confirm later (plugin.h,
+ * respite_sink_hold()).  Returns the number of holds taken.  arg is
+ * the struct plugins.
+ */
+unsigned int
+sinks_deliver(const struct suggestion *s, const char *json, uint64_t ticket,
+    void *arg)
 {
 	const struct plugins		*ps = arg;
 	struct respite_suggestion	 rs;
 	char				 id[32];
 
 	if (json == NULL || plugins_count(ps, RESPITE_PLUGIN_SINK) == 0)
-		return;
+		return (0);
 	sugg_format_id(s->seq, id, sizeof id);
 	memset(&rs, 0, sizeof rs);
 	rs.id = id;
@@ -65,7 +80,7 @@ sinks_outbox_cb(const struct suggestion *s, const char *json, void *arg)
 	rs.json_len = strlen(json);
 	rs.updated_ms = s->updated_at;
 	rs.change = sinks_change_name(s);
-	plugins_deliver(ps, &rs);
+	return (plugins_deliver(ps, &rs, ticket));
 }
 
 #define SINKS_DROPS_MAX		16	/* sinks counted; more are loaded rarely */

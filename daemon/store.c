@@ -1419,21 +1419,27 @@ store_max_seq(struct store *st, const char *table)
 /*
  * Cluster mode (daemon/replica.c): the statements of the table of the
  * stream sequence this node applied (migration 6 -> 7).  Sets *seq to
- * the sequence applied, 0 if none, and *tick to the minute of the last
- * tick applied.  Returns 0, or -1 with *cause set.
+ * the sequence applied, 0 if none, *tick to the minute of the last
+ * tick applied, and *sink to the stream item (the table stream) of the
+ * last suggestion change a leader confirmed to the sinks.  A database
+ * without that row (a new one, or one cluster mode ran on before it
+ * was kept) counts every change it stored as confirmed: *sink is its
+ * newest stream item.  Returns 0, or -1 with *cause set.
  */
 int
 store_cluster_open(struct store *st, uint64_t *seq, int64_t *tick,
-    char **cause)
+    int64_t *sink, char **cause)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
+	int		 rc, have_sink = 0;
 
 	*seq = 0;
 	*tick = 0;
+	*sink = 0;
 	if (st->cluster_set == NULL && (prepare(st, "INSERT OR REPLACE INTO "
-	    "cluster (key, value) VALUES ('applied_seq', ?1), ('tick', ?2)",
-	    &st->cluster_set,
+	    "cluster (key, value) VALUES ('applied_seq', ?1), ('tick', ?2), "
+	    "('sink', CASE WHEN ?3 >= 0 THEN ?3 ELSE (SELECT "
+	    "coalesce(max(seq), 0) FROM stream) END)", &st->cluster_set,
 	    cause) == -1 || prepare(st, "SELECT 1 FROM events WHERE id = ?",
 	    &st->event_known, cause) == -1))
 		return (-1);
@@ -1447,30 +1453,77 @@ store_cluster_open(struct store *st, uint64_t *seq, int64_t *tick,
 			*seq = (uint64_t)sqlite3_column_int64(s, 1);
 		else if (k != NULL && strcmp(k, "tick") == 0)
 			*tick = sqlite3_column_int64(s, 1);
+		else if (k != NULL && strcmp(k, "sink") == 0) {
+			*sink = sqlite3_column_int64(s, 1);
+			have_sink = 1;
+		}
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return (store_error(st, cause, "cluster table"));
+	if (!have_sink)
+		*sink = store_max_seq(st, "stream");
 	return (0);
 }
 
 /*
- * The stream sequence applied and the minute of the last tick applied
- * (epoch ms), inside the open transaction.
+ * The stream sequence applied, the minute of the last tick applied
+ * (epoch ms) and the stream item of the last suggestion change a leader
+ * confirmed (-1: every item stored so far, for a node without sinks),
+ * inside the open transaction.
  */
 int
 store_cluster_set_seq(struct store *st, uint64_t seq, int64_t tick,
-    char **cause)
+    int64_t sink, char **cause)
 {
 	sqlite3_stmt	*s = st->cluster_set;
 	int		 rc;
 
 	sqlite3_bind_int64(s, 1, (int64_t)seq);
 	sqlite3_bind_int64(s, 2, tick);
+	sqlite3_bind_int64(s, 3, sink);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return (store_error(st, cause, "cluster sequence"));
+	return (0);
+}
+
+/*
+ * Cluster mode's sinks at start-up: the suggestion changes stored after
+ * stream item `after` (every change is one `suggestion` item, its data
+ * the suggestion's JSON as the sinks got it), the newest max of them,
+ * oldest first: cb(item, data, arg).  Sets *more if there were more.
+ * Returns 0, or -1 with *cause set.
+ */
+int
+store_sink_changes(struct store *st, int64_t after, int max,
+    void (*cb)(int64_t, const char *, void *), void *arg, int *more,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc, n = 0;
+
+	*more = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT seq, data, count(*) OVER () "
+	    "FROM (SELECT seq, data FROM stream WHERE seq > ?1 AND event = "
+	    "'suggestion' ORDER BY seq DESC LIMIT ?2) ORDER BY seq", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (store_error(st, cause, "stream"));
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int(s, 2, max + 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* Of max + 1, the oldest is one too many. */
+		if (n++ == 0 && sqlite3_column_int(s, 2) > max) {
+			*more = 1;
+			continue;
+		}
+		cb(sqlite3_column_int64(s, 0),
+		    (const char *)sqlite3_column_text(s, 1), arg);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "stream"));
 	return (0);
 }
 

@@ -140,8 +140,11 @@ int		 store_day_exists(struct store *, const char *, const char *,
 int		 store_suggestion_newest(struct store *, const char *,
 		    const char *, int64_t *, char **);
 int		 store_cluster_open(struct store *, uint64_t *, int64_t *,
-		    char **);
+		    int64_t *, char **);
 int		 store_cluster_set_seq(struct store *, uint64_t, int64_t,
+		    int64_t, char **);
+int		 store_sink_changes(struct store *, int64_t, int,
+		    void (*)(int64_t, const char *, void *), void *, int *,
 		    char **);
 int		 store_event_known(struct store *, const char *);
 int		 store_agents_live(struct store *, int64_t, int64_t,

@@ -48,8 +48,9 @@ extern "C" {
  *    respite_read_secret(), respite_sink_dropped().
  * 3: the source kind: struct respite_source, and start() and stop() in
  *    two of the descriptor's reserved slots.
+ * 4: respite_sink_hold(), respite_sink_done().
  */
-#define RESPITE_PLUGIN_ABI_MINOR	3
+#define RESPITE_PLUGIN_ABI_MINOR	4
 /* "RSPT", to tell a descriptor from a stray symbol of the same name. */
 #define RESPITE_PLUGIN_MAGIC		0x52535054u
 /* The one symbol a plugin exports. */
@@ -375,6 +376,23 @@ int		 respite_read_secret(const char *key, const char *path,
  * at most once a minute while it goes on.  ABI 1.2.
  */
 void		 respite_sink_dropped(unsigned long n);
+
+/*
+ * ABI 1.4, for a sink that delivers later (a queue): called in deliver(),
+ * it takes the change on, to be confirmed with respite_sink_done() once
+ * this copy of it was delivered or given up on (dropped, and counted with
+ * respite_sink_dropped()); never at shutdown.  Returns the ticket to
+ * confirm it with, 0 if nothing waits for it (a single node: the
+ * daemon's own database holds the change).  In cluster mode the leader
+ * confirms a change to the other nodes only once every sink that took it
+ * on confirmed it, so a change a leader died before delivering is sent
+ * by the next one (at least once: the same change may reach a receiver
+ * twice).  A sink that does not call it counts as done when deliver()
+ * returns.
+ */
+uint64_t	 respite_sink_hold(void);
+/* ABI 1.4: the copy of respite_sink_hold()'s ticket is done (0: none). */
+void		 respite_sink_done(uint64_t ticket);
 
 #ifdef __cplusplus
 }

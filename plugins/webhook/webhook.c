@@ -32,6 +32,12 @@
  * memory: changes not yet delivered at shutdown are counted in the log
  * and lost (the suggestions themselves are in the database and the API).
  *
+ * Each POST carries X-Respite-Delivery: ID.STATUS.UPDATED_MS, the
+ * suggestion's id, its status after the change and the change's time in
+ * epoch ms: the same for the same change on a retry, after a restart and
+ * from any node of a cluster, so a receiver drops a duplicate by it
+ * (cluster mode sends a change at least once: README "Cluster mode").
+ *
  * Format `json` (the default) posts
  *	{"type": "suggestion.raised", "suggestion": {... API object ...}}
  * and format `slack` posts {"text": "alice: take a 5-minute break (3
@@ -70,6 +76,8 @@ struct item {
 	struct item	*next;
 	char		 id[32];
 	char		 change[16];
+	char		 delivery[80];	/* X-Respite-Delivery */
+	uint64_t	 ticket;	/* respite_sink_hold()'s */
 	char		*body;
 	size_t		 len;
 };
@@ -306,6 +314,14 @@ item_free(struct item *it)
 	free(it);
 }
 
+/* Delivered or given up on: confirmed to the daemon, then freed. */
+static void
+item_done(struct item *it)
+{
+	respite_sink_done(it->ticket);
+	item_free(it);
+}
+
 static struct item *
 pop(struct target *t)
 {
@@ -333,15 +349,24 @@ abort_easy(struct target *t)
 	t->hdrs = NULL;
 }
 
+/*
+ * Free t; confirm gives its undelivered changes up (a url removed),
+ * else they stay unconfirmed (a shutdown: in cluster mode the next
+ * leader sends them).
+ */
 static void
-target_free(struct target *t, const char *why)
+target_free(struct target *t, const char *why, int confirm)
 {
 	struct item	*it;
 	size_t		 n = t->n;
 
 	abort_easy(t);
-	while ((it = pop(t)) != NULL)
-		item_free(it);
+	while ((it = pop(t)) != NULL) {
+		if (confirm)
+			item_done(it);
+		else
+			item_free(it);
+	}
 	if (n > 0 && why != NULL)
 		respite_log(RESPITE_LOG_WARNING, "%s: %zu suggestion change%s "
 		    "not delivered (%s)", t->label, n, n == 1 ? "" : "s", why);
@@ -443,14 +468,14 @@ targets_parse(struct whsink *ws, const struct respite_plugin_config *cf,
 				respite_error(error, "line %d: url: %s is "
 				    "given twice", cf->items[i].line,
 				    t->label);
-				target_free(t, NULL);
+				target_free(t, NULL, 0);
 				goto fail;
 			}
 		for (j = 0; j < ws->nt; j++)
 			if (ws->t[j] != NULL &&
 			    strcmp(ws->t[j]->url, t->url) == 0) {
 				ws->t[j]->format = t->format;
-				target_free(t, NULL);
+				target_free(t, NULL, 0);
 				t = ws->t[j];
 				break;
 			}
@@ -478,7 +503,7 @@ fail:
 			if (ws->t[j] == v[i])
 				break;
 		if (j == ws->nt)
-			target_free(v[i], NULL);
+			target_free(v[i], NULL, 0);
 	}
 	free(v);
 	return (-1);
@@ -635,6 +660,8 @@ send_next(struct target *t)
 	rc |= add_header(&t->hdrs, h);
 	snprintf(h, sizeof h, "X-Respite-Change: %s", it->change);
 	rc |= add_header(&t->hdrs, h);
+	snprintf(h, sizeof h, "X-Respite-Delivery: %s", it->delivery);
+	rc |= add_header(&t->hdrs, h);
 	if (ws->set.secret != NULL) {
 		snprintf(ts, sizeof ts, "%lld", (long long)time(NULL));
 		snprintf(h, sizeof h, "X-Respite-Timestamp: %s", ts);
@@ -708,7 +735,7 @@ finished(struct target *t, CURLcode res)
 		t->dropped = 0;
 		t->tries = 0;
 		t->sent++;
-		item_free(pop(t));
+		item_done(pop(t));
 		send_next(t);
 		return;
 	}
@@ -723,7 +750,7 @@ finished(struct target *t, CURLcode res)
 		    "%d attempt%s: %s", t->label, it->id, it->change, t->tries,
 		    t->tries == 1 ? "" : "s", why);
 		respite_sink_dropped(1);
-		item_free(it);
+		item_done(it);
 		t->tries = 0;
 		t->failing = 1;
 		send_next(t);
@@ -804,6 +831,10 @@ enqueue(struct target *t, const struct respite_suggestion *s)
 	}
 	snprintf(it->id, sizeof it->id, "%s", s->id);
 	snprintf(it->change, sizeof it->change, "%s", s->change);
+	/* The same for this change on every node, and on a re-send. */
+	snprintf(it->delivery, sizeof it->delivery, "%s.%s.%lld", s->id,
+	    s->status, (long long)s->updated_ms);
+	it->ticket = respite_sink_hold();
 	/* Full: drop the oldest waiting (the one in flight goes on). */
 	if (t->n - (t->easy != NULL) >= (size_t)ws->set.queue) {
 		if (t->easy == NULL) {
@@ -822,7 +853,7 @@ enqueue(struct target *t, const struct respite_suggestion *s)
 			    t->label, ws->set.queue);
 		/* Counted and logged once a minute by the daemon. */
 		respite_sink_dropped(1);
-		item_free(old);
+		item_done(old);
 	}
 	if (t->tail != NULL)
 		t->tail->next = it;
@@ -847,7 +878,7 @@ whsink_fini(void *instance)
 	if (ws == NULL)
 		return;
 	for (i = 0; i < ws->nt; i++)
-		target_free(ws->t[i], "shutdown");
+		target_free(ws->t[i], "shutdown", 0);
 	free(ws->t);
 	if (ws->multi != NULL)
 		curl_multi_cleanup(ws->multi);
@@ -928,7 +959,7 @@ whsink_reload(void *instance, const struct respite_plugin_config *cf,
 			if (v[j] == ws->t[i])
 				break;
 		if (j == n)
-			target_free(ws->t[i], "its url was removed");
+			target_free(ws->t[i], "its url was removed", 1);
 	}
 	free(ws->t);
 	ws->t = v;

@@ -260,6 +260,8 @@ is "$(rjq json 1 '.headers["x-respite-suggestion"]')" "$ID" \
     "... X-Respite-Suggestion names it"
 is "$(rjq json 1 '.headers["x-respite-change"]')" raised \
     "... X-Respite-Change: raised"
+like "$(rjq json 1 '.headers["x-respite-delivery"]')" "^$ID\.open\.[0-9]{13}\$" \
+    "... X-Respite-Delivery: id.status.ms"
 is "$(rbody json 1 .type)" suggestion.raised "body: type suggestion.raised"
 is "$(rbody json 1 '.suggestion | [.id, .kind, .agent, .team, .status, .audience] | join(" ")')" \
     "$ID recovery_break alice de1 open agent" \
@@ -285,6 +287,9 @@ like "$(rbody slack 1 .text)" \
     "^alice: take a [0-9]+-minute break \(a hostile message of severity 0\.[0-9]+ " \
     "slack: {\"text\": \"alice: take a N-minute break (...)\"}"
 is "$(rbody slack 1 'keys | join(",")')" text "slack: text is the only key"
+is "$(rjq slack 1 '.headers["x-respite-delivery"]')" \
+    "$(rjq json 1 '.headers["x-respite-delivery"]')" \
+    "slack: the same X-Respite-Delivery for the same change"
 
 wait_log "plugin log: $ID raised recovery_break high agent=alice team=de1: alice: take a [0-9]+-minute break" 2
 check "the log sink wrote one line for it" $?

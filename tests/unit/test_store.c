@@ -688,7 +688,7 @@ test_migrate_cluster(void **state)
 	sqlite3		*h;
 	char		 v[16], *cause = NULL;
 	uint64_t	 seq;
-	int64_t		 tick;
+	int64_t		 tick, sink;
 
 	(void)state;
 	st = open_ok(tdb.path);
@@ -702,8 +702,8 @@ test_migrate_cluster(void **state)
 	    "PRAGMA user_version = 6", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 	st = open_ok(tdb.path);
-	assert_int_equal(store_cluster_open(st, &seq, &tick, &cause), 0);
-	assert_true(seq == 0 && tick == 0);
+	assert_int_equal(store_cluster_open(st, &seq, &tick, &sink, &cause), 0);
+	assert_true(seq == 0 && tick == 0 && sink == 0);
 	store_close(st);
 	query(tdb.path, "PRAGMA user_version", v, sizeof v);
 	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
@@ -715,11 +715,98 @@ test_migrate_cluster(void **state)
 	    "PRAGMA user_version = 6", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 	st = open_ok(tdb.path);
-	assert_int_equal(store_cluster_open(st, &seq, &tick, &cause), 0);
-	assert_true(seq == 42 && tick == 1800000000000LL);
+	assert_int_equal(store_cluster_open(st, &seq, &tick, &sink, &cause), 0);
+	assert_true(seq == 42 && tick == 1800000000000LL && sink == 0);
 	store_close(st);
 	query(tdb.path, "PRAGMA user_version", v, sizeof v);
 	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
+}
+
+/* What store_sink_changes() gives, "item:data,". */
+static void
+sink_cb(int64_t item, const char *data, void *arg)
+{
+	char	*out = arg;
+
+	snprintf(out + strlen(out), 256 - strlen(out), "%lld:%s,",
+	    (long long)item, data);
+}
+
+/*
+ * Cluster mode's sinks (issue 16): the stream item of the last change a
+ * leader confirmed is stored with the sequence applied; the suggestion
+ * items after it come back oldest first, the newest max of them; a
+ * database without the row, or a node without sinks, counts what it
+ * stored as confirmed.
+ */
+static void
+test_cluster_sink(void **state)
+{
+	static const char *const events[] = { "suggestion", "level",
+	    "suggestion", "agent", "suggestion", "suggestion" };
+	struct store_stream_item	 it;
+	struct store			*st;
+	char				 out[256], *cause = NULL, data[16];
+	uint64_t			 seq;
+	int64_t				 tick, sink;
+	size_t				 i;
+	int				 more;
+
+	(void)state;
+	st = open_ok(tdb.path);
+	begin(st);
+	for (i = 0; i < sizeof events / sizeof events[0]; i++) {
+		memset(&it, 0, sizeof it);
+		snprintf(data, sizeof data, "d%zu", i + 1);
+		it.seq = (int64_t)i + 1;
+		it.event = events[i];
+		it.agent = "a";
+		it.team = "t";
+		it.data = data;
+		it.created_ms = T0;
+		assert_int_equal(store_stream_add(st, &it, &cause), 0);
+	}
+	commit(st);
+	/* No row yet: everything stored counts as confirmed. */
+	assert_int_equal(store_cluster_open(st, &seq, &tick, &sink, &cause), 0);
+	assert_true(seq == 0 && sink == 6);
+	/* Confirmed up to item 1: the suggestions 3, 5, 6, in order. */
+	begin(st);
+	assert_int_equal(store_cluster_set_seq(st, 9, T0, 1, &cause), 0);
+	commit(st);
+	store_close(st);
+	st = open_ok(tdb.path);
+	assert_int_equal(store_cluster_open(st, &seq, &tick, &sink, &cause), 0);
+	assert_true(seq == 9 && tick == T0 && sink == 1);
+	out[0] = '\0';
+	assert_int_equal(store_sink_changes(st, sink, 8192, sink_cb, out,
+	    &more, &cause), 0);
+	assert_string_equal(out, "3:d3,5:d5,6:d6,");
+	assert_int_equal(more, 0);
+	/* The newest two of three, and word of the one left out. */
+	out[0] = '\0';
+	assert_int_equal(store_sink_changes(st, sink, 2, sink_cb, out,
+	    &more, &cause), 0);
+	assert_string_equal(out, "5:d5,6:d6,");
+	assert_int_equal(more, 1);
+	/* Exactly max: all of them. */
+	out[0] = '\0';
+	assert_int_equal(store_sink_changes(st, 3, 2, sink_cb, out,
+	    &more, &cause), 0);
+	assert_string_equal(out, "5:d5,6:d6,");
+	assert_int_equal(more, 0);
+	/* Confirmed to the newest: none. */
+	out[0] = '\0';
+	assert_int_equal(store_sink_changes(st, 6, 8192, sink_cb, out,
+	    &more, &cause), 0);
+	assert_string_equal(out, "");
+	/* A node without sinks stores -1: everything stored, confirmed. */
+	begin(st);
+	assert_int_equal(store_cluster_set_seq(st, 10, T0, -1, &cause), 0);
+	commit(st);
+	assert_int_equal(store_cluster_open(st, &seq, &tick, &sink, &cause), 0);
+	assert_true(seq == 10 && sink == 6);
+	store_close(st);
 }
 
 /* The ids given to cb, "id,id,". */
@@ -909,6 +996,7 @@ main(void)
 		cmocka_unit_test_teardown(test_migrate_assignments,
 		    test_teardown),
 		cmocka_unit_test_teardown(test_migrate_cluster, test_teardown),
+		cmocka_unit_test_teardown(test_cluster_sink, test_teardown),
 		cmocka_unit_test_teardown(test_window, test_teardown),
 		cmocka_unit_test_teardown(test_last_level, test_teardown),
 		cmocka_unit_test_teardown(test_old_schema_without_version,
