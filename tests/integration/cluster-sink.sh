@@ -53,29 +53,7 @@ audience = all"
 # node_start X [SINK]: write X's configuration (with the webhook sink
 # if SINK is given) and start it.
 node_start() {
-	[ -n "${NPORT[$1]:-}" ] || NPORT[$1]=$(free_port)
-	node_use "$1"
-	[ -f "$LOG" ] || : >"$LOG"
-	write_config "[server]
-max_clock_skew = 600
-[model]
-timezone = UTC
-[cluster]
-nats = $NATS_URLS
-node = $1
-stream = RESPITE
-replicas = 3
-ack_timeout_ms = 2000
-lease_ms = 3000
-${2:-}"
-	if start_daemon; then
-		NPID[$1]=$DAEMON_PID
-		bg_register "$DAEMON_PID"
-		return 0
-	fi
-	diag "node $1 did not start; its log:"
-	tail -n 15 "$LOG" | sed 's/^/#   /'
-	return 1
+	cluster_node_start "$1" "${2:-}"
 }
 
 node_stop() {

@@ -60,32 +60,9 @@ url = http://127.0.0.1:$(cat "$TMPD/recv.port")/hook"
 fi
 
 
-# node_start X: write X's configuration and start it.
+# node_start X: write X's configuration (with $PLUGINS) and start it.
 node_start() {
-	[ -n "${NPORT[$1]:-}" ] || NPORT[$1]=$(free_port)
-	node_use "$1"
-	[ -f "$LOG" ] || : >"$LOG"
-	write_config "[server]
-max_clock_skew = 600
-[model]
-timezone = UTC
-[cluster]
-nats = $NATS_URLS
-node = $1
-stream = RESPITE
-replicas = 3
-ack_timeout_ms = $ACK_MS
-lease_ms = 3000
-$PLUGINS"
-	if start_daemon; then
-		NPID[$1]=$DAEMON_PID
-		bg_register "$DAEMON_PID"
-		return 0
-	fi
-	NPID[$1]=$DAEMON_PID
-	diag "node $1 did not start; its log:"
-	tail -n 15 "$LOG" | sed 's/^/#   /'
-	return 1
+	cluster_node_start "$1" "$PLUGINS"
 }
 
 # node_stop X: stop X (TERM) and wait for it.

@@ -10,6 +10,9 @@
 #   nats_restart N        start server N again on its ports and store
 #   nats_stop             stop all (also done by cleanup)
 #   node_use X            point lib.sh's helpers at respited node X (NPORT, NPID)
+#   cluster_node_start X [CONFIG]
+#                         write node X's configuration (cluster mode on
+#                         these servers, then CONFIG) and start it
 #
 # Each server has a configuration file and a store directory of its own
 # under $TMPD/nats/N, free ports for clients, routes and monitoring, and
@@ -35,6 +38,37 @@ node_use() {
 	_started=1
 }
 
+# cluster_node_start X [CONFIG]: node X's configuration (event times up
+# to 10 min ahead, UTC days, cluster mode on these servers with an R3
+# stream RESPITE, lease_ms 3000, ack_timeout_ms $ACK_MS or 2000), then
+# CONFIG (more sections), written and started; its log's end if it does
+# not start.
+cluster_node_start() {
+	[ -n "${NPORT[$1]:-}" ] || NPORT[$1]=$(free_port)
+	node_use "$1"
+	[ -f "$LOG" ] || : >"$LOG"
+	write_config "[server]
+max_clock_skew = 600
+[model]
+timezone = UTC
+[cluster]
+nats = $NATS_URLS
+node = $1
+stream = RESPITE
+replicas = 3
+ack_timeout_ms = ${ACK_MS:-2000}
+lease_ms = 3000
+${2:-}"
+	if start_daemon; then
+		NPID[$1]=$DAEMON_PID
+		bg_register "$DAEMON_PID"
+		return 0
+	fi
+	NPID[$1]=$DAEMON_PID
+	diag "node $1 did not start; its log:"
+	tail -n 15 "$LOG" | sed 's/^/#   /'
+	return 1
+}
 
 _nats_pids=()
 _nats_cport=()
