@@ -30,6 +30,7 @@
 
 #include "strhash.h"
 #include "advise.h"
+#include "advstate.h"
 #include "aggview.h"
 #include "days.h"
 #include "event.h"
@@ -45,15 +46,6 @@
 /* advise.h: past the hour, the day of hostile messages, IDLE_MAX_MS. */
 #define FORGET_IDLE_MS	ADVISE_FORGET_IDLE_MS
 #define FORGET_EXPOSURE	0.001	/* and exposure decayed below this */
-
-struct candidate {
-	enum sugg_priority	 priority;
-	int			 minutes;
-	char			 reason[SUGG_REASON_MAX];
-	int64_t			 raised;
-	char			 ticket[RESPITE_ID_MAX + 1];	/* held for it */
-	int64_t			 hold_until;		/* 0: not held */
-};
 
 struct adv_team;
 
@@ -83,6 +75,8 @@ struct adv_agent {
 	int			 nreleased;
 	int64_t			 dismissed_at[SK_COUNT];
 	int			 forget;	/* advise_forget() */
+	int			 touched;	/* in adv->touched */
+	uint64_t		 saved_sig;	/* advstate_agent_sig() stored */
 };
 
 struct adv_team {
@@ -91,6 +85,7 @@ struct adv_team {
 	size_t			  nmembers, cap;
 	int64_t			  eval_at;
 	int64_t			  overload_since;
+	int64_t			  saved_overload;	/* as stored */
 	struct suggestion	 *overload;
 	int64_t			  overload_dismissed;
 	int64_t			  members_at;	/* see team_advance() */
@@ -127,6 +122,10 @@ struct advise {
 	struct suggestion	**orphans;
 	size_t			  norphans;
 	struct days		 *days;		/* agent days, or NULL */
+	/* Evaluated since the last advise_flush(). */
+	struct adv_agent	**touched;
+	size_t			  ntouched, touchedcap;
+	int			  teams_moved;	/* an overload start */
 	/* Open or snoozed wellbeing_checks (NULL: answered since). */
 	struct suggestion	**wb;
 	size_t			  nwb;
@@ -262,6 +261,7 @@ advise_free(struct advise *adv)
 	free(adv->teams);
 	free(adv->team_slots);
 	free(adv->all);
+	free(adv->touched);
 	for (i = 0; i < adv->norphans; i++)
 		free(adv->orphans[i]);
 	free(adv->orphans);
@@ -1021,6 +1021,8 @@ team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 	}
 
 	if (n == 0 || med < adv->p.overload_strain) {
+		if (t->overload_since != 0)
+			adv->teams_moved = 1;	/* advise_flush() */
 		t->overload_since = 0;
 		if (t->overload != NULL && med < adv->p.overload_strain -
 		    adv->p.strain.hysteresis) {
@@ -1028,8 +1030,10 @@ team_rules(struct advise *adv, struct adv_team *t, int64_t now)
 		}
 		return;
 	}
-	if (t->overload_since == 0)
+	if (t->overload_since == 0) {
 		t->overload_since = now;
+		adv->teams_moved = 1;
+	}
 	/* In aggregate privacy mode a small team's median is one person's. */
 	if (t->overload != NULL || now - t->overload_since <
 	    adv->p.overload_after_ms ||
@@ -1081,6 +1085,16 @@ evaluate(struct adv_agent *aa, int64_t now)
 	if (aa->eval_at < now)
 		aa->eval_at = now;
 	adv->gen++;
+	if (!aa->touched) {
+		if (adv->ntouched == adv->touchedcap) {
+			adv->touchedcap = adv->touchedcap == 0 ? 64 :
+			    adv->touchedcap * 2;
+			adv->touched = xreallocarray(adv->touched,
+			    adv->touchedcap, sizeof *adv->touched);
+		}
+		adv->touched[adv->ntouched++] = aa;
+		aa->touched = 1;
+	}
 }
 
 static int
@@ -1340,6 +1354,7 @@ advise_forget(struct advise *adv, int64_t now)
 	for (i = 0; i < adv->norphans; i++)
 		expire(adv, &adv->orphans[i], now);
 	adv->norphans = 0;
+	advise_flush(adv);	/* adv->touched holds none it frees */
 	for (i = 0; i < adv->nall; i++) {
 		aa = adv->all[i];
 		busy = now - agent_updated_at(aa->agent) < FORGET_IDLE_MS;
@@ -1367,6 +1382,9 @@ advise_forget(struct advise *adv, int64_t now)
 			aa->team->members_done = 0;
 			aa->team = NULL;
 		}
+		if (aa->saved_sig != 0)
+			outbox_advisor(adv->outbox, "agent",
+			    agent_id(aa->agent), NULL);
 		aa->forget = 1;
 		n++;
 	}
@@ -1375,6 +1393,127 @@ advise_forget(struct advise *adv, int64_t now)
 		return (0);
 	adv->gen++;
 	return (agents_forget(adv->agents, forget_cb, NULL));
+}
+
+static void
+state_of_agent(const struct adv_agent *aa, struct advstate_agent *st)
+{
+	int	k;
+
+	st->eval_at = aa->eval_at;
+	st->high_since = aa->high_since;
+	st->rebalance_at = aa->rebalance_at;
+	st->severe_at = aa->severe_at;
+	st->severe_sev = aa->severe_sev;
+	for (k = 0; k < SK_COUNT; k++)
+		st->cand[k] = aa->cand[k];
+}
+
+/*
+ * Queue for storage what the advisor holds that the events do not
+ * rebuild (advstate.h), for each agent evaluated since the last flush
+ * whose candidates, high_since or last severe message changed, and each
+ * team whose overload start did.  With it go how far each was evaluated
+ * and the agent's last rebalance search: a restart goes on from there,
+ * and minutes evaluated since repeat what they did (nothing that is
+ * stored changed in them).  respited calls it after each group of
+ * events and each tick, so the state rides with the outbox's next
+ * write, with the suggestions it is consistent with.
+ */
+void
+advise_flush(struct advise *adv)
+{
+	struct advstate_agent	 st;
+	struct advstate_team	 ts;
+	struct adv_agent	*aa;
+	struct adv_team		*t;
+	uint64_t		 sig;
+	size_t			 i;
+
+	for (i = 0; i < adv->ntouched; i++) {
+		aa = adv->touched[i];
+		aa->touched = 0;
+		state_of_agent(aa, &st);
+		if ((sig = advstate_agent_sig(&st)) == aa->saved_sig)
+			continue;
+		aa->saved_sig = sig;
+		outbox_advisor(adv->outbox, "agent", agent_id(aa->agent),
+		    sig != 0 ? advstate_agent_json(&st) : NULL);
+	}
+	adv->ntouched = 0;
+	for (i = 0; i < adv->nteams && adv->teams_moved; i++) {
+		t = adv->teams[i];
+		if (t->overload_since == t->saved_overload)
+			continue;
+		t->saved_overload = t->overload_since;
+		ts.eval_at = t->eval_at;
+		ts.overload_since = t->overload_since;
+		outbox_advisor(adv->outbox, "team", t->name,
+		    ts.overload_since != 0 ? advstate_team_json(&ts) : NULL);
+	}
+	adv->teams_moved = 0;
+}
+
+/*
+ * At start-up, after advise_restore_agent() and the suggestions: a
+ * stored state (store_advisor_foreach()).  One of an agent or team the
+ * model no longer has is deleted.  Returns 0, or -1 if body is not one
+ * (the state is then what start-up rebuilt).
+ */
+int
+advise_restore_state(struct advise *adv, const char *scope,
+    const char *name, const char *body)
+{
+	struct candidate	 cand[SK_COUNT];
+	struct advstate_agent	 st;
+	struct advstate_team	 ts;
+	struct adv_agent	*aa;
+	struct adv_team		*t;
+	struct agent		*a;
+	int			 k;
+
+	if (strcmp(scope, "team") == 0) {
+		if ((t = team_get(adv, name, 0)) == NULL) {
+			outbox_advisor(adv->outbox, scope, name, NULL);
+			return (0);
+		}
+		if (advstate_team_parse(body, &ts) == -1)
+			return (-1);
+		if (ts.eval_at > t->eval_at)
+			t->eval_at = ts.eval_at;
+		t->overload_since = t->saved_overload = ts.overload_since;
+		return (0);
+	}
+	if (strcmp(scope, "agent") != 0)
+		return (-1);
+	if ((a = agents_get(adv->agents, name)) == NULL) {
+		outbox_advisor(adv->outbox, scope, name, NULL);
+		return (0);
+	}
+	if (advstate_agent_parse(body, &st, cand) == -1)
+		return (-1);
+	aa = state_of(adv, a);
+	if (st.eval_at > aa->eval_at)
+		aa->eval_at = st.eval_at;
+	if (aa->team != NULL && aa->eval_at > aa->team->eval_at)
+		aa->team->eval_at = aa->eval_at;
+	/* The level restored from the stream decides; high_since dates it. */
+	if (aa->level >= STRAIN_HIGH && st.high_since != 0)
+		aa->high_since = st.high_since;
+	aa->rebalance_at = st.rebalance_at;
+	aa->severe_at = st.severe_at;
+	aa->severe_sev = st.severe_sev;
+	for (k = 0; k < SK_COUNT; k++) {
+		if (st.cand[k] == NULL || aa->active[k] != NULL)
+			continue;
+		free(aa->cand[k]);
+		aa->cand[k] = xmalloc(sizeof *aa->cand[k]);
+		*aa->cand[k] = *st.cand[k];
+	}
+	state_of_agent(aa, &st);
+	aa->saved_sig = advstate_agent_sig(&st);
+	adv->gen++;
+	return (0);
 }
 
 /*

@@ -72,6 +72,9 @@ void		 advise_set_params(struct advise *, const struct model_params *,
 void		 advise_restore_agent(struct advise *, struct agent *, int);
 void		 advise_restore_live(struct advise *, const char *);
 int		 advise_restore_suggestion(struct advise *, const char *);
+int		 advise_restore_state(struct advise *, const char *,
+		    const char *, const char *);
+void		 advise_flush(struct advise *);
 void		 advise_event(struct advise *, const struct respite_event *);
 void		 advise_tick(struct advise *, int64_t);
 size_t		 advise_forget(struct advise *, int64_t);

@@ -8,10 +8,12 @@
  * transaction; only after it committed are the items handed to the
  * stream subscribers.  That transaction is usually the next group
  * commit's (outbox_write, outbox_written: daemon/commit.c), so one fsync
- * covers a group's events and what the group before them produced.  So nothing is ever shown that a restart could take
- * back, and a client resuming with Last-Event-ID finds every item.  If
+ * covers a group's events and what the group before them produced.  So
+ * nothing is ever shown that a restart could take back, and a client
+ * resuming with Last-Event-ID finds every item.  If
  * the write fails the queue is kept and written with the next flush.
- * Agent days (days.c) ride along the same way, stored and not published.
+ * Agent days (days.c) and the advisor's own state (advise_flush()) ride
+ * along the same way, stored and not published.
  * Each stored suggestion change then goes to the sink callback (the sink
  * plugins, daemon/sinks.c), in the order the changes were made.
  */
@@ -29,6 +31,7 @@
 struct outbox_entry {
 	int			 is_item;
 	int			 is_audit;	/* event: who, agent: role, team: what */
+	int			 is_state;	/* advisor: event scope, agent name */
 	struct store_day	*day;		/* an agent day (days.c) */
 	int			 day_add;	/* ... as a correction */
 	char			*audit_agent;
@@ -185,6 +188,27 @@ outbox_day(struct outbox *o, const struct store_day *d, int add)
 	o->nchanges++;
 }
 
+/*
+ * Queue the advisor's state of one agent or team (advise_flush()) for
+ * storage, or its deletion (body NULL); steals body.  Never published.
+ */
+void
+outbox_advisor(struct outbox *o, const char *scope, const char *name,
+    json_t *body)
+{
+	struct outbox_entry	*e;
+
+	e = entry_new(o);
+	e->is_state = 1;
+	e->event = xstrdup(scope);
+	e->agent = xstrdup(name);
+	if (body != NULL && (e->data = json_dumps(body, JSON_COMPACT)) ==
+	    NULL)
+		fatalx("outbox_advisor: out of memory");
+	json_decref(body);
+	o->nchanges++;
+}
+
 int
 outbox_pending(const struct outbox *o)
 {
@@ -247,6 +271,11 @@ outbox_write(struct outbox *o, char **cause)
 			rc = store_day_put(o->store, e->day, e->day_add, cause);
 			continue;
 		}
+		if (e->is_state) {
+			rc = store_advisor_put(o->store, e->event, e->agent,
+			    e->data, cause);
+			continue;
+		}
 		j = sugg_json(&e->sugg);
 		body = json_dumps(j, JSON_COMPACT);
 		json_decref(j);
@@ -287,7 +316,7 @@ outbox_written(struct outbox *o, int committed)
 		if (e->is_item && o->dispatch != NULL)
 			dispatch_publish(o->dispatch, item_of(e, &it));
 		if (!e->is_item && !e->is_audit && e->day == NULL &&
-		    o->sink != NULL)
+		    !e->is_state && o->sink != NULL)
 			o->sink(&e->sugg, e->data, e->seq, o->sink_arg);
 		if (!e->is_audit)
 			o->nchanges--;

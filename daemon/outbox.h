@@ -30,6 +30,8 @@ void		 outbox_item(struct outbox *, const char *, const char *,
 void		 outbox_audit(struct outbox *, int64_t, const char *,
 		    const char *, const char *, const char *);
 void		 outbox_day(struct outbox *, const struct store_day *, int);
+void		 outbox_advisor(struct outbox *, const char *, const char *,
+		    json_t *);
 int		 outbox_write(struct outbox *, char **);
 void		 outbox_written(struct outbox *, int);
 int		 outbox_hook_write(void *, char **);

@@ -235,6 +235,8 @@ flush_outbox(struct respited *d)
 	static int	 failing;
 	char		*cause = NULL;
 
+	if (d->advise != NULL)
+		advise_flush(d->advise);
 	if (outbox_flush(d->outbox, &cause) == -1) {
 		if (!failing)
 			log_warnx("storage: writing suggestions failed (will "
@@ -298,8 +300,9 @@ group_done_cb(void *arg)
 	struct respited	*d = arg;
 	struct timeval	 tv = { 0, OUTBOX_DELAY_MS * 1000 };
 
-	/* Agent days the group changed ride along with the next. */
+	/* Agent days and advisor state the group changed ride along. */
 	days_flush(d->days);
+	advise_flush(d->advise);
 	if (outbox_unstored(d->outbox) && !evtimer_pending(d->changes, NULL))
 		evtimer_add(d->changes, &tv);
 }
@@ -659,6 +662,17 @@ restore_suggestion_cb(const char *body, void *arg)
 	return (0);
 }
 
+static void
+restore_state_cb(const char *scope, const char *name, const char *body,
+    void *arg)
+{
+	struct respited	*d = arg;
+
+	if (advise_restore_state(d->advise, scope, name, body) == -1)
+		log_warnx("storage: the stored advisor state of %s %s could "
+		    "not be read; it starts afresh", scope, name);
+}
+
 /*
  * Listen on the sockets the service manager passed in (socket
  * activation), else on the configured addresses.
@@ -905,6 +919,9 @@ main(int argc, char **argv)
 	}
 	if (store_suggestions_load(d.store, time_now_ms() - 2 * MS_PER_HOUR,
 	    restore_suggestion_cb, &d, &cause) == -1)
+		fatalx("storage: %s", cause);
+	/* What the advisor held beyond them: candidates, high_since, ... */
+	if (store_advisor_foreach(d.store, restore_state_cb, &d, &cause) == -1)
 		fatalx("storage: %s", cause);
 	/* Forget the idle agents, as the running daemon did (a restart). */
 	if ((forgot = advise_forget(d.advise, time_now_ms())) > 0)

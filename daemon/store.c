@@ -51,6 +51,8 @@ struct store {
 	sqlite3_stmt	*last_level;
 	/* Cluster mode only (store_cluster_open()). */
 	sqlite3_stmt	*cluster_set, *event_known;
+	/* store_advisor_put(): made at its first call. */
+	sqlite3_stmt	*advisor_put, *advisor_del;
 	int		 sync_full;
 	/*
 	 * Suggestions by kind and status, for /metrics: counted once, then
@@ -219,6 +221,19 @@ static const char *const migrations[] = {
 	"  key TEXT PRIMARY KEY,"
 	"  value INTEGER NOT NULL"
 	");",
+	/*
+	 * 7 -> 8: what the advisor holds that the events do not rebuild
+	 * (daemon/advise.c, advise_flush()): an agent's candidates (breaks
+	 * raised, not yet released), when its strain became high, its
+	 * last severe message and how far it was evaluated; a team's
+	 * overload start.  scope is 'agent' or 'team', body JSON.
+	 */
+	"CREATE TABLE IF NOT EXISTS advisor ("
+	"  scope TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  PRIMARY KEY (scope, name)"
+	") WITHOUT ROWID;",
 };
 
 /* Event columns as the reader (event_from_row()) takes them, 0 to 12. */
@@ -585,6 +600,8 @@ store_close(struct store *st)
 	sqlite3_finalize(st->day_set);
 	sqlite3_finalize(st->day_add);
 	sqlite3_finalize(st->cluster_set);
+	sqlite3_finalize(st->advisor_put);
+	sqlite3_finalize(st->advisor_del);
 	sqlite3_finalize(st->event_known);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("storage: closing %s: %s", st->path,
@@ -1550,6 +1567,59 @@ store_agents_live(struct store *st, int64_t since, int64_t window_ms,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return (store_error(st, cause, "live agents"));
+	return (0);
+}
+
+/*
+ * Store the advisor's state of one agent or team (scope "agent" or
+ * "team"), or delete it (body NULL), inside the open transaction.
+ */
+int
+store_advisor_put(struct store *st, const char *scope, const char *name,
+    const char *body, char **cause)
+{
+	sqlite3_stmt	**sp = body != NULL ? &st->advisor_put :
+	    &st->advisor_del;
+	int		  rc;
+
+	if (*sp == NULL && prepare(st, body != NULL ? "INSERT OR REPLACE "
+	    "INTO advisor (scope, name, body) VALUES (?1, ?2, ?3)" :
+	    "DELETE FROM advisor WHERE scope = ?1 AND name = ?2", sp,
+	    cause) == -1)
+		return (-1);
+	sqlite3_bind_text(*sp, 1, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(*sp, 2, name, -1, SQLITE_STATIC);
+	if (body != NULL)
+		sqlite3_bind_text(*sp, 3, body, -1, SQLITE_STATIC);
+	rc = sqlite3_step(*sp);
+	sqlite3_reset(*sp);
+	sqlite3_clear_bindings(*sp);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "advisor state"));
+	return (0);
+}
+
+/*
+ * Every stored advisor state, teams before agents: cb(scope, name, body,
+ * arg).  Returns 0, or -1 with *cause set.
+ */
+int
+store_advisor_foreach(struct store *st, void (*cb)(const char *,
+    const char *, const char *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT scope, name, body FROM advisor "
+	    "ORDER BY scope DESC, name", -1, &s, NULL) != SQLITE_OK)
+		return (store_error(st, cause, "advisor state"));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1),
+		    (const char *)sqlite3_column_text(s, 2), arg);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (store_error(st, cause, "advisor state"));
 	return (0);
 }
 

@@ -9,7 +9,7 @@
 
 #include <respite/event.h>
 
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 
 struct store;
 struct sqlite3_stmt;
@@ -151,5 +151,9 @@ int		 store_agents_live(struct store *, int64_t, int64_t,
 		    void (*)(const char *, void *), void *, char **);
 int		 store_suggestions_created(struct store *, int64_t,
 		    store_text_cb, void *, char **);
+int		 store_advisor_put(struct store *, const char *, const char *,
+		    const char *, char **);
+int		 store_advisor_foreach(struct store *, void (*)(const char *,
+		    const char *, const char *, void *), void *, char **);
 
 #endif

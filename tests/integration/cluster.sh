@@ -92,6 +92,20 @@ wait_applied() {
 	return 1
 }
 
+# stream_seq_now: the stream's last sequence as the current node knows it.
+stream_seq_now() {
+	req GET /healthz
+	jqr '.cluster.stream_seq'
+}
+
+# wait_all_applied SEQ: a, b and c applied SEQ (one failing test if not).
+wait_all_applied() {
+	local n
+	for n in a b c; do
+		wait_applied "$n" "$1" || not_ok "$n applied to $1"
+	done
+}
+
 # state X: what must be equal on every node: agents with status, strain,
 # level, metrics and factors, and every suggestion with its id, kind,
 # agent and status.
@@ -429,7 +443,19 @@ else
 	skip "sinks on the leader only" "no built webhook plugin or python3"
 fi
 
-# ---- restart: c stops, events come in, c catches up
+# ---- restart: c stops, events come in, c catches up.  Before it, gina
+# gets an insult during a call: her recovery break waits, a candidate,
+# for the call to end (MODEL.md), and c stops while it waits.
+TG=$(date +%s)
+node_use a
+post_events '[{"type":"agent.login","agent":"gina","id":"g-1","ts":'$(((TG - 120) * 1000))'},
+{"type":"ticket.assigned","agent":"gina","channel":"phone","ticket":"call-g","id":"g-2","ts":'$(((TG - 60) * 1000))'},
+{"type":"message.flagged","agent":"gina","channel":"phone","ticket":"call-g","severity":0.9,"categories":["insult"],"id":"g-3","ts":'$((TG * 1000))'}]'
+status_is 202 "a: an insult for gina during her call"
+wait_all_applied "$(stream_seq_now)"
+node_use c
+req GET '/v1/suggestions?agent=gina'
+jq_is '.suggestions | length' 0 "c: gina's recovery break waits for her call to end"
 node_stop c
 is "$DAEMON_RC" 0 "c stops cleanly"
 node_use a
@@ -447,6 +473,23 @@ like "$(tail -n 20 "$LOG")" "applies the stream from sequence $((CSEQ + 1)) \([1
 wait_applied c "$SEQ" && ok "c caught up to $SEQ" || not_ok "c caught up to $SEQ"
 same_state a c "c: the same state as a after catching up"
 same_state a b "b: the same state as a"
+# gina's call ends: the break that waited is released on every node,
+# the restarted c too, with one id (c restored the candidate it stored).
+node_use b
+post_events '[{"type":"ticket.handled","agent":"gina","channel":"phone","ticket":"call-g","duration_s":90,"id":"g-4","ts":'$(((TG + 30) * 1000))'}]'
+status_is 202 "b: gina's call ends"
+wait_all_applied "$(stream_seq_now)"
+node_use a
+req GET '/v1/suggestions?agent=gina'
+GID=$(jqr '.suggestions[] | select(.kind == "recovery_break") | .id')
+like "$GID" '^s-[0-9]+$' "a: gina's recovery break released when her call ended ($GID)"
+node_use c
+req GET '/v1/suggestions?agent=gina'
+jq_is '[.suggestions[] | select(.kind == "recovery_break") | .id]' "[\"$GID\"]" \
+    "c, restarted while it waited: the same recovery break, the same id"
+jq_check '[.suggestions[] | select(.kind == "recovery_break")][0].reason | test("severity 0.90")' \
+    "c: its reason is the insult's (the candidate, not raised anew)"
+same_state a c "c: the same state as a after gina's break"
 
 # ---- a brand-new node replays the stream from its start
 node_start d || bail_out "d did not start"

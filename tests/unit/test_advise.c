@@ -1830,40 +1830,225 @@ test_determinism(void **state)
 	ctx_free(c2);
 }
 
+static void restart(struct ctx *, struct evl *, int64_t);
+
+/*
+ * Live through el: the live minute timer fires at every whole minute
+ * between its events.  With restart_min > 0, the daemon restarts before
+ * each minute that is a multiple of it; returns how many times.
+ */
+static size_t
+live_through(struct ctx *c, struct evl *el, int64_t restart_min)
+{
+	int64_t	next;
+	size_t	restarts = 0;
+
+	run_until(c, el, INT64_MIN);	/* sorts */
+	next = (el->v[0].ev.ts_ms / MIN + 1) * MIN;
+	while (el->pos < el->n) {
+		while (next <= el->v[el->pos].ev.ts_ms) {
+			if (restart_min > 0 && (next / MIN) % restart_min == 0) {
+				restart(c, el, next);
+				restarts++;
+			}
+			tick(c, next);
+			next += MIN;
+		}
+		run_until(c, el, el->v[el->pos].ev.ts_ms);
+	}
+	return (restarts);
+}
+
 /*
  * Replayed or lived through: the same events, once replayed (no timer)
  * and once with the live minute timer firing at every whole minute
- * between them, give the same suggestions.
+ * between them, give the same suggestions; lived through a third time
+ * with a restart every 37 minutes (restart(): as respited restarts),
+ * the same ones with the same ids.
  */
 static void
 test_replay_equals_live(void **state)
 {
-	struct ctx	*c1 = ctx_new(), *c2 = ctx_new();
-	struct evl	*e1 = gen_shift(7), *e2 = gen_shift(7);
-	struct slist	*s1, *s2;
-	int64_t		 next;
+	struct ctx	*c1 = ctx_new(), *c2 = ctx_new(), *c3 = ctx_new();
+	struct evl	*e1 = gen_shift(7), *e2 = gen_shift(7),
+			*e3 = gen_shift(7);
+	struct slist	*s1, *s2, *s3;
+	size_t		 i;
 
 	(void)state;
 	run_all(c1, e1);
-	run_until(c2, e2, INT64_MIN);	/* sorts */
-	next = (e2->v[0].ev.ts_ms / MIN + 1) * MIN;
-	while (e2->pos < e2->n) {
-		while (next <= e2->v[e2->pos].ev.ts_ms) {
-			tick(c2, next);
-			next += MIN;
-		}
-		run_until(c2, e2, e2->v[e2->pos].ev.ts_ms);
-	}
+	assert_int_equal(live_through(c2, e2, 0), 0);
+	assert_true(live_through(c3, e3, 37) >= 5);
 	s1 = stored(c1, NULL, NULL);
 	s2 = stored(c2, NULL, NULL);
+	s3 = stored(c3, NULL, NULL);
 	assert_true(s1->n >= 10);
 	assert_same(s1, s2);
+	assert_same(s2, s3);
+	for (i = 0; i < s2->n; i++)
+		if (s2->v[i].seq != s3->v[i].seq)
+			fail_msg("suggestion %zu: id %lld, after restarts %lld",
+			    i, (long long)s2->v[i].seq,
+			    (long long)s3->v[i].seq);
 	free(s1);
 	free(s2);
+	free(s3);
 	evl_free(e1);
 	evl_free(e2);
+	evl_free(e3);
 	ctx_free(c1);
 	ctx_free(c2);
+	ctx_free(c3);
+}
+
+static int
+restore_sugg_cb(const char *body, void *arg)
+{
+	assert_int_equal(advise_restore_suggestion(arg, body), 0);
+	return (0);
+}
+
+static void
+restore_state_cb(const char *scope, const char *name, const char *body,
+    void *arg)
+{
+	assert_int_equal(advise_restore_state(arg, scope, name, body), 0);
+}
+
+/*
+ * A restart at now as respited does it (daemon/respited.c): the advisor's
+ * state is written, the process ends; a new one rebuilds the model from
+ * the events applied (the first el->pos), restores each agent at its last
+ * published level, the stored suggestions, the stored advisor state, and
+ * (as cluster mode does) the live flag.
+ */
+static void
+restart(struct ctx *c, struct evl *el, int64_t now)
+{
+	struct agent	**v;
+	char		  name[16], *cause = NULL;
+	size_t		  i, n;
+
+	advise_flush(c->adv);
+	flush(c);
+	advise_free(c->adv);
+	outbox_free(c->ob);
+	agents_free(c->agents);
+	c->agents = agents_new();
+	for (i = 0; i < el->pos; i++)
+		assert_non_null(agents_apply(c->agents, &el->v[i].ev, &mp));
+	c->ob = outbox_new(c->st);
+	c->adv = advise_new(c->agents, c->ob, &mp, &ap,
+	    store_max_seq(c->st, "suggestions") + 1);
+	v = agents_sorted(c->agents, &n);
+	for (i = 0; i < n; i++)
+		advise_restore_agent(c->adv, v[i], store_stream_last_level(c->st,
+		    agent_id(v[i]), name, sizeof name, &cause) == 1 ?
+		    (int)strain_level_from_name(name) : -1);
+	free(v);
+	if (store_suggestions_load(c->st, now - 2 * MS_PER_HOUR,
+	    restore_sugg_cb, c->adv, &cause) == -1 ||
+	    store_advisor_foreach(c->st, restore_state_cb, c->adv,
+	    &cause) == -1)
+		fail_msg("restart: %s", cause);
+	for (i = 0; i < el->pos; i++)
+		advise_restore_live(c->adv, el->v[i].ev.agent);
+	flush(c);
+}
+
+/*
+ * A recovery break held for its call survives a restart while it waits:
+ * released when the call is handled, with the insult's reason and the
+ * id it would have had (the first), not raised anew from the exposure.
+ */
+static void
+test_restart_keeps_candidate(void **state)
+{
+	struct ctx		*c = ctx_new();
+	struct evl		*el = evl_new();
+	struct suggestion	 s;
+
+	(void)state;
+	login(el, "alice", NULL, T0);
+	assigned(el, "alice", T0 + 1 * MIN, RESPITE_CH_PHONE, "t1");
+	flagged(el, "alice", T0 + 3 * MIN, 0.9, RESPITE_CH_PHONE, "t1");
+	handled(el, "alice", T0 + 8 * MIN + 30 * SEC, RESPITE_CH_PHONE, "t1",
+	    450);
+	chatter(el, "alice", T0 + 9 * MIN, T0 + 12 * MIN, MIN);
+	run_until(c, el, T0 + 3 * MIN);
+	tick(c, T0 + 4 * MIN);
+	tick(c, T0 + 5 * MIN);
+	assert_int_equal(count_stored(c, "alice", NULL), 0);
+	restart(c, el, T0 + 5 * MIN);
+	tick(c, T0 + 6 * MIN);
+	assert_int_equal(count_stored(c, "alice", NULL), 0);
+	run_all(c, el);
+	s = the_one(c, "alice", "recovery_break");
+	assert_int_equal(s.seq, 1);
+	assert_time(s.created_at, T0 + 8 * MIN + 30 * SEC);
+	assert_non_null(strstr(s.reason, "severity 0.90"));
+	evl_free(el);
+	ctx_free(c);
+}
+
+/*
+ * A stored state that is not one (truncated, wrong types, times or
+ * severities out of range, an unknown or repeated kind) is refused and
+ * changes nothing; one of an agent or team the model no longer has is
+ * deleted.
+ */
+static void
+test_restore_state_bad(void **state)
+{
+	static const char *const bad[] = {
+		"", "{", "[]", "{\"eval_at\":1}",
+		"{\"eval_at\":\"x\",\"high_since\":0,\"rebalance_at\":0,"
+		"\"severe_at\":0,\"severe_sev\":0,\"candidates\":[]}",
+		"{\"eval_at\":-1,\"high_since\":0,\"rebalance_at\":0,"
+		"\"severe_at\":0,\"severe_sev\":0,\"candidates\":[]}",
+		"{\"eval_at\":0,\"high_since\":0,\"rebalance_at\":0,"
+		"\"severe_at\":0,\"severe_sev\":1.5,\"candidates\":[]}",
+		"{\"eval_at\":0,\"high_since\":0,\"rebalance_at\":0,"
+		"\"severe_at\":0,\"severe_sev\":0,\"candidates\":{}}",
+		"{\"eval_at\":0,\"high_since\":0,\"rebalance_at\":0,"
+		"\"severe_at\":0,\"severe_sev\":0,\"candidates\":[{\"kind\":"
+		"\"rebalance\",\"priority\":1,\"minutes\":5,\"reason\":\"r\","
+		"\"raised\":1,\"ticket\":\"\",\"hold_until\":0}]}",
+		"{\"eval_at\":0,\"high_since\":0,\"rebalance_at\":0,"
+		"\"severe_at\":0,\"severe_sev\":0,\"candidates\":[{\"kind\":"
+		"\"micro_break\",\"priority\":7,\"minutes\":5,\"reason\":\"r\","
+		"\"raised\":1,\"ticket\":\"\",\"hold_until\":0}]}",
+	};
+	static const char good_cand[] = "{\"kind\":\"micro_break\","
+	    "\"priority\":0,\"minutes\":5,\"reason\":\"r\",\"raised\":1,"
+	    "\"ticket\":\"\",\"hold_until\":0}";
+	struct ctx	*c = ctx_new();
+	struct evl	*el = evl_new();
+	char		 twice[512];
+	size_t		 i;
+
+	(void)state;
+	login(el, "alice", "ta", T0);
+	run_all(c, el);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (advise_restore_state(c->adv, "agent", "alice", bad[i]) != -1)
+			fail_msg("accepted: %s", bad[i]);
+	snprintf(twice, sizeof twice, "{\"eval_at\":0,\"high_since\":0,"
+	    "\"rebalance_at\":0,\"severe_at\":0,\"severe_sev\":0,"
+	    "\"candidates\":[%s,%s]}", good_cand, good_cand);
+	assert_int_equal(advise_restore_state(c->adv, "agent", "alice", twice),
+	    -1);
+	assert_int_equal(advise_restore_state(c->adv, "team", "ta", "{}"), -1);
+	assert_int_equal(advise_restore_state(c->adv, "crew", "ta", "{}"), -1);
+	/* Unknown: deleted, whatever the body. */
+	assert_int_equal(advise_restore_state(c->adv, "agent", "zed", "{"), 0);
+	assert_int_equal(advise_restore_state(c->adv, "team", "tz", "{"), 0);
+	assert_true(outbox_pending(c->ob));
+	flush(c);
+	tick(c, T0 + MIN);
+	assert_int_equal(count_stored(c, "alice", NULL), 0);
+	evl_free(el);
+	ctx_free(c);
 }
 
 /*
@@ -2031,6 +2216,8 @@ main(void)
 		cmocka_unit_test(test_answer_errors),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_replay_equals_live),
+		cmocka_unit_test(test_restart_keeps_candidate),
+		cmocka_unit_test(test_restore_state_bad),
 		cmocka_unit_test(test_forget_idle),
 		cmocka_unit_test(test_aggregate_lead_view),
 	};

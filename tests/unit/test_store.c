@@ -722,6 +722,68 @@ test_migrate_cluster(void **state)
 	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
 }
 
+/* What store_advisor_foreach() gives, "scope/name=body;". */
+static void
+advisor_cb(const char *scope, const char *name, const char *body, void *arg)
+{
+	char	*out = arg;
+
+	snprintf(out + strlen(out), 256 - strlen(out), "%s/%s=%s;", scope,
+	    name, body);
+}
+
+static void
+advisor_put(struct store *st, const char *scope, const char *name,
+    const char *body)
+{
+	char	*cause = NULL;
+
+	assert_int_equal(store_begin(st, &cause), 0);
+	assert_int_equal(store_advisor_put(st, scope, name, body, &cause), 0);
+	assert_int_equal(store_commit(st, &cause), 0);
+}
+
+/*
+ * The advisor's own state (schema 8): one row per agent or team, replaced
+ * by the next, deleted with a NULL body, teams first; a schema 7
+ * database gets the table.
+ */
+static void
+test_advisor_state(void **state)
+{
+	struct store	*st;
+	sqlite3		*h;
+	char		 out[256] = "", v[16], *cause = NULL;
+
+	(void)state;
+	st = open_ok(tdb.path);
+	advisor_put(st, "agent", "bob", "{\"a\":1}");
+	advisor_put(st, "agent", "alice", "{\"a\":2}");
+	advisor_put(st, "team", "ta", "{\"t\":1}");
+	advisor_put(st, "agent", "bob", "{\"a\":3}");
+	assert_int_equal(store_advisor_foreach(st, advisor_cb, out, &cause), 0);
+	assert_string_equal(out, "team/ta={\"t\":1};agent/alice={\"a\":2};"
+	    "agent/bob={\"a\":3};");
+	advisor_put(st, "agent", "alice", NULL);
+	advisor_put(st, "agent", "nobody", NULL);
+	out[0] = '\0';
+	assert_int_equal(store_advisor_foreach(st, advisor_cb, out, &cause), 0);
+	assert_string_equal(out, "team/ta={\"t\":1};agent/bob={\"a\":3};");
+	store_close(st);
+
+	assert_int_equal(sqlite3_open(tdb.path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "DROP TABLE advisor;"
+	    "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	st = open_ok(tdb.path);
+	out[0] = '\0';
+	assert_int_equal(store_advisor_foreach(st, advisor_cb, out, &cause), 0);
+	assert_string_equal(out, "");
+	store_close(st);
+	query(tdb.path, "PRAGMA user_version", v, sizeof v);
+	assert_int_equal(atoi(v), STORE_SCHEMA_VERSION);
+}
+
 /* What store_sink_changes() gives, "item:data,". */
 static void
 sink_cb(int64_t item, const char *data, void *arg)
@@ -997,6 +1059,7 @@ main(void)
 		    test_teardown),
 		cmocka_unit_test_teardown(test_migrate_cluster, test_teardown),
 		cmocka_unit_test_teardown(test_cluster_sink, test_teardown),
+		cmocka_unit_test_teardown(test_advisor_state, test_teardown),
 		cmocka_unit_test_teardown(test_window, test_teardown),
 		cmocka_unit_test_teardown(test_last_level, test_teardown),
 		cmocka_unit_test_teardown(test_old_schema_without_version,
