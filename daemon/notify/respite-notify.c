@@ -214,7 +214,7 @@ summary_trend_cb(int status, json_t *body, const char *msg, void *arg)
 		summary_failed(a, "the agent's trend", status, msg);
 		return;
 	}
-	week_print(stdout, a->agent, a->days, body);
+	week_print(stdout, a->agent, a->days, body, ntext_get_lang());
 	fflush(stdout);
 	app_quit(ferror(stdout) ? 1 : 0, a);
 }
@@ -382,6 +382,9 @@ main(int argc, char **argv)
 			g_free(cause);
 		}
 	}
+	ntext_set_lang(cf->lang >= 0 ? (enum ntext_lang)cf->lang :
+	    ntext_lang_from_env(getenv("LC_ALL"), getenv("LC_MESSAGES"),
+	    getenv("LANG")));
 	if (summary) {
 		/* No notification server needed: the week goes to stdout. */
 		a.loop = g_main_loop_new(NULL, FALSE);
@@ -411,9 +414,6 @@ main(int argc, char **argv)
 		nconf_free(cf);
 		return (a.exit_code);
 	}
-	ntext_set_lang(cf->lang >= 0 ? (enum ntext_lang)cf->lang :
-	    ntext_lang_from_env(getenv("LC_ALL"), getenv("LC_MESSAGES"),
-	    getenv("LANG")));
 	memset(&co, 0, sizeof co);
 	co.agent = cf->agent;
 	co.once = a.once;

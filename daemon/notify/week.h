@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
-int	week_print(FILE *, const char *, json_t *, json_t *);
+#include "ntext.h"
+
+int	week_print(FILE *, const char *, json_t *, json_t *, enum ntext_lang);
 
 #endif

@@ -240,6 +240,22 @@ for r in "${RS[@]}"; do
 	printf '%s\n' "$OUT" | grep -Fq -- "  - $r" || miss="$miss [$r]"
 done
 is "$miss" "" "--summary: the trend's reasons (${#RS[@]})"
+# In German (LANG, as a German desktop sets it): the same week and trend,
+# each signal said from its figures, not the API's English reason.
+OUT=$(env -u DBUS_SESSION_BUS_ADDRESS -u LC_ALL LANG=de_DE.UTF-8 \
+    "$RESPITE_NOTIFY" --url "$BASE" --agent wes --summary 2>"$TMPD/summary.err")
+is "$?" 0 "--summary in German: exit 0"
+like "$OUT" "^Ihre Woche, wes \\(UTC\\), die letzten 7 Tage bis " \
+    "--summary in German: the agent's own week"
+like "$OUT" "zusammen" "--summary in German: the week's sums"
+like "$OUT" "gemessen an Ihrem Üblichen: hoch" "--summary in German: the trend's risk"
+NSIG=$(printf '%s\n' "$OUT" | grep -c '^  - ')
+is "$NSIG" "${#RS[@]}" "--summary in German: one line per signal"
+if printf '%s\n' "$OUT" | grep -Eq 'usual|hostile messages|of the last'; then
+	not_ok "--summary in German: no English left" "got: $OUT"
+else
+	ok "--summary in German: no English left"
+fi
 "$RESPITE_NOTIFY" --url http://127.0.0.1:1 --agent wes --summary \
     >/dev/null 2>"$TMPD/summary.err"
 rc=$?
