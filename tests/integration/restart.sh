@@ -2,7 +2,8 @@
 # respite - restarts and reloads: SIGTERM exits 0 within 5 s, the state
 # is rebuilt from the database, ids stay duplicates across restarts, and
 # SIGHUP applies new limits and log level, reports keys that need a
-# restart, and keeps the old configuration when the new file is bad.
+# restart, and keeps the old configuration when the new file is bad; a
+# break waiting for a call survives kill -9.
 
 . "$(dirname "$0")/lib.sh"
 require_tools
@@ -217,6 +218,27 @@ fi
 start_daemon || bail_out "respited did not restart: $(tail -n 5 "$LOG")"
 req GET /v1/agents/wal7
 jq_is '.metrics.open_tickets' 400 "after a restart, an agent of the batches has its 400 open tickets"
+
+# ---- kill -9 while a break waits: gina is insulted during a call, so her
+# recovery break waits for the call to end (MODEL.md); respited is killed
+# meanwhile.  Restarted, it still holds that candidate (the table
+# advisor): the call's end releases it, with the insult's reason, not
+# one raised anew from her exposure.
+G=$(date +%s)
+post_events "[{\"id\":\"g-1\",\"type\":\"agent.login\",\"agent\":\"gina\",\"ts\":$(((G - 120) * 1000))},
+ {\"id\":\"g-2\",\"type\":\"ticket.assigned\",\"agent\":\"gina\",\"channel\":\"phone\",\"ticket\":\"call-g\",\"ts\":$(((G - 60) * 1000))},
+ {\"id\":\"g-3\",\"type\":\"message.flagged\",\"agent\":\"gina\",\"channel\":\"phone\",\"ticket\":\"call-g\",\"severity\":0.9,\"categories\":[\"insult\"],\"ts\":$((G * 1000))}]"
+status_is 202 "an insult for gina during her call"
+req GET '/v1/suggestions?agent=gina'
+jq_is '.suggestions | length' 0 "her recovery break waits for the call to end"
+kill9_daemon
+start_daemon || bail_out "respited did not restart: $(tail -n 5 "$LOG")"
+post_events "[{\"id\":\"g-4\",\"type\":\"ticket.handled\",\"agent\":\"gina\",\"channel\":\"phone\",\"ticket\":\"call-g\",\"duration_s\":90,\"ts\":$(((G + 30) * 1000))}]"
+status_is 202 "after a kill -9 and a restart, gina's call ends"
+req GET '/v1/suggestions?agent=gina'
+jq_is '[.suggestions[] | .kind]' '["recovery_break"]' "... and the break that waited is released"
+jq_check '.suggestions[0].reason | test("severity 0.90")' \
+    "... with the insult's reason (the stored candidate, not one raised anew)"
 stop_daemon TERM
 
 done_testing
