@@ -221,7 +221,7 @@ test_signature_example(void **state)
 	b64[BASE64_ENCODE_RAW_LENGTH(sizeof d)] = '\0';
 	assert_string_equal(b64, EX_SIG);
 	/* The URL in two pieces is the same URL. */
-	tw_signature(EX_KEY, 5, EX_URL, 29, EX_URL + 29, strlen(EX_URL) - 29,
+	tw_signature(EX_KEY, 5, EX_URL, 29, &EX_URL[29], strlen(EX_URL) - 29,
 	    &f, d);
 	base64_encode_raw(b64, sizeof d, d);
 	assert_memory_equal(b64, EX_SIG, strlen(EX_SIG));
