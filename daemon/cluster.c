@@ -134,7 +134,8 @@ struct cpending {
 };
 
 struct cluster_sub {
-	struct cluster		*cl;
+	struct cluster		*cl;		/* the loop's side only */
+	struct cluster_shared	*sh;		/* what nats.c's threads touch */
 	natsSubscription	*sub;
 	cluster_msg_cb		 cb;
 	void			*arg;
@@ -330,7 +331,7 @@ cluster_msg_handler(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
     void *closure)
 {
 	struct cluster_sub	*cs = closure;
-	struct cluster_shared	*sh = cs->cl->sh;
+	struct cluster_shared	*sh = cs->sh;
 	struct citem		*it;
 	jsMsgMetaData		*meta = NULL;
 	const char		*op = NULL;
@@ -375,7 +376,7 @@ static void
 cluster_sub_complete(void *closure)
 {
 	struct cluster_sub	*cs = closure;
-	struct cluster_shared	*sh = cs->cl->sh;
+	struct cluster_shared	*sh = cs->sh;
 
 	pthread_mutex_lock(&sh->mu);
 	cs->done = 1;
@@ -949,6 +950,7 @@ cluster_subscribe(struct cluster *cl, const char *stream, const char *subject,
 	}
 	cs = xcalloc(1, sizeof *cs);
 	cs->cl = cl;
+	cs->sh = cl->sh;	/* outlives cl (cluster_dead) */
 	cs->cb = cb;
 	cs->arg = arg;
 	cs->lease = lease;

@@ -53,8 +53,10 @@ link() {
 		esac
 	done <"$TMPD/link-$1.out"
 	if [ "$LINK_RC" != 0 ]; then
+		# A sanitizer's report with its stack, else the last lines.
 		not_ok "$1: cluster-link exited with $LINK_RC" \
-		    "$(tail -n 5 "$TMPD/link-$1.err")"
+		    "$(grep -m 1 -A 30 'Sanitizer' "$TMPD/link-$1.err" ||
+		    tail -n 5 "$TMPD/link-$1.err")"
 	fi
 }
 
