@@ -1458,7 +1458,8 @@ advise_flush(struct advise *adv)
  * At start-up, after advise_restore_agent() and the suggestions: a
  * stored state (store_advisor_foreach()).  One of an agent or team the
  * model no longer has is deleted.  Returns 0, or -1 if body is not one
- * (the state is then what start-up rebuilt).
+ * (the state is then what start-up rebuilt, and the row is deleted so
+ * that the warning comes once).
  */
 int
 advise_restore_state(struct advise *adv, const char *scope,
@@ -1477,21 +1478,28 @@ advise_restore_state(struct advise *adv, const char *scope,
 			outbox_advisor(adv->outbox, scope, name, NULL);
 			return (0);
 		}
-		if (advstate_team_parse(body, &ts) == -1)
+		if (advstate_team_parse(body, &ts) == -1) {
+			outbox_advisor(adv->outbox, scope, name, NULL);
 			return (-1);
+		}
 		if (ts.eval_at > t->eval_at)
 			t->eval_at = ts.eval_at;
 		t->overload_since = t->saved_overload = ts.overload_since;
 		return (0);
 	}
-	if (strcmp(scope, "agent") != 0)
+	if (strcmp(scope, "agent") != 0) {
+		outbox_advisor(adv->outbox, scope, name, NULL);
 		return (-1);
+	}
 	if ((a = agents_get(adv->agents, name)) == NULL) {
 		outbox_advisor(adv->outbox, scope, name, NULL);
 		return (0);
 	}
-	if (advstate_agent_parse(body, &st, cand) == -1)
+	if (advstate_agent_parse(body, &st, cand) == -1) {
+		/* Warned once: the row goes, the next change writes anew. */
+		outbox_advisor(adv->outbox, scope, name, NULL);
 		return (-1);
+	}
 	aa = state_of(adv, a);
 	if (st.eval_at > aa->eval_at)
 		aa->eval_at = st.eval_at;

@@ -465,7 +465,31 @@ start_daemon() {
 	return 1
 }
 
-# wait_healthy [SECONDS]: poll /healthz until 200 (default 10 s).
+# _holds_port PID PORT: process PID holds a listening TCP socket on PORT
+# (its inode in /proc/net/tcp{,6} is one of PID's descriptors).  True
+# without /proc/net/tcp: then nothing can be told.
+_holds_port() {
+	local hex ino f inodes
+	[ -r /proc/net/tcp ] || return 0
+	hex=$(printf ':%04X' "$2")
+	inodes=$(awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { print $10 }' \
+	    /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+	for ino in $inodes; do
+		for f in "/proc/$1/fd/"*; do
+			[ "$(readlink "$f" 2>/dev/null)" = "socket:[$ino]" ] &&
+			    return 0
+		done
+	done
+	return 1
+}
+
+# wait_healthy [SECONDS]: poll /healthz until 200 (default 10 s) from
+# respited itself: a 200 counts only once DAEMON_PID holds the listening
+# socket of PORT.  Another process may have taken the port free_port
+# found while respited was starting (in cluster mode it connects to NATS
+# before it binds): its answer is not respited's (issue 20), and
+# respited then exits with "Address already in use", which start_daemon
+# answers with another port.
 wait_healthy() {
 	local limit code i
 	limit=$(( $(slow "${1:-10}") * 10 ))
@@ -476,7 +500,8 @@ wait_healthy() {
 		fi
 		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 \
 		    "$BASE/healthz" 2>/dev/null)
-		[ "$code" = 200 ] && return 0
+		[ "$code" = 200 ] && _holds_port "$DAEMON_PID" "$PORT" &&
+		    return 0
 		sleep 0.1
 	done
 	diag "respited not healthy after ${1:-10} s"
@@ -508,6 +533,12 @@ stop_daemon() {
 		STOP_MS=$(( $(now_ms) - t0 ))
 		wait "$DAEMON_PID"
 		DAEMON_RC=$?
+		# Not the 0 it should be after TERM or INT: say why now, while
+		# its last lines are the log's (a sanitizer's report, a fatal).
+		if [ "$DAEMON_RC" != 0 ] && [ "$sig" != KILL ]; then
+			diag "respited exited with $DAEMON_RC after SIG$sig; its log's last lines:"
+			tail -n 40 "$LOG" | sed 's/^/#   /'
+		fi
 	else
 		STOP_MS=$(( $(now_ms) - t0 ))
 		DAEMON_RC=timeout

@@ -59,8 +59,12 @@ replicas = 3
 ack_timeout_ms = ${ACK_MS:-2000}
 lease_ms = 3000
 ${2:-}"
+	# A node's first start may move to another port if its own was
+	# taken meanwhile (start_daemon); later starts keep their address.
+	[ -n "${NPID[$1]:-}" ] || _started=
 	if start_daemon; then
 		NPID[$1]=$DAEMON_PID
+		NPORT[$1]=$PORT
 		bg_register "$DAEMON_PID"
 		return 0
 	fi

@@ -1998,6 +1998,16 @@ test_restart_keeps_candidate(void **state)
  * deleted.
  */
 static void
+count_rows_cb(const char *scope, const char *name, const char *body,
+    void *arg)
+{
+	(void)scope;
+	(void)name;
+	(void)body;
+	(*(int *)arg)++;
+}
+
+static void
 test_restore_state_bad(void **state)
 {
 	static const char *const bad[] = {
@@ -2024,8 +2034,9 @@ test_restore_state_bad(void **state)
 	    "\"ticket\":\"\",\"hold_until\":0}";
 	struct ctx	*c = ctx_new();
 	struct evl	*el = evl_new();
-	char		 twice[512];
+	char		 twice[512], *cause = NULL;
 	size_t		 i;
+	int		 rows = 0;
 
 	(void)state;
 	login(el, "alice", "ta", T0);
@@ -2047,6 +2058,19 @@ test_restore_state_bad(void **state)
 	flush(c);
 	tick(c, T0 + MIN);
 	assert_int_equal(count_stored(c, "alice", NULL), 0);
+	/* A stored row that does not parse is warned about once: it goes. */
+	assert_int_equal(store_advisor_put(c->st, "agent", "alice", "{",
+	    &cause), 0);
+	assert_int_equal(store_advisor_foreach(c->st, count_rows_cb, &rows,
+	    &cause), 0);
+	assert_int_equal(rows, 1);
+	assert_int_equal(advise_restore_state(c->adv, "agent", "alice", "{"),
+	    -1);
+	flush(c);
+	rows = 0;
+	assert_int_equal(store_advisor_foreach(c->st, count_rows_cb, &rows,
+	    &cause), 0);
+	assert_int_equal(rows, 0);
 	evl_free(el);
 	ctx_free(c);
 }
