@@ -145,7 +145,7 @@ timeout -k 10 "$(slow 300)" node "$SRC/tests/integration/agentpage.mjs" \
     >"$TMPD/page.out" 2>"$TMPD/page.err" &
 pid=$!
 bg_register "$pid"
-while kill -0 "$pid" 2>/dev/null; do
+while running "$pid"; do
 	if [ -f "$SYNC/stop" ] && [ ! -f "$SYNC/stop.done" ]; then
 		stop_daemon || diag "respited did not stop cleanly: $DAEMON_RC"
 		touch "$SYNC/stop.done"

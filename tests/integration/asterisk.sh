@@ -51,7 +51,7 @@ ami_start() {
 }
 
 ami_stop() {
-	kill "$AMI_PID" 2>/dev/null
+	kill_child TERM "$AMI_PID"
 	wait "$AMI_PID" 2>/dev/null
 }
 

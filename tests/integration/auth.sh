@@ -406,7 +406,7 @@ if wait_exit $pid 10; then
 	tail -n "+$((n + 1))" "$LOG" | grep -q "refusing to run open"
 	check "... and says why" $?
 else
-	kill -9 $pid
+	kill_child 9 "$pid"
 	not_ok "no tokens and a non-loopback listener: refuses to start"
 	skip "... and says why" "it ran"
 fi

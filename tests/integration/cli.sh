@@ -239,7 +239,7 @@ if start_daemon; then
 			    "exit $rc2, log: $(cat "$TMPD/second.log")"
 		fi
 	else
-		kill -9 $pid2
+		kill_child 9 "$pid2"
 		not_ok "a second daemon on a busy port exits non-zero" "still running after 5 s"
 	fi
 	stop_daemon
@@ -334,7 +334,7 @@ if wait_exit $pid3 5; then
 		not_ok "an unusable storage path" "exit $rc3: $(cat "$TMPD/bad-storage.log")"
 	fi
 else
-	kill -9 $pid3
+	kill_child 9 "$pid3"
 	not_ok "an unusable storage path" "still running after 5 s"
 fi
 

@@ -82,6 +82,12 @@ applied() {
 # wait_applied X SEQ: poll X's /healthz until it applied SEQ (bound 15 s).
 wait_applied() {
 	local i limit s
+	# No sequence to wait for (the node read it from did not answer):
+	# fail now, not after the bound.
+	if [ -z "$2" ]; then
+		diag "node $1: no sequence to wait for"
+		return 1
+	fi
 	limit=$(( $(slow 15) * 10 ))
 	for i in $(seq 1 "$limit"); do
 		s=$(applied "$1")

@@ -474,7 +474,7 @@ EOF
 	else
 		ok "the token is never printed"
 	fi
-	kill "$FPID" 2>/dev/null
+	kill_child TERM "$FPID"
 	wait "$FPID" 2>/dev/null
 	python3 "$TMPD/fake.py" "$FAKE" 1000 "$TMPD/hdr" 2>>"$LOG" &
 	FPID=$!
@@ -485,7 +485,7 @@ EOF
 	done
 	run replay --url "http://127.0.0.1:$FAKE" --retries 1 "$SAMPLE"
 	is "$RC" 75 "a daemon that stays at 503 gives exit 75 (EX_TEMPFAIL) after the retries"
-	kill "$FPID" 2>/dev/null
+	kill_child TERM "$FPID"
 	wait "$FPID" 2>/dev/null
 	printf '\n' >"$TMPD/empty-token"
 	run replay --url "http://127.0.0.1:$FAKE" --token "$TMPD/empty-token" "$SAMPLE"

@@ -530,7 +530,7 @@ EOF
 	    "503: the server's message and the attempts"
 	run replay --url "http://127.0.0.1:$FAKE" --retries 1 -q "$TMPD/shift.ndjson"
 	rc_is 75 "replay: 503 after the retries exits 75 too"
-	kill "$FPID" 2>/dev/null
+	kill_child TERM "$FPID"
 	wait "$FPID" 2>/dev/null
 else
 	skip "paging, 503 and the token" "python3 is not installed"

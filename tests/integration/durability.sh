@@ -156,7 +156,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	open_suggestions >"$TMPD/r$r/open.before"
 	kill9_daemon
 	for p in $pids; do
-		wait_exit "$p" 15 || kill -9 "$p" 2>/dev/null
+		wait_exit "$p" 15 || kill_child 9 "$p"
 		wait "$p" 2>/dev/null
 	done
 

@@ -63,7 +63,7 @@ fill() {
 # failing_checks WHAT: the replies while commits fail.
 failing_checks() {
 	is "$(jqr .error.code)" unavailable "$1: ... with code unavailable"
-	kill -0 "$DAEMON_PID" 2>/dev/null
+	running "$DAEMON_PID"
 	check "$1: ... and respited keeps running" $?
 	req GET /healthz
 	is "$STATUS $(jqr .db)" "503 failing" "$1: /healthz says the database is failing"
@@ -109,7 +109,7 @@ start_fails() {
 		is "$rc" 1 "$1: exit 1"
 		like "$(tail -n "+$((n + 1))" "$LOG")" "$2" "$3"
 	else
-		kill -9 $pid
+		kill_child 9 "$pid"
 		not_ok "$1: exit 1" "still running"
 		skip "... and the log names the file" "no exit"
 	fi

@@ -157,7 +157,7 @@ if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null 2>&1; then
 	done
 	$as_user cat "/proc/$ctl/environ" >/dev/null 2>&1
 	check "control: a dumpable process's environ can be read by its user" $?
-	kill "$ctl" 2>/dev/null; wait "$ctl" 2>/dev/null
+	kill_child TERM "$ctl"; wait "$ctl" 2>/dev/null
 	check_fail "respited is not dumpable (its user cannot read /proc/PID/environ)" \
 	    $as_user cat "/proc/$DAEMON_PID/environ"
 else

@@ -161,7 +161,7 @@ done_testing() {
 # with SIGKILL has no summary, and must hold no error report.
 valgrind_check() {
 	local f runs=0 killed=0 bad= pat
-	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+	if [ -n "$DAEMON_PID" ] && running "$DAEMON_PID"; then
 		stop_daemon TERM 60 >/dev/null 2>&1
 	fi
 	# The first line of each kind of memcheck report.
@@ -373,6 +373,14 @@ _our_child() {
 	[ "$2" = "$$" ] || [ "$2" = "$BASHPID" ]
 }
 
+# _pstate PID: its state letter (R, S, Z...), or nothing if it is gone.
+_pstate() {
+	local s
+	read -r s 2>/dev/null <"/proc/$1/stat" || return 0
+	s=${s##*) }
+	echo "${s%% *}"
+}
+
 # bg_register PID: a helper process to kill at cleanup, with its start
 # time: on a busy machine (pid_max 32768 here) the PID of a helper that
 # ended long ago soon belongs to another process, which cleanup must not
@@ -450,7 +458,7 @@ start_daemon() {
 		# Lost the race for the port free_port found?  Take another
 		# (only before the first successful start: later restarts
 		# must keep their address).
-		if [ -z "$_started" ] && ! kill -0 "$DAEMON_PID" 2>/dev/null &&
+		if [ -z "$_started" ] && ! running "$DAEMON_PID" &&
 		    tail -n "+$((n + 1))" "$LOG" | grep -q "Address already in use"; then
 			wait "$DAEMON_PID" 2>/dev/null
 			new=$(free_port)
@@ -494,7 +502,7 @@ wait_healthy() {
 	local limit code i
 	limit=$(( $(slow "${1:-10}") * 10 ))
 	for i in $(seq 1 "$limit"); do
-		if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+		if ! running "$DAEMON_PID"; then
 			diag "respited exited during start-up"
 			return 1
 		fi
@@ -509,14 +517,29 @@ wait_healthy() {
 }
 
 # wait_exit PID SECONDS: poll until PID is gone.  Returns 1 on timeout.
+# PID is one of this script's children: bash reaps a child that ended at
+# once, and on a busy machine its PID soon belongs to another suite's
+# process, which kill -0 would find alive and a kill would hit (issue
+# 20: a NATS server killed twice, the second time after its PID had
+# become another suite's respited).
 wait_exit() {
 	local i limit
 	limit=$(( $(slow "$2") * 20 ))
 	for i in $(seq 1 "$limit"); do
-		kill -0 "$1" 2>/dev/null || return 0
+		running "$1" || return 0
 		sleep 0.05
 	done
 	return 1
+}
+
+# running PID: PID is this script's child and has not ended.
+running() {
+	_our_child "$1" && [ "$(_pstate "$1")" != Z ]
+}
+
+# kill_child SIG PID: signal PID if it is still this script's child.
+kill_child() {
+	_our_child "$2" && kill "-$1" "$2" 2>/dev/null
 }
 
 # stop_daemon [SIGNAL] [SECONDS]: signal respited (default TERM) and wait
@@ -528,7 +551,7 @@ stop_daemon() {
 	STOP_MS=
 	[ -n "$DAEMON_PID" ] || return 1
 	t0=$(now_ms)
-	kill "-$sig" "$DAEMON_PID" 2>/dev/null
+	kill_child "$sig" "$DAEMON_PID"
 	if wait_exit "$DAEMON_PID" "$bound"; then
 		STOP_MS=$(( $(now_ms) - t0 ))
 		wait "$DAEMON_PID"
@@ -542,7 +565,7 @@ stop_daemon() {
 	else
 		STOP_MS=$(( $(now_ms) - t0 ))
 		DAEMON_RC=timeout
-		kill -9 "$DAEMON_PID" 2>/dev/null
+		kill_child 9 "$DAEMON_PID"
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
 	DAEMON_PID=
@@ -552,7 +575,7 @@ stop_daemon() {
 # kill9_daemon: SIGKILL, no questions asked.
 kill9_daemon() {
 	[ -n "$DAEMON_PID" ] || return 0
-	kill -9 "$DAEMON_PID" 2>/dev/null
+	kill_child 9 "$DAEMON_PID"
 	wait "$DAEMON_PID" 2>/dev/null
 	DAEMON_PID=
 }

@@ -121,7 +121,7 @@ _nats_ready() {
 	local i limit
 	limit=$(( $(slow "$2") * 10 ))
 	for i in $(seq 1 "$limit"); do
-		kill -0 "${_nats_pids[$1]}" 2>/dev/null || return 1
+		running "${_nats_pids[$1]}" || return 1
 		curl -s --max-time 1 \
 		    "http://127.0.0.1:${_nats_mport[$1]}/healthz" 2>/dev/null |
 		    grep -q '"ok"' && return 0
@@ -175,7 +175,9 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))')
 nats_kill() {
 	local n=$1 sig=${2:-KILL}
 	[ -n "${_nats_pids[$n]:-}" ] || return 0
-	kill "-$sig" "${_nats_pids[$n]}" 2>/dev/null
+	# Killed already (cluster-writer.py kills its victim): its PID may
+	# be another suite's process by now.
+	kill_child "$sig" "${_nats_pids[$n]}"
 	wait "${_nats_pids[$n]}" 2>/dev/null
 	_nats_pids[$n]=
 }

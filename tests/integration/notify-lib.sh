@@ -55,7 +55,7 @@ mock_start() {
 
 mock_stop() {
 	[ -n "$MOCK_PID" ] || return 0
-	kill "$MOCK_PID" 2>/dev/null
+	kill_child TERM "$MOCK_PID"
 	wait "$MOCK_PID" 2>/dev/null
 	MOCK_PID=
 }

@@ -61,7 +61,7 @@ notify_start() {	# notify_start AGENT [OPTIONS]
 }
 notify_stop() {
 	[ -n "$NOTIFY_PID" ] || return 0
-	kill "$NOTIFY_PID" 2>/dev/null
+	kill_child TERM "$NOTIFY_PID"
 	wait "$NOTIFY_PID" 2>/dev/null
 	NOTIFY_PID=
 }

@@ -344,7 +344,7 @@ fi
 like "$(jq -r .body <<<"$(last_show "$S3")")" \
     "respitectl accept $S3 \\(start the break\\), respitectl snooze $S3 .* or respitectl dismiss $S3\\.$" \
     "the body names respitectl accept, snooze and dismiss"
-kill -0 "$NOTIFY_PID" 2>/dev/null
+running "$NOTIFY_PID"
 check "nothing crashed" $?
 
 kill -TERM "$NOTIFY_PID"
@@ -408,7 +408,7 @@ else
 fi
 is "$(calls_jq 'map(select(.method == "Notify" and .hints.category ==
     "x-respite.level")) | length')" 1 "one notice (ann's respite-notify has them off)"
-kill "$HI_PID"
+kill_child TERM "$HI_PID"
 wait "$HI_PID"
 
 # ---- respited's snooze_max_times: sent as snoozes_left and honoured
@@ -473,7 +473,7 @@ is "$(jq -c .actions <<<"$(last_show "$ST")")" "$NO_SNOOZE_ACTIONS" \
 req GET /v1/agents/tom
 is "$(jqb "[.open_suggestions[]? | select(.id == \"$ST\") | .snoozes_left]")" "[0]" \
     "the agent object says snoozes_left 0 too"
-kill "$TOM_PID"
+kill_child TERM "$TOM_PID"
 wait "$TOM_PID" 2>/dev/null
 
 # A 409 on Snooze (the limit went down to 0 while the popup was up):
@@ -499,7 +499,7 @@ is "$(jq -c .actions <<<"$(last_show "$SS")")" "$NO_SNOOZE_ACTIONS" \
 sugg_of() { req GET "/v1/suggestions?agent=$1&limit=1000"; BODY=$(jqb ".suggestions[] | select(.id == \"$2\")"); }
 sugg_of sam "$SS"
 is "$(jqr '[.status, .snoozes] | @tsv')" "$(printf 'open\t0')" "still open, never snoozed"
-kill "$SAM_PID"
+kill_child TERM "$SAM_PID"
 wait "$SAM_PID" 2>/dev/null
 # Back to the configuration of the tests below.
 write_config "[server]
@@ -532,13 +532,13 @@ if wait_shows "$S3" 1 "$( [ -n "$VG" ] && echo 40 || echo 10 )"; then
 		is "$?" 0 "--once exits 0 once its popup is closed${VG:+ (valgrind: no errors, no definite leaks)}"
 	else
 		not_ok "--once exits 0 once its popup is closed"
-		kill "$ONCE_PID"
+		kill_child TERM "$ONCE_PID"
 	fi
 	[ -n "$VG" ] && [ -s "$TMPD/valgrind.log" ] && diag "$(head -n 40 "$TMPD/valgrind.log")"
 else
 	not_ok "--once shows the open suggestion" "calls: $(calls_jq .)"
 	skip "--once exits 0 once its popup is closed" "nothing shown"
-	kill "$ONCE_PID"
+	kill_child TERM "$ONCE_PID"
 fi
 sugg "$S3"
 is "$(jqr .status)" open "closing a popup is no answer: still open"
@@ -570,7 +570,7 @@ if wait_shows "$S3" 2; then	# the second time on this server
 else
 	not_ok "--token-file with ann's token: shown" "$(tail -n 5 "$NLOG")"
 	skip "... and done" "not shown"
-	kill "$ONCE_PID"
+	kill_child TERM "$ONCE_PID"
 fi
 out=$(JOURNAL_STREAM= $RESPITE_NOTIFY --once --url "$BASE" --agent ann \
     --token-file "$TMPD/bob.token" 2>&1 >/dev/null)

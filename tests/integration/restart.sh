@@ -102,7 +102,7 @@ n=$(log_lines)
 post_events '{"type":"agent.login","agent":"bad one"}'
 wait_log "rejected: invalid_event" 3 "$n"
 check "level debug after the reload: the rejection is logged" $?
-kill -0 "$DAEMON_PID" 2>/dev/null
+running "$DAEMON_PID"
 check "the daemon survived SIGHUP" $?
 
 # ---- SIGHUP with keys that need a restart
@@ -140,7 +140,7 @@ n=$(log_lines)
 kill -HUP "$DAEMON_PID"
 wait_log "reload failed, keeping the old configuration: $CONF:$badline: unknown key \"no_such_key\"" 5 "$n"
 check "a bad file on SIGHUP: \"reload failed, keeping the old configuration: FILE:$badline: ...\"" $?
-kill -0 "$DAEMON_PID" 2>/dev/null
+running "$DAEMON_PID"
 check "the daemon survived the bad reload" $?
 req GET /healthz
 status_is 200 "requests still work after the bad reload"

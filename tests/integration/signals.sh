@@ -113,7 +113,7 @@ for delay in 0 0.002 0.005 0.01 0.03 0.1 slow; do
 	stop_daemon TERM
 	rc=$DAEMON_RC
 	stopms=$STOP_MS
-	wait_exit $cpid 10 || kill -9 $cpid 2>/dev/null
+	wait_exit $cpid 10 || kill_child 9 "$cpid"
 	wait $cpid 2>/dev/null
 	code=$(cat "$TMPD/batch.code" 2>/dev/null)
 	out=$(cat "$TMPD/batch.out" 2>/dev/null)

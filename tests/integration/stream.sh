@@ -159,7 +159,7 @@ sse_wait qs '"status":"on_break"'
 check "?last_event_id= resumes too" $?
 is "$(sse_jq qs '[.[].id]')" "$(sse_jq alice "[.[].id | select(. > $first)]")" \
     "?last_event_id=N replays exactly the items after N"
-kill "$SSE_PID_qs" 2>/dev/null
+kill_child TERM "$SSE_PID_qs"
 
 # ---- SIGTERM with open streams, a restart, a resume
 
@@ -207,7 +207,7 @@ is "$(sse_jq full "[.[] | select(.id <= $last)]")" "$seen" \
     "the stored items are the ones sent live before the restart"
 is "$(sse_jq full "[.[] | select(.id > $last)]")" "$(sse_jq resumed '.')" \
     "resumed and full replays agree"
-kill "$SSE_PID_resumed" "$SSE_PID_full" 2>/dev/null
+kill_child TERM "$SSE_PID_resumed"; kill_child TERM "$SSE_PID_full"
 
 # ---- max_subscribers, reloaded on SIGHUP
 
@@ -239,7 +239,7 @@ sse_wait one '^retry: 3000$'
 check "one subscriber is admitted" $?
 req GET '/v1/stream?agent=dave'
 error_is 503 unavailable - - "a second one gets 503 unavailable"
-kill "$SSE_PID_one" 2>/dev/null
+kill_child TERM "$SSE_PID_one"
 wait_exit "$SSE_PID_one" 5
 probe_until 200
 check "a client that left is removed: its place is free again" $?

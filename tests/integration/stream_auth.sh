@@ -63,7 +63,7 @@ sse_wait() {	# sse_wait NAME PATTERN [SECONDS]
 alive() {	# alive NAME: is NAME's curl still reading?
 	local p
 	eval "p=\$PID_$1"
-	kill -0 "$p" 2>/dev/null
+	running "$p"
 }
 ended() {	# ended NAME SECONDS: NAME's stream ends within SECONDS
 	local p
@@ -152,7 +152,7 @@ ended lead2c 2
 check "switched back to individual: the lead's stream ends again" $?
 
 # ---- max_streams_per_token (3 here)
-kill "$PID_alice" 2>/dev/null
+kill_child TERM "$PID_alice"
 for i in 1 2 3; do
 	sse_start "m$i" "$T_LEAD2" '/v1/stream?team=t1'
 done
@@ -165,7 +165,7 @@ req GET '/v1/stream?team=t1' "" -H "Authorization: Bearer $T_LEAD2" --max-time 5
 error_is 429 rate_limited - - "... one more is 429 rate_limited"
 req GET '/v1/stream?agent=alice' "" -H "Authorization: Bearer $T_ALICE" --max-time 2
 is "$STATUS" 200 "another token still gets a stream"
-kill "$PID_m1"
+kill_child TERM "$PID_m1"
 got=
 for i in $(seq 1 "$(( $(slow 5) * 10 ))"); do
 	got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 \

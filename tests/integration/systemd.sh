@@ -129,13 +129,13 @@ else
 	for i in $(seq 1 "$(slow 50)"); do
 		curl -s -o /dev/null --max-time 1 \
 		    "http://127.0.0.1:$WILD_PORT/healthz" 2>/dev/null
-		kill -0 "$pid" 2>/dev/null || break
+		running "$pid" || break
 		sleep 0.1
 	done
-	if kill -0 "$pid" 2>/dev/null; then
+	if running "$pid"; then
 		not_ok "a passed socket on 0.0.0.0 without tokens: refuses to start" \
 		    "still running"
-		kill -9 "$pid" 2>/dev/null
+		kill_child 9 "$pid"
 		wait "$pid" 2>/dev/null
 	else
 		wait "$pid"

@@ -212,7 +212,7 @@ web() {
 	    "$phase" >"$TMPD/web-$phase.out" 2>"$TMPD/web-$phase.err" &
 	pid=$!
 	bg_register "$pid"
-	while kill -0 "$pid" 2>/dev/null; do
+	while running "$pid"; do
 		if [ -f "$SYNC/stop" ] && [ ! -f "$SYNC/stop.done" ]; then
 			stop_daemon || diag "respited did not stop cleanly: $DAEMON_RC"
 			touch "$SYNC/stop.done"
