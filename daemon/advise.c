@@ -1471,35 +1471,24 @@ advise_restore_state(struct advise *adv, const char *scope,
 	struct adv_agent	*aa;
 	struct adv_team		*t;
 	struct agent		*a;
-	int			 k;
+	int			 k, rc = 0;
 
 	if (strcmp(scope, "team") == 0) {
-		if ((t = team_get(adv, name, 0)) == NULL) {
-			outbox_advisor(adv->outbox, scope, name, NULL);
-			return (0);
-		}
-		if (advstate_team_parse(body, &ts) == -1) {
-			outbox_advisor(adv->outbox, scope, name, NULL);
-			return (-1);
-		}
+		if ((t = team_get(adv, name, 0)) == NULL)
+			goto drop;
+		if (advstate_team_parse(body, &ts) == -1)
+			goto bad;
 		if (ts.eval_at > t->eval_at)
 			t->eval_at = ts.eval_at;
 		t->overload_since = t->saved_overload = ts.overload_since;
 		return (0);
 	}
-	if (strcmp(scope, "agent") != 0) {
-		outbox_advisor(adv->outbox, scope, name, NULL);
-		return (-1);
-	}
-	if ((a = agents_get(adv->agents, name)) == NULL) {
-		outbox_advisor(adv->outbox, scope, name, NULL);
-		return (0);
-	}
-	if (advstate_agent_parse(body, &st, cand) == -1) {
-		/* Warned once: the row goes, the next change writes anew. */
-		outbox_advisor(adv->outbox, scope, name, NULL);
-		return (-1);
-	}
+	if (strcmp(scope, "agent") != 0)
+		goto bad;
+	if ((a = agents_get(adv->agents, name)) == NULL)
+		goto drop;
+	if (advstate_agent_parse(body, &st, cand) == -1)
+		goto bad;
 	aa = state_of(adv, a);
 	if (st.eval_at > aa->eval_at)
 		aa->eval_at = st.eval_at;
@@ -1522,6 +1511,13 @@ advise_restore_state(struct advise *adv, const char *scope,
 	aa->saved_sig = advstate_agent_sig(&st);
 	adv->gen++;
 	return (0);
+
+bad:
+	rc = -1;
+drop:
+	/* Unknown or unreadable: the row goes, the next change writes anew. */
+	outbox_advisor(adv->outbox, scope, name, NULL);
+	return (rc);
 }
 
 /*

@@ -351,34 +351,27 @@ setup() {
 	trap 'exit 1' INT TERM HUP
 }
 
-# _pstart PID: the start time of process PID (clock ticks after boot,
-# field 22 of /proc/PID/stat), or nothing if there is no such process.
-_pstart() {
+# _pstat PID: PSTAT holds the fields of /proc/PID/stat after "PID (comm)":
+# [0] the state (R, S, Z...), [1] the parent, [19] the start time (clock
+# ticks after boot).  Returns 1 if there is no such process.
+PSTAT=()
+_pstat() {
 	local s
-	read -r s 2>/dev/null <"/proc/$1/stat" || return 0
-	s=${s##*) }
-	# shellcheck disable=SC2086
-	set -- $s
-	echo "${20}"
+	read -r s 2>/dev/null <"/proc/$1/stat" || return 1
+	# shellcheck disable=SC2206
+	PSTAT=(${s##*) })
+}
+
+# _pstart PID: the start time of process PID, or nothing if there is no
+# such process.
+_pstart() {
+	_pstat "$1" && echo "${PSTAT[19]}"
 }
 
 # _our_child PID: PID is a child of this script's shell, not a PID that
 # another process took over after ours ended.
 _our_child() {
-	local s
-	read -r s 2>/dev/null <"/proc/$1/stat" || return 1
-	s=${s##*) }
-	# shellcheck disable=SC2086
-	set -- $s
-	[ "$2" = "$$" ] || [ "$2" = "$BASHPID" ]
-}
-
-# _pstate PID: its state letter (R, S, Z...), or nothing if it is gone.
-_pstate() {
-	local s
-	read -r s 2>/dev/null <"/proc/$1/stat" || return 0
-	s=${s##*) }
-	echo "${s%% *}"
+	_pstat "$1" && { [ "${PSTAT[1]}" = "$$" ] || [ "${PSTAT[1]}" = "$BASHPID" ]; }
 }
 
 # bg_register PID: a helper process to kill at cleanup, with its start
@@ -534,7 +527,7 @@ wait_exit() {
 
 # running PID: PID is this script's child and has not ended.
 running() {
-	_our_child "$1" && [ "$(_pstate "$1")" != Z ]
+	_our_child "$1" && [ "${PSTAT[0]}" != Z ]
 }
 
 # kill_child SIG PID: signal PID if it is still this script's child.

@@ -10,8 +10,8 @@
 # failed tests, whose logs it keeps as DIR/fail-PAIR-SUITE-TEST.log; at
 # the end "N suites, N clean in a row at the end, N failed".  Exits 1 if
 # any suite failed.  TESTS, if set, narrows each suite as make check's
-# TESTS does.  Not in make check or CI: a pair takes 20-30 minutes on 2
-# cores.
+# TESTS does.  Not in make check or CI: a pair takes 6-7 minutes on 2
+# cores once built, 20-30 beside other builds.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$PWD/asan-pairs

@@ -1991,12 +1991,7 @@ test_restart_keeps_candidate(void **state)
 	ctx_free(c);
 }
 
-/*
- * A stored state that is not one (truncated, wrong types, times or
- * severities out of range, an unknown or repeated kind) is refused and
- * changes nothing; one of an agent or team the model no longer has is
- * deleted.
- */
+/* store_advisor_foreach(): count the rows. */
 static void
 count_rows_cb(const char *scope, const char *name, const char *body,
     void *arg)
@@ -2007,6 +2002,12 @@ count_rows_cb(const char *scope, const char *name, const char *body,
 	(*(int *)arg)++;
 }
 
+/*
+ * A stored state that is not one (truncated, wrong types, times or
+ * severities out of range, an unknown or repeated kind) is refused and
+ * changes nothing; one of an agent or team the model no longer has is
+ * deleted.
+ */
 static void
 test_restore_state_bad(void **state)
 {
