@@ -218,7 +218,8 @@ tw_signature(const char *key, size_t keylen, const char *a, size_t alen,
  * url with its scheme's default port toggled (https://h/p and
  * https://h:443/p; http and 80), as Twilio's own validators try both:
  * a proxy may or may not show the port.  Writes it to buf and returns
- * its length, or 0 when there is no such variant or it does not fit.
+ * its length, or 0 when there is no such variant (no host name, a
+ * user part, an IPv6 literal, another port) or it does not fit.
  */
 size_t
 tw_url_variant(const char *url, char *buf, size_t len)
@@ -241,6 +242,8 @@ tw_url_variant(const char *url, char *buf, size_t len)
 		return (0);
 	plen = strlen(dflt);
 	port = memchr(host, ':', hlen);
+	if (port == host)
+		return (0);	/* "http://:80": no host name to keep */
 	if (port == NULL) {
 		/* Add the default port. */
 		n = (size_t)(end - url) + plen + strlen(end);

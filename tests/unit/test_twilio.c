@@ -202,6 +202,10 @@ test_url_variant(void **state)
 	assert_int_equal(tw_url_variant("ftp://a.example/x", buf,
 	    sizeof buf), 0);
 	assert_int_equal(tw_url_variant("https://a.example/x", buf, 10), 0);
+	/* No host name before the port: no variant (found by fuzz_form). */
+	assert_int_equal(tw_url_variant("http://:80", buf, sizeof buf), 0);
+	assert_int_equal(tw_url_variant("https://:443/x", buf, sizeof buf),
+	    0);
 }
 
 /* ------------------------------------------------------------ signature */
