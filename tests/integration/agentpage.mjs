@@ -250,10 +250,16 @@ async function main() {
 	const sg2 = await until(() => openSuggestion('alice'));
 	check(sg2 && sg2.id !== sg.id, 'a new hostile message raises a new suggestion',
 	    JSON.stringify(sg2));
+	// The worker's list again, or (the quirk above, seen once in some
+	// twenty runs after the restart) showNotification() resolved.
 	const n3 = await until(async () => sg2 &&
-	    (await shown(page)).find((n) => n.tag === sg2.id));
-	check(n3, 'after the restart its notification is raised on the same page',
-	    JSON.stringify(await state(page)));
+	    (await shown(page)).find((n) => n.tag === sg2.id), 20000);
+	const st3 = await state(page);
+	const viaWorker3 = sg2 && st3.notified.some((x) => x.id === sg2.id &&
+	    x.how === 'worker') && !st3.closed.includes(sg2.id);
+	check(n3 || viaWorker3, 'after the restart its notification is ' +
+	    'raised on the same page' + (n3 ? '' :
+	    ' (showNotification() resolved)'), JSON.stringify(st3));
 	s = await state(page);
 	check(before !== null && Number(s.lastEventId) > Number(before),
 	    'the stream resumed (Last-Event-ID ' + before + ' -> ' +
@@ -308,8 +314,17 @@ async function main() {
 	// worker gets the event the browser would give it).
 	const sw = page.ctx.serviceWorkers().find((w) =>
 	    w.url().endsWith('/agent-sw.js'));
-	const how = sw ? await sw.evaluate(async (id) => {
-		const ns = await self.registration.getNotifications({ tag: id });
+	const how = sw ? await sw.evaluate(async (a) => {
+		const id = a.id;
+		let ns = await self.registration.getNotifications({ tag: id });
+		if (ns.length === 0 && a.listless) {
+			// Shown but left out of the list (above): the same
+			// notification again, as the page raises it.
+			await self.registration.showNotification('respite',
+			    { tag: id, data: { id: id, agent: 'alice' },
+			    actions: [{ action: 'dismiss', title: 'Dismiss' }] });
+			ns = await self.registration.getNotifications({ tag: id });
+		}
 		if (ns.length === 0)
 			return 'no notification';
 		try {
@@ -319,7 +334,7 @@ async function main() {
 			/* waitUntil() of an untrusted event: after the hand-over */
 		}
 		return 'clicked';
-	}, sg2.id) : 'no service worker';
+	}, { id: sg2.id, listless: !n3 }) : 'no service worker';
 	check(how === 'clicked' && await until(async () => {
 		const x = (await admin('/v1/suggestions?agent=alice')).body
 		    .suggestions.find((y) => y.id === sg2.id);
