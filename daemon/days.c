@@ -31,7 +31,8 @@
  * for an agent whose newest event came in real time the minute tick takes
  * them as well (days_tick()), as the advisor's live timers do.  A day is
  * final once the agent's now (the later of the wall clock and its newest
- * event) has passed its end: it is then written to agent_days through
+ * event; while its past is being replayed, its newest event: see
+ * days_tick()) has passed its end: it is then written to agent_days through
  * the outbox, in the next group commit's transaction, and written again
  * when anything changes it later (a late event, a suggestion answered
  * after midnight).  The last DAYS_KEPT days of an agent are held in
@@ -100,6 +101,7 @@ struct days_agent {
 	int			 nrec, caprec;	/* caprec <= DAYS_KEPT */
 	int64_t			 sampled_to;	/* whole minutes up to this */
 	int64_t			 newest;	/* newest event */
+	int64_t			 received;	/* ... the newest receipt */
 	int			 live;		/* it came in real time */
 	enum strain_level	 level;		/* of the last sample */
 	int64_t			 level_at;	/* its minute */
@@ -765,6 +767,8 @@ days_event(struct days *d, const struct respite_event *ev)
 		da->newest = ts;
 		da->live = ev->received_ms - ts < d->live_window_ms;
 	}
+	if (ev->received_ms > da->received)
+		da->received = ev->received_ms;
 	close_days(d, da, da->newest);
 }
 
@@ -963,7 +967,11 @@ prune(struct days *d, int64_t now)
  * The minute timer (wall clock now, a whole minute): agents whose newest
  * event came in real time are sampled up to now, as the live timers
  * advance them; every agent's days that ended by its now are closed; what
- * changed is written.
+ * changed is written.  An agent whose past is being replayed (its newest
+ * event not in real time, its events still coming: one received less
+ * than DAYS_SETTLE_MS before now) has its days closed on event time only,
+ * by its events: by the clock the day being replayed has long ended, and
+ * closing it half-way would give the trend half a day.
  */
 void
 days_tick(struct days *d, int64_t now)
@@ -978,7 +986,12 @@ days_tick(struct days *d, int64_t now)
 			if (da->live && now - da->newest < DAYS_IDLE_MS)
 				sample_to(d, da, agents_get(d->agents, da->id),
 				    now);
-			close_days(d, da, da->newest > now ? da->newest : now);
+			if (!da->live && now >= da->received &&
+			    now - da->received < DAYS_SETTLE_MS)
+				close_days(d, da, da->newest);
+			else
+				close_days(d, da, da->newest > now ?
+				    da->newest : now);
 		}
 	days_flush(d);
 	prune(d, now);

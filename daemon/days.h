@@ -19,6 +19,7 @@
 #define DAYS_KEPT		2	/* an agent's days held in memory */
 #define DAYS_IDLE_MS		(12 * MS_PER_HOUR)	/* no samples after */
 #define DAYS_LOAD_MS		(3 * MS_PER_DAY)	/* loaded at start-up */
+#define DAYS_SETTLE_MS		(2 * MS_PER_MIN)	/* a replay stopped */
 #define DAYS_WELLBEING_MS	(7 * MS_PER_DAY)	/* one in any 7 days */
 
 struct days;

@@ -186,6 +186,18 @@ held(struct ctx *c, const char *agent, const char *date)
 	return (NULL);
 }
 
+/* The newest day in memory of agent. */
+static const struct store_day *
+newest_held(struct ctx *c, const char *agent)
+{
+	const struct store_day	*v[DAYS_KEPT];
+	size_t			 n;
+
+	n = days_of_agent(c->days, agent, v, DAYS_KEPT);
+	assert_true(n > 0);
+	return (v[n - 1]);
+}
+
 static int64_t
 at(const char *rfc3339)
 {
@@ -558,6 +570,115 @@ test_replay_equals_live(void **state)
 	ctx_free(replay);
 }
 
+/* The wellbeing_checks the days raised, as respited's callback gets them. */
+struct raised {
+	int	n;
+	int64_t	at[4];
+	char	reason[4][SUGG_REASON_MAX];
+};
+
+static void
+raised_cb(void *arg, const char *agent, const char *team, int64_t at,
+    const char *reason)
+{
+	struct raised	*r = arg;
+
+	assert_string_equal(agent, "h");
+	assert_string_equal(team, "t1");
+	assert_true(r->n < 4);
+	r->at[r->n] = at;
+	snprintf(r->reason[r->n], sizeof r->reason[r->n], "%s", reason);
+	r->n++;
+}
+
+/*
+ * 35 past days of agent h replayed (received long after, in one go): 28
+ * days of 7 hours, then 7 of 11 hours with 4 hostile messages each (k % 15 == 3).  Each
+ * TICK_EVERY-th event is followed by the minute tick (0: none until the
+ * end) at the wall clock, which is long past every day being replayed.
+ * Returns the newest receipt time.
+ */
+static int64_t
+replay_hard(struct ctx *c, int64_t day0, int tick_every)
+{
+	int64_t	t, end, rcv = day0 + LATER;
+	int	d, k, n = 0;
+
+	for (d = 0; d < 35; d++) {
+		int	hard = d >= 28;
+
+		t = day0 + d * MS_PER_DAY + (hard ? 4 : 5) * HOUR;
+		end = t + (hard ? 11 : 7) * HOUR;
+		apply(c, RESPITE_EV_AGENT_LOGIN, "h", t, rcv += 10, 0, -1,
+		    NULL);
+		for (k = 0; t + 12 * MIN < end; k++, t += 12 * MIN) {
+			apply(c, RESPITE_EV_TICKET_HANDLED, "h", t + 10 * MIN,
+			    rcv += 10, RESPITE_CH_CHAT, -1, NULL);
+			if (hard && k % 15 == 3)
+				apply(c, RESPITE_EV_MESSAGE_FLAGGED, "h",
+				    t + 11 * MIN, rcv += 10, RESPITE_CH_CHAT,
+				    0.9, NULL);
+			if (tick_every > 0 && ++n % tick_every == 0)
+				days_tick(c->days, rcv + 1000);
+		}
+		apply(c, RESPITE_EV_AGENT_LOGOUT, "h", end, rcv += 10, 0, -1,
+		    NULL);
+	}
+	return (rcv);
+}
+
+/*
+ * A replayed month raises the wellbeing_checks living through it gave,
+ * whenever the minute tick falls: while its events keep coming, the
+ * tick closes none of a replayed agent's days (they close on event time,
+ * as the next day's events come); once they stop for DAYS_SETTLE_MS, the
+ * tick closes the last one by the clock.
+ */
+static void
+test_replay_trend_ticks(void **state)
+{
+	struct ctx		*a = ctx_new("days-trend-a", 0);
+	struct ctx		*b = ctx_new("days-trend-b", 0);
+	struct trend_params	 tp;
+	struct raised		 ra, rb;
+	const struct store_day	*last;
+	struct time_day		 td;
+	int64_t			 day0 = at("2026-10-01T04:00:00Z"), rcv;
+	int			 i;
+
+	(void)state;
+	memset(&ra, 0, sizeof ra);
+	memset(&rb, 0, sizeof rb);
+	trend_params_default(&tp);
+	days_set_trend(a->days, &tp, raised_cb, &ra);
+	days_set_trend(b->days, &tp, raised_cb, &rb);
+	rcv = replay_hard(a, day0, 0);
+	days_tick(a->days, rcv + DAYS_SETTLE_MS);
+	replay_hard(b, day0, 7);
+
+	/* The turn to high: at the end of the first long day, once. */
+	assert_int_equal(ra.n, 1);
+	assert_int_equal(ra.at[0], day0 + 29 * MS_PER_DAY);
+	assert_string_equal(ra.reason[0],
+	    "1 of the last 7 days with 10+ hours worked (usual: 0)");
+	assert_int_equal(rb.n, ra.n);
+	for (i = 0; i < ra.n; i++) {
+		assert_int_equal(rb.at[i], ra.at[i]);
+		assert_string_equal(rb.reason[i], ra.reason[i]);
+	}
+
+	/* The last day: open until the events have stopped for a while. */
+	time_day("UTC", day0 + 34 * MS_PER_DAY + HOUR, 240, &td);
+	days_tick(b->days, rcv + DAYS_SETTLE_MS - 1000);
+	last = newest_held(b, "h");
+	assert_int_equal(last->end, td.end);
+	assert_int_equal(last->final, 0);
+	days_tick(b->days, rcv + DAYS_SETTLE_MS);
+	assert_int_equal(newest_held(b, "h")->final, 1);
+	ctx_free(a);
+	ctx_free(b);
+}
+
 /*
  * A restart: the stored days stay as they were (the events re-read do
  * not count twice), today's is rebuilt from the events.
@@ -641,6 +762,7 @@ main(void)
 		cmocka_unit_test(test_utc_day_starts_at),
 		cmocka_unit_test(test_late_event),
 		cmocka_unit_test(test_replay_equals_live),
+		cmocka_unit_test(test_replay_trend_ticks),
 		cmocka_unit_test(test_restart),
 	};
 
