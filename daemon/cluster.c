@@ -51,6 +51,15 @@
  * what it was handed and returns.  Subscriptions say when their handler
  * is done for good (natsSubscription_SetOnCompleteCB).
  *
+ * A consumer lost.  An ordered consumer lives on one NATS server (R1,
+ * in memory).  When that server dies while our connection is to another
+ * one, nothing says so but the silence: nats.c makes the consumer again
+ * (from the sequence after the last it delivered) once it has missed
+ * its idle heartbeats for a check period, two heartbeat intervals.  With
+ * nats.c's default interval (5 s) a node stood still 10 to 20 s after a
+ * server's death; with CLUSTER_HEARTBEAT_MS (2 s) 4 to 8 s
+ * (tests/integration/cluster-consumer.sh).
+ *
  * The lease.  A KV bucket STREAM_lease (the stream KV_STREAM_lease, one
  * key "leader", history 1, MaxAge lease_ms) holds the holder's name.  The
  * holder refreshes it every lease_ms / 3 with a compare-and-swap on the
@@ -957,6 +966,7 @@ cluster_subscribe(struct cluster *cl, const char *stream, const char *subject,
 	jsSubOptions_Init(&so);
 	so.Stream = stream;
 	so.Ordered = true;
+	so.Config.Heartbeat = (int64_t)CLUSTER_HEARTBEAT_MS * 1000000;
 	so.Config.DeliverPolicy = policy;
 	if (policy == js_DeliverByStartSequence)
 		so.Config.OptStartSeq = start_seq;

@@ -18,6 +18,7 @@ struct cluster_sub;
 #define CLUSTER_QUEUE_BYTES	(16 * 1024 * 1024)
 #define CLUSTER_DRAIN_MAX	4096		/* items a loop callback takes */
 #define CLUSTER_DUP_WINDOW_MS	(2 * 60 * 1000)	/* JetStream's duplicate window */
+#define CLUSTER_HEARTBEAT_MS	2000		/* a consumer's idle heartbeat */
 
 enum cluster_ack {
 	CLUSTER_ACK_OK,		/* stored, at seq */
