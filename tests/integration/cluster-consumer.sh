@@ -17,9 +17,6 @@
 require_tools
 setup
 
-if [ "${RESPITE_NATS:-0}" != 1 ]; then
-	skip_all "built without libnats (--without-nats): no cluster mode"
-fi
 . "$(dirname "$0")/nats-lib.sh"
 nats_require
 have_python || skip_all "python3 is needed to speak NATS's protocol"

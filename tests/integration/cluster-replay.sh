@@ -15,9 +15,6 @@
 require_tools
 setup
 
-if [ "${RESPITE_NATS:-0}" != 1 ]; then
-	skip_all "built without libnats (--without-nats): no cluster mode"
-fi
 . "$(dirname "$0")/nats-lib.sh"
 nats_require
 if [ -z "${RESPITECTL:-}" ]; then

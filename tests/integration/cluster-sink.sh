@@ -22,9 +22,6 @@
 require_tools
 setup
 
-if [ "${RESPITE_NATS:-0}" != 1 ]; then
-	skip_all "built without libnats (--without-nats): no cluster mode"
-fi
 [ -n "${PLUGIN_DIR:-}" ] && [ -f "$PLUGIN_DIR/webhook.so" ] ||
     skip_all "no built webhook plugin (PLUGIN_DIR)"
 have_python || skip_all "python3 is not installed (the webhook receiver)"

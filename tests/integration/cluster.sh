@@ -17,9 +17,6 @@
 require_tools
 setup
 
-if [ "${RESPITE_NATS:-0}" != 1 ]; then
-	skip_all "built without libnats (--without-nats): no cluster mode"
-fi
 . "$(dirname "$0")/nats-lib.sh"
 nats_require
 nats_start || bail_out "the NATS cluster did not start"

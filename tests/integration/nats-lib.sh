@@ -2,7 +2,8 @@
 # cluster tests (sourced after lib.sh and setup, which give TMPD, free_port
 # and the cleanup trap).
 #
-#   nats_require          skip the whole script without nats-server
+#   nats_require          skip the whole script without libnats (a
+#                         build --without-nats) or nats-server
 #   nats_start            start servers 1..3 and wait until JetStream
 #                         answers on each; sets NATS_URLS (comma-separated)
 #                         and NATS_URL1..3
@@ -80,6 +81,8 @@ _nats_rport=()
 _nats_mport=()
 
 nats_require() {
+	[ "${RESPITE_NATS:-0}" = 1 ] ||
+	    skip_all "built without libnats (--without-nats): no cluster mode"
 	NATS_SERVER_BIN=$(command -v nats-server 2>/dev/null) ||
 	    skip_all "nats-server is not installed (Debian: apt-get install nats-server; .ci/install-deps does)"
 	have curl || skip_all "curl is not installed"
