@@ -971,13 +971,15 @@ prune(struct days *d, int64_t now)
  * event not in real time, its events still coming: one received less
  * than DAYS_SETTLE_MS before now) has its days closed on event time only,
  * by its events: by the clock the day being replayed has long ended, and
- * closing it half-way would give the trend half a day.
+ * closing it half-way would give the trend half a day.  Unless stopping
+ * (days_stop()): then no more events come.
  */
-void
-days_tick(struct days *d, int64_t now)
+static void
+tick(struct days *d, int64_t now, int stopping)
 {
 	struct days_agent	*da;
 	size_t			 i;
+	int64_t			 upto;
 
 	if (d == NULL)
 		return;
@@ -986,15 +988,31 @@ days_tick(struct days *d, int64_t now)
 			if (da->live && now - da->newest < DAYS_IDLE_MS)
 				sample_to(d, da, agents_get(d->agents, da->id),
 				    now);
-			if (!da->live && now >= da->received &&
+			upto = da->newest > now ? da->newest : now;
+			if (!stopping && !da->live && now >= da->received &&
 			    now - da->received < DAYS_SETTLE_MS)
-				close_days(d, da, da->newest);
-			else
-				close_days(d, da, da->newest > now ?
-				    da->newest : now);
+				upto = da->newest;	/* being replayed */
+			close_days(d, da, upto);
 		}
 	days_flush(d);
 	prune(d, now);
+}
+
+void
+days_tick(struct days *d, int64_t now)
+{
+	tick(d, now, 0);
+}
+
+/*
+ * respited stops: the tick it would have had, with a replayed agent's
+ * days closed by the clock too, so its last day is written (a restart
+ * re-reads only the last 36 hours of events).
+ */
+void
+days_stop(struct days *d, int64_t now)
+{
+	tick(d, now, 1);
 }
 
 /* The days of agent id held in memory (at most max), oldest first. */

@@ -41,6 +41,7 @@ void		 days_rebuilt(struct days *, struct outbox *, int64_t);
 void		 days_suggestion(struct days *, const struct suggestion *,
 		    int);
 void		 days_tick(struct days *, int64_t);
+void		 days_stop(struct days *, int64_t);
 void		 days_flush(struct days *);
 size_t		 days_of_agent(struct days *, const char *,
 		    const struct store_day **, size_t);

@@ -1076,7 +1076,7 @@ main(int argc, char **argv)
 	commit_free(d.commit);
 	/* The days that ended are written, as the next tick would have. */
 	if (!clustered(&d))
-		days_tick(d.days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
+		days_stop(d.days, (time_now_ms() / MS_PER_MIN) * MS_PER_MIN);
 	flush_outbox(&d);
 #ifdef HAVE_NATS
 	/* Writes awaiting their acks are answered (503) here. */

@@ -632,13 +632,15 @@ replay_hard(struct ctx *c, int64_t day0, int tick_every)
  * whenever the minute tick falls: while its events keep coming, the
  * tick closes none of a replayed agent's days (they close on event time,
  * as the next day's events come); once they stop for DAYS_SETTLE_MS, the
- * tick closes the last one by the clock.
+ * tick closes the last one by the clock, and so does respited's stop at
+ * once (days_stop()).
  */
 static void
 test_replay_trend_ticks(void **state)
 {
 	struct ctx		*a = ctx_new("days-trend-a", 0);
 	struct ctx		*b = ctx_new("days-trend-b", 0);
+	struct ctx		*c;
 	struct trend_params	 tp;
 	struct raised		 ra, rb;
 	const struct store_day	*last;
@@ -675,6 +677,12 @@ test_replay_trend_ticks(void **state)
 	assert_int_equal(last->final, 0);
 	days_tick(b->days, rcv + DAYS_SETTLE_MS);
 	assert_int_equal(newest_held(b, "h")->final, 1);
+	/* Stopping right after a replay closes it by the clock at once. */
+	c = ctx_new("days-trend-c", 0);
+	rcv = replay_hard(c, day0, 0);
+	days_stop(c->days, rcv + 1000);
+	assert_int_equal(newest_held(c, "h")->final, 1);
+	ctx_free(c);
 	ctx_free(a);
 	ctx_free(b);
 }
