@@ -30,28 +30,10 @@ NATS_URLS=$NATS_URL1
 cluster_node_start a || bail_out "node a did not start"
 NATS_URLS=$ALL_URLS
 
-# health: applied_seq and stream_seq of node a, "A S".
-health() {
-	req GET /healthz
-	jqr '"\(.cluster.applied_seq) \(.cluster.stream_seq)"'
-}
-
-# wait_caught_up SECONDS: until a applied what the stream holds (after
-# one POST at least); prints how long it took in ms.
-wait_caught_up() {
-	local i t0 limit a s
-	t0=$(now_ms)
-	limit=$(( $(slow "$1") * 10 ))
-	for i in $(seq 1 "$limit"); do
-		read -r a s <<<"$(health)"
-		if [ -n "$a" ] && [ "$a" != null ] && [ "$a" = "$s" ]; then
-			echo $(( $(now_ms) - t0 ))
-			return 0
-		fi
-		sleep 0.1
-	done
-	diag "node a applied $a of $s"
-	return 1
+# caught_up [SECONDS]: a applied the stream to the sequence it knows
+# (after one POST at least), within SECONDS (default 15).
+caught_up() {
+	wait_applied a "$(stream_seq_now a)" "${1:-15}"
 }
 
 post() {	# post ID: one event with that id
@@ -60,7 +42,7 @@ post() {	# post ID: one event with that id
 
 post c-1
 status_is 202 "an event posted to a"
-wait_caught_up 15 >/dev/null
+caught_up
 check "a applied it" $?
 
 # The consumers of a stream, as the servers' monitoring lists them.
@@ -156,7 +138,7 @@ for i in 2 3 4 5 6; do
 	[ "$STATUS" = 202 ] || break
 done
 status_is 202 "5 more events posted to a after n$V's death: the stream took them"
-wait_caught_up 30 >/dev/null
+caught_up 30
 check "a applied them: its consumer made again" $?
 ms=$(( $(now_ms) - t0 ))
 diag "from n$V's death to a caught up: $ms ms"
@@ -179,7 +161,7 @@ done
 is "$(consumers RESPITE | grep -c .)" 1 "one consumer of the stream again"
 post c-7
 status_is 202 "one more event"
-wait_caught_up 15 >/dev/null
+caught_up
 check "... applied at once by the new consumer" $?
 
 # The lease: a still holds it and sees its key (the watcher works).

@@ -83,17 +83,6 @@ leader_is() {
 	[ "$(hget "$1" /healthz '.cluster.leader // empty')" = "$2" ]
 }
 
-# applied_to X SEQ: X applied the stream to SEQ.
-applied_to() {
-	local s
-	s=$(hget "$1" /healthz '.cluster.applied_seq // empty')
-	[ -n "$s" ] && [ "$s" -ge "$2" ]
-}
-
-stream_seq() {
-	hget "$1" /healthz '.cluster.stream_seq'
-}
-
 # unconfirmed X: respite_cluster_sink_unconfirmed of X.
 unconfirmed() {
 	node_use "$1"
@@ -150,8 +139,8 @@ node_start a || bail_out "node a did not start"
 node_use a
 severe frank
 status_is 202 "a: a severe message for frank"
-SEQ=$(stream_seq a)
-wait_for "b applied $SEQ" 15 applied_to b "$SEQ" || not_ok "b applied $SEQ"
+SEQ=$(stream_seq_now a)
+wait_applied b "$SEQ" || not_ok "b applied $SEQ"
 X=$(recovery b frank)
 case "$X" in s-*[0-9]) ok "b: frank's recovery break ($X)" ;;
 *) not_ok "b: frank's recovery break ($X)" ;; esac
@@ -178,16 +167,16 @@ is "$(unconfirmed b)" 0 "b: X confirmed before its restart, not kept"
 node_use a
 severe gina
 status_is 202 "a: a severe message for gina"
-SEQ=$(stream_seq a)
-wait_for "a applied $SEQ" 15 applied_to a "$SEQ"
+SEQ=$(stream_seq_now a)
+wait_applied a "$SEQ"
 Y=$(recovery a gina)
 case "$Y" in s-*[0-9]) ok "a: gina's recovery break ($Y)" ;;
 *) not_ok "a: gina's recovery break ($Y)" ;; esac
 node_use a
 req POST "/v1/suggestions/$Y" '{"action":"dismiss"}'
 status_is 200 "a: Y dismissed"
-SEQ=$(stream_seq a)
-wait_for "b applied $SEQ" 15 applied_to b "$SEQ" || not_ok "b applied $SEQ"
+SEQ=$(stream_seq_now a)
+wait_applied b "$SEQ" || not_ok "b applied $SEQ"
 is "$(unconfirmed b)" 2 "b keeps Y's two changes, unconfirmed (a has no sinks)"
 is "$(sent | grep -c .)" 1 "nothing sent while a leads"
 DY1=$(delivery_of a "$Y" created_at open)
@@ -279,8 +268,8 @@ wait_for "b seeing a lead" 15 leader_is b a ||
 node_use a
 severe henry
 status_is 202 "a: a severe message for henry"
-SEQ=$(stream_seq a)
-wait_for "a applied $SEQ" 15 applied_to a "$SEQ"
+SEQ=$(stream_seq_now a)
+wait_applied a "$SEQ"
 Z=$(recovery a henry)
 case "$Z" in s-*[0-9]) ok "a: henry's recovery break ($Z)" ;;
 *) not_ok "a: henry's recovery break ($Z)" ;; esac
@@ -288,8 +277,8 @@ DZ=$(delivery_of a "$Z" created_at open)
 wait_for "a's first POST of Z" 15 recv2_has " 503$" &&
     ok "a posted Z, answered 503 (its retry 60 s later)" ||
     not_ok "a posted Z, answered 503"
-SEQ=$(stream_seq a)
-wait_for "b applied $SEQ" 15 applied_to b "$SEQ" || not_ok "b applied $SEQ"
+SEQ=$(stream_seq_now a)
+wait_applied b "$SEQ" || not_ok "b applied $SEQ"
 is "$(unconfirmed b)" 1 "b keeps Z unconfirmed: a's webhook has not delivered it"
 node_use a
 t_kill=$(now_ms)

@@ -69,38 +69,6 @@ node_stop() {
 	NPID[$1]=
 }
 
-# applied X: node X's applied_seq (empty if it does not answer).
-applied() {
-	node_use "$1"
-	req GET /healthz
-	jqr '.cluster.applied_seq // empty'
-}
-
-# wait_applied X SEQ: poll X's /healthz until it applied SEQ (bound 15 s).
-wait_applied() {
-	local i limit s
-	# No sequence to wait for (the node read it from did not answer):
-	# fail now, not after the bound.
-	if [ -z "$2" ]; then
-		diag "node $1: no sequence to wait for"
-		return 1
-	fi
-	limit=$(( $(slow 15) * 10 ))
-	for i in $(seq 1 "$limit"); do
-		s=$(applied "$1")
-		[ -n "$s" ] && [ "$s" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	diag "node $1 applied ${s:-nothing}, not $2"
-	return 1
-}
-
-# stream_seq_now: the stream's last sequence as the current node knows it.
-stream_seq_now() {
-	req GET /healthz
-	jqr '.cluster.stream_seq'
-}
-
 # wait_all_applied SEQ: a, b and c applied SEQ (one failing test if not).
 wait_all_applied() {
 	local n

@@ -11,6 +11,8 @@
 #   nats_restart N        start server N again on its ports and store
 #   nats_stop             stop all (also done by cleanup)
 #   node_use X            point lib.sh's helpers at respited node X (NPORT, NPID)
+#   applied X, wait_applied X SEQ [SECONDS], stream_seq_now [X]
+#                         a node's applied and known stream sequences
 #   cluster_node_start X [CONFIG]
 #                         write node X's configuration (cluster mode on
 #                         these servers, then CONFIG) and start it
@@ -73,6 +75,41 @@ ${2:-}"
 	diag "node $1 did not start; its log:"
 	tail -n 15 "$LOG" | sed 's/^/#   /'
 	return 1
+}
+
+# applied X: node X's applied_seq (empty if it does not answer).
+applied() {
+	node_use "$1"
+	req GET /healthz
+	jqr '.cluster.applied_seq // empty'
+}
+
+# wait_applied X SEQ [SECONDS]: poll X's /healthz until it applied SEQ
+# (bound SECONDS, default 15).
+wait_applied() {
+	local i limit s
+	# No sequence to wait for (the node read it from did not answer):
+	# fail now, not after the bound.
+	if [ -z "$2" ]; then
+		diag "node $1: no sequence to wait for"
+		return 1
+	fi
+	limit=$(( $(slow "${3:-15}") * 10 ))
+	for i in $(seq 1 "$limit"); do
+		s=$(applied "$1")
+		[ -n "$s" ] && [ "$s" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	diag "node $1 applied ${s:-nothing}, not $2"
+	return 1
+}
+
+# stream_seq_now [X]: the stream's last sequence as node X (default the
+# current one) knows it.
+stream_seq_now() {
+	[ -z "${1:-}" ] || node_use "$1"
+	req GET /healthz
+	jqr '.cluster.stream_seq'
 }
 
 _nats_pids=()
