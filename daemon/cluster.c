@@ -130,6 +130,7 @@ struct cluster_shared {
 	int			 woken;		/* a byte is in the pipe */
 	struct citem		*head, **tailp;
 	size_t			 nmsgs, bytes;	/* CI_MSG items queued */
+	struct cluster_sub	*orphans;	/* freed after nats.c's threads */
 	struct cluster_shared	*next_dead;
 };
 
@@ -151,6 +152,7 @@ struct cluster_sub {
 	int			 stopping;	/* under sh->mu */
 	int			 done;		/* under sh->mu: handler gone */
 	int			 lease;		/* the lease's watcher */
+	struct cluster_sub	*next_orphan;
 };
 
 struct cluster {
@@ -685,6 +687,12 @@ out:
 static void
 cluster_shared_free(struct cluster_shared *sh)
 {
+	struct cluster_sub	*cs;
+
+	while ((cs = sh->orphans) != NULL) {
+		sh->orphans = cs->next_orphan;
+		free(cs);
+	}
 	pthread_cond_destroy(&sh->cv);
 	pthread_mutex_destroy(&sh->mu);
 	free(sh);
@@ -938,6 +946,28 @@ cluster_publish(struct cluster *cl, const char *suffix, const char *msg_id,
 
 /* ---------------------------------------------------------------- consume */
 
+/*
+ * A consumer whose handler may still run, or has run: js_Subscribe()
+ * failed after nats.c had delivered messages to it (a consumer's
+ * creation that timed out on our side but not on the server's), or it
+ * did not stop in time.  Its queued items are dropped by cluster_item()
+ * (stopping), which reads it, and so may a late handler on nats.c's
+ * thread: it is freed only after nats.c's threads are gone
+ * (cluster_shared_free), never before.
+ */
+static void
+cluster_orphan(struct cluster_sub *cs)
+{
+	struct cluster_shared	*sh = cs->sh;
+
+	pthread_mutex_lock(&sh->mu);
+	cs->stopping = 1;
+	cs->next_orphan = sh->orphans;
+	sh->orphans = cs;
+	pthread_cond_broadcast(&sh->cv);	/* a handler waiting for room */
+	pthread_mutex_unlock(&sh->mu);
+}
+
 static struct cluster_sub *
 cluster_subscribe(struct cluster *cl, const char *stream, const char *subject,
     jsDeliverPolicy policy, uint64_t start_seq, cluster_msg_cb cb, void *arg,
@@ -983,7 +1013,7 @@ cluster_subscribe(struct cluster *cl, const char *stream, const char *subject,
 			cl->subs[i] = cs;
 			cluster_unconsume(cs);
 		} else
-			free(cs);
+			cluster_orphan(cs);
 		return (NULL);
 	}
 	cl->subs[i] = cs;
@@ -1039,10 +1069,10 @@ cluster_unconsume(struct cluster_sub *cs)
 	for (i = 0; i < CLUSTER_SUBS_MAX; i++)
 		if (cl->subs[i] == cs)
 			cl->subs[i] = NULL;
-	/* Items of cs still queued: dropped by cluster_item(). */
 	if (!done) {
 		log_warnx("%s: a consumer did not stop in 5 s", __func__);
-		return;		/* leaked rather than freed under a thread */
+		cluster_orphan(cs);	/* not freed under a thread */
+		return;
 	}
 	/* Queued items point at cs: mark them off before freeing it. */
 	{

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <nats/nats.h>
@@ -409,6 +410,86 @@ out:
 	cluster_close(b);
 }
 
+/* ---------------------------------------------------------- orphan */
+
+#define NORPHAN		300	/* tries at most */
+#define ORPHAN_WANT	8	/* failed creations wanted */
+
+struct orphanstate {
+	int	 failed;	/* its consumer's creation failed */
+	int	 after;		/* messages to it after the failure */
+};
+
+static void
+orphan_cb(uint64_t seq, const char *suffix, const void *data, size_t len,
+    void *arg)
+{
+	struct orphanstate	*os = arg;
+
+	(void)seq;
+	(void)suffix;
+	(void)data;
+	(void)len;
+	if (os->failed)
+		os->after++;
+}
+
+/*
+ * Consumers whose creation times out on our side (a JetStream API wait
+ * of 1-20 ms, below what the range check allows) while the servers
+ * create them and deliver: the failed consumer's messages must never
+ * reach its callback, nor a freed consumer (ASan), and nothing leaks.
+ * Tries until ORPHAN_WANT creations failed.  Reads the stream LINK that
+ * mode publish left.
+ */
+static void
+mode_orphan(const char *urls)
+{
+	static struct orphanstate	 os[NORPHAN];
+	struct config			*cf;
+	struct cluster			*keep, *cl;
+	struct cluster_sub		*sub;
+	char				*cause = NULL;
+	int				 i, opened = 0, failed = 0, after = 0;
+	int				 tries, flag = 0;
+
+	/* One link open throughout, so nats.c stays up between tries. */
+	keep = open_node(urls, "keep", "LINK", 5000);
+	for (i = 0; i < NORPHAN && failed < ORPHAN_WANT; i++) {
+		cf = make_config(urls, "o", "LINK", 5000);
+		cf->cluster_ack_timeout_ms = 1 + (size_t)i % 20;
+		cl = cluster_open(base, cf, &cause);
+		config_free(cf);
+		if (cl == NULL) {
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		opened++;
+		if ((sub = cluster_consume(cl, 1, orphan_cb, &os[i],
+		    &cause)) == NULL) {
+			os[i].failed = 1;
+			failed++;
+			free(cause);
+			cause = NULL;
+			/* Drain what its handler queued. */
+			run_until(&flag, 200);
+		} else
+			cluster_unconsume(sub);
+		cluster_close(cl);
+	}
+	tries = i;
+	for (i = 0; i < tries; i++)
+		after += os[i].after;
+	printf("INFO %d links opened with a 1-20 ms API wait in %d tries\n",
+	    opened, tries);
+	pass(failed > 0, "a consumer's creation timed out (%d times), the "
+	    "case under test", failed);
+	pass(after == 0, "no message of a consumer whose creation failed "
+	    "reaches its callback (%d)", after);
+	cluster_close(keep);
+}
+
 /* ---------------------------------------------------------- failover */
 
 #define NFAIL		20000
@@ -653,8 +734,21 @@ mode_failover(const char *urls, const char *victims)
 	fc.last = cluster_stream_seq(fs.cl);
 	/*
 	 * Creating a consumer goes through JetStream's meta leader, which
-	 * may itself be in an election after the kill: try a few times.
+	 * may itself be in an election after the kill.  First wait for the
+	 * stream to answer through its new leader; then try a few times.
+	 * (A creation that times out is the path mode orphan stresses.)
 	 */
+	for (i = 0; i < 120; i++) {
+		char	name[64] = "";
+
+		(void)fail_leader(&fs, name, sizeof name);
+		if (name[0] != '\0') {
+			printf("INFO the stream's leader is %s again after %d "
+			    "tries\n", name, i + 1);
+			break;
+		}
+		usleep(250000);
+	}
 	for (i = 0; i < 6; i++) {
 		if ((sub = cluster_consume(fs.cl, 1, failcons_cb, &fc,
 		    &cause)) != NULL)
@@ -761,7 +855,7 @@ main(int argc, char **argv)
 	struct timeval	 tv = { 0, 10000 };
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: cluster-link URLS publish|lease|"
+		fprintf(stderr, "usage: cluster-link URLS publish|lease|orphan|"
 		    "failover PID|bench N STREAM\n");
 		return (2);
 	}
@@ -776,6 +870,8 @@ main(int argc, char **argv)
 		mode_publish(argv[1]);
 	else if (strcmp(argv[2], "lease") == 0)
 		mode_lease(argv[1]);
+	else if (strcmp(argv[2], "orphan") == 0)
+		mode_orphan(argv[1]);
 	else if (strcmp(argv[2], "failover") == 0 && argc == 4)
 		mode_failover(argv[1], argv[3]);
 	else if (strcmp(argv[2], "bench") == 0 && argc == 5)
