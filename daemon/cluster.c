@@ -49,7 +49,9 @@
  * part (mutex, queue, closing flag), which outlives its cluster until the
  * last cluster closes the library; a callback that finds it closing frees
  * what it was handed and returns.  Subscriptions say when their handler
- * is done for good (natsSubscription_SetOnCompleteCB).
+ * is done for good (natsSubscription_SetOnCompleteCB); one whose
+ * creation failed after nats.c had delivered to it, or that did not stop
+ * in time, is kept until then as well (cluster_orphan).
  *
  * A consumer lost.  An ordered consumer lives on one NATS server (R1,
  * in memory).  When that server dies while our connection is to another

@@ -584,6 +584,7 @@
 			opts.actions.push({ action: 'dismiss', title: t('dismiss') });
 			opts.actions = opts.actions.slice(0,
 			    Notification.maxActions || 0);
+			rec.actions = opts.actions.map((a) => a.action);
 			try {
 				await swReg.showNotification(title, opts);
 				rec.how = 'worker';
