@@ -16,6 +16,8 @@ struct cluster_sub;
 #define CLUSTER_PENDING_MAX	65536		/* publishes awaiting their ack */
 #define CLUSTER_QUEUE_MSGS	8192		/* consumed, not yet on the loop */
 #define CLUSTER_QUEUE_BYTES	(16 * 1024 * 1024)
+#define CLUSTER_SUB_PENDING_MSGS	-1	/* in nats.c, not yet queued */
+#define CLUSTER_SUB_PENDING_BYTES	(64 * 1024 * 1024)
 #define CLUSTER_DRAIN_MAX	4096		/* items a loop callback takes */
 #define CLUSTER_DUP_WINDOW_MS	(2 * 60 * 1000)	/* JetStream's duplicate window */
 #define CLUSTER_HEARTBEAT_MS	2000		/* a consumer's idle heartbeat */

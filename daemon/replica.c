@@ -121,6 +121,10 @@ struct replica {
 	struct cluster_sub	*sub;
 	uint64_t		 start_seq;	/* the stream's last at start */
 	uint64_t		 queued_seq;	/* handed to the commit */
+	int			 received;	/* a message since start */
+	uint64_t		 hole_from, hole_to;	/* not received */
+	void			(*stop_fn)(void *);	/* at a hole */
+	void			*stop_arg;
 	int			 caught_up;
 	uint64_t		 skipped;	/* messages not events */
 
@@ -861,6 +865,24 @@ replica_check_caught_up(struct replica *r)
 	    PRIu64, cluster_node(r->cl), replica_applied_seq(r));
 }
 
+/*
+ * After a hole in the stream (replica_msg_cb): nothing after it is
+ * applied, and respited stops as on SIGTERM (what came before is
+ * committed), exit status 1, so that the restart reads on from the
+ * hole.  Without a stop callback (tests), at once.
+ */
+static void
+replica_hole_stop(struct replica *r)
+{
+	log_write(LOG_LEVEL_ERROR, "cluster: the stream's messages %" PRIu64
+	    " to %" PRIu64 " did not arrive (dropped on the way); stopping "
+	    "after sequence %" PRIu64 ": a restart reads on from there",
+	    r->hole_from, r->hole_to, r->hole_from - 1);
+	if (r->stop_fn == NULL)
+		fatalx("cluster: a hole in the stream");
+	r->stop_fn(r->stop_arg);
+}
+
 /* An event of the stream committed (or not) and applied. */
 static void
 replica_applied_cb(const struct commit_result *res, void *arg)
@@ -980,8 +1002,29 @@ replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
 	struct event_batch	 b;
 	int64_t			 minute;
 
-	if (seq <= r->queued_seq)
-		return;		/* applied before */
+	if (seq <= r->queued_seq || r->hole_from != 0)
+		return;		/* applied before; or stopping */
+	/*
+	 * The stream has no limits, so its sequences have no holes: one
+	 * here is messages dropped on the way (nats.c's ordered consumer
+	 * does not send them again).  Applying on would leave this node
+	 * without them for good: it stops (replica_hole_stop), and a
+	 * restart reads on from the hole.  A hole before the
+	 * first message is the stream's own (messages deleted by hand): a
+	 * warning, so that such a stream is no reason to stop for ever.
+	 */
+	if (seq != r->queued_seq + 1) {
+		if (r->received) {
+			r->hole_from = r->queued_seq + 1;
+			r->hole_to = seq - 1;
+			replica_hole_stop(r);
+			return;
+		}
+		log_warnx("cluster: the stream has no messages from sequence "
+		    "%" PRIu64 " to %" PRIu64 " (deleted): this node goes on "
+		    "from %" PRIu64, r->queued_seq + 1, seq - 1, seq);
+	}
+	r->received = 1;
 	r->queued_seq = seq;
 	if (strcmp(suffix, REPLICA_TICK_SUFFIX) == 0 &&
 	    replica_tick_decode(data, len, &minute) == 0) {
@@ -1226,6 +1269,14 @@ replica_tick(struct replica *r, int64_t minute)
 }
 
 /* What a tick read from the stream runs (respited's timers). */
+/* At a hole in the stream: stop respited (replica_hole_stop). */
+void
+replica_set_stop(struct replica *r, void (*fn)(void *), void *arg)
+{
+	r->stop_fn = fn;
+	r->stop_arg = arg;
+}
+
 void
 replica_set_tick(struct replica *r, replica_tick_cb fn, void *arg)
 {

@@ -52,6 +52,7 @@ uint64_t	 replica_applied_seq(const struct replica *);
 int		 replica_is_leader(const struct replica *);
 void		 replica_tick(struct replica *, int64_t);
 void		 replica_set_tick(struct replica *, replica_tick_cb, void *);
+void		 replica_set_stop(struct replica *, void (*)(void *), void *);
 void		 replica_publish_answer(void *, const struct api_answer *,
 		    void *);
 void		 replica_set_sink(struct replica *, replica_sink_cb, void *,

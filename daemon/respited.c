@@ -90,6 +90,7 @@ struct respited {
 #endif
 	struct timeval		 drain_deadline;
 	int			 stopping;
+	int			 status;	/* main()'s exit status */
 };
 
 static void	wellbeing_cb(void *, const char *, const char *, int64_t,
@@ -567,7 +568,7 @@ drain_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-shutdown_start(struct respited *d, int sig)
+shutdown_start(struct respited *d, const char *why)
 {
 	struct timeval	grace = { SHUTDOWN_GRACE_S, 0 }, now;
 
@@ -575,7 +576,7 @@ shutdown_start(struct respited *d, int sig)
 		return;
 	d->stopping = 1;
 	notify("STOPPING=1");
-	log_info("%s: stopping", strsignal(sig));
+	log_info("%s: stopping", why);
 	dispatch_close_all(d->dispatch);
 	http_server_stop(d->http);
 	/* Commit and answer what was received; then wait for the replies. */
@@ -584,6 +585,16 @@ shutdown_start(struct respited *d, int sig)
 	evutil_timeradd(&now, &grace, &d->drain_deadline);
 	d->drain = evtimer_new(d->base, drain_cb, d);
 	drain_cb(-1, 0, d);
+}
+
+/* A hole in the stream (replica.c): stop, and exit 1 for a restart. */
+static void
+hole_stop(void *arg)
+{
+	struct respited	*d = arg;
+
+	d->status = 1;
+	shutdown_start(d, "cluster: a hole in the stream");
 }
 
 static void
@@ -595,7 +606,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	if (sig == SIGHUP)
 		reload(d);
 	else
-		shutdown_start(d, (int)sig);
+		shutdown_start(d, strsignal((int)sig));
 }
 
 static void
@@ -1002,6 +1013,7 @@ main(int argc, char **argv)
 		    &cause)) == NULL)
 			fatalx("cluster: %s", cause);
 		replica_set_tick(d.replica, tick_apply, &d);
+		replica_set_stop(d.replica, hole_stop, &d);
 		replica_set_answer(d.replica, api_answer_apply,
 		    api_answer_failed, &d.api);
 		/* The live timer goes on for the agents it did before. */
@@ -1109,5 +1121,5 @@ main(int argc, char **argv)
 	config_free(d.cf);
 	free(d.config_path);
 	event_base_free(d.base);
-	return (0);
+	return (d.status);
 }

@@ -19,7 +19,7 @@ setup
 
 . "$(dirname "$0")/nats-lib.sh"
 nats_require
-have_python || skip_all "python3 is needed to speak NATS's protocol"
+have_python || skip_all "python3 is needed to speak NATS's protocol (js_api)"
 nats_start || bail_out "the NATS cluster did not start"
 diag "3 NATS servers with JetStream ready in $NATS_START_MS ms"
 
@@ -56,34 +56,6 @@ consumers() {
 	done | sort -u
 }
 
-# js_delete STREAM CONSUMER: JetStream's API over a plain NATS
-# connection ($JS.API.CONSUMER.DELETE); prints the reply.
-cat >"$TMPD/jsdel.py" <<'PY'
-import socket, sys
-host, port, stream, name = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-s = socket.create_connection((host, port), timeout=5)
-f = s.makefile("rb")
-f.readline()                                    # INFO
-s.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\n'
-          b"SUB _INBOX.jsdel 1\r\n"
-          + ("PUB $JS.API.CONSUMER.DELETE.%s.%s _INBOX.jsdel 0\r\n\r\n"
-             % (stream, name)).encode())
-while True:
-    line = f.readline()
-    if not line:
-        sys.exit("connection closed")
-    if line.startswith(b"PING"):
-        s.sendall(b"PONG\r\n")
-    elif line.startswith(b"MSG "):
-        n = int(line.split()[-1])
-        print(f.read(n + 2)[:n].decode())
-        break
-    elif line.startswith(b"-ERR"):
-        sys.exit(line.decode().strip())
-PY
-js_delete() {
-	python3 "$TMPD/jsdel.py" 127.0.0.1 "${_nats_cport[1]}" "$1" "$2"
-}
 
 # host STREAM: the server (1..3) its one consumer lives on, or "".
 host() {
@@ -107,7 +79,7 @@ for try in $(seq 1 20); do
 	V=$(host RESPITE)
 	[ -n "$V" ] && [ "$V" != 1 ] && break
 	for c in $(consumers RESPITE); do
-		js_delete RESPITE "$c" >/dev/null
+		js_api "CONSUMER.DELETE.RESPITE.$c" >/dev/null
 	done
 	for i in $(seq 1 $(( $(slow 10) * 10 ))); do
 		[ -n "$(host RESPITE)" ] && break

@@ -61,6 +61,10 @@ link() {
 }
 
 link publish
+link catchup
+# A message nats.c drops makes the ordered consumer start again.
+is "$(grep -c 'Slow Consumer' "$TMPD/link-catchup.err")" 0 \
+    "catchup: nats.c dropped no message (no 'Slow Consumer' logged)"
 # Consumers whose creation times out while the servers deliver to them
 # (cluster.c keeps them until nats.c's threads are gone).  Opt-in: in a
 # sanitizer build nats.c 3.4.1's own reader thread crashes here about 1

@@ -112,6 +112,37 @@ stream_seq_now() {
 	jqr '.cluster.stream_seq'
 }
 
+# js_api SUBJECT [PAYLOAD]: a request to JetStream's API
+# ($JS.API.SUBJECT) over a plain NATS connection to server 1, as a tool
+# of an operator would; prints the reply.  Needs python3 (have_python).
+js_api() {
+	[ -f "$TMPD/js_api.py" ] || cat >"$TMPD/js_api.py" <<'PY'
+import socket, sys
+host, port, subject = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+payload = sys.argv[4].encode() if len(sys.argv) > 4 else b""
+s = socket.create_connection((host, port), timeout=5)
+f = s.makefile("rb")
+f.readline()                                    # INFO
+s.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\n'
+          b"SUB _INBOX.jsapi 1\r\n"
+          + ("PUB $JS.API.%s _INBOX.jsapi %d\r\n" % (subject, len(payload))
+             ).encode() + payload + b"\r\n")
+while True:
+    line = f.readline()
+    if not line:
+        sys.exit("connection closed")
+    if line.startswith(b"PING"):
+        s.sendall(b"PONG\r\n")
+    elif line.startswith(b"MSG "):
+        n = int(line.split()[-1])
+        print(f.read(n + 2)[:n].decode())
+        break
+    elif line.startswith(b"-ERR"):
+        sys.exit(line.decode().strip())
+PY
+	python3 "$TMPD/js_api.py" 127.0.0.1 "${_nats_cport[1]}" "$@"
+}
+
 _nats_pids=()
 _nats_cport=()
 _nats_rport=()
