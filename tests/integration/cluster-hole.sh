@@ -17,10 +17,8 @@ require_tools
 setup
 
 . "$(dirname "$0")/nats-lib.sh"
-nats_require
-have_python || skip_all "python3 is needed to speak NATS's protocol (js_api)"
-nats_start || bail_out "the NATS cluster did not start"
-diag "3 NATS servers with JetStream ready in $NATS_START_MS ms"
+nats_require python
+nats_up
 
 cluster_node_start a || bail_out "node a did not start"
 for i in 1 2 3 4 5 6; do

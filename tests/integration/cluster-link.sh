@@ -32,10 +32,7 @@ fi
 nats_require
 [ -x "${CLUSTER_LINK:-}" ] || bail_out "no tests/cluster/cluster-link (CLUSTER_LINK)"
 
-if ! nats_start; then
-	bail_out "the NATS cluster did not start"
-fi
-diag "3 NATS servers with JetStream ready in $NATS_START_MS ms"
+nats_up
 
 # link MODE [ARGS]: run cluster-link and turn its lines into TAP.
 link() {

@@ -21,8 +21,7 @@ if [ -z "${RESPITECTL:-}" ]; then
 	RESPITECTL=$(dirname "$RESPITED")/respitectl
 fi
 [ -x "$RESPITECTL" ] || skip_all "respitectl is not built"
-nats_start || bail_out "the NATS cluster did not start"
-diag "3 NATS servers with JetStream ready in $NATS_START_MS ms"
+nats_up
 
 
 # node_start X [CLUSTER]: X with [cluster] if CLUSTER is 1.

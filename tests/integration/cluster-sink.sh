@@ -27,8 +27,7 @@ setup
 have_python || skip_all "python3 is not installed (the webhook receiver)"
 . "$(dirname "$0")/nats-lib.sh"
 nats_require
-nats_start || bail_out "the NATS cluster did not start"
-diag "3 NATS servers with JetStream ready in $NATS_START_MS ms"
+nats_up
 
 RECV=$TMPD/recv.log
 python3 "$TOP_SRCDIR/tests/integration/sink-receiver.py" \

@@ -19,8 +19,7 @@ setup
 
 . "$(dirname "$0")/nats-lib.sh"
 nats_require
-nats_start || bail_out "the NATS cluster did not start"
-diag "3 NATS servers with JetStream ready in $NATS_START_MS ms"
+nats_up
 
 ACK_MS=2000
 # The freshdesk adapter and the lexicon classifier, where built: a

@@ -148,12 +148,25 @@ _nats_cport=()
 _nats_rport=()
 _nats_mport=()
 
+# nats_require [python]: skip the test (skip_all) without what it needs:
+# libnats in the build, nats-server, curl, and with "python" python3
+# (js_api).
 nats_require() {
+	if [ "${1:-}" = python ]; then
+		have_python ||
+		    skip_all "python3 is needed to speak NATS's protocol (js_api)"
+	fi
 	[ "${RESPITE_NATS:-0}" = 1 ] ||
 	    skip_all "built without libnats (--without-nats): no cluster mode"
 	NATS_SERVER_BIN=$(command -v nats-server 2>/dev/null) ||
 	    skip_all "nats-server is not installed (Debian: apt-get install nats-server; .ci/install-deps does)"
 	have curl || skip_all "curl is not installed"
+}
+
+# nats_up: nats_start, or bail out; says how long it took.
+nats_up() {
+	nats_start || bail_out "the NATS cluster did not start"
+	diag "3 NATS servers with JetStream ready in $NATS_START_MS ms"
 }
 
 _nats_conf() {
