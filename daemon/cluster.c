@@ -34,10 +34,10 @@
  * ordered consumer stops the server from sending more.  nats.c's buffer
  * of a subscription is bounded by bytes only (CLUSTER_SUB_PENDING_*, its
  * default of 64 MiB): its default count of 65,536 messages was reached
- * first during a catch-up of small messages, and a message dropped there
- * makes the ordered consumer start again from the gap ("Slow Consumer"
- * 5 to 13 times in a catch-up of 300,000 events, none since).  A message is at
- * most CLUSTER_MSG_MAX bytes (the stream refuses larger ones too).  One
+ * first during a catch-up of small messages ("Slow Consumer" 5 to 13
+ * times in a catch-up of 300,000 events, none since), and what it
+ * dropped its ordered consumer did not send again (replica.c stops at
+ * such a hole).  A message is at most CLUSTER_MSG_MAX bytes (the stream refuses larger ones too).  One
  * loop callback takes at most CLUSTER_DRAIN_MAX items and continues from
  * a zero timer (dispatch.c says why not event_active()).
  *

@@ -1009,9 +1009,9 @@ replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
 	 * here is messages dropped on the way (nats.c's ordered consumer
 	 * does not send them again).  Applying on would leave this node
 	 * without them for good: it stops (replica_hole_stop), and a
-	 * restart reads on from the hole.  A hole before the
-	 * first message is the stream's own (messages deleted by hand): a
-	 * warning, so that such a stream is no reason to stop for ever.
+	 * restart reads on from the hole.  A hole before the first message
+	 * is the stream's own (messages deleted by hand): a warning, so
+	 * that such a stream is no reason to stop for ever.
 	 */
 	if (seq != r->queued_seq + 1) {
 		if (r->received) {
@@ -1268,7 +1268,6 @@ replica_tick(struct replica *r, int64_t minute)
 	r->last_sent = minute;
 }
 
-/* What a tick read from the stream runs (respited's timers). */
 /* At a hole in the stream: stop respited (replica_hole_stop). */
 void
 replica_set_stop(struct replica *r, void (*fn)(void *), void *arg)
@@ -1277,6 +1276,7 @@ replica_set_stop(struct replica *r, void (*fn)(void *), void *arg)
 	r->stop_arg = arg;
 }
 
+/* What a tick read from the stream runs (respited's timers). */
 void
 replica_set_tick(struct replica *r, replica_tick_cb fn, void *arg)
 {
