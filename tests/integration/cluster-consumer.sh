@@ -54,7 +54,6 @@ consumers() {
 	done | sort -u
 }
 
-
 # host STREAM: the server (1..3) its one consumer lives on, or "".
 host() {
 	local n h
