@@ -122,7 +122,7 @@ struct replica {
 	uint64_t		 start_seq;	/* the stream's last at start */
 	uint64_t		 queued_seq;	/* handed to the commit */
 	int			 received;	/* a message since start */
-	uint64_t		 hole_from, hole_to;	/* not received */
+	int			 at_hole;	/* stopping: nothing more applied */
 	void			(*stop_fn)(void *);	/* at a hole */
 	void			*stop_arg;
 	int			 caught_up;
@@ -866,18 +866,19 @@ replica_check_caught_up(struct replica *r)
 }
 
 /*
- * After a hole in the stream (replica_msg_cb): nothing after it is
- * applied, and respited stops as on SIGTERM (what came before is
+ * At a hole before seq in the stream (replica_msg_cb): nothing after it
+ * is applied, and respited stops as on SIGTERM (what came before is
  * committed), exit status 1, so that the restart reads on from the
  * hole.  Without a stop callback (tests), at once.
  */
 static void
-replica_hole_stop(struct replica *r)
+replica_hole_stop(struct replica *r, uint64_t seq)
 {
+	r->at_hole = 1;
 	log_write(LOG_LEVEL_ERROR, "cluster: the stream's messages %" PRIu64
 	    " to %" PRIu64 " did not arrive (dropped on the way); stopping "
 	    "after sequence %" PRIu64 ": a restart reads on from there",
-	    r->hole_from, r->hole_to, r->hole_from - 1);
+	    r->queued_seq + 1, seq - 1, r->queued_seq);
 	if (r->stop_fn == NULL)
 		fatalx("cluster: a hole in the stream");
 	r->stop_fn(r->stop_arg);
@@ -1002,7 +1003,7 @@ replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
 	struct event_batch	 b;
 	int64_t			 minute;
 
-	if (seq <= r->queued_seq || r->hole_from != 0)
+	if (seq <= r->queued_seq || r->at_hole)
 		return;		/* applied before; or stopping */
 	/*
 	 * The stream has no limits, so its sequences have no holes: one
@@ -1015,9 +1016,7 @@ replica_msg_cb(uint64_t seq, const char *suffix, const void *data,
 	 */
 	if (seq != r->queued_seq + 1) {
 		if (r->received) {
-			r->hole_from = r->queued_seq + 1;
-			r->hole_to = seq - 1;
-			replica_hole_stop(r);
+			replica_hole_stop(r, seq);
 			return;
 		}
 		log_warnx("cluster: the stream has no messages from sequence "

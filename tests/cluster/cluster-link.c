@@ -322,50 +322,14 @@ mode_publish(const char *urls)
 /* ---------------------------------------------------------- catchup */
 
 #define NCATCH		300000
-#define CATCH_WINDOW	4096
 #define CATCH_SPIN_NS	4000	/* a message's cost on the loop */
 #define CATCH_STALL_MS	1500	/* once: a long commit, say */
 
-static int	catch_next, catch_inflight, catch_acked, catch_errors;
-static struct cluster *catch_cl;
-
-static void	catch_fill(void);
-
-static void
-catch_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error,
-    void *arg)
-{
-	(void)seq;
-	(void)error;
-	(void)arg;
-	catch_inflight--;
-	if (ack == CLUSTER_ACK_OK)
-		catch_acked++;
-	else
-		catch_errors++;
-	catch_fill();
-}
-
-static void
-catch_fill(void)
-{
-	char	data[64], *cause = NULL;
-
-	while (catch_inflight < CATCH_WINDOW && catch_next < NCATCH) {
-		memset(data, 'z', sizeof data);
-		snprintf(data, sizeof data, "payload %d ", catch_next);
-		data[strlen(data)] = 'z';
-		if (cluster_publish(catch_cl, "ev.0", NULL, data, sizeof data,
-		    catch_ack_cb, NULL, &cause) == -1) {
-			free(cause);
-			catch_errors++;
-			catch_next = NCATCH;
-			break;
-		}
-		catch_next++;
-		catch_inflight++;
-	}
-}
+/* The publisher of mode bench (below), with messages of this size. */
+static void	bench_fill(void);
+static int	bench_acked, bench_done, bench_want, bench_errors;
+static size_t	bench_len = 200;
+static struct cluster *bench_cl;
 
 static void
 catch_cons_cb(uint64_t seq, const char *suffix, const void *data,
@@ -403,19 +367,18 @@ mode_catchup(const char *urls)
 	char			*cause = NULL;
 	int64_t			 t0, t1;
 
-	catch_cl = open_node(urls, "c", "CATCH", 5000);
-	t0 = cluster_now_ms();
-	catch_fill();
-	while (catch_acked + catch_errors < NCATCH &&
-	    cluster_now_ms() - t0 < 120000)
-		event_base_loop(base, EVLOOP_ONCE);
-	pass(catch_acked == NCATCH, "%d messages of 64 bytes published (%d "
-	    "errors)", catch_acked, catch_errors);
+	bench_cl = open_node(urls, "c", "CATCH", 5000);
+	bench_want = NCATCH;
+	bench_len = 64;
+	bench_fill();
+	run_until(&bench_done, 120000);
+	pass(bench_acked == NCATCH, "%d messages of %zu bytes published (%d "
+	    "errors)", bench_acked, bench_len, bench_errors);
 	memset(&c, 0, sizeof c);
 	c.next = 1;
 	c.last = NCATCH;
 	t0 = cluster_now_ms();
-	if ((sub = cluster_consume(catch_cl, 1, catch_cons_cb, &c, &cause)) ==
+	if ((sub = cluster_consume(bench_cl, 1, catch_cons_cb, &c, &cause)) ==
 	    NULL) {
 		pass(0, "consumer: %s", cause);
 		free(cause);
@@ -432,7 +395,7 @@ mode_catchup(const char *urls)
 		    t1 - t0);
 		cluster_unconsume(sub);
 	}
-	cluster_close(catch_cl);
+	cluster_close(bench_cl);
 }
 
 /* ---------------------------------------------------------- lease */
@@ -907,10 +870,7 @@ mode_failover(const char *urls, const char *victims)
 /* Publishes in flight; nats-ceiling.c uses the same. */
 #define BENCH_WINDOW	8192
 
-static int	bench_acked, bench_done, bench_want, bench_next, bench_errors;
-static struct cluster *bench_cl;
-
-static void	bench_fill(void);
+static int	bench_next;
 
 static void
 bench_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error, void *arg)
@@ -930,16 +890,23 @@ bench_ack_cb(enum cluster_ack ack, uint64_t seq, const char *error, void *arg)
 	bench_fill();
 }
 
+/*
+ * Publish up to BENCH_WINDOW at a time until bench_want: message i is
+ * "payload i " and 'z' to bench_len bytes (what cons_cb checks), with id
+ * b-i.
+ */
 static void
 bench_fill(void)
 {
 	char	 id[32], data[200], *cause = NULL;
 
-	memset(data, 'z', sizeof data);
 	while (bench_next < bench_want &&
 	    cluster_pending(bench_cl) < BENCH_WINDOW) {
 		snprintf(id, sizeof id, "b-%d", bench_next);
-		if (cluster_publish(bench_cl, "ev.0", id, data, sizeof data,
+		memset(data, 'z', sizeof data);
+		snprintf(data, sizeof data, "payload %d ", bench_next);
+		data[strlen(data)] = 'z';
+		if (cluster_publish(bench_cl, "ev.0", id, data, bench_len,
 		    bench_ack_cb, NULL, &cause) == -1) {
 			free(cause);
 			break;
