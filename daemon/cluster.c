@@ -62,10 +62,13 @@
  * in memory).  When that server dies while our connection is to another
  * one, nothing says so but the silence: nats.c makes the consumer again
  * (from the sequence after the last it delivered) once it has missed
- * its idle heartbeats for a check period, two heartbeat intervals.  With
- * nats.c's default interval (5 s) a node stood still 10 to 20 s after a
- * server's death; with CLUSTER_HEARTBEAT_MS (2 s) 4 to 8 s
- * (tests/integration/cluster-consumer.sh).
+ * its idle heartbeats for a check period, two heartbeat intervals.  The
+ * servers may place the new consumer on the dead server, which they do
+ * not know dead yet; that creation times out and nats.c tries again at
+ * the next check.  With nats.c's default interval (5 s) a node stood
+ * still 10 to 20 s after a server's death, with 2 s 3.9 to 16 s, with
+ * CLUSTER_HEARTBEAT_MS (1 s) 1.8 to 9.9 s
+ * (tests/integration/cluster-consumer.sh, docs/cluster.md).
  *
  * The lease.  A KV bucket STREAM_lease (the stream KV_STREAM_lease, one
  * key "leader", history 1, MaxAge lease_ms) holds the holder's name.  The

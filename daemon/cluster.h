@@ -20,7 +20,7 @@ struct cluster_sub;
 #define CLUSTER_SUB_PENDING_BYTES	(64 * 1024 * 1024)
 #define CLUSTER_DRAIN_MAX	4096		/* items a loop callback takes */
 #define CLUSTER_DUP_WINDOW_MS	(2 * 60 * 1000)	/* JetStream's duplicate window */
-#define CLUSTER_HEARTBEAT_MS	2000		/* a consumer's idle heartbeat */
+#define CLUSTER_HEARTBEAT_MS	1000		/* a consumer's idle heartbeat */
 
 enum cluster_ack {
 	CLUSTER_ACK_OK,		/* stored, at seq */
