@@ -54,6 +54,9 @@ _vg_dir=
 if [ "${RESPITE_VALGRIND:-0}" = 1 ] && [ -z "${RESPITED_WRAPPER:-}" ]; then
 	_vg_dir=$(mktemp -d "${TMPDIR:-/tmp}/respite-vg.XXXXXX") ||
 	    { echo "Bail out! mktemp failed"; exit 1; }
+	# Sticky and open to all, as /tmp: hygiene.sh runs respited as
+	# nobody too, and valgrind writes its log as that user.
+	chmod 1777 "$_vg_dir"
 	RESPITED_WRAPPER="valgrind --tool=memcheck --leak-check=full \
 --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
 --error-exitcode=97 --num-callers=30 --log-file=$_vg_dir/%p.log"
