@@ -289,6 +289,7 @@
 		welcome: 0,		// minutes of the break just over
 		notified: [],		// for the test: ids and versions raised
 		closed: [],		// ... and the ids of those closed
+		answers: [],		// ... and the answers given, how they went
 		lastError: ''
 	};
 
@@ -660,6 +661,9 @@
 
 	async function answer(id, action) {
 		const s = S.suggs.get(id);
+		const rec = { id: id, action: action, at: Date.now(),
+		    busy: s ? s.busy : null, status: s ? s.status : null };
+		S.answers.push(rec);
 		if (!s || s.busy || s.status !== 'open')
 			return;
 		if (action === 'snooze' && s.snoozesLeft <= 0)
@@ -673,10 +677,12 @@
 			try {
 				const r = await api('/v1/suggestions/' + enc(id),
 				    { method: 'POST', body: body });
+				rec.result = 200;
 				s.busy = false;
 				applySuggestion(r);
 				break;
 			} catch (e) {
+				rec.result = e.status;
 				s.busy = false;
 				if (e.status === 409 && action === 'snooze' &&
 				    s.status === 'open') {
@@ -1252,6 +1258,7 @@
 		    status: s.status, version: s.version, snoozes: s.snoozes,
 		    snoozesLeft: s.snoozesLeft })),
 		    notified: S.notified.slice(), closed: S.closed.slice(),
+		    answers: S.answers.slice(),
 		    countdown: S.cd ?
 		    { end: S.cd.end, minutes: S.cd.minutes } : null,
 		    welcome: S.welcome, lastEventId: S.lastEventId || null,
